@@ -1,0 +1,1 @@
+"""The application's database package: settings, engines, models, schemas and the HTTP API."""
