@@ -1,0 +1,272 @@
+"""The interface every dialect strategy implements, with generic defaults.
+
+The defaults answer through SQLAlchemy's Inspector, which is sync-only and so runs on the
+async connection with ``run_sync``; they serve any dialect for the default schema. The SQLite,
+PostgreSQL and MySQL strategies override what their engine answers better or more cheaply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    Interval,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Time,
+    TypeDecorator,
+    Uuid,
+    inspect,
+)
+from sqlalchemy.engine import Connection, Dialect, Inspector
+from sqlalchemy.engine.reflection import ObjectKind
+from sqlalchemy.exc import CompileError
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.schema import CreateTable
+from sqlalchemy.types import NullType, TypeEngine
+
+from tui.db.model import (
+    ColumnInfo,
+    ForeignKeyInfo,
+    IndexInfo,
+    KeyKind,
+    RowCount,
+    TableInfo,
+    TableKind,
+    TableRef,
+)
+
+# Checked in order: Boolean before Integer (it is not a subclass, but MySQL stores it as
+# TINYINT), Uuid and JSON before String-like fallbacks.
+_TYPE_CLASSES: tuple[tuple[type[TypeEngine[Any]], str], ...] = (
+    (Boolean, "integer"),
+    (Integer, "integer"),
+    (Numeric, "numeric"),
+    (Float, "numeric"),  # no longer a Numeric subclass in SQLAlchemy 2.1
+    (Uuid, "uuid"),
+    (JSON, "json"),
+    (String, "string"),
+    (LargeBinary, "binary"),
+    (DateTime, "datetime"),
+    (Date, "date"),
+    (Time, "time"),
+    (Interval, "interval"),
+)
+# Types that engines without a native form store as text (MySQL: UUID as CHAR(32), MariaDB:
+# JSON as LONGTEXT).
+_STORED_AS_TEXT = frozenset({"uuid", "json"})
+
+
+def generic_type_class(type_: TypeEngine[Any]) -> str:
+    """A loose class of ``type_`` ("integer", "string", ...); "" when the type is unknown."""
+    if isinstance(type_, TypeDecorator):
+        type_ = type_.impl_instance
+    if isinstance(type_, NullType):
+        return ""
+    for cls, name in _TYPE_CLASSES:
+        if isinstance(type_, cls):
+            return name
+    return type(type_).__name__.lower()
+
+
+def type_text(type_: TypeEngine[Any], dialect: Dialect) -> str:
+    """``type_`` as DDL text of ``dialect``; "" for types the dialect cannot render."""
+    try:
+        return type_.compile(dialect=dialect)
+    except (CompileError, NotImplementedError, TypeError):
+        return "" if isinstance(type_, NullType) else str(type_)
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A relation as a strategy lists it, with what drift detection needs besides the info."""
+
+    info: TableInfo
+    type_classes: Mapping[str, str] = field(default_factory=dict)  # column -> loose class
+
+
+def foreign_key_from_reflection(fk: Mapping[str, Any]) -> ForeignKeyInfo:
+    """A :class:`ForeignKeyInfo` from one ``Inspector.get_foreign_keys`` entry."""
+    options = fk.get("options") or {}
+    return ForeignKeyInfo(
+        columns=tuple(fk["constrained_columns"]),
+        referred_table=fk["referred_table"],
+        referred_columns=tuple(fk["referred_columns"]),
+        referred_schema=fk.get("referred_schema"),
+        on_delete=options.get("ondelete"),
+        on_update=options.get("onupdate"),
+        name=fk.get("name"),
+    )
+
+
+class DialectStrategy:
+    """Generic behaviour; subclasses override what their engine does differently."""
+
+    name = "generic"
+    #: Whether ``ORDER BY x ASC`` puts NULLs first natively (SQLite, MySQL: yes; PostgreSQL: no).
+    nulls_first_when_ascending = True
+    #: Whether the engine has a hidden integer row id usable as a paging key.
+    has_rowid = False
+
+    def is_internal_table(self, name: str) -> bool:
+        """Tables the engine maintains itself (grouped apart in the table list)."""
+        return False
+
+    async def estimate_count(self, conn: AsyncConnection, info: TableInfo) -> RowCount | None:
+        """A cheap row-count estimate from engine statistics, or None when there is none."""
+        return None
+
+    # -- listing ---------------------------------------------------------------------------
+
+    async def list_relations(self, conn: AsyncConnection) -> list[Relation]:
+        """Every table and view of the default schema, unsorted."""
+        return await conn.run_sync(self._reflect_relations)
+
+    def view_names(self, insp: Inspector) -> list[str]:
+        """Names of the default schema's views (PostgreSQL adds materialized views)."""
+        return insp.get_view_names()
+
+    def _reflect_relations(self, sync_conn: Connection) -> list[Relation]:
+        insp = inspect(sync_conn)
+        dialect = sync_conn.dialect
+        kinds = {name: TableKind.TABLE for name in insp.get_table_names()}
+        kinds.update((name, TableKind.VIEW) for name in self.view_names(insp))
+        if not kinds:
+            return []
+        columns = insp.get_multi_columns(kind=ObjectKind.ANY)
+        pks = insp.get_multi_pk_constraint(kind=ObjectKind.TABLE)
+        relations = []
+        for name, kind in kinds.items():
+            pk = pks.get((None, name))
+            pk_columns: Sequence[str] = pk["constrained_columns"] if pk else ()
+            infos = []
+            classes = {}
+            for col in columns.get((None, name), []):
+                position = pk_columns.index(col["name"]) + 1 if col["name"] in pk_columns else 0
+                infos.append(
+                    ColumnInfo(
+                        name=col["name"],
+                        type_name=type_text(col["type"], dialect),
+                        nullable=bool(col["nullable"]),
+                        default=col.get("default"),
+                        primary_key=position,
+                        generated="computed" in col,
+                    )
+                )
+                classes[col["name"]] = generic_type_class(col["type"])
+            key_kind = KeyKind.PRIMARY_KEY if pk_columns and kind is TableKind.TABLE else None
+            info = TableInfo(
+                ref=TableRef(name),
+                kind=kind,
+                columns=tuple(infos),
+                key_columns=tuple(pk_columns) if key_kind else (),
+                key_kind=key_kind or KeyKind.NONE,
+                internal=self.is_internal_table(name),
+            )
+            relations.append(Relation(info, classes))
+        return relations
+
+    # -- drift -----------------------------------------------------------------------------
+
+    def model_type_class(self, type_: TypeEngine[Any], dialect: Dialect) -> str:
+        """The loose class of a model column's type, comparable with the listed classes."""
+        return generic_type_class(type_.dialect_impl(dialect))
+
+    def type_classes_compatible(self, model: str, database: str) -> bool:
+        """Whether a model column's type class matches the database column's."""
+        if not model or not database or model == database:
+            return True
+        # Engines without native UUID/JSON keep them as text.
+        return {model, database} <= _STORED_AS_TEXT | {"string"}
+
+    # -- details ---------------------------------------------------------------------------
+
+    async def indexes(self, conn: AsyncConnection, info: TableInfo) -> tuple[IndexInfo, ...]:
+        if info.kind is not TableKind.TABLE:
+            return ()
+        reflected = await conn.run_sync(
+            lambda c: inspect(c).get_indexes(info.name, schema=info.ref.schema)
+        )
+        sql = await self.index_sql(conn, info)
+        result = []
+        for ix in reflected:
+            names = ix["column_names"]
+            # An expression's column name is None; "expressions" then has its text.
+            expressions = ix.get("expressions") or names
+            columns = tuple(
+                str(n if n is not None else e) for n, e in zip(names, expressions, strict=True)
+            )
+            options = ix.get("dialect_options") or {}
+            name = ix["name"] or ""
+            result.append(
+                IndexInfo(
+                    name=name,
+                    columns=columns,
+                    unique=bool(ix["unique"]),
+                    partial=any(k.endswith("_where") and v is not None for k, v in options.items()),
+                    sql=sql.get(name),
+                )
+            )
+        return tuple(result)
+
+    async def index_sql(self, conn: AsyncConnection, info: TableInfo) -> Mapping[str, str]:
+        """The CREATE INDEX statement of each index of ``info`` the engine can give."""
+        return {}
+
+    async def foreign_keys(
+        self, conn: AsyncConnection, info: TableInfo
+    ) -> tuple[ForeignKeyInfo, ...]:
+        if info.kind is not TableKind.TABLE:
+            return ()
+        reflected = await conn.run_sync(
+            lambda c: inspect(c).get_foreign_keys(info.name, schema=info.ref.schema)
+        )
+        return tuple(foreign_key_from_reflection(fk) for fk in reflected)
+
+    async def referenced_by(
+        self, conn: AsyncConnection, info: TableInfo
+    ) -> tuple[tuple[str, ForeignKeyInfo], ...]:
+        """Foreign keys of other tables (and of ``info`` itself) that point at ``info``."""
+
+        def reflect(sync_conn: Connection) -> list[tuple[str, ForeignKeyInfo]]:
+            found = []
+            schema = info.ref.schema
+            for (_, table), fks in inspect(sync_conn).get_multi_foreign_keys(schema).items():
+                for fk in fks:
+                    if fk["referred_table"] == info.name and fk.get("referred_schema") in (
+                        None,
+                        schema,
+                    ):
+                        found.append((table, foreign_key_from_reflection(fk)))
+            return sorted(found, key=lambda item: (item[0], item[1].columns))
+
+        return tuple(await conn.run_sync(reflect))
+
+    async def triggers(self, conn: AsyncConnection, info: TableInfo) -> tuple[tuple[str, str], ...]:
+        """(name, CREATE TRIGGER text) of each trigger on ``info``."""
+        return ()
+
+    async def create_sql(self, conn: AsyncConnection, info: TableInfo) -> str | None:
+        """The CREATE statement of ``info``; for tables a reconstruction from reflection."""
+
+        def build(sync_conn: Connection) -> str | None:
+            if info.kind is TableKind.VIEW:
+                definition = inspect(sync_conn).get_view_definition(
+                    info.name, schema=info.ref.schema
+                )
+                return str(definition) if definition else None
+            table = Table(info.name, MetaData(), schema=info.ref.schema, autoload_with=sync_conn)
+            return str(CreateTable(table).compile(dialect=sync_conn.dialect)).strip()
+
+        return await conn.run_sync(build)

@@ -1,0 +1,76 @@
+"""MySQL and MariaDB: ``information_schema`` statistics and ``SHOW CREATE`` text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import table, text
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import ClauseElement, Executable
+
+from tui.db.dialects.base import DialectStrategy
+from tui.db.model import RowCount, TableInfo
+
+_IN_SCHEMA = "TABLE_SCHEMA = coalesce(:schema, DATABASE())"
+
+
+class MySQLStrategy(DialectStrategy):
+    name = "mysql"
+    nulls_first_when_ascending = True
+    has_rowid = False
+
+    def is_internal_table(self, name: str) -> bool:
+        # The engine's own tables live in the mysql/sys/information_schema databases.
+        return False
+
+    async def estimate_count(self, conn: AsyncConnection, info: TableInfo) -> RowCount | None:
+        rows = await conn.scalar(
+            text(
+                "SELECT TABLE_ROWS FROM information_schema.TABLES "
+                f"WHERE {_IN_SCHEMA} AND TABLE_NAME = :name"
+            ),
+            {"name": info.name, "schema": info.ref.schema},
+        )
+        # NULL for views; InnoDB reports 0 both for empty tables and stale statistics.
+        if rows is None or rows <= 0:
+            return None
+        return RowCount(int(rows))
+
+    async def triggers(self, conn: AsyncConnection, info: TableInfo) -> tuple[tuple[str, str], ...]:
+        names = await conn.scalars(
+            text(
+                "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS "
+                "WHERE EVENT_OBJECT_SCHEMA = coalesce(:schema, DATABASE()) "
+                "AND EVENT_OBJECT_TABLE = :name ORDER BY ACTION_ORDER, TRIGGER_NAME"
+            ),
+            {"name": info.name, "schema": info.ref.schema},
+        )
+        result = []
+        for name in names.all():
+            # Columns: Trigger, sql_mode, SQL Original Statement, ...
+            row = (await conn.execute(ShowCreate("TRIGGER", name, info.ref.schema))).first()
+            if row is not None:
+                result.append((str(name), str(row[2])))
+        return tuple(result)
+
+    async def create_sql(self, conn: AsyncConnection, info: TableInfo) -> str | None:
+        # SHOW CREATE TABLE answers views too (then with the CREATE VIEW text).
+        row = (await conn.execute(ShowCreate("TABLE", info.name, info.ref.schema))).first()
+        return str(row[1]) if row is not None else None
+
+
+class ShowCreate(Executable, ClauseElement):
+    """``SHOW CREATE <kind> name``: SHOW takes no parameters, so the dialect quotes the name."""
+
+    inherit_cache = False
+
+    def __init__(self, kind: str, name: str, schema: str | None) -> None:
+        self.kind = kind
+        self.target = table(name, schema=schema)
+
+
+@compiles(ShowCreate)
+def _compile_show_create(element: ShowCreate, compiler: SQLCompiler, **_: Any) -> str:
+    return f"SHOW CREATE {element.kind} {compiler.preparer.format_table(element.target)}"

@@ -1,0 +1,85 @@
+"""PostgreSQL: planner statistics for estimates, ``pg_catalog`` for view and trigger text."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy import text
+from sqlalchemy.engine import Inspector
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from tui.db.dialects.base import DialectStrategy
+from tui.db.model import RowCount, TableInfo, TableKind
+
+# The relation's pg_class row, by name in its schema (the search path's first by default).
+_RELATION = (
+    "FROM pg_catalog.pg_class AS c "
+    "JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace "
+    "WHERE c.relname = :name AND n.nspname = coalesce(:schema, current_schema())"
+)
+
+
+class PostgreSQLStrategy(DialectStrategy):
+    name = "postgresql"
+    nulls_first_when_ascending = False
+    has_rowid = False
+
+    def is_internal_table(self, name: str) -> bool:
+        # System catalogs live in pg_catalog/information_schema, outside the listed schema.
+        return False
+
+    def view_names(self, insp: Inspector) -> list[str]:
+        return [*insp.get_view_names(), *insp.get_materialized_view_names()]
+
+    async def estimate_count(self, conn: AsyncConnection, info: TableInfo) -> RowCount | None:
+        reltuples = await conn.scalar(text(f"SELECT c.reltuples {_RELATION}"), _params(info))
+        # -1 means never vacuumed or analyzed (PostgreSQL 14+); before 14 that was 0.
+        if reltuples is None or reltuples <= 0:
+            return None
+        return RowCount(round(reltuples))
+
+    async def index_sql(self, conn: AsyncConnection, info: TableInfo) -> Mapping[str, str]:
+        rows = await conn.execute(
+            text(
+                "SELECT indexname, indexdef FROM pg_catalog.pg_indexes "
+                "WHERE tablename = :name AND schemaname = coalesce(:schema, current_schema())"
+            ),
+            _params(info),
+        )
+        return {r.indexname: r.indexdef for r in rows}
+
+    async def triggers(self, conn: AsyncConnection, info: TableInfo) -> tuple[tuple[str, str], ...]:
+        rows = await conn.execute(
+            text(
+                "SELECT t.tgname, pg_catalog.pg_get_triggerdef(t.oid, true) AS sql "
+                "FROM pg_catalog.pg_trigger AS t "
+                f"JOIN (SELECT c.oid {_RELATION}) AS r ON r.oid = t.tgrelid "
+                "WHERE NOT t.tgisinternal ORDER BY t.tgname"
+            ),
+            _params(info),
+        )
+        return tuple((r.tgname, r.sql) for r in rows)
+
+    async def create_sql(self, conn: AsyncConnection, info: TableInfo) -> str | None:
+        if info.kind is not TableKind.VIEW:
+            return await super().create_sql(conn, info)
+        row = (
+            await conn.execute(
+                text(
+                    f"SELECT c.relkind, pg_catalog.pg_get_viewdef(c.oid, true) AS body {_RELATION}"
+                ),
+                _params(info),
+            )
+        ).first()
+        if row is None or row.body is None:
+            return None
+        preparer = conn.dialect.identifier_preparer
+        name = preparer.quote(info.name)
+        if info.ref.schema is not None:
+            name = f"{preparer.quote_schema(info.ref.schema)}.{name}"
+        kind = "MATERIALIZED VIEW" if row.relkind == "m" else "VIEW"
+        return f"CREATE {kind} {name} AS\n{row.body}"
+
+
+def _params(info: TableInfo) -> dict[str, str | None]:
+    return {"name": info.name, "schema": info.ref.schema}

@@ -1,0 +1,361 @@
+"""SQLite: the catalog from ``sqlite_master`` and table-valued pragmas, rowid paging keys.
+
+Every pragma is read through its table-valued form (``pragma_table_xinfo(:name)``) so that
+table names travel as bound parameters, never spliced into SQL text.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import column, func, select, table, text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.expression import ColumnClause
+from sqlalchemy.types import TypeEngine
+
+from tui.db.dialects.base import DialectStrategy, Relation, type_text
+from tui.db.model import (
+    ColumnInfo,
+    ForeignKeyInfo,
+    IndexInfo,
+    KeyKind,
+    RowCount,
+    TableInfo,
+    TableKind,
+    TableRef,
+)
+
+log = logging.getLogger(__name__)
+
+# Names SQLite resolves to the rowid unless a real column takes them, in order of preference.
+ROWID_NAMES = ("rowid", "_rowid_", "oid")
+# Suffixes of the tables FTS3/4/5 and R*Tree keep beside a virtual table.
+SHADOW_SUFFIXES = (
+    "_content",
+    "_data",
+    "_idx",
+    "_docsize",
+    "_config",
+    "_segments",
+    "_segdir",
+    "_stat",
+    "_node",
+    "_rowid",
+    "_parent",
+)
+# Virtual table modules whose rowid is stable and cheap to seek, so it can page them.
+_ROWID_MODULES = frozenset({"fts3", "fts4", "fts5", "rtree", "rtree_i32", "geopoly"})
+_MODULE = re.compile(r"\bUSING\s+(\w+)", re.IGNORECASE)
+_WITHOUT_ROWID = re.compile(r"\bWITHOUT\s+ROWID\b", re.IGNORECASE)
+
+# sqlite_master is sqlite_schema under the name every SQLite version knows.
+_RELATIONS = text(
+    "SELECT type, name, sql, sql LIKE 'CREATE VIRTUAL TABLE%' AS is_virtual "
+    "FROM sqlite_master WHERE type IN ('table', 'view')"
+)
+_TABLE_LIST = text("SELECT name, type, wr FROM pragma_table_list WHERE schema = 'main'")
+_COLUMNS = text(
+    'SELECT name, type, "notnull", dflt_value, pk, hidden '
+    "FROM pragma_table_xinfo(:name, 'main') ORDER BY cid"
+)
+_INDEXES = text(
+    'SELECT il.name, il."unique", il.partial, ix.cid, ix.name AS column_name '
+    "FROM pragma_index_list(:name, 'main') AS il "
+    "JOIN pragma_index_xinfo(il.name, 'main') AS ix "
+    "WHERE ix.key = 1 ORDER BY il.seq, ix.seqno"
+)
+_FK_COLUMNS = 'f.id, f."table", f."from", f."to", f.on_update, f.on_delete'
+_FOREIGN_KEYS = text(
+    f"SELECT {_FK_COLUMNS} FROM pragma_foreign_key_list(:name, 'main') AS f ORDER BY f.id, f.seq"
+)
+# lower() folds ASCII only, exactly as SQLite compares identifiers.
+_REFERENCED_BY = text(
+    f"SELECT m.name AS source, {_FK_COLUMNS} FROM sqlite_master AS m "
+    "JOIN pragma_foreign_key_list(m.name, 'main') AS f "
+    "WHERE m.type = 'table' AND m.sql NOT LIKE 'CREATE VIRTUAL TABLE%' "
+    'AND lower(f."table") = lower(:name) ORDER BY m.name, f.id, f.seq'
+)
+_PK_COLUMNS = text("SELECT name FROM pragma_table_info(:name, 'main') WHERE pk > 0 ORDER BY pk")
+
+
+def affinity(declared: str) -> str:
+    """The column affinity SQLite derives from a declared type (rules of its section 3.1)."""
+    t = declared.upper()
+    if "INT" in t:
+        return "INTEGER"
+    if "CHAR" in t or "CLOB" in t or "TEXT" in t:
+        return "TEXT"
+    if "BLOB" in t or not t.strip():
+        return "BLOB"
+    if "REAL" in t or "FLOA" in t or "DOUB" in t:
+        return "REAL"
+    return "NUMERIC"
+
+
+def _no_action(value: str | None) -> str | None:
+    # The Inspector reports the default as None on servers; do the same here.
+    return None if value is None or value.upper() == "NO ACTION" else value
+
+
+class SQLiteStrategy(DialectStrategy):
+    name = "sqlite"
+    nulls_first_when_ascending = True
+    has_rowid = True
+
+    def is_internal_table(self, name: str) -> bool:
+        return name.lower().startswith("sqlite_")
+
+    async def estimate_count(self, conn: AsyncConnection, info: TableInfo) -> RowCount | None:
+        has_stat = await conn.scalar(
+            text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'")
+        )
+        if has_stat:
+            rows = await conn.scalars(
+                text("SELECT stat FROM sqlite_stat1 WHERE tbl = :name"), {"name": info.name}
+            )
+            # The first number of each row counts the rows of the table (a partial index's
+            # row counts fewer), so the largest is the table's.
+            counts = [int(s.split()[0]) for s in rows if s and s.split()[0].isdigit()]
+            if counts:
+                return RowCount(max(counts))
+        if info.key_kind is KeyKind.ROWID and info.kind is TableKind.TABLE:
+            # max() of the rowid is one seek to the last leaf of the table's b-tree.
+            key: ColumnClause[Any] = column(info.key_columns[0])
+            top = await conn.scalar(select(func.max(key)).select_from(table(info.name)))
+            return RowCount(0, exact=True) if top is None else RowCount(int(top))
+        return None
+
+    # -- listing ---------------------------------------------------------------------------
+
+    async def list_relations(self, conn: AsyncConnection) -> list[Relation]:
+        rows = (await conn.execute(_RELATIONS)).all()
+        listed = await self._table_list(conn)
+        virtual = {r.name.lower() for r in rows if r.is_virtual}
+        relations = []
+        for row in rows:
+            if row.type == "view":
+                kind = TableKind.VIEW
+            else:
+                kind = TableKind.VIRTUAL if row.is_virtual else TableKind.TABLE
+            columns = await self._columns(conn, row.name)
+            if row.name in listed:
+                without_rowid, is_shadow = listed[row.name]
+            else:
+                without_rowid = kind is TableKind.TABLE and _declares_without_rowid(row.sql)
+                is_shadow = False
+            internal = (
+                self.is_internal_table(row.name)
+                or is_shadow
+                or _is_shadow_name(row.name.lower(), virtual)
+            )
+            module = _MODULE.search(row.sql or "") if row.is_virtual else None
+            info = _table_info(
+                TableRef(row.name),
+                kind,
+                columns,
+                without_rowid=without_rowid,
+                internal=internal,
+                module=module.group(1).lower() if module else "",
+            )
+            relations.append(Relation(info, {c.name: affinity(c.type_name) for c in columns}))
+        return relations
+
+    async def _table_list(self, conn: AsyncConnection) -> dict[str, tuple[bool, bool]]:
+        """Name -> (WITHOUT ROWID, shadow table) from ``pragma table_list`` (SQLite 3.37+)."""
+        try:
+            rows = (await conn.execute(_TABLE_LIST)).all()
+        except DBAPIError:
+            # Older SQLite, or a virtual table whose module is not loaded: parse the SQL.
+            return {}
+        return {r.name: (bool(r.wr), r.type == "shadow") for r in rows}
+
+    async def _columns(self, conn: AsyncConnection, name: str) -> tuple[ColumnInfo, ...]:
+        try:
+            rows = (await conn.execute(_COLUMNS, {"name": name})).all()
+        except DBAPIError as exc:
+            # A view over a dropped table, a virtual table of a module not loaded here.
+            log.warning("cannot read the columns of %r: %s", name, exc.orig)
+            return ()
+        return tuple(
+            ColumnInfo(
+                name=r.name,
+                type_name=r.type or "",
+                nullable=not r.notnull,
+                default=r.dflt_value,
+                primary_key=r.pk,
+                hidden=r.hidden == 1,
+                generated=r.hidden in (2, 3),
+            )
+            for r in rows
+        )
+
+    # -- drift -----------------------------------------------------------------------------
+
+    def model_type_class(self, type_: TypeEngine[Any], dialect: Dialect) -> str:
+        return affinity(type_text(type_, dialect))
+
+    def type_classes_compatible(self, model: str, database: str) -> bool:
+        # SQLite documents INTEGER and NUMERIC affinity as differing only inside CAST.
+        return model == database or {model, database} == {"INTEGER", "NUMERIC"}
+
+    # -- details ---------------------------------------------------------------------------
+
+    async def indexes(self, conn: AsyncConnection, info: TableInfo) -> tuple[IndexInfo, ...]:
+        rows = (await conn.execute(_INDEXES, {"name": info.name})).all()
+        sql = await self.index_sql(conn, info)
+        grouped: dict[str, list[Any]] = {}
+        for r in rows:
+            grouped.setdefault(r.name, []).append(r)
+        return tuple(
+            IndexInfo(
+                name=name,
+                columns=tuple(_index_column(r.cid, r.column_name) for r in parts),
+                unique=bool(parts[0].unique),
+                partial=bool(parts[0].partial),
+                sql=sql.get(name),
+            )
+            for name, parts in grouped.items()
+        )
+
+    async def index_sql(self, conn: AsyncConnection, info: TableInfo) -> Mapping[str, str]:
+        rows = await conn.execute(
+            text(
+                "SELECT name, sql FROM sqlite_master "
+                "WHERE type = 'index' AND tbl_name = :name AND sql IS NOT NULL"
+            ),
+            {"name": info.name},
+        )
+        return {r.name: r.sql for r in rows}
+
+    async def foreign_keys(
+        self, conn: AsyncConnection, info: TableInfo
+    ) -> tuple[ForeignKeyInfo, ...]:
+        rows = (await conn.execute(_FOREIGN_KEYS, {"name": info.name})).all()
+        result = []
+        for parts in _group_by_id(rows).values():
+            referred_pk: Sequence[str] = ()
+            if any(r.to is None for r in parts):
+                # "REFERENCES t" without columns means t's primary key.
+                pk_rows = await conn.scalars(_PK_COLUMNS, {"name": parts[0].table})
+                referred_pk = tuple(pk_rows)
+            result.append(_foreign_key(parts, referred_pk))
+        return tuple(result)
+
+    async def referenced_by(
+        self, conn: AsyncConnection, info: TableInfo
+    ) -> tuple[tuple[str, ForeignKeyInfo], ...]:
+        rows = (await conn.execute(_REFERENCED_BY, {"name": info.name})).all()
+        pk = tuple(
+            c.name for c in sorted(info.columns, key=lambda c: c.primary_key) if c.primary_key
+        )
+        by_source: dict[tuple[str, int], list[Any]] = {}
+        for r in rows:
+            by_source.setdefault((r.source, r.id), []).append(r)
+        return tuple((source, _foreign_key(parts, pk)) for (source, _), parts in by_source.items())
+
+    async def triggers(self, conn: AsyncConnection, info: TableInfo) -> tuple[tuple[str, str], ...]:
+        rows = await conn.execute(
+            text(
+                "SELECT name, sql FROM sqlite_master "
+                "WHERE type = 'trigger' AND lower(tbl_name) = lower(:name) ORDER BY name"
+            ),
+            {"name": info.name},
+        )
+        return tuple((r.name, r.sql) for r in rows)
+
+    async def create_sql(self, conn: AsyncConnection, info: TableInfo) -> str | None:
+        sql = await conn.scalar(
+            text("SELECT sql FROM sqlite_master WHERE type IN ('table', 'view') AND name = :name"),
+            {"name": info.name},
+        )
+        return str(sql) if sql is not None else None
+
+
+def _declares_without_rowid(sql: str | None) -> bool:
+    # Table options follow the closing parenthesis of the column list.
+    return sql is not None and bool(_WITHOUT_ROWID.search(sql[sql.rfind(")") :]))
+
+
+def _is_shadow_name(lowered: str, virtual: set[str]) -> bool:
+    return any(
+        lowered.endswith(suffix) and lowered[: -len(suffix)] in virtual
+        for suffix in SHADOW_SUFFIXES
+    )
+
+
+def _table_info(
+    ref: TableRef,
+    kind: TableKind,
+    columns: tuple[ColumnInfo, ...],
+    *,
+    without_rowid: bool,
+    internal: bool,
+    module: str,
+) -> TableInfo:
+    pk = tuple(c.name for c in sorted(columns, key=lambda c: c.primary_key) if c.primary_key)
+    taken = {c.name.lower() for c in columns}
+    free = next((n for n in ROWID_NAMES if n not in taken), None)
+    alias = None
+    if kind is TableKind.TABLE and not without_rowid and len(pk) == 1:
+        pk_column = next(c for c in columns if c.name == pk[0])
+        if pk_column.type_name.upper() == "INTEGER":
+            alias = pk[0]
+            # The rowid cannot be NULL, whatever the declaration says.
+            columns = tuple(replace(c, nullable=False) if c.name == alias else c for c in columns)
+    key_kind: KeyKind = KeyKind.NONE
+    key: tuple[str, ...] = ()
+    if kind is TableKind.VIEW:
+        pass
+    elif kind is TableKind.VIRTUAL:
+        if module in _ROWID_MODULES and free:
+            key_kind, key = KeyKind.ROWID, (free,)
+    elif without_rowid:
+        key_kind, key = KeyKind.PRIMARY_KEY, pk
+    elif free:
+        key_kind, key = KeyKind.ROWID, (free,)
+    elif pk:
+        # Every rowid name is a real column: page by the declared key instead.
+        key_kind, key = KeyKind.PRIMARY_KEY, pk
+    return TableInfo(
+        ref=ref,
+        kind=kind,
+        columns=columns,
+        key_columns=key,
+        key_kind=key_kind,
+        internal=internal,
+        without_rowid=without_rowid,
+        rowid_alias=alias,
+    )
+
+
+def _index_column(cid: int, name: str | None) -> str:
+    if cid == -1:
+        return "rowid"
+    return name if name is not None else "<expression>"
+
+
+def _group_by_id(rows: Sequence[Any]) -> dict[int, list[Any]]:
+    grouped: dict[int, list[Any]] = {}
+    for r in rows:
+        grouped.setdefault(r.id, []).append(r)
+    return grouped
+
+
+def _foreign_key(parts: Sequence[Any], referred_pk: Sequence[str]) -> ForeignKeyInfo:
+    first = parts[0]
+    referred = tuple(r.to for r in parts)
+    if any(name is None for name in referred):
+        referred = tuple(referred_pk)
+    return ForeignKeyInfo(
+        columns=tuple(r._mapping["from"] for r in parts),  # a Python keyword
+        referred_table=first.table,
+        referred_columns=referred,
+        on_delete=_no_action(first.on_delete),
+        on_update=_no_action(first.on_update),
+    )
