@@ -1,0 +1,81 @@
+"""Deterministic databases and apps shared by the Pilot tests, the snapshots and screenshots."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from tui.app import DbBrowseApp
+from tui.db.target import resolve_target
+
+SIZE = (120, 36)
+
+
+def make_odd_database(path: Path, rows: int = 300) -> Path:
+    """Tables with awkward names and every kind of value a browser must show literally."""
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        """
+        CREATE TABLE "order items" (
+            "id" INTEGER PRIMARY KEY,
+            "select" TEXT,
+            "a ""quoted"" col" TEXT,
+            "名前" TEXT,
+            amount REAL,
+            payload BLOB
+        );
+        CREATE TABLE people (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            email TEXT,
+            age INTEGER,
+            note TEXT
+        );
+        CREATE TABLE pairs (a TEXT, b INTEGER, v TEXT, PRIMARY KEY (a, b)) WITHOUT ROWID;
+        CREATE VIEW adults AS SELECT id, name, age FROM people WHERE age >= 18;
+        """
+    )
+    conn.executemany(
+        'INSERT INTO "order items" ("select", "a ""quoted"" col", "名前", amount, payload) '
+        "VALUES (?, ?, ?, ?, ?)",
+        [
+            (None, "", "テスト", float("nan"), b"\x89PNG\r\n\x1a\n"),
+            ("[bold]x[/]", "tab\there", "日本", float("inf"), None),
+            ("[red]markup[/]", "line1\nline2", "", 2.5, b""),
+            ("\x1b[31mansi", "NULL", None, -0.0, bytes(range(16))),
+        ],
+    )
+    conn.execute(
+        'INSERT INTO "order items" (id, "select", amount) VALUES (?, ?, ?)',
+        (2**63 - 1, "max int", 1e300),
+    )
+    conn.execute(
+        'INSERT INTO "order items" (id, "select") VALUES (?, CAST(X\'61FF62\' AS TEXT))',
+        (99,),
+    )
+    names = ["Ada", "Bohdan", "Chloé", "Dmitri", "Eun-ji", "Farah", "Gustav", "Hana"]
+    conn.executemany(
+        "INSERT INTO people (id, name, email, age, note) VALUES (?, ?, ?, ?, ?)",
+        [
+            (
+                i + 1,
+                f"{names[i % len(names)]} {i + 1}",
+                None if i % 7 == 0 else f"user{i + 1}@example.org",
+                (i * 37) % 90,
+                "" if i % 5 == 0 else None if i % 5 == 1 else f"note {i}",
+            )
+            for i in range(rows)
+        ],
+    )
+    conn.executemany(
+        "INSERT INTO pairs (a, b, v) VALUES (?, ?, ?)",
+        [(f"k{i % 5}", i, f"v{i}") for i in range(40)],
+    )
+    conn.commit()
+    conn.close()
+    return path
+
+
+def browse_app(path: Path, *, read_only: bool = False) -> DbBrowseApp:
+    target = resolve_target(str(path), default_url="", read_only=read_only)
+    return DbBrowseApp(target, read_only=read_only)

@@ -1,0 +1,232 @@
+"""Pilot tests: a person opening, scrolling, sorting and filtering tables."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Static
+from textual.worker import WorkerFailed
+
+from tests.tui.scenes import SIZE, browse_app
+from tui.app import DbBrowseApp
+from tui.cli import main
+from tui.screens.browse import BrowseScreen
+from tui.screens.cell_detail import CellDetailScreen
+from tui.screens.error import ErrorScreen
+from tui.widgets.row_grid import RowGrid
+from tui.widgets.status_bar import StatusBar
+from tui.widgets.table_list import TableList
+
+
+async def settle(pilot: Pilot[int]) -> None:
+    """Wait until every worker has finished and the screen has caught up."""
+    for _ in range(5):
+        # A failed worker is the app's to report (error screen); here we only wait.
+        with contextlib.suppress(WorkerFailed):
+            await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def browse(app: DbBrowseApp) -> BrowseScreen:
+    screen = app.get_screen_browse()
+    assert screen is not None
+    return screen
+
+
+def screen_text(app: DbBrowseApp) -> str:
+    grid = app.query_one(RowGrid)
+    return "\n".join(grid.render_line(y).text for y in range(grid.size.height))
+
+
+async def open_table(pilot: Pilot[int], name: str) -> BrowseScreen:
+    screen = browse(pilot.app)  # type: ignore[arg-type]
+    table = next(t for t in screen.query_one(TableList).tables if t.name == name)
+    screen.open_table(table)
+    await settle(pilot)
+    return screen
+
+
+async def test_launch_lists_every_table_and_shows_rows(odd_db: Path) -> None:
+    app = browse_app(odd_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        names = [t.name for t in app.query_one(TableList).tables]
+        assert {"order items", "people", "pairs", "adults"} <= set(names)
+        screen = browse(app)
+        assert screen.table is not None
+        assert screen.query_one(RowGrid).total > 0
+
+
+async def test_each_table_opens(odd_db: Path) -> None:
+    app = browse_app(odd_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for table in app.query_one(TableList).tables:
+            screen = await open_table(pilot, table.name)
+            grid = screen.query_one(RowGrid)
+            assert grid.total > 0, table.name
+            assert grid.source.row_at(0) is not None, table.name
+
+
+async def test_end_home_and_goto_percent(odd_db: Path) -> None:
+    app = browse_app(odd_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await open_table(pilot, "people")
+        grid = screen.query_one(RowGrid)
+        grid.focus()
+        await pilot.press("end")
+        await settle(pilot)
+        assert grid.cursor_row == 299
+        assert grid.source.row_at(299) is not None
+        assert grid.source.row_at(299)[0] == 300  # type: ignore[index]
+        assert "row 300 of 300" in app.query_one(StatusBar).position
+        await pilot.press("home")
+        await settle(pilot)
+        assert grid.cursor_row == 0
+        await pilot.press("g")
+        await pilot.press(*"50%", "enter")
+        await settle(pilot)
+        assert grid.cursor_row == round(0.5 * 299)
+        row = grid.source.row_at(grid.cursor_row)
+        assert row is not None and row[0] == grid.cursor_row + 1
+
+
+async def test_sort_descending_puts_largest_first(odd_db: Path) -> None:
+    app = browse_app(odd_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await open_table(pilot, "people")
+        grid = screen.query_one(RowGrid)
+        grid.focus()
+        grid.cursor_column = 3  # age
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        first = grid.source.row_at(0)
+        assert first is not None and first[3] == 89
+        assert "age ↓" in app.query_one(StatusBar).query_text
+
+
+async def test_filter_dialog_narrows_rows(odd_db: Path) -> None:
+    app = browse_app(odd_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await open_table(pilot, "people")
+        grid = screen.query_one(RowGrid)
+        grid.focus()
+        grid.cursor_column = 2  # email
+        await pilot.press("f")
+        await pilot.pause()
+        from textual.widgets import Input, Select
+
+        from tui.db.paging import FilterOp
+
+        app.screen.query_one("#filter-op", Select).value = FilterOp.IS_NULL
+        await pilot.pause()
+        app.screen.query_one("#filter-value", Input).value = ""
+        await pilot.click("#apply")
+        await settle(pilot)
+        assert grid.total == len([i for i in range(300) if i % 7 == 0])
+        for position in range(min(grid.total, 10)):
+            row = grid.source.row_at(position)
+            assert row is not None and row[2] is None
+
+
+async def test_cell_detail_shows_value_literally(odd_db: Path) -> None:
+    app = browse_app(odd_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await open_table(pilot, "order items")
+        grid = screen.query_one(RowGrid)
+        grid.focus()
+        grid.cursor_column = 1
+        grid.cursor_row = 1
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CellDetailScreen)
+        assert app.screen.value == "[bold]x[/]"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, CellDetailScreen)
+
+
+async def test_odd_values_are_shown_literally(odd_db: Path) -> None:
+    app = browse_app(odd_db)
+    async with app.run_test(size=(160, 36)) as pilot:
+        await settle(pilot)
+        await open_table(pilot, "order items")
+        text = screen_text(app)
+        assert "[bold]x[/]" in text
+        assert "[red]markup[/]" in text
+        assert "NULL" in text
+        assert "inf" in text  # SQLite stores NaN as NULL; NaN display is unit-tested
+        assert "9223372036854775807" in text
+        assert "\\x1b[31mansi" in text
+        assert "line1⏎line2" in text
+        assert "a\\xffb" in text
+        assert "<blob 8 B> 89 50 4e 47" in text
+        assert 'a "quoted" col' in text and "名前" in text and "select" in text
+
+
+async def test_schema_view_lists_columns(odd_db: Path) -> None:
+    app = browse_app(odd_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_table(pilot, "pairs")
+        await pilot.press("v")
+        await settle(pilot)
+        shown = str(app.query_one("#schema", Static).render())
+        assert "WITHOUT ROWID" in shown
+        assert "PK1" in shown and "PK2" in shown
+
+
+async def test_read_only_mode_is_labelled(odd_db: Path) -> None:
+    app = browse_app(odd_db, read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.query_one(StatusBar).mode == "READ-ONLY"
+
+
+async def test_browsing_leaves_the_file_unchanged(odd_db: Path) -> None:
+    before = hashlib.sha256(odd_db.read_bytes()).hexdigest()
+    app = browse_app(odd_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await open_table(pilot, "people")
+        screen.query_one(RowGrid).focus()
+        await pilot.press("end", "home")
+        await settle(pilot)
+    assert hashlib.sha256(odd_db.read_bytes()).hexdigest() == before
+    assert not odd_db.with_name("odd.db-wal").exists()
+
+
+def test_missing_file_is_reported_and_not_created(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nope.db"
+    assert main([str(missing)]) == 2
+    assert f"no such database file: {missing}" in capsys.readouterr().err
+    assert not missing.exists()
+
+
+def test_not_a_database_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bogus = tmp_path / "notes.txt"
+    bogus.write_text("hello, I am not a database\n")
+    assert main([str(bogus)]) == 2
+    assert "is not a SQLite database" in capsys.readouterr().err
+
+
+async def test_corrupt_database_shows_an_error_screen(tmp_path: Path) -> None:
+    corrupt = tmp_path / "corrupt.db"
+    corrupt.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
+    app = browse_app(corrupt)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, ErrorScreen)
+        assert "corrupt.db" in app.screen.message

@@ -1,0 +1,1 @@
+"""The engine-agnostic data layer of the TUI: catalog, paging, status. Never imports Textual."""

@@ -1,0 +1,385 @@
+"""Keyset page queries over one relation, with server-side sort and filters.
+
+A :class:`RowQuery` says what the user asked for (sort, filters, quick search). A
+:class:`Pager` turns it into SQLAlchemy statements over one relation: the user's columns plus
+the *order key* — the sort columns followed by the relation's unique key (rowid, primary key)
+— whose values form each row's cursor. Pages are then fetched strictly after or before a
+cursor, so paging never skips or repeats rows and never needs OFFSET, except for relations
+with no key (views), where OFFSET is the only way and the caller is told so.
+
+The canonical order puts NULLs first when ascending and last when descending (SQLite's and
+MySQL's native behaviour; PostgreSQL is told explicitly), so one predicate builder serves
+every engine.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    cast,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy import column as sa_column
+from sqlalchemy import table as sa_table
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.expression import TableClause
+
+from tui.db.dialects.base import DialectStrategy
+from tui.db.model import ColumnInfo, KeyKind, RowCount, TableInfo
+
+Cursor = tuple[Any, ...]
+_ROWID_ALIASES = ("rowid", "_rowid_", "oid")
+
+
+class FilterOp(StrEnum):
+    EQ = "="
+    NE = "≠"
+    LT = "<"
+    LE = "≤"
+    GT = ">"
+    GE = "≥"
+    CONTAINS = "contains"
+    STARTS_WITH = "starts with"
+    IS_NULL = "is null"
+    NOT_NULL = "is not null"
+
+    @property
+    def takes_value(self) -> bool:
+        return self not in (FilterOp.IS_NULL, FilterOp.NOT_NULL)
+
+
+@dataclass(frozen=True)
+class SortSpec:
+    column: str
+    descending: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.column} {'↓' if self.descending else '↑'}"
+
+
+@dataclass(frozen=True)
+class FilterSpec:
+    column: str
+    op: FilterOp
+    value: Any = None
+
+    def __str__(self) -> str:
+        if not self.op.takes_value:
+            return f"{self.column} {self.op.value}"
+        return f"{self.column} {self.op.value} {self.value!r}"
+
+
+@dataclass(frozen=True)
+class RowQuery:
+    """What the user asked to see of a relation."""
+
+    sort: tuple[SortSpec, ...] = ()
+    filters: tuple[FilterSpec, ...] = ()
+    search: str = ""
+
+    @property
+    def is_plain(self) -> bool:
+        return not self.sort and not self.filters and not self.search
+
+    def describe(self) -> str:
+        parts = []
+        if self.sort:
+            parts.append("sort " + ", ".join(map(str, self.sort)))
+        if self.filters:
+            parts.append("where " + " and ".join(map(str, self.filters)))
+        if self.search:
+            parts.append(f"search {self.search!r}")
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class Page:
+    """Consecutive rows in display order, each with the cursor that locates it."""
+
+    rows: tuple[tuple[Any, ...], ...]
+    cursors: tuple[Cursor, ...]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+@dataclass(frozen=True)
+class _OrderItem:
+    expr: ColumnElement[Any]
+    descending: bool
+    nullable: bool
+
+    def reversed(self) -> _OrderItem:
+        return _OrderItem(self.expr, not self.descending, self.nullable)
+
+
+class InvalidQueryError(ValueError):
+    """A sort or filter names a column the relation does not have, or a bad value."""
+
+
+_TEXTY = re.compile(r"CHAR|CLOB|TEXT|STRING|JSON|ENUM|UUID|NAME", re.IGNORECASE)
+
+
+@dataclass
+class Pager:
+    """Builds and runs the page queries of one relation under one :class:`RowQuery`."""
+
+    info: TableInfo
+    strategy: DialectStrategy
+    query: RowQuery = field(default_factory=RowQuery)
+
+    def __post_init__(self) -> None:
+        columns = [c for c in self.info.columns if not c.hidden] or list(self.info.columns)
+        self.columns: tuple[ColumnInfo, ...] = tuple(columns)
+        self._by_name = {c.name: c for c in self.info.columns}
+        self.table: TableClause = sa_table(
+            self.info.ref.name,
+            *(sa_column(c.name) for c in self.info.columns),
+            schema=self.info.ref.schema,
+        )
+        self._order = self._order_items()
+        self._where = self._where_clause()
+
+    # -- what the caller needs to know ---------------------------------------------------
+    @property
+    def keyed(self) -> bool:
+        """Whether rows have a unique key, so keyset paging is exact."""
+        return self.info.key_kind is not KeyKind.NONE
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.query.filters or self.query.search)
+
+    # -- statement building --------------------------------------------------------------
+    def _col(self, name: str) -> ColumnElement[Any]:
+        if name not in self._by_name:
+            raise InvalidQueryError(f"no column {name!r} in {self.info.ref}")
+        return self.table.c[name]
+
+    def _key_items(self) -> list[tuple[str | None, ColumnElement[Any]]]:
+        """The unique key as (column name, expression); the name is None for the hidden rowid."""
+        if self.info.key_kind is KeyKind.ROWID:
+            name = self.info.key_columns[0] if self.info.key_columns else "rowid"
+            if name in self._by_name and name.lower() not in _ROWID_ALIASES:
+                return [(name, self._col(name))]  # an INTEGER PRIMARY KEY, the rowid's alias
+            if name.lower() not in _ROWID_ALIASES:
+                raise InvalidQueryError(f"not a rowid alias: {name!r}")
+            # A user column may be called rowid (SQLite names are case-insensitive) and would
+            # hide the real one: take the first alias no column shadows.
+            taken = {c.name.lower() for c in self.info.columns}
+            alias = next((a for a in _ROWID_ALIASES if a not in taken), None)
+            if alias is None:
+                raise InvalidQueryError(f"every rowid alias is a column of {self.info.ref}")
+            # A fixed keyword, never user text: safe to emit literally.
+            return [(None, literal_column(alias))]
+        if self.info.key_kind is KeyKind.PRIMARY_KEY and not self.info.key_columns:
+            raise InvalidQueryError(f"{self.info.ref} has a primary key with no columns")
+        return [(name, self._col(name)) for name in self.info.key_columns]
+
+    def _order_items(self) -> list[_OrderItem]:
+        items = [
+            _OrderItem(self._col(s.column), s.descending, self._by_name[s.column].nullable)
+            for s in self.query.sort
+        ]
+        sorted_names = {s.column for s in self.query.sort}
+        for name, expr in self._key_items():
+            # A sorted key column already orders uniquely; the hidden rowid is never sorted.
+            if name is None or name not in sorted_names:
+                items.append(_OrderItem(expr, False, False))
+        return items
+
+    def _order_by(self, items: Sequence[_OrderItem]) -> list[Any]:
+        clauses: list[Any] = []
+        explicit = not self.strategy.nulls_first_when_ascending
+        for item in items:
+            if item.descending:
+                clause = item.expr.desc()
+                clauses.append(clause.nulls_last() if explicit and item.nullable else clause)
+            else:
+                clause = item.expr.asc()
+                clauses.append(clause.nulls_first() if explicit and item.nullable else clause)
+        return clauses
+
+    def _filter_expr(self, spec: FilterSpec) -> ColumnElement[bool]:
+        col = self._col(spec.column)
+        value = spec.value
+        if spec.op.takes_value and value is None:
+            raise InvalidQueryError(f"{spec.op.value} on {spec.column} needs a value")
+        condition: ColumnElement[bool]
+        match spec.op:
+            case FilterOp.EQ:
+                condition = col == value
+            case FilterOp.NE:
+                condition = col.is_distinct_from(value)
+            case FilterOp.LT:
+                condition = col < value
+            case FilterOp.LE:
+                condition = col <= value
+            case FilterOp.GT:
+                condition = col > value
+            case FilterOp.GE:
+                condition = col >= value
+            case FilterOp.CONTAINS:
+                condition = cast(col, String).contains(str(value), autoescape=True)
+            case FilterOp.STARTS_WITH:
+                condition = cast(col, String).startswith(str(value), autoescape=True)
+            case FilterOp.IS_NULL:
+                condition = col.is_(None)
+            case FilterOp.NOT_NULL:
+                condition = col.is_not(None)
+        return condition
+
+    def search_columns(self) -> list[ColumnInfo]:
+        """Columns the quick search looks in: text-like ones (all, where types are unknown)."""
+        texty = [c for c in self.columns if not c.type_name or _TEXTY.search(c.type_name)]
+        return texty or list(self.columns)
+
+    def _where_clause(self) -> ColumnElement[bool] | None:
+        conditions = [self._filter_expr(f) for f in self.query.filters]
+        if self.query.search:
+            needle = self.query.search
+            conditions.append(
+                or_(
+                    *(
+                        cast(self.table.c[c.name], String).contains(needle, autoescape=True)
+                        for c in self.search_columns()
+                    )
+                )
+            )
+        return and_(*conditions) if conditions else None
+
+    def _after(
+        self, items: Sequence[_OrderItem], values: Cursor, inclusive: bool = False
+    ) -> ColumnElement[bool]:
+        """Rows strictly after ``values`` in the order ``items`` (or equal, if inclusive)."""
+        if len(values) != len(items):
+            raise InvalidQueryError("cursor does not match the order key")
+        result: ColumnElement[bool] = true() if inclusive else false()
+        # Built from the last item outwards: after_i = gt_i OR (eq_i AND after_{i+1}).
+        for item, value in reversed(list(zip(items, values, strict=True))):
+            expr = item.expr
+            if value is None:
+                eq = expr.is_(None)
+                gt = false() if item.descending else expr.is_not(None)
+            else:
+                eq = expr == value
+                if item.descending:
+                    gt = or_(expr < value, expr.is_(None)) if item.nullable else expr < value
+                else:
+                    gt = expr > value
+            result = or_(gt, and_(eq, result))
+        first, first_value = items[0], values[0]
+        if first_value is not None:
+            # A redundant range on the leading column lets the engine seek its index.
+            if not first.descending:
+                result = and_(first.expr >= first_value, result)
+            elif not first.nullable:
+                result = and_(first.expr <= first_value, result)
+        return result
+
+    def _select(self, items: Sequence[_OrderItem]) -> Select[Any]:
+        labels = [item.expr.label(f"__k{i}") for i, item in enumerate(items)]
+        stmt = select(*(self.table.c[c.name] for c in self.columns), *labels).select_from(
+            self.table
+        )
+        if self._where is not None:
+            stmt = stmt.where(self._where)
+        return stmt.order_by(*self._order_by(items))
+
+    def statement(
+        self,
+        *,
+        after: Cursor | None = None,
+        before: Cursor | None = None,
+        at_or_after: Cursor | None = None,
+        from_end: bool = False,
+        limit: int,
+        offset: int = 0,
+    ) -> tuple[Select[Any], bool]:
+        """The statement for one page, and whether its rows come back in reverse order."""
+        items = self._order
+        reverse = before is not None or from_end
+        if reverse:
+            items = [i.reversed() for i in items]
+        stmt = self._select(items)
+        if after is not None:
+            stmt = stmt.where(self._after(self._order, after))
+        if before is not None:
+            stmt = stmt.where(self._after(items, before))
+        if at_or_after is not None:
+            stmt = stmt.where(self._after(self._order, at_or_after, inclusive=True))
+        stmt = stmt.limit(limit)
+        if offset:
+            stmt = stmt.offset(offset)
+        return stmt, reverse
+
+    # -- running -------------------------------------------------------------------------
+    async def fetch(
+        self,
+        conn: AsyncConnection,
+        *,
+        after: Cursor | None = None,
+        before: Cursor | None = None,
+        at_or_after: Cursor | None = None,
+        from_end: bool = False,
+        limit: int,
+        offset: int = 0,
+    ) -> Page:
+        """One page in display order. Each call is one statement in its own short read."""
+        stmt, reverse = self.statement(
+            after=after,
+            before=before,
+            at_or_after=at_or_after,
+            from_end=from_end,
+            limit=limit,
+            offset=offset,
+        )
+        result = await conn.execute(stmt)
+        raw = result.all()
+        await conn.rollback()
+        width = len(self.columns)
+        if reverse:
+            raw.reverse()
+        rows = tuple(tuple(r[:width]) for r in raw)
+        cursors = tuple(tuple(r[width:]) for r in raw)
+        return Page(rows, cursors)
+
+    async def count(self, conn: AsyncConnection, cap: int | None = None) -> RowCount:
+        """Rows matching the query: exact, or a lower bound when ``cap`` is reached."""
+        inner: Select[Any] = select(literal_column("1")).select_from(self.table)
+        if self._where is not None:
+            inner = inner.where(self._where)
+        if cap is not None:
+            inner = inner.limit(cap + 1)
+        stmt = select(func.count()).select_from(inner.subquery())
+        value = int((await conn.execute(stmt)).scalar_one())
+        await conn.rollback()
+        if cap is not None and value > cap:
+            return RowCount(cap, at_least=True)
+        return RowCount(value, exact=True)
+
+    async def key_bounds(self, conn: AsyncConnection) -> tuple[Any, Any] | None:
+        """Min and max of a single-column key with no sort or filter (O(log n) on an index)."""
+        if not self.keyed or len(self._order) != 1:
+            return None
+        expr = self._order[0].expr
+        stmt = select(func.min(expr), func.max(expr)).select_from(self.table)
+        if self._where is not None:
+            stmt = stmt.where(self._where)
+        row = (await conn.execute(stmt)).one()
+        await conn.rollback()
+        return (row[0], row[1])

@@ -1,0 +1,122 @@
+"""The open database: its async engine, its dialect strategy, and short-lived connections.
+
+Every read happens on a connection checked out for one statement (or one small batch) and
+returned at once, so dbbrowse never holds a read snapshot between keypresses — on SQLite
+that would stop checkpoints and let the WAL grow.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import MetaData, event, text
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from tui.db.dialects import DialectStrategy, strategy_for
+from tui.db.target import Target, TargetError
+
+
+def decode_text(raw: bytes) -> str:
+    """SQLite TEXT as str; bytes that are not UTF-8 survive as lone surrogates (shown as \\xNN)."""
+    return raw.decode("utf-8", "surrogateescape")
+
+
+def _install_text_factory(async_engine: AsyncEngine) -> None:
+    @event.listens_for(async_engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        driver = getattr(dbapi_connection, "driver_connection", dbapi_connection)
+        driver.text_factory = decode_text
+
+
+class DataSource:
+    """One database being browsed."""
+
+    def __init__(self, target: Target, engine: AsyncEngine) -> None:
+        self.target = target
+        self.engine = engine
+        self.strategy: DialectStrategy = strategy_for(engine.dialect.name)
+
+    @classmethod
+    async def open(cls, target: Target) -> DataSource:
+        """Connect (and for the app's database, create its schema); errors as TargetError."""
+        from app import database
+
+        try:
+            if target.app_database and not target.read_only:
+                database.configure(target.url)
+                sync_engine, engine = database.get_engine(), database.get_async_engine()
+            else:
+                # A foreign database keeps its journal mode: browsing never writes.
+                sync_engine, engine = database.create_engines(target.url, sqlite_wal=False)
+        except SQLAlchemyError as exc:
+            raise TargetError(str(exc)) from exc
+        if engine.dialect.name == "sqlite":
+            _install_text_factory(engine)
+        source = cls(target, engine)
+        try:
+            if target.ensure_schema and not target.read_only:
+                await asyncio.to_thread(database.ensure_database_schema, sync_engine)
+        except SQLAlchemyError as exc:
+            await engine.dispose()
+            raise TargetError(str(exc)) from exc
+        finally:
+            if not target.app_database:
+                sync_engine.dispose()
+        try:
+            await source.check()
+        except TargetError:
+            await engine.dispose()
+            raise
+        return source
+
+    async def check(self) -> None:
+        """Read the schema once, so a corrupt file or a dead server is reported up front."""
+        try:
+            async with self.connect() as conn:
+                await conn.execute(text(self._probe_sql()))
+        except DBAPIError as exc:
+            raise TargetError(self.explain(exc)) from exc
+
+    def _probe_sql(self) -> str:
+        # Reading sqlite_schema touches page 1: a corrupt or foreign file fails here.
+        if self.engine.dialect.name == "sqlite":
+            return "SELECT count(*) FROM sqlite_master"
+        return "SELECT 1"
+
+    def explain(self, exc: BaseException) -> str:
+        """A person-readable sentence for a database error."""
+        orig = getattr(exc, "orig", None) or exc
+        message = str(orig).strip() or type(orig).__name__
+        lowered = message.lower()
+        if "file is not a database" in lowered or "malformed" in lowered:
+            return f"{self.target.display} is not a usable SQLite database: {message}"
+        if "database is locked" in lowered or "busy" in lowered:
+            return f"{self.target.display} is locked by another connection: {message}"
+        return f"{self.target.display}: {message}"
+
+    @asynccontextmanager
+    async def connect(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for one short read, always returned to the pool."""
+        async with self.engine.connect() as conn:
+            try:
+                yield conn
+            finally:
+                await conn.rollback()
+
+    async def new_connection(self) -> AsyncConnection:
+        """A connection the caller closes itself (for a batch of short statements)."""
+        return await self.engine.connect()
+
+    def models(self) -> MetaData | None:
+        """The application's ORM metadata, compared against every database we browse."""
+        import app.models  # noqa: F401  (registers the models)
+        from app.database import Base
+
+        return Base.metadata
+
+    async def close(self) -> None:
+        await self.engine.dispose()

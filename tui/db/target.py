@@ -1,0 +1,130 @@
+"""What the user asked to browse, checked before anything connects.
+
+Kept free of SQLAlchemy imports on the happy path for files, so the CLI can reject a bad
+argument instantly and the UI can paint before the heavy imports run.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+class TargetError(Exception):
+    """The database to browse cannot be used; the message says why, for a person."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """A database to browse.
+
+    ``url`` is the SQLAlchemy URL to connect with (for a read-only file, a ``mode=ro`` URI);
+    ``display`` is what the UI shows (password masked, no absolute paths added).
+    """
+
+    url: str
+    display: str
+    app_database: bool  # the application's own DATABASE_URL (its schema, its pragmas)
+    read_only: bool = False
+    ensure_schema: bool = False
+    sqlite_path: Path | None = None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.startswith("sqlite")
+
+
+def _looks_like_url(arg: str) -> bool:
+    return "://" in arg
+
+
+def _check_sqlite_file(path: Path) -> None:
+    if not path.exists():
+        raise TargetError(f"no such database file: {path}")
+    if path.is_dir():
+        raise TargetError(f"{path} is a directory, not a database file")
+    if not os.access(path, os.R_OK):
+        raise TargetError(f"cannot read {path}: permission denied")
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise TargetError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    # An empty file is a valid, empty SQLite database.
+    if header and header != SQLITE_MAGIC:
+        raise TargetError(f"{path} is not a SQLite database (its header does not match)")
+
+
+def _sqlite_file_url(path: Path, read_only: bool) -> str:
+    if read_only:
+        # A URI: mode=ro makes SQLite refuse every write, whatever the caller does.
+        return f"sqlite:///file:{path.as_posix()}?mode=ro&uri=true"
+    return f"sqlite:///{path.as_posix()}"
+
+
+def _sqlite_path_of(url: str) -> Path | None:
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    if database.startswith("file:"):
+        database = database[len("file:") :]
+    return Path(database)
+
+
+def resolve_target(
+    arg: str | None,
+    *,
+    default_url: str,
+    read_only: bool = False,
+    ensure_schema: bool = False,
+) -> Target:
+    """Turn the command-line argument (a SQLite path, a URL, or nothing) into a Target.
+
+    Raises :class:`TargetError` for a missing or non-SQLite file, or an unusable URL.
+    """
+    if arg is None:
+        return _url_target(default_url, app_database=True, read_only=read_only, ensure=True)
+    if not _looks_like_url(arg):
+        path = Path(arg).expanduser()
+        _check_sqlite_file(path)
+        return Target(
+            url=_sqlite_file_url(path, read_only),
+            display=path.name,
+            app_database=False,
+            read_only=read_only,
+            ensure_schema=ensure_schema,
+            sqlite_path=path,
+        )
+    return _url_target(arg, app_database=False, read_only=read_only, ensure=ensure_schema)
+
+
+def _url_target(url: str, *, app_database: bool, read_only: bool, ensure: bool) -> Target:
+    from sqlalchemy.exc import ArgumentError
+
+    from app.database import derive_urls, mask_url
+
+    try:
+        derive_urls(url)
+        path = _sqlite_path_of(url)
+    except ArgumentError as exc:
+        raise TargetError(f"cannot use {mask_url(url)}: {exc}") from exc
+    if path is not None and not app_database:
+        _check_sqlite_file(path)
+    if path is not None and read_only:
+        if not path.exists():
+            raise TargetError(f"no such database file: {path}")
+        url = _sqlite_file_url(path, read_only=True)
+    return Target(
+        url=url,
+        display=mask_url(url) if path is None else path.name,
+        app_database=app_database,
+        read_only=read_only,
+        ensure_schema=ensure and not read_only,
+        sqlite_path=path,
+    )

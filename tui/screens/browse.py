@@ -1,0 +1,409 @@
+"""The main screen: table list on the left, the row grid (and schema) on the right.
+
+The screen wires widgets to the data layer: widgets post messages up, the screen runs the
+database work in Textual workers (one group per kind of job) and calls widget methods down.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static, TabbedContent, TabPane
+
+from tui.db.model import KeyKind, RowCount, TableInfo, TableKind
+from tui.widgets.row_grid import GridColumn, RowGrid, fit_columns
+from tui.widgets.status_bar import StatusBar
+from tui.widgets.table_list import TableList
+
+if TYPE_CHECKING:
+    from tui.db.paging import RowQuery
+    from tui.db.source import DataSource
+    from tui.db.window import RowWindow
+
+CAPPED_COUNT = 10_000
+
+
+class BrowseScreen(Screen[None]):
+    """Tables and rows of one database."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+t", "focus_tables", "Tables"),
+        Binding("ctrl+g", "focus_rows", "Rows", show=False),
+        Binding("g", "goto", "Go to row"),
+        Binding("s", "sort", "Sort"),
+        Binding("f", "filter", "Filter"),
+        Binding("slash", "search", "Search"),
+        Binding("c", "clear_query", "Clear sort/filter", show=False),
+        Binding("v", "toggle_schema", "Schema"),
+        Binding("r", "refresh", "Refresh", show=False),
+        Binding("escape", "cancel", "Cancel", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.source: DataSource | None = None
+        self.table: TableInfo | None = None
+        self.query_spec: RowQuery | None = None
+        self.window: RowWindow | None = None
+        self._wanted: tuple[int, int] = (0, 0)
+        self._generation = 0  # bumps on every new table/query: stale results are dropped
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="body"):
+            yield TableList(id="tables")
+            with Vertical(id="main"), TabbedContent(id="tabs"):
+                with TabPane("Rows", id="rows-tab"):
+                    yield RowGrid(id="grid")
+                with TabPane("Schema", id="schema-tab"):
+                    yield Static("", id="schema", markup=False)
+        yield StatusBar(id="status")
+        yield Footer()
+
+    # -- helpers ---------------------------------------------------------------------------
+    @property
+    def grid(self) -> RowGrid:
+        return self.query_one(RowGrid)
+
+    @property
+    def status(self) -> StatusBar:
+        return self.query_one(StatusBar)
+
+    def attach(self, source: DataSource) -> None:
+        """Called by the app once the database is open."""
+        self.source = source
+        status = self.status
+        status.database = source.target.display
+        status.mode = "READ-ONLY" if source.target.read_only else ""
+        self.load_catalog()
+
+    # -- catalog ---------------------------------------------------------------------------
+    @work(group="catalog", exclusive=True, exit_on_error=False)
+    async def load_catalog(self) -> None:
+        from tui.db.catalog import load_catalog
+
+        source = self._require_source()
+        async with source.connect() as conn:
+            snapshot = await load_catalog(conn, source.strategy, source.models())
+        tables = self.query_one(TableList)
+        tables.set_tables(snapshot.tables)
+        user_tables = [
+            t for t in snapshot.tables if not t.internal and t.kind is not TableKind.VIEW
+        ]
+        first = next(iter(user_tables or snapshot.tables), None)
+        if first is not None and self.table is None:
+            self.open_table(first)
+        self.count_tables(snapshot.tables)
+
+    @work(group="counts", exclusive=True, exit_on_error=False)
+    async def count_tables(self, tables: tuple[TableInfo, ...]) -> None:
+        from tui.db.catalog import capped_count, estimate_count, exact_count
+
+        source = self._require_source()
+        table_list = self.query_one(TableList)
+        present = [t for t in tables if t.drift.value != "missing"]
+        for table in present:
+            async with source.connect() as conn:
+                estimate = await estimate_count(conn, source.strategy, table)
+                count = estimate or await capped_count(conn, table, CAPPED_COUNT)
+            table_list.set_count(table.ref, count)
+        for table in present:
+            current = table_list.counts.get(table.ref)
+            if current is not None and current.exact:
+                continue
+            async with source.connect() as conn:
+                table_list.set_count(table.ref, await exact_count(conn, table))
+
+    # -- opening a table -------------------------------------------------------------------
+    @on(TableList.TableChosen)
+    def _table_chosen(self, event: TableList.TableChosen) -> None:
+        self.open_table(event.table)
+        self.grid.focus()
+
+    def open_table(self, table: TableInfo, query: RowQuery | None = None) -> None:
+        from tui.db.paging import RowQuery
+
+        self.table = table
+        self.query_spec = query or RowQuery()
+        self._generation += 1
+        self.status.table = table.name
+        self.status.query_text = self.query_spec.describe()
+        self.status.notice = ""
+        self.query_one("#schema", Static).update("")
+        self.load_first_page(self._generation)
+        if self.query_one(TabbedContent).active == "schema-tab":
+            self.load_schema()
+
+    @work(group="query", exclusive=True, exit_on_error=False)
+    async def load_first_page(self, generation: int) -> None:
+        from tui.db.paging import Pager
+        from tui.db.window import RowWindow
+
+        source = self._require_source()
+        table, query = self.table, self.query_spec
+        if table is None or query is None:
+            return
+        if table.drift.value == "missing":
+            self.grid.show(self.window_placeholder(), [], 0)
+            self.status.notice = "this model's table is missing from the database"
+            return
+        pager = Pager(table, source.strategy, query)
+        window = RowWindow(pager, total=0)
+        self.status.notice = "loading…"
+        async with source.connect() as conn:
+            loaded = await window.load(conn, 0)
+        if generation != self._generation:
+            return
+        rows = loaded.page.rows
+        frozen = _leading_key_columns(table, [c.name for c in pager.columns])
+        columns = fit_columns(
+            [c.name for c in pager.columns],
+            [c.type_name for c in pager.columns],
+            list(rows),
+            frozen,
+        )
+        first_total = len(rows) if len(rows) < window.page_size else window.page_size * 2
+        window.total = first_total
+        self.window = window
+        self.grid.show(window, columns, first_total)
+        if not isinstance(self.focused, RowGrid) and self.app.screen is self:
+            self.grid.focus()
+        self.status.notice = "" if pager.keyed else "no key: OFFSET paging (slow far from the top)"
+        self._update_position()
+        if len(rows) >= window.page_size:
+            self.count_rows(generation)
+
+    def window_placeholder(self) -> Any:
+        from tui.widgets.row_grid import _NoRows
+
+        return _NoRows()
+
+    @work(group="count", exclusive=True, exit_on_error=False)
+    async def count_rows(self, generation: int) -> None:
+        source, window = self._require_source(), self.window
+        if window is None:
+            return
+        pager = window.pager
+        async with source.connect() as conn:
+            bounds = await pager.key_bounds(conn) if pager.query.is_plain else None
+            if bounds and isinstance(bounds[0], int) and isinstance(bounds[1], int):
+                guess = RowCount(bounds[1] - bounds[0] + 1)
+            else:
+                guess = await pager.count(conn, cap=CAPPED_COUNT)
+        if generation != self._generation:
+            return
+        self._set_total(guess)
+        async with source.connect() as conn:
+            exact = await pager.count(conn)
+        if generation != self._generation:
+            return
+        if exact.value != window.total:
+            window.clear()
+        self._set_total(exact)
+        async with source.connect() as conn:
+            dense = await window.detect_dense_key(conn)
+        if not dense and pager.keyed and window.total > window.page_size * 8:
+            await window.build_anchors(source.new_connection)
+        self.grid.rows_arrived()
+
+    def _set_total(self, count: RowCount) -> None:
+        if self.window is None:
+            return
+        self.window.total = count.value
+        self._count = count
+        self.grid.set_total(count.value)
+        self._update_position()
+
+    def _update_position(self) -> None:
+        window = self.window
+        if window is None:
+            self.status.position = ""
+            return
+        count = getattr(self, "_count", None)
+        total = str(count) if count is not None else f"{window.total:,}"
+        self.status.position = f"row {self.grid.cursor_row + 1:,} of {total}"
+
+    # -- pages on demand -------------------------------------------------------------------
+    @on(RowGrid.RowsNeeded)
+    def _rows_needed(self, event: RowGrid.RowsNeeded) -> None:
+        self._wanted = (event.first, event.last)
+        self.load_pages(self._generation)
+
+    @work(group="page", exclusive=True, exit_on_error=False)
+    async def load_pages(self, generation: int) -> None:
+        source, window = self._require_source(), self.window
+        if window is None:
+            return
+        while generation == self._generation:
+            first, last = self._wanted
+            missing = window.missing(first, last)
+            if not missing:
+                break
+            async with source.connect() as conn:
+                loaded = await window.load(conn, missing[0])
+            self.grid.widen(loaded.page.rows)
+            self.grid.rows_arrived()
+            if window.last_method is not None and window.last_method.value == "offset":
+                self.status.notice = "no key: OFFSET paging (slow far from the top)"
+
+    @on(RowGrid.CursorMoved)
+    def _cursor_moved(self) -> None:
+        self._update_position()
+
+    # -- schema ----------------------------------------------------------------------------
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "schema-tab":
+            self.load_schema()
+
+    @work(group="schema", exclusive=True, exit_on_error=False)
+    async def load_schema(self) -> None:
+        from tui.db.catalog import table_details
+        from tui.widgets.schema_text import schema_text
+
+        source, table = self._require_source(), self.table
+        if table is None:
+            return
+        async with source.connect() as conn:
+            details = await table_details(conn, source.strategy, table)
+        self.query_one("#schema", Static).update(schema_text(details))
+
+    # -- actions ---------------------------------------------------------------------------
+    def action_focus_tables(self) -> None:
+        self.query_one("#table-filter").focus()
+
+    def action_focus_rows(self) -> None:
+        self.grid.focus()
+
+    def action_toggle_schema(self) -> None:
+        tabs = self.query_one(TabbedContent)
+        tabs.active = "rows-tab" if tabs.active == "schema-tab" else "schema-tab"
+
+    def action_goto(self) -> None:
+        from tui.screens.prompt import PromptScreen
+
+        def go(answer: str | None) -> None:
+            if answer:
+                self.go_to(answer)
+
+        self.app.push_screen(PromptScreen("Go to row (N, or N%)", "e.g. 1000 or 50%"), go)
+
+    def go_to(self, answer: str) -> None:
+        grid = self.grid
+        text = answer.strip().replace(",", "").replace("_", "")
+        try:
+            if text.endswith("%"):
+                fraction = float(text[:-1]) / 100
+                position = round(fraction * max(grid.total - 1, 0))
+            else:
+                position = int(text) - 1
+        except ValueError:
+            self.notify(f"not a row number: {answer!r}", severity="error")
+            return
+        grid.move_to(position)
+        grid.focus()
+
+    def action_sort(self) -> None:
+        from tui.db.paging import RowQuery, SortSpec
+
+        if self.table is None or self.query_spec is None or not self.grid.columns:
+            return
+        column = self.grid.columns[self.grid.cursor_column].name
+        current = next((s for s in self.query_spec.sort if s.column == column), None)
+        if current is None:
+            sort: tuple[SortSpec, ...] = (SortSpec(column),)
+        elif not current.descending:
+            sort = (SortSpec(column, descending=True),)
+        else:
+            sort = ()
+        query = RowQuery(sort, self.query_spec.filters, self.query_spec.search)
+        self._reopen(query)
+
+    def action_filter(self) -> None:
+        from tui.screens.filter import FilterScreen
+
+        if self.table is None or self.query_spec is None or not self.grid.columns:
+            return
+        column = self.grid.columns[self.grid.cursor_column]
+        value = self.grid.current_value()
+
+        def apply(spec: Any) -> None:
+            from tui.db.paging import RowQuery
+
+            if spec is not None and self.query_spec is not None:
+                filters = (*self.query_spec.filters, spec)
+                self._reopen(RowQuery(self.query_spec.sort, filters, self.query_spec.search))
+
+        names = [c.name for c in self.grid.columns]
+        self.app.push_screen(FilterScreen(names, column.name, value), apply)
+
+    def action_search(self) -> None:
+        from tui.screens.prompt import PromptScreen
+
+        def apply(answer: str | None) -> None:
+            from tui.db.paging import RowQuery
+
+            if answer is not None and self.query_spec is not None:
+                q = self.query_spec
+                self._reopen(RowQuery(q.sort, q.filters, answer))
+
+        initial = self.query_spec.search if self.query_spec else ""
+        self.app.push_screen(PromptScreen("Search text columns", "text…", initial), apply)
+
+    def action_clear_query(self) -> None:
+        from tui.db.paging import RowQuery
+
+        self._reopen(RowQuery())
+
+    def action_refresh(self) -> None:
+        if self.table is not None:
+            self._reopen(self.query_spec)
+
+    def action_cancel(self) -> None:
+        cancelled = False
+        for worker in self.workers:
+            if worker.group in ("query", "count", "page", "schema") and worker.is_running:
+                worker.cancel()
+                cancelled = True
+        if cancelled:
+            self.status.notice = "cancelled"
+
+    def _reopen(self, query: RowQuery | None) -> None:
+        if self.table is not None:
+            self.open_table(self.table, query)
+            self.grid.focus()
+
+    @on(RowGrid.CellSelected)
+    def _cell_selected(self, event: RowGrid.CellSelected) -> None:
+        from tui.screens.cell_detail import CellDetailScreen
+
+        self.app.push_screen(
+            CellDetailScreen(event.column.name, event.column.type_name, event.value)
+        )
+
+    def _require_source(self) -> DataSource:
+        if self.source is None:
+            raise RuntimeError("no database is open")
+        return self.source
+
+
+def _leading_key_columns(table: TableInfo, names: list[str]) -> int:
+    """How many leading columns form the primary key (these stay put when scrolling)."""
+    if table.key_kind is KeyKind.NONE:
+        return 0
+    pk = sorted((c for c in table.columns if c.primary_key), key=lambda c: c.primary_key)
+    pk_names = [c.name for c in pk]
+    count = 0
+    for name in names:
+        if count < len(pk_names) and name == pk_names[count]:
+            count += 1
+        else:
+            break
+    return count
+
+
+__all__ = ["BrowseScreen", "GridColumn"]

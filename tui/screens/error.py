@@ -1,0 +1,28 @@
+"""A full screen that says what went wrong opening the database, instead of a traceback."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Center, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Label, Static
+
+
+class ErrorScreen(Screen[None]):
+    """Shows one error; the only way on is to quit."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("q,escape", "app.quit", "Quit")]
+
+    def __init__(self, title: str, message: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.message = message
+
+    def compose(self) -> ComposeResult:
+        with Center(), Vertical(classes="dialog error-dialog"):
+            yield Label(self.title_text, classes="dialog-title", markup=False)
+            yield Static(self.message, id="error-message", markup=False)
+        yield Footer()

@@ -1,0 +1,390 @@
+"""A virtual row grid: draws only the visible lines of a relation of any size.
+
+The grid knows the number of rows (``virtual_size``), the columns, and a :class:`RowSource`
+it reads synchronously when drawing. A row that is not loaded yet draws as a placeholder
+and the grid posts :class:`RowGrid.RowsNeeded`; the screen fetches pages in a worker and
+calls :meth:`RowGrid.rows_arrived`. The grid never sees SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar, Protocol
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tui.widgets.cell_format import Part, cell_pieces, is_numeric, natural_width
+
+MIN_WIDTH = 4
+MAX_WIDTH = 40
+SEPARATOR = " │ "
+HEADER_LINES = 2  # column names, then declared types
+
+
+class RowSource(Protocol):
+    """What the grid reads: rows by position, ``None`` while not loaded."""
+
+    def row_at(self, position: int) -> tuple[Any, ...] | None: ...
+
+
+@dataclass(frozen=True)
+class GridColumn:
+    name: str
+    type_name: str = ""
+    width: int = MIN_WIDTH
+    numeric: bool = False
+    frozen: bool = False
+
+
+class _NoRows:
+    def row_at(self, position: int) -> tuple[Any, ...] | None:
+        return None
+
+
+def fit_columns(
+    names: list[str],
+    type_names: list[str],
+    sample: list[tuple[Any, ...]],
+    frozen: int = 0,
+) -> list[GridColumn]:
+    """Columns sized to their header and a sample of rows, capped at ``MAX_WIDTH``."""
+    columns = []
+    for index, (name, type_name) in enumerate(zip(names, type_names, strict=True)):
+        header = max(cell_len(name), cell_len(type_name))
+        values = [row[index] for row in sample if index < len(row)]
+        data = max((natural_width(v, MAX_WIDTH) for v in values), default=0)
+        numeric = bool(values) and all(v is None or is_numeric(v) for v in values)
+        numeric = numeric and any(v is not None for v in values)
+        width = max(MIN_WIDTH, min(MAX_WIDTH, max(header, data)))
+        columns.append(GridColumn(name, type_name, width, numeric, index < frozen))
+    return columns
+
+
+class RowGrid(ScrollView, can_focus=True):
+    """A scrollable, virtual grid of rows with a fixed header and frozen key columns."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "cursor(-1)", "Up", show=False),
+        Binding("down", "cursor(1)", "Down", show=False),
+        Binding("left", "column(-1)", "Left", show=False),
+        Binding("right", "column(1)", "Right", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "first", "First row", show=False),
+        Binding("end", "last", "Last row", show=False),
+        Binding("enter", "select_cell", "Cell detail"),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "row-grid--header",
+        "row-grid--header-type",
+        "row-grid--gutter",
+        "row-grid--null",
+        "row-grid--number",
+        "row-grid--blob",
+        "row-grid--escape",
+        "row-grid--ellipsis",
+        "row-grid--missing",
+        "row-grid--cursor-row",
+        "row-grid--cursor",
+    }
+
+    DEFAULT_CSS = """
+    RowGrid { height: 1fr; }
+    """
+
+    cursor_row: reactive[int] = reactive(0, always_update=True)
+    """Position (0-based) of the row under the cursor."""
+    cursor_column: reactive[int] = reactive(0)
+    """Index of the column under the cursor."""
+
+    class RowsNeeded(Message):
+        """Rows ``first``..``last`` are on screen (or about to be) but not loaded."""
+
+        def __init__(self, first: int, last: int) -> None:
+            self.first = first
+            self.last = last
+            super().__init__()
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, RowGrid.RowsNeeded)
+
+    class CursorMoved(Message):
+        def __init__(self, position: int, column: int) -> None:
+            self.position = position
+            self.column = column
+            super().__init__()
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, RowGrid.CursorMoved)
+
+    class CellSelected(Message):
+        def __init__(self, position: int, column: GridColumn, value: Any) -> None:
+            self.position = position
+            self.column = column
+            self.value = value
+            super().__init__()
+
+    def __init__(self, *, name: str | None = None, id: str | None = None) -> None:
+        super().__init__(name=name, id=id)
+        self.source: RowSource = _NoRows()
+        self.columns: list[GridColumn] = []
+        self.total = 0
+        self._offsets: list[int] = []  # x of each scrollable column within the scroll area
+        self._fixed_width = 0
+
+    # -- feeding the grid ------------------------------------------------------------------
+    def show(self, source: RowSource, columns: list[GridColumn], total: int) -> None:
+        """Show a new relation (or a new query of it), cursor at the top."""
+        self.source = source
+        self.columns = columns
+        self.total = max(total, 0)
+        self._layout_columns()
+        self.cursor_column = min(self.cursor_column, max(len(columns) - 1, 0))
+        self.scroll_to(0, 0, animate=False, immediate=True)
+        self.cursor_row = 0
+        self.refresh()
+        self._request_visible()
+
+    def set_total(self, total: int) -> None:
+        """The number of rows changed (a better count, or the data changed)."""
+        self.total = max(total, 0)
+        self._layout_columns()
+        if self.cursor_row >= self.total:
+            self.cursor_row = max(self.total - 1, 0)
+        self.refresh()
+        self._request_visible()
+
+    def widen(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Let columns grow (never shrink, up to the cap) to fit newly loaded rows."""
+        grown = False
+        for index, column in enumerate(self.columns):
+            want = max((natural_width(r[index], MAX_WIDTH) for r in rows), default=0)
+            if want > column.width:
+                self.columns[index] = replace(column, width=min(want, MAX_WIDTH))
+                grown = True
+        if grown:
+            self._layout_columns()
+
+    def rows_arrived(self) -> None:
+        self.refresh()
+        self._request_visible()
+
+    def current_value(self) -> Any:
+        row = self.source.row_at(self.cursor_row)
+        if row is None or not self.columns:
+            return None
+        return row[self.cursor_column]
+
+    # -- geometry --------------------------------------------------------------------------
+    @property
+    def gutter_width(self) -> int:
+        return len(f"{max(self.total, 1):,}") + 1
+
+    def _layout_columns(self) -> None:
+        sep = len(SEPARATOR)
+        fixed = self.gutter_width + 1
+        for column in self.columns:
+            if column.frozen:
+                fixed += column.width + sep
+        self._fixed_width = fixed
+        offsets, x = [], 0
+        for column in self.columns:
+            if column.frozen:
+                offsets.append(-1)
+            else:
+                offsets.append(x)
+                x += column.width + sep
+        self._offsets = offsets
+        self.virtual_size = Size(fixed + x, self.total + HEADER_LINES)
+
+    @property
+    def body_height(self) -> int:
+        return max(self.scrollable_content_region.height - HEADER_LINES, 1)
+
+    @property
+    def first_visible(self) -> int:
+        return round(self.scroll_offset.y)
+
+    def _request_visible(self) -> None:
+        if self.total == 0:
+            return
+        first = self.first_visible
+        last = min(first + self.body_height, self.total - 1)
+        if any(self.source.row_at(p) is None for p in (first, last, (first + last) // 2)):
+            self.post_message(self.RowsNeeded(first, last))
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._request_visible()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._request_visible()
+
+    # -- drawing ---------------------------------------------------------------------------
+    def _style(self, part: Part) -> Style:
+        name = {
+            Part.NULL: "row-grid--null",
+            Part.NUMBER: "row-grid--number",
+            Part.BLOB: "row-grid--blob",
+            Part.ESCAPE: "row-grid--escape",
+            Part.ELLIPSIS: "row-grid--ellipsis",
+            Part.MISSING: "row-grid--missing",
+        }.get(part)
+        return self.get_component_rich_style(name, partial=True) if name else Style()
+
+    def _cell(self, value: Any, column: GridColumn, base: Style) -> list[Segment]:
+        pieces = cell_pieces(value, column.width)
+        used = sum(len(t) if t.isascii() else _cells(t) for t, _ in pieces)
+        pad = Segment(" " * (column.width - used), base)
+        segments = [Segment(text, base + self._style(part)) for text, part in pieces]
+        right = column.numeric or (value is None and False)
+        return [pad, *segments] if right and is_numeric(value) else [*segments, pad]
+
+    def _header_cell(self, text: str, column: GridColumn, style: Style) -> list[Segment]:
+        pieces = cell_pieces(text, column.width)
+        used = sum(_cells(t) for t, _ in pieces)
+        segments = [Segment(t, style + self._style(part)) for t, part in pieces]
+        return _padded(segments, column.width - used, style, right=column.numeric)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if y < HEADER_LINES:
+            header = self.get_component_rich_style("row-grid--header")
+            if y == 1:
+                header += self.get_component_rich_style("row-grid--header-type", partial=True)
+            return self._line(-1 - y, header, width)
+        position = self.first_visible + y - HEADER_LINES
+        if position >= self.total:
+            return Strip.blank(width, base)
+        style = base
+        if position == self.cursor_row:
+            style = self.get_component_rich_style("row-grid--cursor-row")
+        return self._line(position, style, width)
+
+    def _line(self, position: int, style: Style, width: int) -> Strip:
+        """One line: a row at ``position`` >= 0, or header line ``-1 - position``."""
+        header = position < 0
+        row = None if header else self.source.row_at(position)
+        gutter_style = style + self.get_component_rich_style("row-grid--gutter", partial=True)
+        label = "" if header else f"{position + 1:,}"
+        fixed: list[Segment] = [Segment(label.rjust(self.gutter_width) + " ", gutter_style)]
+        scrolling: list[Segment] = []
+        sep = Segment(SEPARATOR, gutter_style)
+        cursor_style = self.get_component_rich_style("row-grid--cursor")
+        for index, column in enumerate(self.columns):
+            target = fixed if column.frozen else scrolling
+            if header:
+                text = column.name if position == -1 else column.type_name.lower()
+                cell = self._header_cell(text, column, style)
+            elif row is None:
+                filler = "·" if index == 0 else ""
+                missing = style + self._style(Part.MISSING)
+                cell = [Segment(filler.ljust(column.width), missing)]
+            else:
+                cell_style = style
+                if position == self.cursor_row and index == self.cursor_column and self.has_focus:
+                    cell_style = style + cursor_style
+                cell = self._cell(row[index], column, cell_style)
+            target.extend(cell)
+            target.append(sep)
+        fixed_strip = Strip(fixed).crop(0, self._fixed_width)
+        scroll_x = round(self.scroll_offset.x)
+        room = max(width - fixed_strip.cell_length, 0)
+        body = Strip(scrolling).crop(scroll_x, scroll_x + room)
+        return Strip.join([fixed_strip, body]).extend_cell_length(width, style)
+
+    # -- cursor ----------------------------------------------------------------------------
+    def watch_cursor_row(self, old: int, new: int) -> None:
+        top = self.first_visible
+        if new < top:
+            self.scroll_to(y=new, animate=False, immediate=True)
+        elif new >= top + self.body_height:
+            self.scroll_to(y=new - self.body_height + 1, animate=False, immediate=True)
+        self.refresh()
+        self.post_message(self.CursorMoved(new, self.cursor_column))
+
+    def watch_cursor_column(self, old: int, new: int) -> None:
+        if self.columns and not self.columns[new].frozen:
+            x = self._offsets[new]
+            room = self.scrollable_content_region.width - self._fixed_width
+            right = x + self.columns[new].width + len(SEPARATOR)
+            if x < self.scroll_offset.x:
+                self.scroll_to(x=x, animate=False, immediate=True)
+            elif right > self.scroll_offset.x + room:
+                self.scroll_to(x=right - room, animate=False, immediate=True)
+        self.refresh()
+        self.post_message(self.CursorMoved(self.cursor_row, new))
+
+    def move_to(self, position: int, *, center: bool = True) -> None:
+        """Put the cursor on ``position`` and scroll so it is visible (centred on jumps)."""
+        position = min(max(position, 0), max(self.total - 1, 0))
+        if center:
+            top = max(position - self.body_height // 2, 0)
+            self.scroll_to(y=top, animate=False, immediate=True)
+        self.cursor_row = position
+
+    def action_cursor(self, delta: int) -> None:
+        self.move_to(self.cursor_row + delta, center=False)
+
+    def action_column(self, delta: int) -> None:
+        if self.columns:
+            self.cursor_column = min(max(self.cursor_column + delta, 0), len(self.columns) - 1)
+
+    def action_page(self, delta: int) -> None:
+        step = self.body_height * delta
+        self.scroll_to(y=self.scroll_offset.y + step, animate=False, immediate=True)
+        self.move_to(self.cursor_row + step, center=False)
+
+    def action_first(self) -> None:
+        self.move_to(0, center=False)
+
+    def action_last(self) -> None:
+        self.move_to(self.total - 1, center=False)
+
+    def action_select_cell(self) -> None:
+        row = self.source.row_at(self.cursor_row)
+        if row is not None and self.columns:
+            column = self.columns[self.cursor_column]
+            self.post_message(self.CellSelected(self.cursor_row, column, row[self.cursor_column]))
+
+    def on_click(self, event: events.Click) -> None:
+        if event.y < HEADER_LINES or self.total == 0:
+            return
+        self.move_to(self.first_visible + event.y - HEADER_LINES, center=False)
+        x = event.x
+        if x >= self._fixed_width:
+            x = x - self._fixed_width + round(self.scroll_offset.x)
+            for index, column in enumerate(self.columns):
+                start = self._offsets[index]
+                if start >= 0 and start <= x < start + column.width + len(SEPARATOR):
+                    self.cursor_column = index
+                    break
+        if event.chain == 2:
+            self.action_select_cell()
+
+    def region_of_row(self, position: int) -> Region:
+        return Region(0, position - self.first_visible + HEADER_LINES, self.size.width, 1)
+
+
+def _padded(segments: list[Segment], room: int, style: Style, *, right: bool) -> list[Segment]:
+    """Pad a cell to its width; no empty segments (they upset some SVG renderers)."""
+    if room <= 0:
+        return segments
+    pad = Segment(" " * room, style)
+    return [pad, *segments] if right else [*segments, pad]
+
+
+def _cells(text: str) -> int:
+    return cell_len(text)
