@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
+
+from textual.app import App
+from textual.worker import WorkerState
 
 from tui.app import DbBrowseApp
 from tui.db.target import resolve_target
@@ -79,3 +83,17 @@ def make_odd_database(path: Path, rows: int = 300) -> Path:
 def browse_app(path: Path, *, read_only: bool = False) -> DbBrowseApp:
     target = resolve_target(str(path), default_url="", read_only=read_only)
     return DbBrowseApp(target, read_only=read_only)
+
+
+async def wait_for_work(app: App[object]) -> None:
+    """Wait for every worker except the endless change watcher; failures are the app's."""
+    while True:
+        busy = [
+            worker
+            for worker in app.workers
+            if worker.group != "watch"
+            and worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
+        ]
+        if not busy:
+            return
+        await asyncio.gather(*(worker.wait() for worker in busy), return_exceptions=True)

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static
-from textual.worker import WorkerFailed
 
-from tests.tui.scenes import SIZE, browse_app
+from tests.tui.scenes import SIZE, browse_app, wait_for_work
 from tui.app import DbBrowseApp
 from tui.cli import main
 from tui.screens.browse import BrowseScreen
@@ -25,9 +23,7 @@ from tui.widgets.table_list import TableList
 async def settle(pilot: Pilot[int]) -> None:
     """Wait until every worker has finished and the screen has caught up."""
     for _ in range(5):
-        # A failed worker is the app's to report (error screen); here we only wait.
-        with contextlib.suppress(WorkerFailed):
-            await pilot.app.workers.wait_for_complete()
+        await wait_for_work(pilot.app)
         await pilot.pause()
 
 
@@ -230,3 +226,25 @@ async def test_corrupt_database_shows_an_error_screen(tmp_path: Path) -> None:
         await settle(pilot)
         assert isinstance(app.screen, ErrorScreen)
         assert "corrupt.db" in app.screen.message
+
+
+async def test_another_connection_writing_refreshes_in_place(odd_db: Path) -> None:
+    import sqlite3
+
+    app = browse_app(odd_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await open_table(pilot, "people")
+        grid = screen.query_one(RowGrid)
+        assert grid.total == 300
+        other = sqlite3.connect(odd_db)
+        other.execute("INSERT INTO people (id, name) VALUES (301, 'Newcomer')")
+        other.commit()
+        other.close()
+        for _ in range(40):
+            await pilot.pause(0.1)
+            if grid.total == 301:
+                break
+        await settle(pilot)
+        assert grid.total == 301
+        assert "another connection" in app.query_one(StatusBar).notice

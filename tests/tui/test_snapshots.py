@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.worker import WorkerFailed
 
-from tests.tui.scenes import SIZE, browse_app
+from tests.tui.scenes import SIZE, browse_app, wait_for_work
 
 SnapCompare = Callable[..., bool]
 
 
 async def _settled(pilot: Pilot[Any]) -> None:
     for _ in range(5):
-        # A failed worker is the app's to report (error screen); here we only wait.
-        with contextlib.suppress(WorkerFailed):
-            await pilot.app.workers.wait_for_complete()
+        await wait_for_work(pilot.app)
         await pilot.pause()
 
 

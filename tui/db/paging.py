@@ -197,8 +197,8 @@ class Pager:
         ]
         sorted_names = {s.column for s in self.query.sort}
         for name, expr in self._key_items():
-            # A sorted key column already orders uniquely; the hidden rowid is never sorted.
-            if name is None or name not in sorted_names:
+            # A sorted key column already orders uniquely; the hidden rowid (None) never is.
+            if name not in sorted_names:
                 items.append(_OrderItem(expr, False, False))
         return items
 
@@ -313,6 +313,11 @@ class Pager:
         """The statement for one page, and whether its rows come back in reverse order."""
         items = self._order
         reverse = before is not None or from_end
+        relative = reverse or after is not None or at_or_after is not None
+        if relative and not items:
+            # With no ORDER BY there is nothing to reverse or compare against: "from the end"
+            # would silently return the first rows backwards.
+            raise InvalidQueryError(f"{self.info.ref} has no order to page by: use an offset")
         if reverse:
             items = [i.reversed() for i in items]
         stmt = self._select(items)

@@ -50,6 +50,7 @@ class BrowseScreen(Screen[None]):
         self.table: TableInfo | None = None
         self.query_spec: RowQuery | None = None
         self.window: RowWindow | None = None
+        self._keep_cursor: tuple[Any, ...] | None = None
         self._wanted: tuple[int, int] = (0, 0)
         self._generation = 0  # bumps on every new table/query: stale results are dropped
 
@@ -80,6 +81,7 @@ class BrowseScreen(Screen[None]):
         status.database = source.target.display
         status.mode = "READ-ONLY" if source.target.read_only else ""
         self.load_catalog()
+        self.watch_changes()
 
     # -- catalog ---------------------------------------------------------------------------
     @work(group="catalog", exclusive=True, exit_on_error=False)
@@ -117,6 +119,40 @@ class BrowseScreen(Screen[None]):
                 continue
             async with source.connect() as conn:
                 table_list.set_count(table.ref, await exact_count(conn, table))
+
+    @work(group="watch", exclusive=True, exit_on_error=False)
+    async def watch_changes(self, interval: float = 1.0) -> None:
+        """Poll the database's change counter; refresh in place when someone else commits."""
+        import asyncio
+
+        source = self._require_source()
+        conn = await source.new_connection()
+        try:
+            last = await source.strategy.change_token(conn)
+            if last is None:
+                return
+            while True:
+                await asyncio.sleep(interval)
+                token = await source.strategy.change_token(conn)
+                if token != last:
+                    last = token
+                    self.data_changed()
+        finally:
+            await conn.close()
+
+    def data_changed(self) -> None:
+        """Another connection committed: recount, reload the visible rows, keep the cursor."""
+        window = self.window
+        self.status.notice = "changed by another connection: refreshed"
+        if self.source is not None:
+            self.count_tables(self.query_one(TableList).tables)
+        if window is None:
+            return
+        keep = window.cursor_at(self.grid.cursor_row)
+        window.clear()
+        self._keep_cursor = keep
+        self.count_rows(self._generation)
+        self.grid.rows_arrived()
 
     # -- opening a table -------------------------------------------------------------------
     @on(TableList.TableChosen)
@@ -247,8 +283,20 @@ class BrowseScreen(Screen[None]):
                 loaded = await window.load(conn, missing[0])
             self.grid.widen(loaded.page.rows)
             self.grid.rows_arrived()
+            self._restore_cursor()
             if window.last_method is not None and window.last_method.value == "offset":
                 self.status.notice = "no key: OFFSET paging (slow far from the top)"
+
+    def _restore_cursor(self) -> None:
+        """After a refresh, put the cursor back on the row it was on (by key), if visible."""
+        keep = self._keep_cursor
+        if keep is None or self.window is None:
+            return
+        position = self.window.position_of(keep)
+        if position is not None:
+            self._keep_cursor = None
+            if position != self.grid.cursor_row:
+                self.grid.move_to(position, center=False)
 
     @on(RowGrid.CursorMoved)
     def _cursor_moved(self) -> None:

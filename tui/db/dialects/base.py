@@ -119,6 +119,13 @@ class DialectStrategy:
     #: Whether the engine has a hidden integer row id usable as a paging key.
     has_rowid = False
 
+    async def change_token(self, conn: AsyncConnection) -> object | None:
+        """A value that changes when another connection commits; None when not detectable.
+
+        Called about once a second on one long-lived connection that holds no transaction.
+        """
+        return None
+
     def is_internal_table(self, name: str) -> bool:
         """Tables the engine maintains itself (grouped apart in the table list)."""
         return False

@@ -108,6 +108,13 @@ class SQLiteStrategy(DialectStrategy):
     nulls_first_when_ascending = True
     has_rowid = True
 
+    async def change_token(self, conn: AsyncConnection) -> object | None:
+        # data_version changes when *another* connection commits; it is cheap (no I/O
+        # beyond the header) and reading it outside a transaction pins nothing.
+        value = (await conn.execute(text("PRAGMA data_version"))).scalar()
+        await conn.rollback()
+        return value
+
     def is_internal_table(self, name: str) -> bool:
         return name.lower().startswith("sqlite_")
 
