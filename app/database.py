@@ -12,22 +12,29 @@ elsewhere stay valid. Read the current engines through :func:`get_engine` and
 :func:`get_async_engine` (a name imported with ``from app.database import engine`` keeps the
 engine of the moment it was imported).
 
-SQLite engines pass ``check_same_thread=False`` and run ``PRAGMA busy_timeout`` and
-``PRAGMA journal_mode=WAL`` on every new DBAPI connection. Where WAL cannot be set
-(``:memory:``, a read-only file) the connection keeps the mode it has.
+SQLite engines pass ``check_same_thread=False`` and run ``PRAGMA busy_timeout``,
+``PRAGMA journal_mode=WAL`` and ``PRAGMA foreign_keys=ON`` on every new DBAPI connection.
+Where WAL cannot be set (``:memory:``, a read-only file) the connection keeps the mode it has.
+A database that is not the application's own (``sqlite_wal=False``) gets only the busy
+timeout: its journal mode and foreign-key enforcement stay as SQLite leaves them.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, Generator
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import URL, Engine, create_engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from app.config import settings
@@ -135,8 +142,10 @@ def is_sqlite(url: str | URL) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def _install_sqlite_hooks(sync_engine: Engine, *, busy_timeout_ms: int, wal: bool) -> None:
-    """Set the busy timeout (and WAL, when asked) on every new DBAPI connection.
+def _install_sqlite_hooks(
+    sync_engine: Engine, *, busy_timeout_ms: int, wal: bool, foreign_keys: bool
+) -> None:
+    """Set the busy timeout (and WAL and foreign keys, when asked) on every new DBAPI connection.
 
     For aiosqlite the event receives SQLAlchemy's sync-facing adapter of the connection, so
     the same plain cursor calls work for both drivers.
@@ -155,6 +164,9 @@ def _install_sqlite_hooks(sync_engine: Engine, *, busy_timeout_ms: int, wal: boo
                 except dbapi_error:
                     # Read-only files cannot change their journal; keep what they have.
                     pass
+            if foreign_keys:
+                # Only takes effect outside a transaction, which a new connection is.
+                cursor.execute("PRAGMA foreign_keys = ON")
         finally:
             cursor.close()
 
@@ -165,15 +177,19 @@ def create_engines(
     busy_timeout_ms: int | None = None,
     echo: bool | None = None,
     sqlite_wal: bool = True,
+    sqlite_foreign_keys: bool | None = None,
 ) -> tuple[Engine, AsyncEngine]:
     """A new (sync, async) engine pair for ``url``, configured the way this project needs.
 
     ``sqlite_wal=False`` leaves a SQLite file's journal mode alone (for databases that are
-    not the application's own).
+    not the application's own). ``sqlite_foreign_keys`` turns on SQLite's enforcement of
+    foreign keys (the models rely on ON DELETE CASCADE/SET NULL); ``None`` follows
+    ``sqlite_wal``, so a foreign database keeps SQLite's default (off) unless asked.
     """
     sync_url, async_url = derive_urls(url)
     timeout = settings.BUSY_TIMEOUT_MS if busy_timeout_ms is None else busy_timeout_ms
     echo_sql = settings.SQL_ECHO if echo is None else echo
+    foreign_keys = sqlite_wal if sqlite_foreign_keys is None else sqlite_foreign_keys
     kwargs: dict[str, Any] = {"echo": echo_sql}
     if sync_url.get_backend_name() == "sqlite":
         kwargs["connect_args"] = {"check_same_thread": False}
@@ -183,7 +199,9 @@ def create_engines(
     async_engine = create_async_engine(async_url, **kwargs)
     if sync_url.get_backend_name() == "sqlite":
         for eng in (sync_engine, async_engine.sync_engine):
-            _install_sqlite_hooks(eng, busy_timeout_ms=timeout, wal=sqlite_wal)
+            _install_sqlite_hooks(
+                eng, busy_timeout_ms=timeout, wal=sqlite_wal, foreign_keys=foreign_keys
+            )
     return sync_engine, async_engine
 
 
@@ -222,11 +240,20 @@ def configure(
     busy_timeout_ms: int | None = None,
     echo: bool | None = None,
     sqlite_wal: bool = True,
+    sqlite_foreign_keys: bool | None = None,
 ) -> None:
-    """Replace the process's engines with ones for ``url`` and rebind the session factories."""
+    """Replace the process's engines with ones for ``url`` and rebind the session factories.
+
+    The keywords are those of :func:`create_engines`. A URL that cannot be used raises before
+    anything changes.
+    """
     global engine, async_engine
     new_sync, new_async = create_engines(
-        url, busy_timeout_ms=busy_timeout_ms, echo=echo, sqlite_wal=sqlite_wal
+        url,
+        busy_timeout_ms=busy_timeout_ms,
+        echo=echo,
+        sqlite_wal=sqlite_wal,
+        sqlite_foreign_keys=sqlite_foreign_keys,
     )
     old_sync, old_async = engine, async_engine
     engine, async_engine = new_sync, new_async
@@ -279,13 +306,13 @@ def ensure_database_schema(bind: Engine | None = None) -> None:
             ) from exc
 
 
-def get_session() -> Iterator[Session]:
+def get_session() -> Generator[Session, None, None]:
     """FastAPI dependency: one sync session per request, always closed."""
     with SessionLocal() as session:
         yield session
 
 
-async def get_async_session() -> AsyncIterator[AsyncSession]:
+async def get_async_session() -> AsyncGenerator[AsyncSession, None]:
     """FastAPI dependency: one async session per request, always closed."""
     async with AsyncSessionLocal() as session:
         yield session
