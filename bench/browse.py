@@ -149,13 +149,14 @@ def launch(path: Path, repeat: int) -> tuple[list[float], list[float], list[floa
     paint, listed, bare = [], [], []
     for _ in range(repeat):
         for mode, sink in (("app", None), ("bare", bare)):
+            started = time.time()
             done = subprocess.run(
                 [sys.executable, str(probe), mode, str(path)],
                 capture_output=True,
                 text=True,
                 check=True,
             )
-            values = [float(v) for v in done.stdout.split()]
+            values = [float(v) - started for v in done.stdout.split()]
             if sink is bare:
                 bare.append(values[0])
             else:

@@ -8,9 +8,10 @@ that would stop checkpoints and let the WAL grow.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import MetaData, event, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
@@ -18,6 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from tui.db.dialects import DialectStrategy, strategy_for
 from tui.db.target import Target, TargetError
+
+T = TypeVar("T")
+
+
+class OperationCancelledError(Exception):
+    """The user cancelled a database operation; nothing was changed."""
 
 
 def decode_text(raw: bytes) -> str:
@@ -39,6 +46,7 @@ class DataSource:
         self.target = target
         self.engine = engine
         self.strategy: DialectStrategy = strategy_for(engine.dialect.name)
+        self._running: dict[asyncio.Task[Any], AsyncConnection] = {}
 
     @classmethod
     async def open(cls, target: Target) -> DataSource:
@@ -107,6 +115,46 @@ class DataSource:
             finally:
                 await conn.rollback()
 
+    async def run(self, operation: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+        """Run ``operation`` on a short-lived connection, safe against cancellation.
+
+        The operation runs in its own task. If the caller is cancelled (a newer request, Esc,
+        the app closing), the statement is interrupted and the task finishes on its own, so
+        the connection is always rolled back and returned to the pool instead of being torn
+        down half-way.
+        """
+
+        async def body() -> T:
+            async with self.connect() as conn:
+                self._running[asyncio.current_task()] = conn  # type: ignore[index]
+                try:
+                    return await operation(conn)
+                finally:
+                    self._running.pop(asyncio.current_task(), None)  # type: ignore[arg-type]
+
+        task = asyncio.ensure_future(body())
+        task.add_done_callback(_consume_result)
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            await self._interrupt(task)
+            raise
+
+    async def _interrupt(self, task: asyncio.Task[Any]) -> None:
+        conn = self._running.get(task)
+        if conn is not None:
+            # Interrupting is best effort: the statement may have just finished.
+            with contextlib.suppress(Exception):
+                await self.strategy.interrupt(conn)
+
+    async def cancel_all(self) -> None:
+        """Interrupt every running operation and wait for the connections to come back."""
+        tasks = list(self._running)
+        for task in tasks:
+            await self._interrupt(task)
+        if tasks:
+            await asyncio.wait(tasks, timeout=5)
+
     async def new_connection(self) -> AsyncConnection:
         """A connection the caller closes itself (for a batch of short statements)."""
         return await self.engine.connect()
@@ -119,4 +167,11 @@ class DataSource:
         return Base.metadata
 
     async def close(self) -> None:
+        await self.cancel_all()
         await self.engine.dispose()
+
+
+def _consume_result(task: asyncio.Task[Any]) -> None:
+    """An orphaned (cancelled-caller) operation's outcome is not an error worth logging."""
+    if not task.cancelled():
+        task.exception()

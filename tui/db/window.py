@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tui.db.paging import Cursor, Page, Pager
 
+Runner = Callable[[Callable[[AsyncConnection], Awaitable[Page]]], Awaitable[Page]]
 PAGE_SIZE = 128
 MAX_PAGES = 48
 NEAR_END_ROWS = 2_000
@@ -181,36 +182,36 @@ class RowWindow:
 
     async def build_anchors(
         self,
-        connect: Callable[[], Awaitable[AsyncConnection]],
+        run: Runner,
         *,
         target_anchors: int = 4096,
         progress: Callable[[int, int], None] | None = None,
     ) -> None:
         """Record the cursor of every K-th row, each step its own short statement.
 
-        ``connect`` opens a connection per batch so no read snapshot stays open between
-        steps (a long read would pin a SQLite WAL).
+        ``run`` executes one operation on a fresh short-lived connection (see
+        ``DataSource.run``), so no read snapshot stays open between steps (a long read
+        would pin a SQLite WAL) and a cancelled build leaves no connection half-used.
         """
         if not self.pager.keyed or self.total <= self.page_size:
             return
         step = max(self.page_size, -(-self.total // target_anchors))
         step = -(-step // self.page_size) * self.page_size  # a whole number of pages
-        anchors: list[Cursor] = []
-        conn = await connect()
-        try:
-            first = await self.pager.fetch(conn, limit=1)
-            if not first.cursors:
-                return
-            anchors.append(first.cursors[0])
-            while True:
-                page = await self.pager.fetch(conn, at_or_after=anchors[-1], offset=step, limit=1)
-                if not page.cursors:
-                    break
-                anchors.append(page.cursors[0])
-                if progress is not None:
-                    progress(min(len(anchors) * step, self.total), self.total)
-        finally:
-            await conn.close()
+        pager = self.pager
+        first = await run(lambda conn: pager.fetch(conn, limit=1))
+        if not first.cursors:
+            return
+        anchors: list[Cursor] = [first.cursors[0]]
+        while True:
+            anchor = anchors[-1]
+            page = await run(
+                lambda conn, a=anchor: pager.fetch(conn, at_or_after=a, offset=step, limit=1)  # type: ignore[misc]
+            )
+            if not page.cursors:
+                break
+            anchors.append(page.cursors[0])
+            if progress is not None:
+                progress(min(len(anchors) * step, self.total), self.total)
         self.anchor_step = step
         self.anchors = anchors
 

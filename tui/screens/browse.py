@@ -21,7 +21,9 @@ from tui.widgets.status_bar import StatusBar
 from tui.widgets.table_list import TableList
 
 if TYPE_CHECKING:
-    from tui.db.paging import RowQuery
+    from sqlalchemy.ext.asyncio import AsyncConnection
+
+    from tui.db.paging import Pager, RowQuery
     from tui.db.source import DataSource
     from tui.db.window import RowWindow
 
@@ -89,8 +91,8 @@ class BrowseScreen(Screen[None]):
         from tui.db.catalog import load_catalog
 
         source = self._require_source()
-        async with source.connect() as conn:
-            snapshot = await load_catalog(conn, source.strategy, source.models())
+        models = source.models()
+        snapshot = await source.run(lambda conn: load_catalog(conn, source.strategy, models))
         tables = self.query_one(TableList)
         tables.set_tables(snapshot.tables)
         user_tables = [
@@ -108,17 +110,20 @@ class BrowseScreen(Screen[None]):
         source = self._require_source()
         table_list = self.query_one(TableList)
         present = [t for t in tables if t.drift.value != "missing"]
+
+        async def quick(conn: AsyncConnection, table: TableInfo) -> RowCount:
+            estimate = await estimate_count(conn, source.strategy, table)
+            return estimate or await capped_count(conn, table, CAPPED_COUNT)
+
         for table in present:
-            async with source.connect() as conn:
-                estimate = await estimate_count(conn, source.strategy, table)
-                count = estimate or await capped_count(conn, table, CAPPED_COUNT)
+            count = await source.run(lambda conn, t=table: quick(conn, t))  # type: ignore[misc]
             table_list.set_count(table.ref, count)
         for table in present:
             current = table_list.counts.get(table.ref)
             if current is not None and current.exact:
                 continue
-            async with source.connect() as conn:
-                table_list.set_count(table.ref, await exact_count(conn, table))
+            exact = await source.run(lambda conn, t=table: exact_count(conn, t))  # type: ignore[misc]
+            table_list.set_count(table.ref, exact)
 
     @work(group="watch", exclusive=True, exit_on_error=False)
     async def watch_changes(self, interval: float = 1.0) -> None:
@@ -190,8 +195,7 @@ class BrowseScreen(Screen[None]):
         pager = Pager(table, source.strategy, query)
         window = RowWindow(pager, total=0)
         self.status.notice = "loading…"
-        async with source.connect() as conn:
-            loaded = await window.load(conn, 0)
+        loaded = await source.run(lambda conn: window.load(conn, 0))
         if generation != self._generation:
             return
         rows = loaded.page.rows
@@ -224,26 +228,20 @@ class BrowseScreen(Screen[None]):
         if window is None:
             return
         pager = window.pager
-        async with source.connect() as conn:
-            bounds = await pager.key_bounds(conn) if pager.query.is_plain else None
-            if bounds and isinstance(bounds[0], int) and isinstance(bounds[1], int):
-                guess = RowCount(bounds[1] - bounds[0] + 1)
-            else:
-                guess = await pager.count(conn, cap=CAPPED_COUNT)
+        guess = await source.run(lambda conn: _first_count(pager, conn))
         if generation != self._generation:
             return
         self._set_total(guess)
-        async with source.connect() as conn:
-            exact = await pager.count(conn)
-        if generation != self._generation:
-            return
-        if exact.value != window.total:
-            window.clear()
-        self._set_total(exact)
-        async with source.connect() as conn:
-            dense = await window.detect_dense_key(conn)
+        if not guess.exact:
+            exact = await source.run(pager.count)
+            if generation != self._generation:
+                return
+            if exact.value != window.total:
+                window.clear()
+            self._set_total(exact)
+        dense = await source.run(window.detect_dense_key)
         if not dense and pager.keyed and window.total > window.page_size * 8:
-            await window.build_anchors(source.new_connection)
+            await window.build_anchors(source.run)
         self.grid.rows_arrived()
 
     def _set_total(self, count: RowCount) -> None:
@@ -279,8 +277,8 @@ class BrowseScreen(Screen[None]):
             missing = window.missing(first, last)
             if not missing:
                 break
-            async with source.connect() as conn:
-                loaded = await window.load(conn, missing[0])
+            number = missing[0]
+            loaded = await source.run(lambda conn, n=number: window.load(conn, n))  # type: ignore[misc]
             self.grid.widen(loaded.page.rows)
             self.grid.rows_arrived()
             self._restore_cursor()
@@ -316,8 +314,7 @@ class BrowseScreen(Screen[None]):
         source, table = self._require_source(), self.table
         if table is None:
             return
-        async with source.connect() as conn:
-            details = await table_details(conn, source.strategy, table)
+        details = await source.run(lambda conn: table_details(conn, source.strategy, table))
         self.query_one("#schema", Static).update(schema_text(details))
 
     # -- actions ---------------------------------------------------------------------------
@@ -437,6 +434,19 @@ class BrowseScreen(Screen[None]):
         if self.source is None:
             raise RuntimeError("no database is open")
         return self.source
+
+
+async def _first_count(pager: Pager, conn: AsyncConnection) -> RowCount:
+    """A count that is quick on any size: exact when small, else the key span if plausible."""
+    capped = await pager.count(conn, cap=CAPPED_COUNT)
+    if capped.exact or not pager.query.is_plain:
+        return capped
+    bounds = await pager.key_bounds(conn)
+    if bounds and isinstance(bounds[0], int) and isinstance(bounds[1], int):
+        span = bounds[1] - bounds[0] + 1
+        if CAPPED_COUNT < span <= 50 * 2**20:  # a dense-ish rowid range: a good first guess
+            return RowCount(span)
+    return capped
 
 
 def _leading_key_columns(table: TableInfo, names: list[str]) -> int:

@@ -21,8 +21,8 @@ import tui.db.window
 from app.database import create_engines
 from tui.db.dialects.base import DialectStrategy
 from tui.db.model import ColumnInfo, KeyKind, TableInfo, TableKind, TableRef
-from tui.db.paging import Cursor, FilterOp, FilterSpec, Pager, RowQuery, SortSpec
-from tui.db.window import FetchMethod, RowWindow
+from tui.db.paging import Cursor, FilterOp, FilterSpec, Page, Pager, RowQuery, SortSpec
+from tui.db.window import FetchMethod, RowWindow, Runner
 
 Row = tuple[Any, ...]
 STRATEGY = DialectStrategy()  # SQLite: NULLs first ascending
@@ -86,11 +86,17 @@ def execute(path: Path, statement: str, params: Sequence[Any] = ()) -> None:
     raw.close()
 
 
-def connector(engine: AsyncEngine) -> Callable[[], Awaitable[AsyncConnection]]:
-    async def connect() -> AsyncConnection:
-        return await engine.connect()
+def connector(engine: AsyncEngine) -> Runner:
+    """Run each operation on its own short-lived connection, like DataSource.run."""
 
-    return connect
+    async def run(operation: Callable[[AsyncConnection], Awaitable[Page]]) -> Page:
+        async with engine.connect() as conn:
+            try:
+                return await operation(conn)
+            finally:
+                await conn.rollback()
+
+    return run
 
 
 def punch_gaps(path: Path) -> int:

@@ -119,6 +119,10 @@ class DialectStrategy:
     #: Whether the engine has a hidden integer row id usable as a paging key.
     has_rowid = False
 
+    async def interrupt(self, conn: AsyncConnection) -> None:
+        """Ask the server to abandon the statement running on ``conn`` (best effort)."""
+        return None
+
     async def change_token(self, conn: AsyncConnection) -> object | None:
         """A value that changes when another connection commits; None when not detectable.
 

@@ -108,6 +108,13 @@ class SQLiteStrategy(DialectStrategy):
     nulls_first_when_ascending = True
     has_rowid = True
 
+    async def interrupt(self, conn: AsyncConnection) -> None:
+        # sqlite3_interrupt is safe from any thread; aiosqlite calls it directly, not queued.
+        raw = await conn.get_raw_connection()
+        driver = raw.driver_connection
+        if driver is not None and hasattr(driver, "interrupt"):
+            await driver.interrupt()
+
     async def change_token(self, conn: AsyncConnection) -> object | None:
         # data_version changes when *another* connection commits; it is cheap (no I/O
         # beyond the header) and reading it outside a transaction pins nothing.
