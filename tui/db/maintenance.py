@@ -2,7 +2,8 @@
 
 Each action runs on the caller's connection with a short busy timeout (restored afterwards),
 so a database another process holds locked fails fast with :class:`DatabaseBusyError` instead
-of hanging; it starts and ends outside any transaction. Actions that would change the file
+of hanging; it starts and ends outside any transaction (it rolls back whatever the connection
+had open, so give it a connection of its own). Actions that would change the file
 refuse a read-only connection with :class:`ReadOnlyError`. A long action is stopped from
 another task with :func:`interrupt`, and then raises :class:`OperationCancelled`.
 
