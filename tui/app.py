@@ -7,11 +7,14 @@ heavy happens in the ``open`` worker, and failures become an error screen.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Iterable
+from functools import partial
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from tui.screens.browse import BrowseScreen
@@ -74,6 +77,18 @@ class DbBrowseApp(App[int]):
         screen = self.get_screen_browse()
         if screen is not None:
             screen.attach(self.source)
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Every action with a description is also in the command palette."""
+        yield from super().get_system_commands(screen)
+        for binding in screen.BINDINGS:
+            if isinstance(binding, Binding) and binding.description:
+                action = binding.action
+                yield SystemCommand(
+                    binding.description,
+                    f"{binding.description} ({binding.key})",
+                    partial(screen.run_action, action),
+                )
 
     def get_screen_browse(self) -> BrowseScreen | None:
         for screen in self.screen_stack:

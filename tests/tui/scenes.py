@@ -37,6 +37,12 @@ def make_odd_database(path: Path, rows: int = 300) -> Path:
         );
         CREATE TABLE pairs (a TEXT, b INTEGER, v TEXT, PRIMARY KEY (a, b)) WITHOUT ROWID;
         CREATE VIEW adults AS SELECT id, name, age FROM people WHERE age >= 18;
+        CREATE TABLE pets (
+            id INTEGER PRIMARY KEY,
+            owner_id INTEGER REFERENCES people (id) ON DELETE CASCADE,
+            name TEXT NOT NULL
+        );
+        CREATE VIRTUAL TABLE notes_fts USING fts5 (body);
         """
     )
     conn.executemany(
@@ -75,6 +81,11 @@ def make_odd_database(path: Path, rows: int = 300) -> Path:
         "INSERT INTO pairs (a, b, v) VALUES (?, ?, ?)",
         [(f"k{i % 5}", i, f"v{i}") for i in range(40)],
     )
+    conn.executemany(
+        "INSERT INTO pets (id, owner_id, name) VALUES (?, ?, ?)",
+        [(1, 42, "Rex"), (2, None, "Stray"), (3, 7, "Mittens")],
+    )
+    conn.executemany("INSERT INTO notes_fts (body) VALUES (?)", [("hello world",), ("fts",)])
     conn.commit()
     conn.close()
     return path

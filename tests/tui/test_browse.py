@@ -248,3 +248,47 @@ async def test_another_connection_writing_refreshes_in_place(odd_db: Path) -> No
         await settle(pilot)
         assert grid.total == 301
         assert "another connection" in app.query_one(StatusBar).notice
+
+
+async def test_follow_foreign_key_opens_the_referenced_row(odd_db: Path) -> None:
+    app = browse_app(odd_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await open_table(pilot, "pets")
+        grid = screen.query_one(RowGrid)
+        grid.focus()
+        grid.cursor_column = 1  # owner_id of Rex = 42
+        await pilot.press("j")
+        await settle(pilot)
+        assert screen.table is not None
+        assert screen.table.name == "people"
+        assert grid.total == 1
+        row = grid.source.row_at(0)
+        assert row is not None
+        assert row[0] == 42
+
+
+async def test_internal_tables_are_grouped_and_can_be_hidden(odd_db: Path) -> None:
+    app = browse_app(odd_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table_list = app.query_one(TableList)
+        internal = [t.name for t in table_list.tables if t.internal]
+        assert "notes_fts_data" in internal
+        shown = [t.name for t in table_list._shown]
+        # user tables first, then the internal group
+        assert shown.index("notes_fts_data") > shown.index("people")
+        await pilot.press("i")
+        await pilot.pause()
+        assert all(not t.internal for t in table_list._shown)
+        await pilot.press("i")
+        await pilot.pause()
+        assert any(t.internal for t in table_list._shown)
+
+
+async def test_every_screen_action_is_in_the_command_palette(odd_db: Path) -> None:
+    app = browse_app(odd_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"Go to row", "Sort", "Filter", "Search", "Follow foreign key"} <= titles

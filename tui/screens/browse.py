@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
-from tui.db.model import KeyKind, RowCount, TableInfo, TableKind
+from tui.db.model import KeyKind, RowCount, TableDetails, TableInfo, TableKind
 from tui.widgets.row_grid import GridColumn, RowGrid, fit_columns
 from tui.widgets.status_bar import StatusBar
 from tui.widgets.table_list import TableList
@@ -44,6 +44,8 @@ class BrowseScreen(Screen[None]):
         Binding("v", "toggle_schema", "Schema"),
         Binding("r", "refresh", "Refresh", show=False),
         Binding("escape", "cancel", "Cancel", show=False),
+        Binding("j", "follow_key", "Follow foreign key", show=False),
+        Binding("i", "toggle_internal", "Internal tables", show=False),
     ]
 
     def __init__(self) -> None:
@@ -53,6 +55,7 @@ class BrowseScreen(Screen[None]):
         self.query_spec: RowQuery | None = None
         self.window: RowWindow | None = None
         self._keep_cursor: tuple[Any, ...] | None = None
+        self.details: TableDetails | None = None
         self._wanted: tuple[int, int] = (0, 0)
         self._generation = 0  # bumps on every new table/query: stale results are dropped
 
@@ -95,9 +98,7 @@ class BrowseScreen(Screen[None]):
         snapshot = await source.run(lambda conn: load_catalog(conn, source.strategy, models))
         tables = self.query_one(TableList)
         tables.set_tables(snapshot.tables)
-        user_tables = [
-            t for t in snapshot.tables if not t.internal and t.kind is not TableKind.VIEW
-        ]
+        user_tables = [t for t in snapshot.tables if not t.internal and t.kind is TableKind.TABLE]
         first = next(iter(user_tables or snapshot.tables), None)
         if first is not None and self.table is None:
             self.open_table(first)
@@ -175,9 +176,9 @@ class BrowseScreen(Screen[None]):
         self.status.query_text = self.query_spec.describe()
         self.status.notice = ""
         self.query_one("#schema", Static).update("")
+        self.details = None
         self.load_first_page(self._generation)
-        if self.query_one(TabbedContent).active == "schema-tab":
-            self.load_schema()
+        self.load_schema()
 
     @work(group="query", exclusive=True, exit_on_error=False)
     async def load_first_page(self, generation: int) -> None:
@@ -194,7 +195,8 @@ class BrowseScreen(Screen[None]):
             return
         pager = Pager(table, source.strategy, query)
         window = RowWindow(pager, total=0)
-        self.status.notice = "loading…"
+        slow = "sorting" if query.sort else "filtering" if pager.filtered else "loading"
+        self.status.notice = f"{slow}… (Esc cancels)"
         loaded = await source.run(lambda conn: window.load(conn, 0))
         if generation != self._generation:
             return
@@ -301,11 +303,6 @@ class BrowseScreen(Screen[None]):
         self._update_position()
 
     # -- schema ----------------------------------------------------------------------------
-    @on(TabbedContent.TabActivated)
-    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        if event.pane.id == "schema-tab":
-            self.load_schema()
-
     @work(group="schema", exclusive=True, exit_on_error=False)
     async def load_schema(self) -> None:
         from tui.db.catalog import table_details
@@ -315,6 +312,9 @@ class BrowseScreen(Screen[None]):
         if table is None:
             return
         details = await source.run(lambda conn: table_details(conn, source.strategy, table))
+        if table is not self.table:
+            return
+        self.details = details
         self.query_one("#schema", Static).update(schema_text(details))
 
     # -- actions ---------------------------------------------------------------------------
@@ -416,6 +416,40 @@ class BrowseScreen(Screen[None]):
                 cancelled = True
         if cancelled:
             self.status.notice = "cancelled"
+
+    def action_follow_key(self) -> None:
+        """Open the row the foreign key under the cursor points at."""
+        from tui.db.paging import FilterOp, FilterSpec, RowQuery
+
+        grid, details = self.grid, self.details
+        if details is None or not grid.columns:
+            return
+        column = grid.columns[grid.cursor_column].name
+        row = grid.source.row_at(grid.cursor_row)
+        fk = next((f for f in details.foreign_keys if column in f.columns), None)
+        if fk is None or row is None:
+            self.notify(f"{column} is not a foreign key", severity="warning")
+            return
+        names = [c.name for c in grid.columns]
+        values = [row[names.index(c)] for c in fk.columns]
+        if any(v is None for v in values):
+            self.notify("the key is NULL: it points nowhere", severity="warning")
+            return
+        target = next(
+            (t for t in self.query_one(TableList).tables if t.name == fk.referred_table), None
+        )
+        if target is None:
+            self.notify(f"no table {fk.referred_table!r}", severity="error")
+            return
+        filters = tuple(
+            FilterSpec(c, FilterOp.EQ, v) for c, v in zip(fk.referred_columns, values, strict=False)
+        )
+        self.query_one(TableList).select(target.ref)
+        self.open_table(target, RowQuery(filters=filters))
+        self.grid.focus()
+
+    def action_toggle_internal(self) -> None:
+        self.query_one(TableList).toggle_internal()
 
     def _reopen(self, query: RowQuery | None) -> None:
         if self.table is not None:

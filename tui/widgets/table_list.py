@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -26,6 +27,11 @@ _DRIFT_MARK = {
 class TableList(Vertical):
     """Relations of the database; type to filter, Enter to open."""
 
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "table-list--missing",
+        "table-list--drift",
+    }
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
@@ -40,6 +46,7 @@ class TableList(Vertical):
         self.tables: tuple[TableInfo, ...] = ()
         self.counts: dict[TableRef, RowCount] = {}
         self._shown: list[TableInfo] = []
+        self.show_internal = True
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter tables…", id="table-filter")
@@ -64,24 +71,26 @@ class TableList(Vertical):
 
     def _prompt(self, table: TableInfo) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(_KIND_MARK.get(table.kind, "?") + " ", style="dim")
-        text.append(table.name, style="dim" if table.internal else "")
+        muted = Style(dim=True)
+        text.append(_KIND_MARK.get(table.kind, "?") + " ", style=muted)
+        text.append(table.name, style=muted if table.internal else "")
         if table.drift in _DRIFT_MARK:
             mark, _ = _DRIFT_MARK[table.drift]
+            which = "missing" if table.drift is Drift.MISSING_TABLE else "drift"
             text.append(
                 f" {mark}",
-                style="bold red" if table.drift is Drift.MISSING_TABLE else "bold yellow",
+                style=self.get_component_rich_style(f"table-list--{which}", partial=True),
             )
         count = self.counts.get(table.ref)
         if count is not None:
-            text.append(f"  {count}", style="dim")
+            text.append(f"  {count}", style=muted)
         return text
 
     def _rebuild(self) -> None:
         needle = self.query_one(Input).value.casefold()
         shown = [t for t in self.tables if needle in t.name.casefold()]
         user = [t for t in shown if not t.internal]
-        internal = [t for t in shown if t.internal]
+        internal = [t for t in shown if t.internal] if self.show_internal else []
         self._shown = user + internal
         options = self.query_one(OptionList)
         highlighted = options.highlighted
@@ -112,6 +121,14 @@ class TableList(Vertical):
         event.stop()
         if 0 <= event.option_index < len(self._shown):
             self.post_message(self.TableChosen(self._shown[event.option_index]))
+
+    def toggle_internal(self) -> None:
+        """Show or hide the engine's internal tables (grouped after a divider)."""
+        self.show_internal = not self.show_internal
+        self._rebuild()
+        hidden = sum(1 for t in self.tables if t.internal)
+        if hidden and not self.show_internal:
+            self.notify(f"{hidden} internal table(s) hidden; press i to show them")
 
     def action_clear_filter(self) -> None:
         self.query_one(Input).value = ""
