@@ -1,14 +1,28 @@
-"""``make bench``: every benchmark, printing numbers (never asserting on them)."""
+"""``make bench``: every benchmark, printing numbers (never asserting on them).
+
+``python -m bench [--only browse|wal] [ARGS...]``: without ``--only`` the browse benchmark
+runs first, then the WAL inspector refresh benchmark. The remaining arguments go to the
+browse benchmark (``--rows``, ``--repeat``), or to the WAL one when it runs alone.
+"""
 
 from __future__ import annotations
 
+import argparse
 import sys
 
-from bench import browse
+from bench import browse, wal_refresh
 
 
-def main() -> int:
-    return browse.main(sys.argv[1:])
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", add_help=False)
+    parser.add_argument("--only", choices=("browse", "wal"))
+    args, rest = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
+    if args.only == "wal":
+        return wal_refresh.main(rest)
+    status = browse.main(rest)
+    if args.only is None:
+        status = wal_refresh.main([]) or status
+    return status
 
 
 if __name__ == "__main__":
