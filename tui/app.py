@@ -20,6 +20,7 @@ from textual.worker import Worker, WorkerState
 from tui.screens.browse import BrowseScreen
 
 if TYPE_CHECKING:
+    from tui.db.inspector import Inspector
     from tui.db.source import DataSource
     from tui.db.target import Target
 
@@ -42,12 +43,15 @@ class DbBrowseApp(App[int]):
         *,
         read_only: bool = False,
         ensure_schema: bool = True,
+        checkpoint_on_close: bool = False,
     ) -> None:
         super().__init__()
         self.target = target
         self.read_only = read_only
         self.ensure_schema = ensure_schema
+        self.checkpoint_on_close = checkpoint_on_close
         self.source: DataSource | None = None
+        self.inspector: Inspector | None = None
         self.failed: str | None = None
 
     def get_default_screen(self) -> BrowseScreen:
@@ -77,6 +81,56 @@ class DbBrowseApp(App[int]):
         screen = self.get_screen_browse()
         if screen is not None:
             screen.attach(self.source)
+        self.monitor()
+
+    @work(group="watch", exclusive=True, exit_on_error=False)
+    async def monitor(self, interval: float = 1.0) -> None:
+        """Once a second: notice other connections' commits, and refresh the inspector."""
+        import asyncio
+        from pathlib import Path
+
+        from tui.db.inspector import Inspector
+        from tui.screens.status import InspectorUpdated, StatusScreen
+
+        source = self.source
+        if source is None:
+            return
+        path = source.target.sqlite_path
+        inspector = self.inspector = Inspector(Path(path) if path is not None else None)
+        last = await source.change_token()
+        reported = False
+        while True:
+            browse = self.get_screen_browse()
+            try:
+                token = await source.change_token()
+                if token is not None and last is not None and token != last and browse:
+                    browse.data_changed()
+                if token is not None:
+                    last = token
+                snapshot = await inspector.refresh(source.run)
+            except Exception as exc:  # a monitor that dies would hide every later change
+                if not reported:
+                    log.exception("monitor refresh failed")
+                    self.notify(self.explain(exc), title="Status refresh", severity="warning")
+                    reported = True
+            else:
+                reported = False
+                if browse is not None:
+                    browse.status.wal = inspector.compact()
+                if isinstance(self.screen, StatusScreen):
+                    self.screen.post_message(InspectorUpdated(snapshot))
+            await asyncio.sleep(interval)
+
+    def action_status(self) -> None:
+        """Open the SQLite status screen (pragmas, WAL, locks, space, maintenance)."""
+        from tui.screens.status import InspectorUpdated, StatusScreen
+
+        if self.source is None or isinstance(self.screen, StatusScreen):
+            return
+        screen = StatusScreen(self.source)
+        self.push_screen(screen)
+        if self.inspector is not None and self.inspector.last is not None:
+            screen.post_message(InspectorUpdated(self.inspector.last))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every action with a description is also in the command palette."""
@@ -130,12 +184,12 @@ class DbBrowseApp(App[int]):
 
     async def on_unmount(self) -> None:
         if self.source is not None:
-            await self.source.close()
+            await self.source.close(checkpoint=self.checkpoint_on_close)
 
 
 def _import_database_stack() -> None:
-    """Import SQLAlchemy, the settings and the data layer off the event loop (~0.3 s)."""
-    import app.database  # noqa: F401
+    """Import SQLAlchemy and the data layer off the event loop (~0.3 s)."""
+    import app.engines  # noqa: F401
     import tui.db.catalog
     import tui.db.source
     import tui.db.window  # noqa: F401

@@ -38,6 +38,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="create the application's tables in DATABASE if they are missing",
     )
+    parser.add_argument(
+        "--checkpoint-on-close",
+        action="store_true",
+        help="if dbbrowse wrote to a SQLite WAL database (maintenance actions), checkpoint "
+        "it with TRUNCATE on exit so -wal/-shm are not left large",
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     return parser
 
@@ -61,7 +67,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
     from tui.app import DbBrowseApp
 
-    app = DbBrowseApp(target, read_only=args.read_only)
+    app = DbBrowseApp(
+        target, read_only=args.read_only, checkpoint_on_close=args.checkpoint_on_close
+    )
     app.run()
     if app.failed:
         print(f"dbbrowse: error: {app.failed}", file=sys.stderr)

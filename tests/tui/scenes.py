@@ -97,7 +97,15 @@ def browse_app(path: Path, *, read_only: bool = False) -> DbBrowseApp:
 
 
 async def wait_for_work(app: App[object]) -> None:
-    """Wait for every worker except the endless change watcher; failures are the app's."""
+    """Wait for every worker except the endless change watcher; failures are the app's.
+
+    The database is opened after the first frame, so first wait until it is open (or failed).
+    """
+    if isinstance(app, DbBrowseApp):
+        for _ in range(1000):
+            if app.source is not None or app.failed is not None:
+                break
+            await asyncio.sleep(0.01)
     while True:
         busy = [
             worker

@@ -219,8 +219,15 @@ def test_not_a_database_is_reported(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 
 async def test_corrupt_database_shows_an_error_screen(tmp_path: Path) -> None:
+    import sqlite3
+
     corrupt = tmp_path / "corrupt.db"
-    corrupt.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
+    with sqlite3.connect(corrupt) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    conn.close()
+    data = bytearray(corrupt.read_bytes())
+    data[100:4096] = b"\xee" * (4096 - 100)  # the header is fine, the schema page is not
+    corrupt.write_bytes(bytes(data))
     app = browse_app(corrupt)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -292,3 +299,57 @@ async def test_every_screen_action_is_in_the_command_palette(odd_db: Path) -> No
         await settle(pilot)
         titles = {c.title for c in app.get_system_commands(app.screen)}
         assert {"Go to row", "Sort", "Filter", "Search", "Follow foreign key"} <= titles
+
+
+async def test_app_database_gets_schema_and_drift_marks(tmp_path: Path) -> None:
+    """`dbbrowse` with no argument: the schema is created, extra/missing tables are marked."""
+    import sqlite3
+
+    from app.database import reset_engines
+    from tui.db.model import Drift
+    from tui.db.target import resolve_target
+
+    path = tmp_path / "app.db"
+    sqlite3.connect(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE scratch (x)")
+    conn.close()
+    target = resolve_target(None, default_url=f"sqlite:///{path}")
+    app = DbBrowseApp(target)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            tables = {t.name: t for t in app.query_one(TableList).tables}
+            assert {"customers", "orders", "events"} <= set(tables)
+            assert tables["scratch"].drift is Drift.NO_MODEL
+            assert tables["customers"].drift is Drift.NONE
+    finally:
+        reset_engines()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    conn.close()
+
+
+async def test_wide_table_scrolls_horizontally_with_the_key_frozen(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "wide.db"
+    columns = ", ".join(f"c{i:02d} TEXT" for i in range(45))
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"CREATE TABLE wide (id INTEGER PRIMARY KEY, {columns})")
+        conn.execute(
+            f"INSERT INTO wide VALUES (7, {', '.join('?' * 45)})",
+            [f"value {i:02d}" for i in range(45)],
+        )
+    conn.close()
+    app = browse_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        grid = app.query_one(RowGrid)
+        grid.focus()
+        await pilot.press(*(["right"] * 44))
+        await settle(pilot)
+        line = grid.render_line(2).text
+        assert "value 43" in line
+        assert " 7 │" in line  # the key column stays in view
+        assert "value 00" not in line

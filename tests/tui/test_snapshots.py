@@ -68,3 +68,20 @@ def test_cell_detail(snap_compare: SnapCompare, odd_db: Path) -> None:
 def test_read_only_label(snap_compare: SnapCompare, odd_db: Path) -> None:
     """READ-ONLY shown in the status bar when opened with --read-only."""
     assert snap_compare(browse_app(odd_db, read_only=True), terminal_size=SIZE, run_before=_then())
+
+
+def test_status_screen(snap_compare: SnapCompare, odd_db: Path) -> None:
+    """The SQLite status screen of a rollback-journal database: pragmas, library, files."""
+    app = browse_app(odd_db)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _settled(pilot)
+        await pilot.press("w")
+        for _ in range(100):
+            screen = pilot.app.screen
+            if getattr(screen, "snapshot", None) is not None:
+                break
+            await pilot.pause(0.05)
+        await _settled(pilot)
+
+    assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)

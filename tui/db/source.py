@@ -21,6 +21,7 @@ from tui.db.dialects import DialectStrategy, strategy_for
 from tui.db.target import Target, TargetError
 
 T = TypeVar("T")
+_CONNECTION_PRAGMAS = frozenset({"wal_autocheckpoint", "journal_size_limit"})
 
 
 class OperationCancelledError(Exception):
@@ -47,19 +48,29 @@ class DataSource:
         self.engine = engine
         self.strategy: DialectStrategy = strategy_for(engine.dialect.name)
         self._running: dict[asyncio.Task[Any], AsyncConnection] = {}
+        #: Connection settings the user chose (wal_autocheckpoint, journal_size_limit), applied
+        #: to every connection dbbrowse checks out, since pooled connections come and go.
+        self.connection_pragmas: dict[str, int] = {}
+        #: Whether a maintenance action wrote to the database during this session.
+        self.wrote = False
+        self._watch: AsyncConnection | None = None
+        self._paused = False
 
     @classmethod
     async def open(cls, target: Target) -> DataSource:
         """Connect (and for the app's database, create its schema); errors as TargetError."""
-        from app import database
-
         try:
             if target.app_database and not target.read_only:
+                from app import database
+
                 database.configure(target.url)
                 sync_engine, engine = database.get_engine(), database.get_async_engine()
             else:
-                # A foreign database keeps its journal mode: browsing never writes.
-                sync_engine, engine = database.create_engines(target.url, sqlite_wal=False)
+                # A foreign database keeps its journal mode: browsing never writes. The
+                # settings-free factory keeps pydantic and the ORM out of start-up.
+                from app.engines import create_engines
+
+                sync_engine, engine = create_engines(target.url, sqlite_wal=False)
         except SQLAlchemyError as exc:
             raise TargetError(str(exc)) from exc
         if engine.dialect.name == "sqlite":
@@ -67,7 +78,9 @@ class DataSource:
         source = cls(target, engine)
         try:
             if target.ensure_schema and not target.read_only:
-                await asyncio.to_thread(database.ensure_database_schema, sync_engine)
+                from app.database import ensure_database_schema
+
+                await asyncio.to_thread(ensure_database_schema, sync_engine)
         except SQLAlchemyError as exc:
             await engine.dispose()
             raise TargetError(str(exc)) from exc
@@ -111,6 +124,9 @@ class DataSource:
         """A connection for one short read, always returned to the pool."""
         async with self.engine.connect() as conn:
             try:
+                for name, value in self.connection_pragmas.items():
+                    if name in _CONNECTION_PRAGMAS:
+                        await conn.execute(text(f"PRAGMA {name} = {int(value)}"))
                 yield conn
             finally:
                 await conn.rollback()
@@ -155,6 +171,28 @@ class DataSource:
         if tasks:
             await asyncio.wait(tasks, timeout=5)
 
+    async def change_token(self) -> object | None:
+        """The engine's change counter, read on one long-lived idle connection.
+
+        None while paused (see :meth:`quiesce`) or where changes cannot be detected.
+        """
+        if self._paused:
+            return None
+        if self._watch is None:
+            self._watch = await self.engine.connect()
+        return await self.strategy.change_token(self._watch)
+
+    async def quiesce(self) -> None:
+        """Close every connection dbbrowse holds (switching journal mode needs that)."""
+        self._paused = True
+        if self._watch is not None:
+            await self._watch.close()
+            self._watch = None
+        await self.engine.dispose()
+
+    def resume(self) -> None:
+        self._paused = False
+
     async def new_connection(self) -> AsyncConnection:
         """A connection the caller closes itself (for a batch of short statements)."""
         return await self.engine.connect()
@@ -166,8 +204,19 @@ class DataSource:
 
         return Base.metadata
 
-    async def close(self) -> None:
+    async def close(self, *, checkpoint: bool = False) -> None:
+        """Release everything; with ``checkpoint``, first TRUNCATE the WAL if we wrote to it."""
         await self.cancel_all()
+        if checkpoint and self.wrote and self.engine.dialect.name == "sqlite":
+            from tui.db.maintenance import CheckpointMode, MaintenanceError
+            from tui.db.maintenance import checkpoint as run_checkpoint
+
+            with contextlib.suppress(MaintenanceError, DBAPIError):
+                await self.run(lambda conn: run_checkpoint(conn, CheckpointMode.TRUNCATE))
+        self._paused = True
+        if self._watch is not None:
+            await self._watch.close()
+            self._watch = None
         await self.engine.dispose()
 
 

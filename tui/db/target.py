@@ -7,10 +7,9 @@ argument instantly and the UI can paint before the heavy imports run.
 from __future__ import annotations
 
 import os
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-
-SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 class TargetError(Exception):
@@ -48,14 +47,19 @@ def _check_sqlite_file(path: Path) -> None:
         raise TargetError(f"{path} is a directory, not a database file")
     if not os.access(path, os.R_OK):
         raise TargetError(f"cannot read {path}: permission denied")
+    # Read the header through SQLite itself, never with open()/close(): closing any file
+    # descriptor of a database drops every POSIX lock this process holds on it, and SQLite
+    # is the one that knows to defer such a close while its connections hold locks.
+    # immutable=1: no locks, no -wal/-shm, nothing created.
+    uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
     try:
-        with path.open("rb") as handle:
-            header = handle.read(len(SQLITE_MAGIC))
-    except OSError as exc:
-        raise TargetError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    # An empty file is a valid, empty SQLite database.
-    if header and header != SQLITE_MAGIC:
-        raise TargetError(f"{path} is not a SQLite database (its header does not match)")
+        conn = sqlite3.connect(uri, uri=True)
+        try:
+            conn.execute("PRAGMA schema_version").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise TargetError(f"{path} is not a SQLite database ({exc})") from exc
 
 
 def _sqlite_file_url(path: Path, read_only: bool) -> str:
@@ -107,7 +111,7 @@ def resolve_target(
 def _url_target(url: str, *, app_database: bool, read_only: bool, ensure: bool) -> Target:
     from sqlalchemy.exc import ArgumentError
 
-    from app.database import derive_urls, mask_url
+    from app.engines import derive_urls, mask_url
 
     try:
         derive_urls(url)

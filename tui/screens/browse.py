@@ -43,6 +43,7 @@ class BrowseScreen(Screen[None]):
         Binding("c", "clear_query", "Clear sort/filter", show=False),
         Binding("v", "toggle_schema", "Schema"),
         Binding("r", "refresh", "Refresh", show=False),
+        Binding("w", "app.status", "SQLite status"),
         Binding("escape", "cancel", "Cancel", show=False),
         Binding("j", "follow_key", "Follow foreign key", show=False),
         Binding("i", "toggle_internal", "Internal tables", show=False),
@@ -86,22 +87,30 @@ class BrowseScreen(Screen[None]):
         status.database = source.target.display
         status.mode = "READ-ONLY" if source.target.read_only else ""
         self.load_catalog()
-        self.watch_changes()
 
     # -- catalog ---------------------------------------------------------------------------
     @work(group="catalog", exclusive=True, exit_on_error=False)
     async def load_catalog(self) -> None:
+        import asyncio
+
         from tui.db.catalog import load_catalog
 
         source = self._require_source()
-        models = source.models()
-        snapshot = await source.run(lambda conn: load_catalog(conn, source.strategy, models))
+        # The table list first; drift against the ORM models (which costs importing them)
+        # is marked a moment later.
+        strategy = source.strategy
+        snapshot = await source.run(lambda conn: load_catalog(conn, strategy, None))
         tables = self.query_one(TableList)
         tables.set_tables(snapshot.tables)
         user_tables = [t for t in snapshot.tables if not t.internal and t.kind is TableKind.TABLE]
         first = next(iter(user_tables or snapshot.tables), None)
         if first is not None and self.table is None:
             self.open_table(first)
+        models = await asyncio.to_thread(source.models)
+        model_names = {t.name for t in models.sorted_tables} if models is not None else set()
+        if model_names & {t.name for t in snapshot.tables}:
+            snapshot = await source.run(lambda conn: load_catalog(conn, strategy, models))
+            tables.set_tables(snapshot.tables)
         self.count_tables(snapshot.tables)
 
     @work(group="counts", exclusive=True, exit_on_error=False)
@@ -125,26 +134,6 @@ class BrowseScreen(Screen[None]):
                 continue
             exact = await source.run(lambda conn, t=table: exact_count(conn, t))  # type: ignore[misc]
             table_list.set_count(table.ref, exact)
-
-    @work(group="watch", exclusive=True, exit_on_error=False)
-    async def watch_changes(self, interval: float = 1.0) -> None:
-        """Poll the database's change counter; refresh in place when someone else commits."""
-        import asyncio
-
-        source = self._require_source()
-        conn = await source.new_connection()
-        try:
-            last = await source.strategy.change_token(conn)
-            if last is None:
-                return
-            while True:
-                await asyncio.sleep(interval)
-                token = await source.strategy.change_token(conn)
-                if token != last:
-                    last = token
-                    self.data_changed()
-        finally:
-            await conn.close()
 
     def data_changed(self) -> None:
         """Another connection committed: recount, reload the visible rows, keep the cursor."""

@@ -16,6 +16,7 @@ class StatusBar(Static):
     query_text: reactive[str] = reactive("")
     mode: reactive[str] = reactive("")
     notice: reactive[str] = reactive("")
+    wal: reactive[str] = reactive("")
 
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -28,6 +29,7 @@ class StatusBar(Static):
             ("", self.position),
             ("", self.query_text),
             ("", self.notice),
+            ("", self.wal),
         ):
             if not value:
                 continue

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -47,6 +49,35 @@ def test_non_sqlite_file_and_directory_are_errors(tmp_path: Path) -> None:
         resolve_target(str(tmp_path), default_url="")
 
 
+def test_garbage_after_a_valid_magic_is_not_a_database(tmp_path: Path) -> None:
+    bogus = tmp_path / "bogus.db"
+    bogus.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
+    with pytest.raises(TargetError, match="not a SQLite database"):
+        resolve_target(str(bogus), default_url="")
+
+
+def test_checking_a_file_keeps_this_process_locks(tmp_path: Path) -> None:
+    """Resolving a file we already have open must not drop our connection's locks."""
+    path = make_db(tmp_path / "locked.db")
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        resolve_target(str(path), default_url="")
+        # POSIX locks are per process: only another process sees whether ours survived.
+        probe = (
+            "import sqlite3, sys\n"
+            "try:\n"
+            f"    sqlite3.connect({str(path)!r}, timeout=0).execute('SELECT 1 FROM t').fetchone()\n"
+            "except sqlite3.OperationalError as exc:\n"
+            "    print(exc)\n"
+        )
+        done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+        assert "locked" in done.stdout
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
 def test_unsupported_url_is_an_error() -> None:
     with pytest.raises(TargetError, match="unsupported database"):
         resolve_target("oracle://scott:tiger@host/db", default_url="")
@@ -65,8 +96,10 @@ def test_password_is_masked_in_display() -> None:
 
 
 async def test_corrupt_file_is_reported_on_open(tmp_path: Path) -> None:
-    corrupt = tmp_path / "corrupt.db"
-    corrupt.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
+    corrupt = make_db(tmp_path / "corrupt.db")
+    data = bytearray(corrupt.read_bytes())
+    data[100:4096] = b"\xee" * (4096 - 100)  # the header is fine, the schema page is not
+    corrupt.write_bytes(bytes(data))
     target = resolve_target(str(corrupt), default_url="")
     with pytest.raises(TargetError, match=r"corrupt\.db"):
         await DataSource.open(target)

@@ -1,0 +1,181 @@
+"""Pilot tests of the SQLite status screen: live WAL state, actions, and not pinning the WAL."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from tests.tui.scenes import SIZE, browse_app, make_odd_database, wait_for_work
+from tui.app import DbBrowseApp
+from tui.screens.status import StatusScreen
+from tui.widgets.row_grid import RowGrid
+
+
+def wal_database(path: Path) -> Path:
+    make_odd_database(path)
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA wal_autocheckpoint=0")
+    for i in range(5):
+        conn.execute("INSERT INTO people (name, age) VALUES (?, ?)", (f"wal {i}", i))
+        conn.commit()
+    conn.close()
+    return path
+
+
+@pytest.fixture
+def wal_db(tmp_path: Path) -> Path:
+    return wal_database(tmp_path / "wal.db")
+
+
+async def settle(pilot: Pilot[int]) -> None:
+    for _ in range(3):
+        await wait_for_work(pilot.app)
+        await pilot.pause()
+
+
+async def open_status(pilot: Pilot[int]) -> StatusScreen:
+    app = pilot.app
+    assert isinstance(app, DbBrowseApp)
+    await settle(pilot)
+    await pilot.press("w")
+    for _ in range(60):
+        await pilot.pause(0.05)
+        if isinstance(app.screen, StatusScreen) and app.screen.snapshot is not None:
+            break
+    assert isinstance(app.screen, StatusScreen)
+    assert app.screen.snapshot is not None
+    return app.screen
+
+
+def shown(screen: StatusScreen, widget_id: str) -> str:
+    return str(screen.query_one(widget_id, Static).render())
+
+
+def write_transactions(path: Path, count: int) -> sqlite3.Connection:
+    """Commit ``count`` transactions on a connection that stays open (so the WAL stays)."""
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_autocheckpoint=0")
+    for i in range(count):
+        conn.execute("INSERT INTO people (name, age) VALUES (?, ?)", (f"live {i}", i))
+        conn.commit()
+    return conn
+
+
+async def test_status_screen_shows_pragmas_and_live_wal(wal_db: Path) -> None:
+    app = browse_app(wal_db)
+    async with app.run_test(size=(140, 50)) as pilot:
+        screen = await open_status(pilot)
+        assert "journal_mode" in shown(screen, "#pragmas")
+        assert "wal" in shown(screen, "#pragmas")
+        other = write_transactions(wal_db, 5)
+        try:
+            for _ in range(60):
+                snap = screen.snapshot
+                if snap and snap.wal and snap.wal.commit_frames >= 5:
+                    break
+                await pilot.pause(0.05)
+            snap = screen.snapshot
+            assert snap is not None
+            assert snap.wal is not None
+            assert snap.wal.commit_frames >= 5
+            assert "transactions" in shown(screen, "#wal")
+            assert "frames" in shown(screen, "#summary")
+        finally:
+            other.close()
+
+
+async def test_read_only_disables_actions(wal_db: Path) -> None:
+    app = browse_app(wal_db, read_only=True)
+    async with app.run_test(size=(140, 50)) as pilot:
+        screen = await open_status(pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, StatusScreen)  # no confirmation was asked
+        assert "read-only" in shown(screen, "#action-result")
+
+
+async def test_checkpoint_truncate_empties_the_wal(wal_db: Path) -> None:
+    app = browse_app(wal_db)
+    async with app.run_test(size=(140, 50)) as pilot:
+        screen = await open_status(pilot)
+        write_transactions(wal_db, 3).close()
+        other = write_transactions(wal_db, 2)  # stays open: the WAL is not removed on close
+        assert wal_db.with_name("wal.db-wal").stat().st_size > 0
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)
+        other.close()
+        assert "TRUNCATE" in shown(screen, "#action-result").upper()
+        assert wal_db.with_name("wal.db-wal").stat().st_size == 0
+
+
+async def test_dbbrowse_does_not_pin_the_wal(wal_db: Path) -> None:
+    """While dbbrowse browses and monitors, another connection can checkpoint everything."""
+    app = browse_app(wal_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        grid = app.query_one(RowGrid)
+        grid.focus()
+        await pilot.press("end", "home", "pagedown")
+        await settle(pilot)
+        await pilot.pause(1.2)  # let the monitor poll at least once
+        other = sqlite3.connect(wal_db)
+        other.execute("INSERT INTO people (name) VALUES ('writer')")
+        other.commit()
+        busy, log, done = other.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        other.close()
+        assert busy == 0
+        assert log == done
+        assert wal_db.with_name("wal.db-wal").stat().st_size == 0
+
+
+@pytest.fixture
+def writer(wal_db: Path) -> Iterator[subprocess.Popen[str]]:
+    code = (
+        "import sqlite3, sys\n"
+        f"c = sqlite3.connect({str(wal_db)!r}, isolation_level=None)\n"
+        "c.execute('BEGIN IMMEDIATE')\n"
+        "c.execute(\"INSERT INTO people (name) VALUES ('held')\")\n"
+        "print('ready', flush=True)\n"
+        "sys.stdin.readline()\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "ready"
+        yield proc
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+async def test_checkpoint_against_a_writer_reports_busy(
+    wal_db: Path, writer: subprocess.Popen[str]
+) -> None:
+    app = browse_app(wal_db)
+    async with app.run_test(size=(140, 50)) as pilot:
+        screen = await open_status(pilot)
+        holders = screen.snapshot.holders if screen.snapshot else ()
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)
+        result = shown(screen, "#action-result").lower()
+        assert "busy" in result or "blocked" in result or "not" in result
+        for _ in range(40):
+            if any(h.pid == writer.pid for h in holders):
+                break
+            await pilot.pause(0.05)
+            holders = screen.snapshot.holders if screen.snapshot else ()
+        assert any(h.pid == writer.pid and h.lock == "write" for h in holders)

@@ -1,0 +1,323 @@
+"""The SQLite status screen: pragmas, files, WAL and wal-index state, who pins the WAL,
+space by table and index, and maintenance actions. Refreshed about once a second by the
+app's monitor worker, which posts :class:`InspectorUpdated`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label, Sparkline, Static
+
+from tui.widgets.status_text import (
+    files_text,
+    locks_text,
+    pragmas_text,
+    shm_text,
+    space_rows,
+    summary_text,
+    wal_text,
+)
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncConnection
+
+    from tui.db.inspector import InspectorSnapshot
+    from tui.db.source import DataSource
+
+
+class InspectorUpdated(Message):
+    """A fresh inspector snapshot (posted to the status screen about once a second)."""
+
+    def __init__(self, snapshot: InspectorSnapshot) -> None:
+        self.snapshot = snapshot
+        super().__init__()
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, InspectorUpdated)
+
+
+@dataclass(frozen=True)
+class Action:
+    """One maintenance action: what to ask, whether it writes, what to run."""
+
+    title: str
+    question: str
+    writes: bool
+    run: Callable[[AsyncConnection], Awaitable[Any]]
+
+
+def _actions() -> dict[str, Action]:
+    from tui.db import maintenance as m
+
+    def checkpoint(mode: m.CheckpointMode) -> Callable[[AsyncConnection], Awaitable[Any]]:
+        return lambda conn: m.checkpoint(conn, mode)
+
+    def journal(mode: m.JournalMode) -> Callable[[AsyncConnection], Awaitable[Any]]:
+        return lambda conn: m.set_journal_mode(conn, mode)
+
+    return {
+        "passive": Action(
+            "Checkpoint PASSIVE",
+            "Copy as many WAL frames into the database as possible without waiting for "
+            "readers or writers.",
+            True,
+            checkpoint(m.CheckpointMode.PASSIVE),
+        ),
+        "full": Action(
+            "Checkpoint FULL",
+            "Wait for the writer, then copy every WAL frame that no reader still needs.",
+            True,
+            checkpoint(m.CheckpointMode.FULL),
+        ),
+        "restart": Action(
+            "Checkpoint RESTART",
+            "Like FULL, then wait for readers so the next write starts the WAL over.",
+            True,
+            checkpoint(m.CheckpointMode.RESTART),
+        ),
+        "truncate": Action(
+            "Checkpoint TRUNCATE",
+            "Like RESTART, then truncate the -wal file to zero bytes.",
+            True,
+            checkpoint(m.CheckpointMode.TRUNCATE),
+        ),
+        "integrity": Action(
+            "integrity_check",
+            "Read every page and check every index (slow on big databases; Esc cancels).",
+            False,
+            m.integrity_check,
+        ),
+        "quick": Action(
+            "quick_check",
+            "Check pages and records without cross-checking indexes.",
+            False,
+            m.quick_check,
+        ),
+        "fkcheck": Action(
+            "foreign_key_check",
+            "List rows whose foreign keys point nowhere.",
+            False,
+            m.foreign_key_check,
+        ),
+        "optimize": Action(
+            "optimize",
+            "Let SQLite refresh the statistics the query planner uses.",
+            True,
+            m.optimize,
+        ),
+        "vacuum": Action(
+            "VACUUM",
+            "Rebuild the whole database file to reclaim free pages. Needs exclusive access "
+            "and as much free disk as the database; Esc cancels.",
+            True,
+            m.vacuum,
+        ),
+        "to_wal": Action(
+            "Journal mode → WAL",
+            "Switch the database to write-ahead logging.",
+            True,
+            journal(m.JournalMode.WAL),
+        ),
+        "to_delete": Action(
+            "Journal mode → DELETE",
+            "Leave WAL: checkpoints everything and removes -wal/-shm. Needs every other "
+            "connection closed.",
+            True,
+            journal(m.JournalMode.DELETE),
+        ),
+    }
+
+
+class StatusScreen(Screen[None]):
+    """What SQLite is really doing with this database, live."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back_or_cancel", "Back / cancel"),
+        Binding("p", "act('passive')", "Ckpt passive"),
+        Binding("F", "act('full')", "Ckpt full", show=False),
+        Binding("R", "act('restart')", "Ckpt restart", show=False),
+        Binding("t", "act('truncate')", "Ckpt truncate"),
+        Binding("i", "act('integrity')", "Integrity"),
+        Binding("k", "act('quick')", "Quick check", show=False),
+        Binding("x", "act('fkcheck')", "FK check", show=False),
+        Binding("o", "act('optimize')", "Optimize", show=False),
+        Binding("V", "act('vacuum')", "VACUUM", show=False),
+        Binding("m", "journal_mode", "WAL ↔ DELETE", show=False),
+        Binding("a", "setting('wal_autocheckpoint')", "Autocheckpoint", show=False),
+        Binding("l", "setting('journal_size_limit')", "Journal limit", show=False),
+        Binding("s", "space", "Space"),
+    ]
+
+    def __init__(self, source: DataSource) -> None:
+        super().__init__()
+        self.source = source
+        self.snapshot: InspectorSnapshot | None = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="status-body"):
+            with VerticalScroll(id="status-left"):
+                yield Static(id="pragmas", markup=False)
+                yield Static(id="files", markup=False)
+            with VerticalScroll(id="status-right"):
+                yield Static(id="summary", markup=False)
+                yield Label("WAL size over this session", classes="spark-label")
+                yield Sparkline([], id="spark-size")
+                yield Label("Frames not yet checkpointed", classes="spark-label")
+                yield Sparkline([], id="spark-pending")
+                with Horizontal(id="wal-details"):
+                    yield Static(id="wal", markup=False)
+                    yield Static(id="shm", markup=False)
+                yield Static(id="locks", markup=False)
+                yield Static(
+                    "Press s to measure space by table and index (dbstat).", id="space-hint"
+                )
+                yield DataTable(id="space", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="action-result", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#space", DataTable).add_columns("name", "kind", "pages", "size", "unused")
+        self.query_one("#space", DataTable).display = False
+        if self.source.target.read_only:
+            self._result("READ-ONLY: maintenance actions are disabled (opened with --read-only)")
+
+    # -- live refresh ----------------------------------------------------------------------
+    @on(InspectorUpdated)
+    def show_snapshot(self, event: InspectorUpdated) -> None:
+        snap = event.snapshot
+        self.snapshot = snap
+        if snap.pragmas is None:
+            self.query_one("#pragmas", Static).update(
+                "This is not a SQLite database: pragmas and the WAL do not apply."
+            )
+        else:
+            self.query_one("#pragmas", Static).update(pragmas_text(snap.pragmas))
+        if snap.files is not None:
+            self.query_one("#files", Static).update(files_text(snap.files))
+        self.query_one("#summary", Static).update(summary_text(snap.explanation, snap.warnings))
+        wal_mode = snap.wal is not None
+        for widget_id in ("#spark-size", "#spark-pending", "#wal-details", "#locks"):
+            self.query_one(widget_id).display = wal_mode
+        for label in self.query(".spark-label"):
+            label.display = wal_mode
+        if snap.wal is not None:
+            self.query_one("#wal", Static).update(wal_text(snap.wal))
+            self.query_one("#shm", Static).update(
+                shm_text(snap.shm) if snap.shm is not None else "no wal-index (-shm) yet"
+            )
+            self.query_one("#locks", Static).update(locks_text(snap.holders))
+            self.query_one("#spark-size", Sparkline).data = [p.wal_bytes for p in snap.history]
+            self.query_one("#spark-pending", Sparkline).data = [
+                p.pending_frames for p in snap.history
+            ]
+
+    # -- space -----------------------------------------------------------------------------
+    def action_space(self) -> None:
+        self.measure_space()
+
+    @work(group="space", exclusive=True, exit_on_error=False)
+    async def measure_space(self) -> None:
+        from tui.db.status import space_by_object
+
+        self.query_one("#space-hint", Static).update("measuring space… (Esc cancels)")
+        usage = await self.source.run(space_by_object)
+        table = self.query_one("#space", DataTable)
+        table.clear()
+        if usage is None:
+            self.query_one("#space-hint", Static).update(
+                "this SQLite library has no dbstat: space by object is not available"
+            )
+            return
+        for row in space_rows(usage):
+            table.add_row(*row)
+        table.display = True
+        self.query_one("#space-hint", Static).update(f"Space by table and index ({len(usage)})")
+
+    # -- actions ---------------------------------------------------------------------------
+    def _result(self, text: str) -> None:
+        self.query_one("#action-result", Static).update(text)
+
+    def _refuse_read_only(self, what: str) -> bool:
+        if self.source.target.read_only:
+            self._result(f"{what} is disabled: the database was opened read-only (--read-only)")
+            return True
+        return False
+
+    def action_act(self, name: str) -> None:
+        action = _actions()[name]
+        if action.writes and self._refuse_read_only(action.title):
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.run_action_worker(action)
+
+        from tui.screens.confirm import ConfirmScreen
+
+        self.app.push_screen(ConfirmScreen(action.title, action.question), confirmed)
+
+    def action_journal_mode(self) -> None:
+        snap = self.snapshot
+        wal = snap is not None and snap.pragmas is not None and snap.pragmas.is_wal
+        self.action_act("to_delete" if wal else "to_wal")
+
+    def action_setting(self, pragma: str) -> None:
+        from tui.db import maintenance as m
+        from tui.screens.prompt import PromptScreen
+
+        def apply(answer: str | None) -> None:
+            if answer is None or not answer.strip():
+                return
+            try:
+                value = int(answer.strip().replace(",", "").replace("_", ""))
+            except ValueError:
+                self._result(f"{pragma}: {answer!r} is not a whole number")
+                return
+            self.source.connection_pragmas[pragma] = value
+            setter = (
+                m.set_wal_autocheckpoint
+                if pragma == "wal_autocheckpoint"
+                else m.set_journal_size_limit
+            )
+            self.run_action_worker(Action(pragma, "", False, lambda conn: setter(conn, value)))
+
+        hint = "pages (0 = off)" if pragma == "wal_autocheckpoint" else "bytes (-1 = no limit)"
+        self.app.push_screen(PromptScreen(f"Set {pragma} for dbbrowse's connections", hint), apply)
+
+    @work(group="action", exclusive=True, exit_on_error=False)
+    async def run_action_worker(self, action: Action) -> None:
+        from tui.db.maintenance import MaintenanceError
+
+        self._result(f"{action.title}: running… (Esc cancels)")
+        if action.title.startswith("Journal mode"):
+            # Leaving WAL needs our own idle connections closed too.
+            await self.source.quiesce()
+        try:
+            result = await self.source.run(action.run)
+        except MaintenanceError as exc:
+            self._result(f"{action.title}: {exc}")
+            return
+        finally:
+            if action.title.startswith("Journal mode"):
+                self.source.resume()
+        if action.writes:
+            self.source.wrote = True
+        self._result(str(getattr(result, "summary", result)))
+
+    def action_back_or_cancel(self) -> None:
+        running = [w for w in self.workers if w.group in ("action", "space") and w.is_running]
+        if running:
+            for worker in running:
+                worker.cancel()
+            self._result("cancelled: SQLite was interrupted; what had not run yet changed nothing")
+            return
+        self.dismiss(None)
