@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import ContentSwitcher, Footer, Static
 
 from tui.db.model import KeyKind, RowCount, TableDetails, TableInfo, TableKind
 from tui.widgets.row_grid import GridColumn, RowGrid, fit_columns
@@ -63,10 +63,9 @@ class BrowseScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
             yield TableList(id="tables")
-            with Vertical(id="main"), TabbedContent(id="tabs"):
-                with TabPane("Rows", id="rows-tab"):
-                    yield RowGrid(id="grid")
-                with TabPane("Schema", id="schema-tab"):
+            with Vertical(id="main"), ContentSwitcher(id="tabs", initial="grid"):
+                yield RowGrid(id="grid")
+                with VerticalScroll(id="schema-tab"):
                     yield Static("", id="schema", markup=False)
         yield StatusBar(id="status")
         yield Footer()
@@ -224,7 +223,9 @@ class BrowseScreen(Screen[None]):
             return
         self._set_total(guess)
         if not guess.exact:
+            self.status.notice = "counting rows… (Esc cancels)"
             exact = await source.run(pager.count)
+            self.status.notice = ""
             if generation != self._generation:
                 return
             if exact.value != window.total:
@@ -232,7 +233,12 @@ class BrowseScreen(Screen[None]):
             self._set_total(exact)
         dense = await source.run(window.detect_dense_key)
         if not dense and pager.keyed and window.total > window.page_size * 8:
-            await window.build_anchors(source.run)
+
+            def progress(done: int, total: int) -> None:
+                self.status.notice = f"indexing positions {done * 100 // max(total, 1)}%"
+
+            await window.build_anchors(source.run, progress=progress)
+            self.status.notice = ""
         self.grid.rows_arrived()
 
     def _set_total(self, count: RowCount) -> None:
@@ -314,8 +320,11 @@ class BrowseScreen(Screen[None]):
         self.grid.focus()
 
     def action_toggle_schema(self) -> None:
-        tabs = self.query_one(TabbedContent)
-        tabs.active = "rows-tab" if tabs.active == "schema-tab" else "schema-tab"
+        tabs = self.query_one(ContentSwitcher)
+        tabs.current = "grid" if tabs.current == "schema-tab" else "schema-tab"
+        self.status.view = "schema" if tabs.current == "schema-tab" else ""
+        if tabs.current == "grid":
+            self.grid.focus()
 
     def action_goto(self) -> None:
         from tui.screens.prompt import PromptScreen

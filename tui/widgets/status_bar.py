@@ -17,6 +17,7 @@ class StatusBar(Static):
     mode: reactive[str] = reactive("")
     notice: reactive[str] = reactive("")
     wal: reactive[str] = reactive("")
+    view: reactive[str] = reactive("")
 
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -26,6 +27,7 @@ class StatusBar(Static):
         for label, value in (
             ("db", self.database),
             ("table", self.table),
+            ("", self.view),
             ("", self.position),
             ("", self.query_text),
             ("", self.notice),
