@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 from textual.app import App
+from textual.pilot import Pilot
 from textual.worker import WorkerState
 
 from tui.app import DbBrowseApp
@@ -94,6 +96,13 @@ def make_odd_database(path: Path, rows: int = 300) -> Path:
 def browse_app(path: Path, *, read_only: bool = False) -> DbBrowseApp:
     target = resolve_target(str(path), default_url="", read_only=read_only)
     return DbBrowseApp(target, read_only=read_only)
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Wait until every worker has finished and the screen has caught up."""
+    for _ in range(5):
+        await wait_for_work(pilot.app)
+        await pilot.pause()
 
 
 async def wait_for_work(app: App[object]) -> None:

@@ -9,7 +9,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from tests.tui.scenes import SIZE, browse_app, wait_for_work
+from tests.tui.scenes import SIZE, browse_app, settle
 from tui.app import DbBrowseApp
 from tui.cli import main
 from tui.screens.browse import BrowseScreen
@@ -18,13 +18,6 @@ from tui.screens.error import ErrorScreen
 from tui.widgets.row_grid import RowGrid
 from tui.widgets.status_bar import StatusBar
 from tui.widgets.table_list import TableList
-
-
-async def settle(pilot: Pilot[int]) -> None:
-    """Wait until every worker has finished and the screen has caught up."""
-    for _ in range(5):
-        await wait_for_work(pilot.app)
-        await pilot.pause()
 
 
 def browse(app: DbBrowseApp) -> BrowseScreen:
@@ -353,3 +346,24 @@ async def test_wide_table_scrolls_horizontally_with_the_key_frozen(tmp_path: Pat
         assert "value 43" in line
         assert " 7 │" in line  # the key column stays in view
         assert "value 00" not in line
+
+
+async def test_cancelling_a_slow_sort_keeps_the_previous_rows_and_says_so(odd_db: Path) -> None:
+    from tui.db.paging import RowQuery, SortSpec
+
+    app = browse_app(odd_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await open_table(pilot, "people")
+        grid = screen.query_one(RowGrid)
+        grid.focus()
+        first = grid.source.row_at(0)
+        table = screen.table
+        assert table is not None
+        screen.open_table(table, RowQuery(sort=(SortSpec("age"),)))
+        screen.action_cancel()  # what Esc runs, before the sort could finish
+        await settle(pilot)
+        assert screen.query_spec == RowQuery()
+        assert app.query_one(StatusBar).query_text == ""
+        assert "cancelled" in app.query_one(StatusBar).notice
+        assert grid.source.row_at(0) == first

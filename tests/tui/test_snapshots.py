@@ -8,23 +8,17 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from tests.tui.scenes import SIZE, browse_app, wait_for_work
+from tests.tui.scenes import SIZE, browse_app, settle
 
 SnapCompare = Callable[..., bool]
 
 
-async def _settled(pilot: Pilot[Any]) -> None:
-    for _ in range(5):
-        await wait_for_work(pilot.app)
-        await pilot.pause()
-
-
 def _then(*keys: str) -> Callable[[Pilot[Any]], Any]:
     async def run_before(pilot: Pilot[Any]) -> None:
-        await _settled(pilot)
+        await settle(pilot)
         for key in keys:
             await pilot.press(key)
-            await _settled(pilot)
+            await settle(pilot)
 
     return run_before
 
@@ -39,11 +33,11 @@ def test_browse_people_end(snap_compare: SnapCompare, odd_db: Path) -> None:
     app = browse_app(odd_db)
 
     async def run_before(pilot: Pilot[Any]) -> None:
-        await _settled(pilot)
+        await settle(pilot)
         await pilot.press("ctrl+t", *"people", "enter")
-        await _settled(pilot)
+        await settle(pilot)
         await pilot.press("end")
-        await _settled(pilot)
+        await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
@@ -58,9 +52,9 @@ def test_cell_detail(snap_compare: SnapCompare, odd_db: Path) -> None:
     app = browse_app(odd_db)
 
     async def run_before(pilot: Pilot[Any]) -> None:
-        await _settled(pilot)
+        await settle(pilot)
         await pilot.press("right", "right", "right", "right", "right", "enter")
-        await _settled(pilot)
+        await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
@@ -75,13 +69,13 @@ def test_status_screen(snap_compare: SnapCompare, odd_db: Path) -> None:
     app = browse_app(odd_db)
 
     async def run_before(pilot: Pilot[Any]) -> None:
-        await _settled(pilot)
+        await settle(pilot)
         await pilot.press("w")
         for _ in range(100):
             screen = pilot.app.screen
             if getattr(screen, "snapshot", None) is not None:
                 break
             await pilot.pause(0.05)
-        await _settled(pilot)
+        await settle(pilot)
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)

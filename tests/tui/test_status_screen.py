@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import subprocess
 import sys
@@ -12,7 +13,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from tests.tui.scenes import SIZE, browse_app, make_odd_database, wait_for_work
+from tests.tui.scenes import SIZE, browse_app, make_odd_database, settle
 from tui.app import DbBrowseApp
 from tui.screens.status import StatusScreen
 from tui.widgets.row_grid import RowGrid
@@ -33,12 +34,6 @@ def wal_database(path: Path) -> Path:
 @pytest.fixture
 def wal_db(tmp_path: Path) -> Path:
     return wal_database(tmp_path / "wal.db")
-
-
-async def settle(pilot: Pilot[int]) -> None:
-    for _ in range(3):
-        await wait_for_work(pilot.app)
-        await pilot.pause()
 
 
 async def open_status(pilot: Pilot[int]) -> StatusScreen:
@@ -179,3 +174,47 @@ async def test_checkpoint_against_a_writer_reports_busy(
             await pilot.pause(0.05)
             holders = screen.snapshot.holders if screen.snapshot else ()
         assert any(h.pid == writer.pid and h.lock == "write" for h in holders)
+
+
+@pytest.mark.parametrize("opt_in", [True, False])
+async def test_checkpoint_on_close_is_opt_in(wal_db: Path, opt_in: bool) -> None:
+    from tui.db.target import resolve_target
+
+    other = write_transactions(wal_db, 3)  # keeps the WAL alive past our own close
+    try:
+        app = DbBrowseApp(resolve_target(str(wal_db), default_url=""), checkpoint_on_close=opt_in)
+        async with app.run_test(size=(140, 50)) as pilot:
+            await open_status(pilot)
+            await pilot.press("o")  # optimize: a write by dbbrowse
+            await pilot.pause()
+            await pilot.press("y")
+            await settle(pilot)
+            assert app.source is not None
+            assert app.source.wrote
+            write_transactions(wal_db, 2).close()
+            assert wal_db.with_name("wal.db-wal").stat().st_size > 0
+        wal_size = wal_db.with_name("wal.db-wal").stat().st_size
+        assert (wal_size == 0) is opt_in
+    finally:
+        other.close()
+
+
+async def test_wal_autocheckpoint_setting_applies_to_every_connection(wal_db: Path) -> None:
+    from sqlalchemy import text
+
+    app = browse_app(wal_db)
+    async with app.run_test(size=(140, 50)) as pilot:
+        await open_status(pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press(*"123", "enter")
+        await settle(pilot)
+        assert app.source is not None
+        source = app.source
+
+        async def read(conn: object) -> object:
+            result = await conn.execute(text("PRAGMA wal_autocheckpoint"))  # type: ignore[attr-defined]
+            return result.scalar()
+
+        values = await asyncio.gather(*(source.run(read) for _ in range(3)))
+        assert values == [123, 123, 123]

@@ -409,7 +409,14 @@ class BrowseScreen(Screen[None]):
     def action_cancel(self) -> None:
         cancelled = False
         for worker in self.workers:
-            if worker.group in ("query", "count", "page", "schema") and worker.is_running:
+            if worker.group in ("query", "count", "page", "schema") and not worker.is_finished:
+                if worker.group == "query" and self.window is not None:
+                    # The rows on screen are still those of the previous query: say so.
+                    self.table = self.window.pager.info
+                    self.query_spec = self.window.pager.query
+                    self.status.table = self.table.name
+                    self.status.query_text = self.query_spec.describe()
+                    self._generation += 1
                 worker.cancel()
                 cancelled = True
         if cancelled:
