@@ -63,7 +63,7 @@ async def _until(predicate: Callable[[], bool], pilot: object) -> None:
         await asyncio.sleep(0.001)
     app = getattr(pilot, "app", None)
     if app is not None:
-        grid = app.query_one(RowGrid)
+        grid = app.screen.query_one(RowGrid)
         for y in range(grid.size.height):
             grid.render_line(y)
 
@@ -80,7 +80,7 @@ async def measure_app(path: Path, repeat: int) -> dict[str, list[float]]:
             await wait_for_work(app)
             screen = app.get_screen_browse()
             assert screen is not None
-            grid = app.query_one(RowGrid)
+            grid = app.screen.query_one(RowGrid)
             events = next(t for t in screen.query_one("TableList").tables if t.name == "events")  # type: ignore[attr-defined]
             start = time.perf_counter()
             screen.open_table(events)
@@ -125,7 +125,7 @@ async def measure_rss(path: Path, steps: int = 400) -> int:
         events = next(t for t in screen.query_one("TableList").tables if t.name == "events")  # type: ignore[attr-defined]
         screen.open_table(events)
         await wait_for_work(app)
-        grid = app.query_one(RowGrid)
+        grid = app.screen.query_one(RowGrid)
         for step in range(steps + 1):
             grid.move_to(round(step / steps * (grid.total - 1)))
             await _until(lambda: grid.source.row_at(grid.cursor_row) is not None, pilot)

@@ -36,7 +36,9 @@ def main() -> None:
             app.set_interval(0.002, check)
 
         def check() -> None:
-            if app.query_one(TableList).tables and len(marks) == 1:
+            screen = app.get_screen_browse()
+            lists = screen.query(TableList) if screen is not None else []
+            if lists and lists.first().tables and len(marks) == 1:
                 marks.append(time.time())
                 app.exit()
 

@@ -15,14 +15,14 @@ from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
-
-from tui.screens.browse import BrowseScreen
 
 if TYPE_CHECKING:
     from tui.db.inspector import Inspector
     from tui.db.source import DataSource
     from tui.db.target import Target
+    from tui.screens.browse import BrowseScreen
 
 log = logging.getLogger("dbbrowse")
 
@@ -54,11 +54,12 @@ class DbBrowseApp(App[int]):
         self.inspector: Inspector | None = None
         self.failed: str | None = None
 
-    def get_default_screen(self) -> BrowseScreen:
-        return BrowseScreen()
+    def get_default_screen(self) -> Screen[Any]:
+        return _OpeningScreen()
 
     def on_mount(self) -> None:
-        # Paint first: the database stack is imported and connected after the first frame.
+        # Paint first: the browse screen, SQLAlchemy and the data layer are imported, and the
+        # database connected, after the first frame.
         self.call_after_refresh(self.open_database)
 
     @work(group="open", exclusive=True, exit_on_error=False)
@@ -68,6 +69,7 @@ class DbBrowseApp(App[int]):
         await asyncio.to_thread(_import_database_stack)
         from tui.db.source import DataSource
         from tui.db.target import resolve_target
+        from tui.screens.browse import BrowseScreen
 
         target = self.target
         if target is None:
@@ -77,7 +79,14 @@ class DbBrowseApp(App[int]):
                 None, default_url=settings.DATABASE_URL, read_only=self.read_only
             )
             self.target = target
-        self.source = await DataSource.open(target)
+        # Connect while the browse screen is being built. It is pushed over the opening
+        # screen, which stays at the bottom of the stack (so ``app.query_one`` looks there:
+        # query the active screen, ``app.screen``, instead).
+        opening = asyncio.ensure_future(DataSource.open(target))
+        try:
+            await self.push_screen(BrowseScreen())
+        finally:
+            self.source = await opening
         screen = self.get_screen_browse()
         if screen is not None:
             screen.attach(self.source)
@@ -97,6 +106,8 @@ class DbBrowseApp(App[int]):
             return
         path = source.target.sqlite_path
         inspector = self.inspector = Inspector(Path(path) if path is not None else None)
+        # Start a beat later: the table list and first rows come first.
+        await asyncio.sleep(interval / 4)
         last = await source.change_token()
         reported = False
         while True:
@@ -145,6 +156,8 @@ class DbBrowseApp(App[int]):
                 )
 
     def get_screen_browse(self) -> BrowseScreen | None:
+        from tui.screens.browse import BrowseScreen
+
         for screen in self.screen_stack:
             if isinstance(screen, BrowseScreen):
                 return screen
@@ -187,9 +200,17 @@ class DbBrowseApp(App[int]):
             await self.source.close(checkpoint=self.checkpoint_on_close)
 
 
+class _OpeningScreen(Screen[None]):
+    """The first frame, painted while the rest of the app and the database load."""
+
+    def compose(self) -> Iterable[Static]:
+        yield Static("opening the database…", id="opening")
+
+
 def _import_database_stack() -> None:
     """Import SQLAlchemy and the data layer off the event loop (~0.3 s)."""
     import app.engines  # noqa: F401
     import tui.db.catalog
     import tui.db.source
-    import tui.db.window  # noqa: F401
+    import tui.db.window
+    import tui.screens.browse  # noqa: F401

@@ -27,7 +27,7 @@ def browse(app: DbBrowseApp) -> BrowseScreen:
 
 
 def screen_text(app: DbBrowseApp) -> str:
-    grid = app.query_one(RowGrid)
+    grid = app.screen.query_one(RowGrid)
     return "\n".join(grid.render_line(y).text for y in range(grid.size.height))
 
 
@@ -43,7 +43,7 @@ async def test_launch_lists_every_table_and_shows_rows(odd_db: Path) -> None:
     app = browse_app(odd_db)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        names = [t.name for t in app.query_one(TableList).tables]
+        names = [t.name for t in app.screen.query_one(TableList).tables]
         assert {"order items", "people", "pairs", "adults"} <= set(names)
         screen = browse(app)
         assert screen.table is not None
@@ -54,7 +54,7 @@ async def test_each_table_opens(odd_db: Path) -> None:
     app = browse_app(odd_db)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        for table in app.query_one(TableList).tables:
+        for table in app.screen.query_one(TableList).tables:
             screen = await open_table(pilot, table.name)
             grid = screen.query_one(RowGrid)
             assert grid.total > 0, table.name
@@ -73,7 +73,7 @@ async def test_end_home_and_goto_percent(odd_db: Path) -> None:
         assert grid.cursor_row == 299
         assert grid.source.row_at(299) is not None
         assert grid.source.row_at(299)[0] == 300  # type: ignore[index]
-        assert "row 300 of 300" in app.query_one(StatusBar).position
+        assert "row 300 of 300" in app.screen.query_one(StatusBar).position
         await pilot.press("home")
         await settle(pilot)
         assert grid.cursor_row == 0
@@ -99,7 +99,7 @@ async def test_sort_descending_puts_largest_first(odd_db: Path) -> None:
         await settle(pilot)
         first = grid.source.row_at(0)
         assert first is not None and first[3] == 89
-        assert "age ↓" in app.query_one(StatusBar).query_text
+        assert "age ↓" in app.screen.query_one(StatusBar).query_text
 
 
 async def test_filter_dialog_narrows_rows(odd_db: Path) -> None:
@@ -170,7 +170,7 @@ async def test_schema_view_lists_columns(odd_db: Path) -> None:
         await open_table(pilot, "pairs")
         await pilot.press("v")
         await settle(pilot)
-        shown = str(app.query_one("#schema", Static).render())
+        shown = str(app.screen.query_one("#schema", Static).render())
         assert "WITHOUT ROWID" in shown
         assert "PK1" in shown and "PK2" in shown
 
@@ -179,7 +179,7 @@ async def test_read_only_mode_is_labelled(odd_db: Path) -> None:
     app = browse_app(odd_db, read_only=True)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert app.query_one(StatusBar).mode == "READ-ONLY"
+        assert app.screen.query_one(StatusBar).mode == "READ-ONLY"
 
 
 async def test_browsing_leaves_the_file_unchanged(odd_db: Path) -> None:
@@ -247,7 +247,7 @@ async def test_another_connection_writing_refreshes_in_place(odd_db: Path) -> No
                 break
         await settle(pilot)
         assert grid.total == 301
-        assert "another connection" in app.query_one(StatusBar).notice
+        assert "another connection" in app.screen.query_one(StatusBar).notice
 
 
 async def test_follow_foreign_key_opens_the_referenced_row(odd_db: Path) -> None:
@@ -272,7 +272,7 @@ async def test_internal_tables_are_grouped_and_can_be_hidden(odd_db: Path) -> No
     app = browse_app(odd_db)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        table_list = app.query_one(TableList)
+        table_list = app.screen.query_one(TableList)
         internal = [t.name for t in table_list.tables if t.internal]
         assert "notes_fts_data" in internal
         shown = [t.name for t in table_list._shown]
@@ -312,7 +312,7 @@ async def test_app_database_gets_schema_and_drift_marks(tmp_path: Path) -> None:
     try:
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            tables = {t.name: t for t in app.query_one(TableList).tables}
+            tables = {t.name: t for t in app.screen.query_one(TableList).tables}
             assert {"customers", "orders", "events"} <= set(tables)
             assert tables["scratch"].drift is Drift.NO_MODEL
             assert tables["customers"].drift is Drift.NONE
@@ -338,7 +338,7 @@ async def test_wide_table_scrolls_horizontally_with_the_key_frozen(tmp_path: Pat
     app = browse_app(path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        grid = app.query_one(RowGrid)
+        grid = app.screen.query_one(RowGrid)
         grid.focus()
         await pilot.press(*(["right"] * 44))
         await settle(pilot)
@@ -364,6 +364,6 @@ async def test_cancelling_a_slow_sort_keeps_the_previous_rows_and_says_so(odd_db
         screen.action_cancel()  # what Esc runs, before the sort could finish
         await settle(pilot)
         assert screen.query_spec == RowQuery()
-        assert app.query_one(StatusBar).query_text == ""
-        assert "cancelled" in app.query_one(StatusBar).notice
+        assert app.screen.query_one(StatusBar).query_text == ""
+        assert "cancelled" in app.screen.query_one(StatusBar).notice
         assert grid.source.row_at(0) == first

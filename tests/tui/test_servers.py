@@ -52,10 +52,10 @@ async def test_browse_a_server_table(server_table: tuple[str, str]) -> None:
         await pilot.pause()
         screen = app.get_screen_browse()
         assert screen is not None
-        table = next(t for t in app.query_one(TableList).tables if t.name == name)
+        table = next(t for t in app.screen.query_one(TableList).tables if t.name == name)
         screen.open_table(table)
         await wait_for_work(app)
-        grid = app.query_one(RowGrid)
+        grid = app.screen.query_one(RowGrid)
         assert grid.total == ROWS
         grid.focus()
         await pilot.press("end")

@@ -118,7 +118,7 @@ async def test_dbbrowse_does_not_pin_the_wal(wal_db: Path) -> None:
     app = browse_app(wal_db)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        grid = app.query_one(RowGrid)
+        grid = app.screen.query_one(RowGrid)
         grid.focus()
         await pilot.press("end", "home", "pagedown")
         await settle(pilot)
