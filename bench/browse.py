@@ -73,7 +73,8 @@ async def measure_app(path: Path, repeat: int) -> dict[str, list[float]]:
     from tui.db.paging import RowQuery, SortSpec
     from tui.widgets.row_grid import RowGrid
 
-    results: dict[str, list[float]] = {k: [] for k in ("open", "end", "half", "sort")}
+    keys = ("open", "end", "half", "sort", "anchors", "jump")
+    results: dict[str, list[float]] = {k: [] for k in keys}
     for _ in range(repeat):
         app = browse_app(path)
         async with app.run_test(size=(160, 45)) as pilot:
@@ -110,6 +111,19 @@ async def measure_app(path: Path, repeat: int) -> dict[str, list[float]]:
                 pilot,
             )
             results["sort"].append(time.perf_counter() - start)
+            # A key that is not the position: sorted by an indexed timestamp, positions come
+            # from the sparse anchor index built in the background after the exact count.
+            start = time.perf_counter()
+            screen.open_table(events, RowQuery(sort=(SortSpec("occurred_at", descending=True),)))
+            await wait_for_work(app)
+            window = screen.window
+            assert window is not None
+            results["anchors"].append(time.perf_counter() - start)
+            for fraction in ("37%", "50%", "83%"):
+                start = time.perf_counter()
+                screen.go_to(fraction)
+                await _until(lambda: grid.source.row_at(grid.cursor_row) is not None, pilot)
+                results["jump"].append(time.perf_counter() - start)
     return results
 
 
@@ -196,6 +210,8 @@ def main(argv: list[str]) -> int:
     summary("End → last row", app["end"], page_floor)
     summary("go to 50% → rows", app["half"], page_floor)
     summary("sort unindexed column → first page", app["sort"], page_floor)
+    summary("sorted by index: count + anchor index", app["anchors"])
+    summary("sorted by index: jump (anchors)", app["jump"], page_floor)
     # Peak RSS is per process: measure each size in a fresh one, so they compare fairly.
     for rows in sorted({args.rss_small, args.rows}):
         rss_path = database(rows)

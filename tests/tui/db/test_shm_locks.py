@@ -7,7 +7,6 @@ import random
 import sqlite3
 import struct
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,6 @@ from tests.tui.db.walhelpers import (
     commit_rows,
     finish,
     holding,
-    open_wal_db,
     posix_locks,
 )
 from tui.db.locks import LockHolder, LockKind, probe_wal_locks
@@ -27,20 +25,6 @@ from tui.db.wal import WalReader, WalSummary
 from tui.db.wal_explain import describe, explain, human_bytes
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux locks")
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "locks.db"
-
-
-@pytest.fixture
-def con(db: Path) -> Iterator[sqlite3.Connection]:
-    connection = open_wal_db(db)
-    try:
-        yield connection
-    finally:
-        connection.close()
 
 
 def shm_of(db: Path) -> Path:

@@ -6,7 +6,7 @@ import os
 import random
 import shutil
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -29,20 +29,6 @@ from tui.db.wal import (
     frame_checksums,
 )
 from tui.db.wal_explain import explain
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "wal.db"
-
-
-@pytest.fixture
-def con(db: Path) -> Iterator[sqlite3.Connection]:
-    connection = open_wal_db(db)
-    try:
-        yield connection
-    finally:
-        connection.close()
 
 
 def wal_of(db: Path) -> Path:
