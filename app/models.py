@@ -21,8 +21,8 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Double,
     Enum,
-    Float,
     ForeignKey,
     Index,
     Integer,
@@ -35,12 +35,15 @@ from sqlalchemy import (
     Uuid,
     func,
 )
+from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import Base
 
 # SQLite only aliases the rowid for a column declared exactly INTEGER PRIMARY KEY.
 BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
+# MySQL/MariaDB keep whole seconds in a plain DATETIME: ask for microseconds there.
+Timestamp = DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
 
 
 def _utcnow() -> dt.datetime:
@@ -77,7 +80,7 @@ class Customer(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=_utcnow, server_default=func.current_timestamp()
+        Timestamp, default=_utcnow, server_default=func.current_timestamp()
     )
 
     orders: Mapped[list[Order]] = relationship(back_populates="customer", passive_deletes=True)
@@ -96,11 +99,11 @@ class Product(Base):
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
     price: Mapped[Decimal] = mapped_column(Numeric(10, 2))
-    weight_kg: Mapped[float | None] = mapped_column(Float)
+    weight_kg: Mapped[float | None] = mapped_column(Double)
     attributes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     in_stock: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     created_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=_utcnow, server_default=func.current_timestamp()
+        Timestamp, default=_utcnow, server_default=func.current_timestamp()
     )
 
     __table_args__ = (CheckConstraint("price >= 0", name="price_not_negative"),)
@@ -118,7 +121,7 @@ class Order(Base):
         default=OrderStatus.PENDING,
         server_default=OrderStatus.PENDING.value,
     )
-    placed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+    placed_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=_utcnow)
     shipped_on: Mapped[dt.date | None] = mapped_column(Date)
     total: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0.00"))
     note: Mapped[str | None] = mapped_column(Text)
@@ -157,12 +160,12 @@ class Event(Base):
     __tablename__ = "events"
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
-    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    occurred_at: Mapped[dt.datetime] = mapped_column(Timestamp, index=True)
     kind: Mapped[str] = mapped_column(String(40))
     customer_id: Mapped[int | None] = mapped_column(
         ForeignKey("customers.id", ondelete="SET NULL"), index=True
     )
-    amount: Mapped[float | None] = mapped_column(Float)
+    amount: Mapped[float | None] = mapped_column(Double)
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
@@ -177,6 +180,6 @@ class Attachment(Base):
     content_type: Mapped[str] = mapped_column(String(100), default="application/octet-stream")
     data: Mapped[bytes] = mapped_column(LargeBinary)
     size_bytes: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=_utcnow)
 
     __table_args__ = (CheckConstraint("size_bytes >= 0", name="size_not_negative"),)
