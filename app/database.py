@@ -117,7 +117,14 @@ def _dispose_async(old: AsyncEngine) -> None:
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
-        asyncio.run(old.dispose())
+        if old.dialect.name == "sqlite":
+            # aiosqlite connections live in threads: any loop can close them.
+            asyncio.run(old.dispose())
+        else:
+            # asyncpg/aiomysql sockets belong to the loop that opened them, which is gone:
+            # closing them from a new loop fails. Drop them; call dispose_engines() inside
+            # the loop beforehand to close them properly.
+            old.sync_engine.dispose(close=False)
         return
     task = loop.create_task(old.dispose())
     _pending_disposals.add(task)
