@@ -94,6 +94,18 @@ class TableInfo:
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
 
+    def leading_key_columns(self, names: list[str]) -> int:
+        """How many of ``names``, from the first, are the primary key in order."""
+        if self.key_kind is KeyKind.NONE:
+            return 0
+        pk = sorted((c for c in self.columns if c.primary_key), key=lambda c: c.primary_key)
+        count = 0
+        for name, key in zip(names, pk, strict=False):
+            if name != key.name:
+                break
+            count += 1
+        return count
+
 
 @dataclass(frozen=True)
 class TableDetails:

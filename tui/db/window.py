@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from tui.db.model import RowCount
 from tui.db.paging import Cursor, Page, Pager
 
 Runner = Callable[[Callable[[AsyncConnection], Awaitable[Page]]], Awaitable[Page]]
@@ -216,4 +217,17 @@ class RowWindow:
         self.anchors = anchors
 
 
-__all__ = ["PAGE_SIZE", "FetchMethod", "LoadedPage", "RowWindow"]
+async def first_count(pager: Pager, conn: AsyncConnection, cap: int) -> RowCount:
+    """A count that is quick on any size: exact when small, else the key span if plausible."""
+    capped = await pager.count(conn, cap=cap)
+    if capped.exact or not pager.query.is_plain:
+        return capped
+    bounds = await pager.key_bounds(conn)
+    if bounds and isinstance(bounds[0], int) and isinstance(bounds[1], int):
+        span = bounds[1] - bounds[0] + 1
+        if cap < span <= 50 * 2**20:  # a dense-ish rowid range: a good first guess
+            return RowCount(span)
+    return capped
+
+
+__all__ = ["PAGE_SIZE", "FetchMethod", "LoadedPage", "RowWindow", "first_count"]

@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Static
 
-from tui.db.model import KeyKind, RowCount, TableDetails, TableInfo, TableKind
+from tui.db.model import RowCount, TableDetails, TableInfo, TableKind
 from tui.widgets.row_grid import GridColumn, RowGrid, fit_columns
 from tui.widgets.status_bar import StatusBar
 from tui.widgets.table_list import TableList
@@ -23,7 +23,7 @@ from tui.widgets.table_list import TableList
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncConnection
 
-    from tui.db.paging import Pager, RowQuery
+    from tui.db.paging import FilterSpec, RowQuery
     from tui.db.source import DataSource
     from tui.db.window import RowWindow
 
@@ -189,7 +189,7 @@ class BrowseScreen(Screen[None]):
         if generation != self._generation:
             return
         rows = loaded.page.rows
-        frozen = _leading_key_columns(table, [c.name for c in pager.columns])
+        frozen = table.leading_key_columns([c.name for c in pager.columns])
         columns = fit_columns(
             [c.name for c in pager.columns],
             [c.type_name for c in pager.columns],
@@ -214,11 +214,13 @@ class BrowseScreen(Screen[None]):
 
     @work(group="count", exclusive=True, exit_on_error=False)
     async def count_rows(self, generation: int) -> None:
+        from tui.db.window import first_count
+
         source, window = self._require_source(), self.window
         if window is None:
             return
         pager = window.pager
-        guess = await source.run(lambda conn: _first_count(pager, conn))
+        guess = await source.run(lambda conn: first_count(pager, conn, CAPPED_COUNT))
         if generation != self._generation:
             return
         self._set_total(guess)
@@ -336,14 +338,11 @@ class BrowseScreen(Screen[None]):
         self.app.push_screen(PromptScreen("Go to row (N, or N%)", "e.g. 1000 or 50%"), go)
 
     def go_to(self, answer: str) -> None:
+        from tui.db.query_edits import parse_position
+
         grid = self.grid
-        text = answer.strip().replace(",", "").replace("_", "")
         try:
-            if text.endswith("%"):
-                fraction = float(text[:-1]) / 100
-                position = round(fraction * max(grid.total - 1, 0))
-            else:
-                position = int(text) - 1
+            position = parse_position(answer, grid.total)
         except ValueError:
             self.notify(f"not a row number: {answer!r}", severity="error")
             return
@@ -351,20 +350,12 @@ class BrowseScreen(Screen[None]):
         grid.focus()
 
     def action_sort(self) -> None:
-        from tui.db.paging import RowQuery, SortSpec
+        from tui.db.query_edits import toggle_sort
 
         if self.table is None or self.query_spec is None or not self.grid.columns:
             return
         column = self.grid.columns[self.grid.cursor_column].name
-        current = next((s for s in self.query_spec.sort if s.column == column), None)
-        if current is None:
-            sort: tuple[SortSpec, ...] = (SortSpec(column),)
-        elif not current.descending:
-            sort = (SortSpec(column, descending=True),)
-        else:
-            sort = ()
-        query = RowQuery(sort, self.query_spec.filters, self.query_spec.search)
-        self._reopen(query)
+        self._reopen(toggle_sort(self.query_spec, column))
 
     def action_filter(self) -> None:
         from tui.screens.filter import FilterScreen
@@ -374,12 +365,11 @@ class BrowseScreen(Screen[None]):
         column = self.grid.columns[self.grid.cursor_column]
         value = self.grid.current_value()
 
-        def apply(spec: Any) -> None:
-            from tui.db.paging import RowQuery
+        def apply(spec: FilterSpec | None) -> None:
+            from tui.db.query_edits import with_filter
 
             if spec is not None and self.query_spec is not None:
-                filters = (*self.query_spec.filters, spec)
-                self._reopen(RowQuery(self.query_spec.sort, filters, self.query_spec.search))
+                self._reopen(with_filter(self.query_spec, spec))
 
         names = [c.name for c in self.grid.columns]
         self.app.push_screen(FilterScreen(names, column.name, value), apply)
@@ -388,11 +378,10 @@ class BrowseScreen(Screen[None]):
         from tui.screens.prompt import PromptScreen
 
         def apply(answer: str | None) -> None:
-            from tui.db.paging import RowQuery
+            from tui.db.query_edits import with_search
 
             if answer is not None and self.query_spec is not None:
-                q = self.query_spec
-                self._reopen(RowQuery(q.sort, q.filters, answer))
+                self._reopen(with_search(self.query_spec, answer))
 
         initial = self.query_spec.search if self.query_spec else ""
         self.app.push_screen(PromptScreen("Search text columns", "text…", initial), apply)
@@ -424,34 +413,27 @@ class BrowseScreen(Screen[None]):
 
     def action_follow_key(self) -> None:
         """Open the row the foreign key under the cursor points at."""
-        from tui.db.paging import FilterOp, FilterSpec, RowQuery
+        from tui.db.query_edits import NoForeignKeyError, foreign_key_target
 
         grid, details = self.grid, self.details
-        if details is None or not grid.columns:
-            return
-        column = grid.columns[grid.cursor_column].name
         row = grid.source.row_at(grid.cursor_row)
-        fk = next((f for f in details.foreign_keys if column in f.columns), None)
-        if fk is None or row is None:
-            self.notify(f"{column} is not a foreign key", severity="warning")
+        if details is None or not grid.columns or row is None:
             return
-        names = [c.name for c in grid.columns]
-        values = [row[names.index(c)] for c in fk.columns]
-        if any(v is None for v in values):
-            self.notify("the key is NULL: it points nowhere", severity="warning")
+        table_list = self.query_one(TableList)
+        try:
+            target, query = foreign_key_target(
+                details,
+                [c.name for c in grid.columns],
+                row,
+                grid.columns[grid.cursor_column].name,
+                table_list.tables,
+            )
+        except NoForeignKeyError as exc:
+            self.notify(str(exc), severity="warning")
             return
-        target = next(
-            (t for t in self.query_one(TableList).tables if t.name == fk.referred_table), None
-        )
-        if target is None:
-            self.notify(f"no table {fk.referred_table!r}", severity="error")
-            return
-        filters = tuple(
-            FilterSpec(c, FilterOp.EQ, v) for c, v in zip(fk.referred_columns, values, strict=False)
-        )
-        self.query_one(TableList).select(target.ref)
-        self.open_table(target, RowQuery(filters=filters))
-        self.grid.focus()
+        table_list.select(target.ref)
+        self.open_table(target, query)
+        grid.focus()
 
     def action_toggle_internal(self) -> None:
         self.query_one(TableList).toggle_internal()
@@ -473,34 +455,6 @@ class BrowseScreen(Screen[None]):
         if self.source is None:
             raise RuntimeError("no database is open")
         return self.source
-
-
-async def _first_count(pager: Pager, conn: AsyncConnection) -> RowCount:
-    """A count that is quick on any size: exact when small, else the key span if plausible."""
-    capped = await pager.count(conn, cap=CAPPED_COUNT)
-    if capped.exact or not pager.query.is_plain:
-        return capped
-    bounds = await pager.key_bounds(conn)
-    if bounds and isinstance(bounds[0], int) and isinstance(bounds[1], int):
-        span = bounds[1] - bounds[0] + 1
-        if CAPPED_COUNT < span <= 50 * 2**20:  # a dense-ish rowid range: a good first guess
-            return RowCount(span)
-    return capped
-
-
-def _leading_key_columns(table: TableInfo, names: list[str]) -> int:
-    """How many leading columns form the primary key (these stay put when scrolling)."""
-    if table.key_kind is KeyKind.NONE:
-        return 0
-    pk = sorted((c for c in table.columns if c.primary_key), key=lambda c: c.primary_key)
-    pk_names = [c.name for c in pk]
-    count = 0
-    for name in names:
-        if count < len(pk_names) and name == pk_names[count]:
-            count += 1
-        else:
-            break
-    return count
 
 
 __all__ = ["BrowseScreen", "GridColumn"]

@@ -1,0 +1,68 @@
+"""What the browse screen's keys do to a query, as pure functions of plain data.
+
+Sort toggling, adding a filter or a search, parsing "go to row", and turning a foreign key
+under the cursor into the query that shows the row it points at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from tui.db.model import TableDetails, TableInfo
+from tui.db.paging import FilterOp, FilterSpec, RowQuery, SortSpec
+
+
+def toggle_sort(query: RowQuery, column: str) -> RowQuery:
+    """Sort by ``column``: ascending, then descending, then not at all."""
+    current = next((s for s in query.sort if s.column == column), None)
+    if current is None:
+        sort: tuple[SortSpec, ...] = (SortSpec(column),)
+    elif not current.descending:
+        sort = (SortSpec(column, descending=True),)
+    else:
+        sort = ()
+    return RowQuery(sort, query.filters, query.search)
+
+
+def with_filter(query: RowQuery, spec: FilterSpec) -> RowQuery:
+    return RowQuery(query.sort, (*query.filters, spec), query.search)
+
+
+def with_search(query: RowQuery, text: str) -> RowQuery:
+    return RowQuery(query.sort, query.filters, text)
+
+
+def parse_position(answer: str, total: int) -> int:
+    """A 0-based position from "1000" (1-based row) or "50%"; ValueError when neither."""
+    text = answer.strip().replace(",", "").replace("_", "")
+    if text.endswith("%"):
+        return round(float(text[:-1]) / 100 * max(total - 1, 0))
+    return int(text) - 1
+
+
+class NoForeignKeyError(ValueError):
+    """The cell under the cursor does not point at a row (message says why)."""
+
+
+def foreign_key_target(
+    details: TableDetails,
+    column_names: Sequence[str],
+    row: Sequence[Any],
+    column: str,
+    tables: Sequence[TableInfo],
+) -> tuple[TableInfo, RowQuery]:
+    """The table and the query that show the row the foreign key in ``column`` points at."""
+    fk = next((f for f in details.foreign_keys if column in f.columns), None)
+    if fk is None:
+        raise NoForeignKeyError(f"{column} is not a foreign key")
+    values = [row[list(column_names).index(c)] for c in fk.columns]
+    if any(v is None for v in values):
+        raise NoForeignKeyError("the key is NULL: it points nowhere")
+    target = next((t for t in tables if t.name == fk.referred_table), None)
+    if target is None:
+        raise NoForeignKeyError(f"no table {fk.referred_table!r}")
+    filters = tuple(
+        FilterSpec(c, FilterOp.EQ, v) for c, v in zip(fk.referred_columns, values, strict=False)
+    )
+    return target, RowQuery(filters=filters)
