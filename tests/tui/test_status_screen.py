@@ -218,3 +218,32 @@ async def test_wal_autocheckpoint_setting_applies_to_every_connection(wal_db: Pa
 
         values = await asyncio.gather(*(source.run(read) for _ in range(3)))
         assert values == [123, 123, 123]
+
+
+async def test_switching_wal_to_delete_and_back(wal_db: Path) -> None:
+    app = browse_app(wal_db)
+    async with app.run_test(size=(140, 50)) as pilot:
+        screen = await open_status(pilot)
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)
+        assert "delete" in shown(screen, "#action-result")
+        with sqlite3.connect(wal_db) as conn:
+            assert conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+        conn.close()
+        # The monitor picks up the new mode; then the same key goes back to WAL.
+        for _ in range(60):
+            snap = screen.snapshot
+            if snap and snap.pragmas and not snap.pragmas.is_wal:
+                break
+            await pilot.pause(0.05)
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)
+        assert "wal" in shown(screen, "#action-result")
+        # Browsing still works on the reopened connections.
+        browse = app.get_screen_browse()
+        assert browse is not None
+        assert browse.window is not None
