@@ -367,3 +367,33 @@ async def test_cancelling_a_slow_sort_keeps_the_previous_rows_and_says_so(odd_db
         assert app.screen.query_one(StatusBar).query_text == ""
         assert "cancelled" in app.screen.query_one(StatusBar).notice
         assert grid.source.row_at(0) == first
+
+
+async def test_live_refresh_keeps_the_cursor_on_the_same_row(odd_db: Path) -> None:
+    import sqlite3
+
+    app = browse_app(odd_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await open_table(pilot, "people")
+        grid = screen.query_one(RowGrid)
+        grid.focus()
+        screen.go_to("150")
+        await settle(pilot)
+        row = grid.source.row_at(grid.cursor_row)
+        assert row is not None
+        assert row[0] == 150
+        other = sqlite3.connect(odd_db)
+        other.execute("DELETE FROM people WHERE id <= 40")
+        other.commit()
+        other.close()
+        for _ in range(40):
+            await pilot.pause(0.1)
+            if grid.total == 260:
+                break
+        await settle(pilot)
+        assert grid.total == 260
+        assert grid.cursor_row == 109
+        row = grid.source.row_at(grid.cursor_row)
+        assert row is not None
+        assert row[0] == 150

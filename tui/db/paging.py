@@ -377,6 +377,17 @@ class Pager:
             return RowCount(cap, at_least=True)
         return RowCount(value, exact=True)
 
+    async def rows_before(self, conn: AsyncConnection, cursor: Cursor) -> int:
+        """How many matching rows come before ``cursor``: its position, if it still exists."""
+        before = self._after([item.reversed() for item in self._order], cursor)
+        inner: Select[Any] = select(literal_column("1")).select_from(self.table).where(before)
+        if self._where is not None:
+            inner = inner.where(self._where)
+        stmt = select(func.count()).select_from(inner.subquery())
+        value = int((await conn.execute(stmt)).scalar_one())
+        await conn.rollback()
+        return value
+
     async def key_bounds(self, conn: AsyncConnection) -> tuple[Any, Any] | None:
         """Min and max of a single-column key with no sort or filter (O(log n) on an index)."""
         if not self.keyed or len(self._order) != 1:

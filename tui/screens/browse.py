@@ -55,7 +55,6 @@ class BrowseScreen(Screen[None]):
         self.table: TableInfo | None = None
         self.query_spec: RowQuery | None = None
         self.window: RowWindow | None = None
-        self._keep_cursor: tuple[Any, ...] | None = None
         self.details: TableDetails | None = None
         self._wanted: tuple[int, int] = (0, 0)
         self._generation = 0  # bumps on every new table/query: stale results are dropped
@@ -144,9 +143,24 @@ class BrowseScreen(Screen[None]):
             return
         keep = window.cursor_at(self.grid.cursor_row)
         window.clear()
-        self._keep_cursor = keep
         self.count_rows(self._generation)
+        if keep is not None and window.pager.keyed:
+            self.relocate_cursor(keep, self._generation)
         self.grid.rows_arrived()
+
+    @work(group="relocate", exclusive=True, exit_on_error=False)
+    async def relocate_cursor(self, cursor: tuple[Any, ...], generation: int) -> None:
+        """Keep the cursor on the same row (by key) after rows came or went before it."""
+        source, window = self._require_source(), self.window
+        if window is None:
+            return
+        position = await source.run(lambda conn: window.pager.rows_before(conn, cursor))
+        if generation != self._generation:
+            return
+        grid = self.grid
+        offset = grid.cursor_row - grid.first_visible  # keep the row on the same screen line
+        grid.scroll_to(y=max(position - offset, 0), animate=False, immediate=True)
+        grid.move_to(position, center=False)
 
     # -- opening a table -------------------------------------------------------------------
     @on(TableList.TableChosen)
@@ -280,20 +294,8 @@ class BrowseScreen(Screen[None]):
             loaded = await source.run(lambda conn, n=number: window.load(conn, n))  # type: ignore[misc]
             self.grid.widen(loaded.page.rows)
             self.grid.rows_arrived()
-            self._restore_cursor()
             if window.last_method is not None and window.last_method.value == "offset":
                 self.status.notice = "no key: OFFSET paging (slow far from the top)"
-
-    def _restore_cursor(self) -> None:
-        """After a refresh, put the cursor back on the row it was on (by key), if visible."""
-        keep = self._keep_cursor
-        if keep is None or self.window is None:
-            return
-        position = self.window.position_of(keep)
-        if position is not None:
-            self._keep_cursor = None
-            if position != self.grid.cursor_row:
-                self.grid.move_to(position, center=False)
 
     @on(RowGrid.CursorMoved)
     def _cursor_moved(self) -> None:

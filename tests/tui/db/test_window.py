@@ -373,3 +373,18 @@ async def test_row_at_random_positions(
             assert window.cached_pages <= 6
     assert used <= methods
     assert FetchMethod.KEYSET in used
+
+
+@pytest.mark.parametrize(
+    ("query", "sql"), [(RowQuery(), PLAIN_SQL), (GRP_DESC, GRP_DESC_SQL)], ids=["plain", "sorted"]
+)
+async def test_rows_before_a_cursor_is_its_position(
+    engine: AsyncEngine, sqlite_path: Path, query: RowQuery, sql: str
+) -> None:
+    """What keeps the cursor on its row when others change: position = rows before it."""
+    punch_gaps(sqlite_path)
+    _rows, cursors = reference(sqlite_path, sql)
+    pager = Pager(info("big"), STRATEGY, query)
+    async with engine.connect() as conn:
+        for position in random.Random(11).sample(range(len(cursors)), 15):
+            assert await pager.rows_before(conn, cursors[position]) == position
