@@ -9,6 +9,9 @@ another task with :func:`interrupt`, and then raises :class:`OperationCancelled`
 
 PRAGMA arguments cannot be bound parameters: every one spliced into SQL text here is either an
 Enum member's value or an ``int`` produced by ``int()`` and range-checked.
+
+The modes, results and errors are defined in :mod:`tui.db.maintenance_results` and importable
+from here too.
 """
 
 from __future__ import annotations
@@ -19,12 +22,58 @@ import logging
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
-from dataclasses import dataclass
-from enum import Enum
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
+
+from tui.db.maintenance_results import (
+    CheckpointMode,
+    CheckpointResult,
+    CheckResult,
+    DatabaseBusyError,
+    ForeignKeyCheckResult,
+    ForeignKeyViolation,
+    JournalMode,
+    JournalModeResult,
+    MaintenanceError,
+    OperationCancelled,
+    OptimizeResult,
+    ReadOnlyError,
+    SettingResult,
+    VacuumResult,
+)
+
+__all__ = [
+    "DEFAULT_BUSY_TIMEOUT_MS",
+    "CheckResult",
+    "CheckpointMode",
+    "CheckpointResult",
+    "DatabaseBusyError",
+    "ForeignKeyCheckResult",
+    "ForeignKeyViolation",
+    "JournalMode",
+    "JournalModeResult",
+    "MaintenanceError",
+    "OperationCancelled",
+    "OptimizeResult",
+    "ReadOnlyError",
+    "SettingResult",
+    "VacuumResult",
+    "checked_int",
+    "checkpoint",
+    "foreign_key_check",
+    "integrity_check",
+    "interrupt",
+    "is_read_only",
+    "optimize",
+    "quick_check",
+    "set_journal_mode",
+    "set_journal_size_limit",
+    "set_wal_autocheckpoint",
+    "size_text",
+    "vacuum",
+]
 
 log = logging.getLogger(__name__)
 
@@ -37,117 +86,6 @@ _JOURNAL_BUSY_HINT = (
 
 # Primary SQLite result codes (the low byte of an extended code).
 _BUSY, _LOCKED, _READONLY, _INTERRUPT, _CORRUPT, _NOTADB = 5, 6, 8, 9, 11, 26
-
-
-class CheckpointMode(Enum):
-    """How hard ``PRAGMA wal_checkpoint`` tries; the value is the SQL keyword."""
-
-    PASSIVE = "PASSIVE"  # copy what no reader needs; never waits
-    FULL = "FULL"  # also wait for the writer, then copy everything
-    RESTART = "RESTART"  # FULL, then wait for readers so the next writer restarts the WAL
-    TRUNCATE = "TRUNCATE"  # RESTART, then truncate the WAL file to 0 bytes
-
-
-class JournalMode(Enum):
-    """Journal modes the browser switches between; the value is the SQL keyword."""
-
-    WAL = "WAL"
-    DELETE = "DELETE"
-
-
-class MaintenanceError(Exception):
-    """An action failed; the message says why, for a person."""
-
-
-class DatabaseBusyError(MaintenanceError):
-    """Another connection held a lock the action needed for longer than the busy timeout."""
-
-
-class ReadOnlyError(MaintenanceError):
-    """The action would change the database, and the connection may only read."""
-
-
-class OperationCancelled(MaintenanceError):
-    """The action was interrupted (see :func:`interrupt`) before it finished."""
-
-
-@dataclass(frozen=True)
-class CheckpointResult:
-    """SQLite's (busy, log, checkpointed) triple: log and checkpointed count WAL frames."""
-
-    mode: CheckpointMode
-    busy: bool
-    log: int  # frames in the WAL; -1 when the database is not in WAL mode
-    checkpointed: int  # frames copied back into the database; -1 when not in WAL mode
-    summary: str
-
-    @property
-    def in_wal_mode(self) -> bool:
-        return self.log >= 0
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """The outcome of ``integrity_check`` or ``quick_check``."""
-
-    check: str  # "integrity_check" or "quick_check"
-    ok: bool
-    problems: tuple[str, ...]
-    truncated: bool  # stopped at max_errors: there may be more
-    summary: str
-
-
-@dataclass(frozen=True)
-class ForeignKeyViolation:
-    """One row of ``PRAGMA foreign_key_check``."""
-
-    table: str
-    rowid: int | None  # None for a WITHOUT ROWID table
-    parent: str
-    fkid: int  # the foreign key's id in pragma_foreign_key_list(table)
-
-
-@dataclass(frozen=True)
-class ForeignKeyCheckResult:
-    violations: tuple[ForeignKeyViolation, ...]
-    summary: str
-
-    @property
-    def ok(self) -> bool:
-        return not self.violations
-
-
-@dataclass(frozen=True)
-class OptimizeResult:
-    summary: str
-
-
-@dataclass(frozen=True)
-class VacuumResult:
-    bytes_before: int  # page count times page size
-    bytes_after: int
-    summary: str
-
-
-@dataclass(frozen=True)
-class JournalModeResult:
-    requested: JournalMode
-    previous: str  # as SQLite reports it, lower case
-    current: str
-    summary: str
-
-    @property
-    def changed(self) -> bool:
-        return self.previous != self.current
-
-
-@dataclass(frozen=True)
-class SettingResult:
-    """A per-connection pragma set to a value; ``value`` is what SQLite reports back."""
-
-    pragma: str
-    value: int
-    summary: str
 
 
 def size_text(size: int) -> str:
