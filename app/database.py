@@ -179,16 +179,25 @@ def _already_exists(exc: SQLAlchemyError) -> bool:
 def ensure_database_schema(bind: Engine | None = None) -> None:
     """Create every table of :data:`Base.metadata` that is missing; safe to call repeatedly.
 
-    Two processes may race to create the same table; the loser retries and finds it there.
-    Any failure is raised as :class:`SchemaSetupError` naming the (password-masked) URL.
+    On SQLite the whole check-and-create runs in one ``BEGIN IMMEDIATE`` transaction, so two
+    processes take turns (the busy timeout covers the wait) and the schema appears all at
+    once. Elsewhere two processes may race to create the same table; the loser retries and
+    finds it there. Any failure is raised as :class:`SchemaSetupError` naming the
+    (password-masked) URL.
     """
     import app.models  # noqa: F401  (registers the models on Base.metadata)
 
     target = bind if bind is not None else engine
-    attempts = 5
+    attempts = 20
     for attempt in range(attempts):
         try:
-            Base.metadata.create_all(target, checkfirst=True)
+            if target.dialect.name == "sqlite":
+                with target.connect() as conn:
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
+                    Base.metadata.create_all(conn, checkfirst=True)
+                    conn.commit()
+            else:
+                Base.metadata.create_all(target, checkfirst=True)
             return
         except SQLAlchemyError as exc:
             if attempt + 1 < attempts and _already_exists(exc):
