@@ -72,3 +72,33 @@ async def test_browse_a_server_table(server_table: tuple[str, str]) -> None:
         screen.open_table(table, RowQuery(filters=(FilterSpec("age", FilterOp.IS_NULL),)))
         await wait_for_work(app)
         assert grid.total == ROWS // 10
+
+
+async def test_server_changes_refresh_in_place(server_table: tuple[str, str]) -> None:
+    """Another client's commit is noticed (WAL/redo-log position) and the count refreshes."""
+    url, name = server_table
+    app = DbBrowseApp(resolve_target(url, default_url=""))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_work(app)
+        await pilot.pause()
+        screen = app.get_screen_browse()
+        assert screen is not None
+        table = next(t for t in screen.query_one(TableList).tables if t.name == name)
+        screen.open_table(table)
+        await wait_for_work(app)
+        grid = screen.query_one(RowGrid)
+        assert grid.total == ROWS
+        await pilot.pause(1.5)  # the monitor has read its first position
+        engine = create_engine(derive_urls(url)[0])
+        quoted = engine.dialect.identifier_preparer.quote(name)
+        with engine.begin() as conn:
+            conn.execute(
+                text(f"INSERT INTO {quoted} (id, name) VALUES (:id, :name)"),
+                {"id": ROWS + 1, "name": "late"},
+            )
+        engine.dispose()
+        for _ in range(60):
+            await pilot.pause(0.1)
+            if grid.total == ROWS + 1:
+                break
+        assert grid.total == ROWS + 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import table, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -17,6 +18,24 @@ _IN_SCHEMA = "TABLE_SCHEMA = coalesce(:schema, DATABASE())"
 
 
 class MySQLStrategy(DialectStrategy):
+    async def change_token(self, conn: AsyncConnection) -> object | None:
+        # InnoDB's redo-log position moves with every write (MariaDB and MySQL name it
+        # differently); background purge may move it too, which only costs a spare refresh.
+        try:
+            value = (
+                await conn.execute(
+                    text(
+                        "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
+                        "WHERE VARIABLE_NAME IN "
+                        "('INNODB_LSN_CURRENT', 'INNODB_REDO_LOG_CURRENT_LSN')"
+                    )
+                )
+            ).scalar()
+        except DBAPIError:
+            value = None
+        await conn.rollback()
+        return value
+
     name = "mysql"
     nulls_first_when_ascending = True
     has_rowid = False

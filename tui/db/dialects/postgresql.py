@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from sqlalchemy import text
 from sqlalchemy.engine import Inspector
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tui.db.dialects.base import DialectStrategy
@@ -20,6 +21,16 @@ _RELATION = (
 
 
 class PostgreSQLStrategy(DialectStrategy):
+    async def change_token(self, conn: AsyncConnection) -> object | None:
+        # The WAL position moves with every committed write anywhere in the cluster; we only
+        # read, so it never moves because of us. Cheap, and no snapshot is kept (rollback).
+        try:
+            value = (await conn.execute(text("SELECT pg_current_wal_lsn()::text"))).scalar()
+        except DBAPIError:
+            value = None
+        await conn.rollback()
+        return value
+
     name = "postgresql"
     nulls_first_when_ascending = False
     has_rowid = False
