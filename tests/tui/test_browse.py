@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 from pathlib import Path
 
 import pytest
@@ -397,3 +398,35 @@ async def test_live_refresh_keeps_the_cursor_on_the_same_row(odd_db: Path) -> No
         row = grid.source.row_at(grid.cursor_row)
         assert row is not None
         assert row[0] == 150
+
+
+async def test_a_model_table_missing_from_the_database_is_marked_and_explained(
+    tmp_path: Path,
+) -> None:
+    """A database that holds some of the app's tables: the others show as missing."""
+    import sqlite3
+
+    from sqlalchemy import create_engine
+
+    from app.database import Base
+
+    importlib.import_module("app.models")  # registers the models on Base.metadata
+    from tui.db.model import Drift
+
+    path = tmp_path / "partial.db"
+    engine = create_engine(f"sqlite:///{path}")
+    Base.metadata.create_all(engine, tables=[Base.metadata.tables["customers"]])
+    engine.dispose()
+    app = browse_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        tables = {t.name: t for t in app.screen.query_one(TableList).tables}
+        assert tables["customers"].drift is Drift.NONE
+        assert tables["orders"].drift is Drift.MISSING_TABLE
+        screen = await open_table(pilot, "orders")
+        assert screen.query_one(RowGrid).total == 0
+        assert "missing" in app.screen.query_one(StatusBar).notice
+    with sqlite3.connect(path) as conn:
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    conn.close()
+    assert names == {"customers"}  # browsing created nothing

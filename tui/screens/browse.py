@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Static
 
 from tui.db.model import RowCount, TableDetails, TableInfo, TableKind
-from tui.widgets.row_grid import GridColumn, RowGrid, fit_columns
+from tui.widgets.row_grid import NoRows, RowGrid, fit_columns
 from tui.widgets.status_bar import StatusBar
 from tui.widgets.table_list import TableList
 
@@ -192,7 +192,7 @@ class BrowseScreen(Screen[None]):
         if table is None or query is None:
             return
         if table.drift.value == "missing":
-            self.grid.show(self.window_placeholder(), [], 0)
+            self.grid.show(NoRows(), [], 0)
             self.status.notice = "this model's table is missing from the database"
             return
         pager = Pager(table, source.strategy, query)
@@ -220,11 +220,6 @@ class BrowseScreen(Screen[None]):
         self._update_position()
         if len(rows) >= window.page_size:
             self.count_rows(generation)
-
-    def window_placeholder(self) -> Any:
-        from tui.widgets.row_grid import _NoRows
-
-        return _NoRows()
 
     @work(group="count", exclusive=True, exit_on_error=False)
     async def count_rows(self, generation: int) -> None:
@@ -459,4 +454,4 @@ class BrowseScreen(Screen[None]):
         return self.source
 
 
-__all__ = ["BrowseScreen", "GridColumn"]
+__all__ = ["BrowseScreen"]

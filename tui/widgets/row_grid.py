@@ -46,7 +46,9 @@ class GridColumn:
     frozen: bool = False
 
 
-class _NoRows:
+class NoRows:
+    """A source with no rows (an empty grid)."""
+
     def row_at(self, position: int) -> tuple[Any, ...] | None:
         return None
 
@@ -137,7 +139,7 @@ class RowGrid(ScrollView, can_focus=True):
 
     def __init__(self, *, name: str | None = None, id: str | None = None) -> None:
         super().__init__(name=name, id=id)
-        self.source: RowSource = _NoRows()
+        self.source: RowSource = NoRows()
         self.columns: list[GridColumn] = []
         self.total = 0
         self._offsets: list[int] = []  # x of each scrollable column within the scroll area
