@@ -8,9 +8,23 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from tests.tui.scenes import SIZE, browse_app, settle
+from tests.tui.scenes import SIZE, browse_app
+from tests.tui.scenes import settle as settle_work
+from tui.app import DbBrowseApp
 
 SnapCompare = Callable[..., bool]
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Workers done, and the status monitor's first summary shown (it is in the status bar)."""
+    await settle_work(pilot)
+    app = pilot.app
+    assert isinstance(app, DbBrowseApp)
+    for _ in range(200):
+        if app.inspector is not None and app.inspector.last is not None:
+            break
+        await pilot.pause(0.02)
+    await settle_work(pilot)
 
 
 def _then(*keys: str) -> Callable[[Pilot[Any]], Any]:
