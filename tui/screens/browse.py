@@ -6,6 +6,9 @@ database work in Textual workers (one group per kind of job) and calls widget me
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
@@ -28,6 +31,34 @@ if TYPE_CHECKING:
     from tui.db.window import RowWindow
 
 CAPPED_COUNT = 10_000
+
+
+class Throttle:
+    """Lets a slow job rerun only after ten times its own last duration has passed."""
+
+    def __init__(self, factor: float = 10.0, minimum: float = 1.0) -> None:
+        self.factor = factor
+        self.minimum = minimum
+        self._cost = 0.0
+        self._ended = float("-inf")
+
+    @property
+    def cost(self) -> float:
+        """How long the job took last time, in seconds."""
+        return self._cost
+
+    def due(self) -> bool:
+        wait = max(self.minimum, self._cost * self.factor)
+        return time.monotonic() - self._ended >= wait
+
+    @contextmanager
+    def timing(self) -> Iterator[None]:
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self._ended = time.monotonic()
+            self._cost = self._ended - started
 
 
 class BrowseScreen(Screen[None]):
@@ -56,6 +87,8 @@ class BrowseScreen(Screen[None]):
         self.query_spec: RowQuery | None = None
         self.window: RowWindow | None = None
         self.details: TableDetails | None = None
+        self._exact_cost = Throttle()
+        self._anchor_cost = Throttle()
         self._wanted: tuple[int, int] = (0, 0)
         self._generation = 0  # bumps on every new table/query: stale results are dropped
 
@@ -112,7 +145,7 @@ class BrowseScreen(Screen[None]):
         self.count_tables(snapshot.tables)
 
     @work(group="counts", exclusive=True, exit_on_error=False)
-    async def count_tables(self, tables: tuple[TableInfo, ...]) -> None:
+    async def count_tables(self, tables: tuple[TableInfo, ...], exact: bool = True) -> None:
         from tui.db.catalog import capped_count, estimate_count, exact_count
 
         source = self._require_source()
@@ -126,24 +159,27 @@ class BrowseScreen(Screen[None]):
         for table in present:
             count = await source.run(lambda conn, t=table: quick(conn, t))  # type: ignore[misc]
             table_list.set_count(table.ref, count)
+        if not exact:
+            return
         for table in present:
             current = table_list.counts.get(table.ref)
             if current is not None and current.exact:
                 continue
-            exact = await source.run(lambda conn, t=table: exact_count(conn, t))  # type: ignore[misc]
-            table_list.set_count(table.ref, exact)
+            counted = await source.run(lambda conn, t=table: exact_count(conn, t))  # type: ignore[misc]
+            table_list.set_count(table.ref, counted)
 
     def data_changed(self) -> None:
         """Another connection committed: recount, reload the visible rows, keep the cursor."""
         window = self.window
         self.status.notice = "changed by another connection: refreshed"
         if self.source is not None:
-            self.count_tables(self.query_one(TableList).tables)
+            # Quick counts only: a busy writer must not keep us recounting big tables.
+            self.count_tables(self.query_one(TableList).tables, exact=False)
         if window is None:
             return
         keep = window.cursor_at(self.grid.cursor_row)
         window.clear()
-        self.count_rows(self._generation)
+        self.count_rows(self._generation, refresh=True)
         if keep is not None and window.pager.keyed:
             self.relocate_cursor(keep, self._generation)
         self.grid.rows_arrived()
@@ -222,7 +258,12 @@ class BrowseScreen(Screen[None]):
             self.count_rows(generation)
 
     @work(group="count", exclusive=True, exit_on_error=False)
-    async def count_rows(self, generation: int) -> None:
+    async def count_rows(self, generation: int, refresh: bool = False) -> None:
+        """Count the open query's rows (quick guess, then exact) and map positions to keys.
+
+        On a ``refresh`` (someone else committed), the slow parts run only when they are
+        cheap or have not run for a while, so a busy writer cannot keep us recounting.
+        """
         from tui.db.window import first_count
 
         source, window = self._require_source(), self.window
@@ -233,9 +274,10 @@ class BrowseScreen(Screen[None]):
         if generation != self._generation:
             return
         self._set_total(guess)
-        if not guess.exact:
+        if not guess.exact and (not refresh or self._exact_cost.due()):
             self.status.notice = "counting rows… (Esc cancels)"
-            exact = await source.run(pager.count)
+            with self._exact_cost.timing():
+                exact = await source.run(pager.count)
             self.status.notice = ""
             if generation != self._generation:
                 return
@@ -243,12 +285,14 @@ class BrowseScreen(Screen[None]):
                 window.clear()
             self._set_total(exact)
         dense = await source.run(window.detect_dense_key)
-        if not dense and pager.keyed and window.total > window.page_size * 8:
+        big = pager.keyed and window.total > window.page_size * 8
+        if not dense and big and (not refresh or self._anchor_cost.due()):
 
             def progress(done: int, total: int) -> None:
                 self.status.notice = f"indexing positions {done * 100 // max(total, 1)}%"
 
-            await window.build_anchors(source.run, progress=progress)
+            with self._anchor_cost.timing():
+                await window.build_anchors(source.run, progress=progress)
             self.status.notice = ""
         self.grid.rows_arrived()
 
