@@ -430,3 +430,25 @@ async def test_a_model_table_missing_from_the_database_is_marked_and_explained(
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     conn.close()
     assert names == {"customers"}  # browsing created nothing
+
+
+def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out.startswith("dbbrowse ")
+    with pytest.raises(SystemExit) as exited:
+        main(["--help"])
+    assert exited.value.code == 0
+    shown = capsys.readouterr().out
+    for option in ("--read-only", "--ensure-schema", "--checkpoint-on-close"):
+        assert option in shown
+
+
+def test_a_password_never_reaches_the_screen_or_the_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["oracle://scott:tiger@db.example/x"]) == 2
+    err = capsys.readouterr().err
+    assert "tiger" not in err
+    assert "unsupported database" in err
