@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -40,6 +42,20 @@ async def open_table(pilot: Pilot[int], name: str) -> BrowseScreen:
     return screen
 
 
+@asynccontextmanager
+async def browsing(
+    path: Path, table: str
+) -> AsyncIterator[tuple[DbBrowseApp, Pilot[int], BrowseScreen, RowGrid]]:
+    """The app on ``path`` with ``table`` open and the grid focused, ready for keys."""
+    app = browse_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await open_table(pilot, table)
+        grid = screen.query_one(RowGrid)
+        grid.focus()
+        yield app, pilot, screen, grid
+
+
 async def test_launch_lists_every_table_and_shows_rows(odd_db: Path) -> None:
     app = browse_app(odd_db)
     async with app.run_test(size=SIZE) as pilot:
@@ -63,12 +79,7 @@ async def test_each_table_opens(odd_db: Path) -> None:
 
 
 async def test_end_home_and_goto_percent(odd_db: Path) -> None:
-    app = browse_app(odd_db)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        screen = await open_table(pilot, "people")
-        grid = screen.query_one(RowGrid)
-        grid.focus()
+    async with browsing(odd_db, "people") as (app, pilot, _screen, grid):
         await pilot.press("end")
         await settle(pilot)
         assert grid.cursor_row == 299
@@ -87,12 +98,7 @@ async def test_end_home_and_goto_percent(odd_db: Path) -> None:
 
 
 async def test_sort_descending_puts_largest_first(odd_db: Path) -> None:
-    app = browse_app(odd_db)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        screen = await open_table(pilot, "people")
-        grid = screen.query_one(RowGrid)
-        grid.focus()
+    async with browsing(odd_db, "people") as (app, pilot, _screen, grid):
         grid.cursor_column = 3  # age
         await pilot.press("s")
         await settle(pilot)
@@ -104,12 +110,7 @@ async def test_sort_descending_puts_largest_first(odd_db: Path) -> None:
 
 
 async def test_filter_dialog_narrows_rows(odd_db: Path) -> None:
-    app = browse_app(odd_db)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        screen = await open_table(pilot, "people")
-        grid = screen.query_one(RowGrid)
-        grid.focus()
+    async with browsing(odd_db, "people") as (app, pilot, _screen, grid):
         grid.cursor_column = 2  # email
         await pilot.press("f")
         await pilot.pause()
@@ -129,12 +130,7 @@ async def test_filter_dialog_narrows_rows(odd_db: Path) -> None:
 
 
 async def test_cell_detail_shows_value_literally(odd_db: Path) -> None:
-    app = browse_app(odd_db)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        screen = await open_table(pilot, "order items")
-        grid = screen.query_one(RowGrid)
-        grid.focus()
+    async with browsing(odd_db, "order items") as (app, pilot, _screen, grid):
         grid.cursor_column = 1
         grid.cursor_row = 1
         await pilot.press("enter")
@@ -252,12 +248,7 @@ async def test_another_connection_writing_refreshes_in_place(odd_db: Path) -> No
 
 
 async def test_follow_foreign_key_opens_the_referenced_row(odd_db: Path) -> None:
-    app = browse_app(odd_db)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        screen = await open_table(pilot, "pets")
-        grid = screen.query_one(RowGrid)
-        grid.focus()
+    async with browsing(odd_db, "pets") as (_app, pilot, screen, grid):
         grid.cursor_column = 1  # owner_id of Rex = 42
         await pilot.press("j")
         await settle(pilot)
@@ -352,12 +343,7 @@ async def test_wide_table_scrolls_horizontally_with_the_key_frozen(tmp_path: Pat
 async def test_cancelling_a_slow_sort_keeps_the_previous_rows_and_says_so(odd_db: Path) -> None:
     from tui.db.paging import RowQuery, SortSpec
 
-    app = browse_app(odd_db)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        screen = await open_table(pilot, "people")
-        grid = screen.query_one(RowGrid)
-        grid.focus()
+    async with browsing(odd_db, "people") as (app, pilot, screen, grid):
         first = grid.source.row_at(0)
         table = screen.table
         assert table is not None
@@ -373,12 +359,7 @@ async def test_cancelling_a_slow_sort_keeps_the_previous_rows_and_says_so(odd_db
 async def test_live_refresh_keeps_the_cursor_on_the_same_row(odd_db: Path) -> None:
     import sqlite3
 
-    app = browse_app(odd_db)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        screen = await open_table(pilot, "people")
-        grid = screen.query_one(RowGrid)
-        grid.focus()
+    async with browsing(odd_db, "people") as (_app, pilot, screen, grid):
         screen.go_to("150")
         await settle(pilot)
         row = grid.source.row_at(grid.cursor_row)
