@@ -62,6 +62,9 @@ class RowWindow:
         self.page_size = page_size
         self.max_pages = max_pages
         self._pages: OrderedDict[int, Page] = OrderedDict()
+        # Pages still shown but known to be out of date (the data changed): served until
+        # their fresh copy arrives, so a refresh never blanks the screen.
+        self._stale: set[int] = set()
         self.dense_start: int | None = None  # key of row 0 when the key is dense
         self.anchor_step = 0
         self.anchors: list[Cursor] = []  # anchors[j] = cursor of row j * anchor_step
@@ -77,6 +80,11 @@ class RowWindow:
             return None
         index = position % self.page_size
         return page.rows[index] if index < len(page.rows) else None
+
+    def is_fresh(self, position: int) -> bool:
+        """Loaded, and not invalidated since (see :meth:`invalidate`)."""
+        number = position // self.page_size
+        return number in self._pages and number not in self._stale
 
     def cursor_at(self, position: int) -> Cursor | None:
         page = self._pages.get(position // self.page_size)
@@ -99,13 +107,18 @@ class RowWindow:
         if last < first:
             return []
         wanted = range(self.page_of(max(first, 0)), self.page_of(last) + 1)
-        return [p for p in wanted if p not in self._pages]
+        return [p for p in wanted if p not in self._pages or p in self._stale]
 
     def has_page(self, number: int) -> bool:
         return number in self._pages
 
     def clear(self) -> None:
         self._pages.clear()
+        self._stale.clear()
+
+    def invalidate(self) -> None:
+        """The data changed: keep showing the cached rows, but reload each page when needed."""
+        self._stale = set(self._pages)
 
     @property
     def cached_pages(self) -> int:
@@ -113,10 +126,12 @@ class RowWindow:
 
     # -- loading ------------------------------------------------------------------------
     def _store(self, number: int, page: Page) -> None:
+        self._stale.discard(number)
         self._pages[number] = page
         self._pages.move_to_end(number)
         while len(self._pages) > self.max_pages:
-            self._pages.popitem(last=False)
+            evicted, _ = self._pages.popitem(last=False)
+            self._stale.discard(evicted)
 
     def touch(self, number: int) -> None:
         if number in self._pages:
@@ -131,8 +146,9 @@ class RowWindow:
         start = number * self.page_size
         pager = self.pager
         method: FetchMethod
-        previous = self._pages.get(number - 1)
-        following = self._pages.get(number + 1)
+        # Only fresh neighbours anchor a keyset step: a stale page's positions may be off.
+        previous = None if number - 1 in self._stale else self._pages.get(number - 1)
+        following = None if number + 1 in self._stale else self._pages.get(number + 1)
         if not pager.keyed:
             page = await pager.fetch(conn, limit=size, offset=start)
             method = FetchMethod.OFFSET if start else FetchMethod.KEYSET

@@ -178,7 +178,7 @@ class BrowseScreen(Screen[None]):
         if window is None:
             return
         keep = window.cursor_at(self.grid.cursor_row)
-        window.clear()
+        window.invalidate()
         self.count_rows(self._generation, refresh=True)
         if keep is not None and window.pager.keyed:
             self.relocate_cursor(keep, self._generation)
@@ -282,7 +282,7 @@ class BrowseScreen(Screen[None]):
             if generation != self._generation:
                 return
             if exact.value != window.total:
-                window.clear()
+                window.invalidate()
             self._set_total(exact)
         dense = await source.run(window.detect_dense_key)
         big = pager.keyed and window.total > window.page_size * 8

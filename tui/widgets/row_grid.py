@@ -36,6 +36,10 @@ class RowSource(Protocol):
 
     def row_at(self, position: int) -> tuple[Any, ...] | None: ...
 
+    def is_fresh(self, position: int) -> bool:
+        """Whether the row at ``position`` is loaded and up to date."""
+        ...
+
 
 @dataclass(frozen=True)
 class GridColumn:
@@ -51,6 +55,9 @@ class NoRows:
 
     def row_at(self, position: int) -> tuple[Any, ...] | None:
         return None
+
+    def is_fresh(self, position: int) -> bool:
+        return False
 
 
 def fit_columns(
@@ -223,7 +230,7 @@ class RowGrid(ScrollView, can_focus=True):
             return
         first = self.first_visible
         last = min(first + self.body_height, self.total - 1)
-        if any(self.source.row_at(p) is None for p in (first, last, (first + last) // 2)):
+        if not all(self.source.is_fresh(p) for p in (first, last, (first + last) // 2)):
             self.post_message(self.RowsNeeded(first, last))
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:

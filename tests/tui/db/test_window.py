@@ -388,3 +388,25 @@ async def test_rows_before_a_cursor_is_its_position(
     async with engine.connect() as conn:
         for position in random.Random(11).sample(range(len(cursors)), 15):
             assert await pager.rows_before(conn, cursors[position]) == position
+
+
+async def test_invalidated_pages_are_served_until_reloaded(
+    engine: AsyncEngine, sqlite_path: Path
+) -> None:
+    """A refresh after someone else's commit never blanks the screen."""
+    window = RowWindow(Pager(info("big"), STRATEGY), ROWS, page_size=PAGE)
+    async with engine.connect() as conn:
+        await window.load(conn, 0)
+        await window.load(conn, 1)
+    old_first = window.row_at(0)
+    execute(sqlite_path, "UPDATE big SET val = -1 WHERE id = 1")
+    window.invalidate()
+    assert window.row_at(0) == old_first  # still shown
+    assert window.missing(0, PAGE * 2 - 1) == [0, 1]  # but due for a reload
+    async with engine.connect() as conn:
+        await window.load(conn, 1)  # not from the stale neighbour: by dense key or offset
+        await window.load(conn, 0)
+    fresh = window.row_at(0)
+    assert fresh is not None
+    assert fresh[2] == -1
+    assert window.missing(0, PAGE * 2 - 1) == []
