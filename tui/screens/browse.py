@@ -34,7 +34,7 @@ CAPPED_COUNT = 10_000
 
 
 class Throttle:
-    """Lets a slow job rerun only after ten times its own last duration has passed."""
+    """Lets a slow job rerun only after ``factor`` times its own last duration has passed."""
 
     def __init__(self, factor: float = 10.0, minimum: float = 1.0) -> None:
         self.factor = factor
@@ -87,8 +87,11 @@ class BrowseScreen(Screen[None]):
         self.query_spec: RowQuery | None = None
         self.window: RowWindow | None = None
         self.details: TableDetails | None = None
-        self._exact_cost = Throttle()
-        self._anchor_cost = Throttle()
+        # Exact counts and anchor builds scan the whole table: under a busy writer they rerun
+        # only after thirty times their own cost (about 3% of a core at most).
+        self._exact_cost = Throttle(factor=30.0)
+        self._anchor_cost = Throttle(factor=30.0)
+        self._relocate_cost = Throttle(minimum=0.0)
         self._wanted: tuple[int, int] = (0, 0)
         self._generation = 0  # bumps on every new table/query: stale results are dropped
 
@@ -177,20 +180,24 @@ class BrowseScreen(Screen[None]):
             self.count_tables(self.query_one(TableList).tables, exact=False)
         if window is None:
             return
-        keep = window.cursor_at(self.grid.cursor_row)
+        keep = window.cursor_at(self.grid.cursor_row) if window.pager.keyed else None
         window.invalidate()
-        self.count_rows(self._generation, refresh=True)
-        if keep is not None and window.pager.keyed:
-            self.relocate_cursor(keep, self._generation)
+        self.count_rows(self._generation, refresh=True, keep=keep)
         self.grid.rows_arrived()
 
-    @work(group="relocate", exclusive=True, exit_on_error=False)
-    async def relocate_cursor(self, cursor: tuple[Any, ...], generation: int) -> None:
+    async def _relocate(self, cursor: tuple[Any, ...], generation: int, dense_ok: bool) -> None:
         """Keep the cursor on the same row (by key) after rows came or went before it."""
         source, window = self._require_source(), self.window
         if window is None:
             return
-        position = await source.run(lambda conn: window.pager.rows_before(conn, cursor))
+        key = cursor[0] if len(cursor) == 1 else None
+        if dense_ok and window.dense_start is not None and isinstance(key, int):
+            position = key - window.dense_start  # the key is the position: no counting
+        elif self._relocate_cost.due():
+            with self._relocate_cost.timing():
+                position = await source.run(lambda conn: window.pager.rows_before(conn, cursor))
+        else:
+            return  # counting again so soon would cost more than a cursor a few rows off
         if generation != self._generation:
             return
         grid = self.grid
@@ -258,7 +265,9 @@ class BrowseScreen(Screen[None]):
             self.count_rows(generation)
 
     @work(group="count", exclusive=True, exit_on_error=False)
-    async def count_rows(self, generation: int, refresh: bool = False) -> None:
+    async def count_rows(
+        self, generation: int, refresh: bool = False, keep: tuple[Any, ...] | None = None
+    ) -> None:
         """Count the open query's rows (quick guess, then exact) and map positions to keys.
 
         On a ``refresh`` (someone else committed), the slow parts run only when they are
@@ -274,6 +283,7 @@ class BrowseScreen(Screen[None]):
         if generation != self._generation:
             return
         self._set_total(guess)
+        counted = guess.exact
         if not guess.exact and (not refresh or self._exact_cost.due()):
             self.status.notice = "counting rows… (Esc cancels)"
             with self._exact_cost.timing():
@@ -284,9 +294,23 @@ class BrowseScreen(Screen[None]):
             if exact.value != window.total:
                 window.invalidate()
             self._set_total(exact)
+            counted = True
+        if not counted:
+            # A refresh without a fresh exact count keeps the position mapping it has:
+            # judging density against a guessed total would only invite a needless rebuild.
+            if keep is not None:
+                await self._relocate(keep, generation, dense_ok=False)
+            self.grid.rows_arrived()
+            return
+        had_dense = window.dense_start is not None
         dense = await source.run(window.detect_dense_key)
+        if keep is not None:
+            await self._relocate(keep, generation, dense_ok=True)
         big = pager.keyed and window.total > window.page_size * 8
-        if not dense and big and (not refresh or self._anchor_cost.due()):
+        # On a refresh, an index that was dense a moment ago is most likely still dense and
+        # the count raced a writer: rebuilding anchors would cost more than it could fix.
+        rebuild = not refresh or (not had_dense and self._anchor_cost.due())
+        if not dense and big and rebuild:
 
             def progress(done: int, total: int) -> None:
                 self.status.notice = f"indexing positions {done * 100 // max(total, 1)}%"
