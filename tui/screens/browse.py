@@ -91,7 +91,7 @@ class BrowseScreen(Screen[None]):
         # only after thirty times their own cost (about 3% of a core at most).
         self._exact_cost = Throttle(factor=30.0)
         self._anchor_cost = Throttle(factor=30.0)
-        self._relocate_cost = Throttle(minimum=0.0)
+        self._relocate_cost = Throttle(factor=30.0, minimum=0.0)
         self._wanted: tuple[int, int] = (0, 0)
         self._generation = 0  # bumps on every new table/query: stale results are dropped
 
