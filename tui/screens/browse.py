@@ -368,7 +368,7 @@ class BrowseScreen(Screen[None]):
     @work(group="schema", exclusive=True, exit_on_error=False)
     async def load_schema(self) -> None:
         from tui.db.catalog import table_details
-        from tui.widgets.schema_text import schema_text
+        from tui.text.schema import schema_text
 
         source, table = self._require_source(), self.table
         if table is None:

@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, TextArea
 
-from tui.widgets.cell_view import copy_text, full_text, python_type_label
+from tui.text.detail import copy_text, full_text, python_type_label
 
 
 class CellDetailScreen(ModalScreen[None]):

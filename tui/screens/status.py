@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Sparkline, Static
 
-from tui.widgets.status_text import (
+from tui.text.status import (
     files_text,
     locks_text,
     pragmas_text,

@@ -23,7 +23,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.widgets.cell_format import Part, cell_pieces, is_numeric, natural_width
+from tui.text.cells import Part, cell_pieces, is_numeric, natural_width
 
 MIN_WIDTH = 4
 MAX_WIDTH = 40

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tui.widgets.cell_format import format_float, human_size
+from tui.text.cells import format_float, human_size
 
 
 def hex_dump(data: bytes, limit: int = 64 * 1024) -> str:
