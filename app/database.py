@@ -179,14 +179,21 @@ def _already_exists(exc: SQLAlchemyError) -> bool:
 def ensure_database_schema(bind: Engine | None = None) -> None:
     """Create every table of :data:`Base.metadata` that is missing; safe to call repeatedly.
 
+    The tables are those of the models registered on :data:`Base` (``import app.models``).
+
     On SQLite the whole check-and-create runs in one ``BEGIN IMMEDIATE`` transaction, so two
     processes take turns (the busy timeout covers the wait) and the schema appears all at
     once. Elsewhere two processes may race to create the same table; the loser retries and
     finds it there. Any failure is raised as :class:`SchemaSetupError` naming the
     (password-masked) URL.
     """
-    import app.models  # noqa: F401  (registers the models on Base.metadata)
-
+    if not Base.metadata.tables:
+        # The models import this module for Base, so this module must not import them
+        # (that was an import cycle): whoever wants the schema imports app.models first.
+        raise SchemaSetupError(
+            "no models are registered on Base.metadata: import app.models before "
+            "calling ensure_database_schema()"
+        )
     target = bind if bind is not None else engine
     attempts = 20
     for attempt in range(attempts):

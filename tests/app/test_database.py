@@ -543,9 +543,42 @@ def test_ensure_database_schema_on_an_explicit_engine(sqlite_path: Path) -> None
     assert get_engine().url.database != str(sqlite_path)
 
 
+_NO_MODELS_SCRIPT = """
+import sys
+from pathlib import Path
+
+from app import database
+
+assert "app.models" not in sys.modules, "app.database imported the models"
+database.configure(sys.argv[1])
+try:
+    database.ensure_database_schema()
+except database.SchemaSetupError as exc:
+    print(exc)
+print("created" if Path(sys.argv[2]).exists() else "nothing created")
+"""
+
+
+def test_ensure_database_schema_without_models_says_so(sqlite_path: Path, tmp_path: Path) -> None:
+    """app.database never imports app.models (they import it: no cycle); forgetting to
+    register them is an error in words, not an empty database."""
+    result = subprocess.run(
+        [sys.executable, "-c", _NO_MODELS_SCRIPT, f"sqlite:///{sqlite_path}", str(sqlite_path)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "import app.models" in result.stdout
+    assert result.stdout.strip().endswith("nothing created")
+
+
 _RACE_SCRIPT = """
 import sys
 
+import app.models
 from app import database
 
 database.configure(sys.argv[1])

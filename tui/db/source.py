@@ -78,6 +78,7 @@ class DataSource:
         source = cls(target, engine)
         try:
             if target.ensure_schema and not target.read_only:
+                import app.models  # noqa: F401  (registers the models on Base.metadata)
                 from app.database import ensure_database_schema
 
                 await asyncio.to_thread(ensure_database_schema, sync_engine)
