@@ -1,7 +1,9 @@
 """Regenerate ``screenshots/`` from the snapshot scenes: ``make screenshots``.
 
-Runs the snapshot tests with ``--snapshot-update`` (the scenes in test_snapshots.py), then
-copies each SVG to ``screenshots/`` and renders a PNG beside it with cairosvg.
+Runs the snapshot tests (the scenes in test_snapshots.py) with ``--snapshot-update`` against a
+scratch copy of the baselines, so the committed test baselines are never rewritten: those
+change only through ``pytest --snapshot-update`` after someone has looked at the picture.
+Each scene's SVG is copied to ``screenshots/`` with a PNG rendered beside it by cairosvg.
 """
 
 from __future__ import annotations
@@ -9,28 +11,43 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SNAPSHOTS = ROOT / "tests" / "tui" / "__snapshots__" / "test_snapshots"
+SNAPSHOTS = ROOT / "tests" / "tui" / "__snapshots__"
 OUT = ROOT / "screenshots"
 
 
 def main() -> int:
-    subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "tests/tui/test_snapshots.py", "--snapshot-update"],
-        cwd=ROOT,
-        check=True,
-    )
-    import cairosvg
+    with tempfile.TemporaryDirectory(prefix="dbbrowse-screenshots-") as scratch:
+        # The tests and their baselines in a scratch tree: updating them there leaves ours be.
+        tree = Path(scratch) / "tree"
+        shutil.copytree(ROOT / "tests", tree / "tests", ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copy(ROOT / "pyproject.toml", tree / "pyproject.toml")
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "tests/tui/test_snapshots.py",
+                "--snapshot-update",
+            ],
+            cwd=tree,
+            check=True,
+        )
+        import cairosvg
 
-    OUT.mkdir(exist_ok=True)
-    for svg in sorted(SNAPSHOTS.glob("*.svg")):
-        name = svg.stem.removeprefix("test_")
-        target = OUT / f"{name}.svg"
-        shutil.copyfile(svg, target)
-        cairosvg.svg2png(url=str(target), write_to=str(OUT / f"{name}.png"), output_width=1600)
-        print(f"screenshots/{name}.svg, .png")
+        OUT.mkdir(exist_ok=True)
+        for svg in sorted((tree / SNAPSHOTS.relative_to(ROOT) / "test_snapshots").glob("*.svg")):
+            name = svg.stem.removeprefix("test_")
+            target = OUT / f"{name}.svg"
+            shutil.copyfile(svg, target)
+            cairosvg.svg2png(url=str(target), write_to=str(OUT / f"{name}.png"), output_width=1600)
+            print(f"screenshots/{name}.svg, .png")
     return 0
 
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pytest
+from sqlalchemy.ext.asyncio import AsyncConnection
 from textual.pilot import Pilot
 
 from tests.tui.scenes import SIZE, browse_app
@@ -78,8 +81,30 @@ def test_read_only_label(snap_compare: SnapCompare, odd_db: Path) -> None:
     assert snap_compare(browse_app(odd_db, read_only=True), terminal_size=SIZE, run_before=_then())
 
 
-def test_status_screen(snap_compare: SnapCompare, odd_db: Path) -> None:
-    """The SQLite status screen of a rollback-journal database: pragmas, library, files."""
+def _fixed_library(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The library line shows the machine's SQLite: pin it, so the picture does not depend
+    on which SQLite the machine has."""
+    import tui.db.inspector
+    from tui.db.status import Features, PragmaStatus, read_pragmas
+
+    async def pinned(conn: AsyncConnection) -> PragmaStatus:
+        status = await read_pragmas(conn)
+        return replace(
+            status,
+            sqlite_version="3.99.0",
+            compile_options=("ENABLE_DBSTAT_VTAB", "ENABLE_FTS5", "ENABLE_RTREE"),
+            features=Features(dbstat=True, fts5=True, fts4=True, json=True, rtree=True, math=True),
+        )
+
+    monkeypatch.setattr(tui.db.inspector, "read_pragmas", pinned)
+
+
+def test_status_screen(
+    snap_compare: SnapCompare, odd_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The SQLite status screen of a rollback-journal database: pragmas, library (pinned to
+    a made-up 3.99.0 with every optional part), files."""
+    _fixed_library(monkeypatch)
     app = browse_app(odd_db)
 
     async def run_before(pilot: Pilot[Any]) -> None:
