@@ -23,7 +23,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="dbbrowse-screenshots-") as scratch:
         # The tests and their baselines in a scratch tree: updating them there leaves ours be.
         tree = Path(scratch) / "tree"
-        shutil.copytree(ROOT / "tests", tree / "tests", ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(
+            ROOT / "tests", tree / "tests", ignore=shutil.ignore_patterns("__pycache__")
+        )
         shutil.copy(ROOT / "pyproject.toml", tree / "pyproject.toml")
         subprocess.run(
             [
