@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
@@ -21,6 +22,9 @@ from tui.db.dialects import DialectStrategy, strategy_for
 from tui.db.target import Target, TargetError
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+# Reaching a server to cancel may need a new connection; never let Esc wait long on it.
+_INTERRUPT_TIMEOUT = 5.0
 _CONNECTION_PRAGMAS = frozenset({"wal_autocheckpoint", "journal_size_limit"})
 
 
@@ -48,6 +52,8 @@ class DataSource:
         self.engine = engine
         self.strategy: DialectStrategy = strategy_for(engine.dialect.name)
         self._running: dict[asyncio.Task[Any], AsyncConnection] = {}
+        #: Operations cancelled before their statement started: they must not start it.
+        self._abandoned: set[asyncio.Task[Any]] = set()
         #: Connection settings the user chose (wal_autocheckpoint, journal_size_limit), applied
         #: to every connection dbbrowse checks out, since pooled connections come and go.
         self.connection_pragmas: dict[str, int] = {}
@@ -142,31 +148,54 @@ class DataSource:
         """
 
         async def body() -> T:
+            task = asyncio.current_task()
+            assert task is not None
             async with self.connect() as conn:
-                self._running[asyncio.current_task()] = conn  # type: ignore[index]
+                # Servers are interrupted through their session id: read it before the
+                # operation, while the connection is free to answer.
+                await self.strategy.remember_session(conn)
+                if task in self._abandoned:
+                    raise OperationCancelledError  # cancelled while waiting for a connection
+                self._running[task] = conn
                 try:
                     return await operation(conn)
                 finally:
-                    self._running.pop(asyncio.current_task(), None)  # type: ignore[arg-type]
+                    self._running.pop(task, None)
 
         task = asyncio.ensure_future(body())
-        task.add_done_callback(_consume_result)
+        task.add_done_callback(self._finished)
         try:
             return await asyncio.shield(task)
         except asyncio.CancelledError:
             await self._interrupt(task)
             raise
 
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        self._abandoned.discard(task)
+        _consume_result(task)
+
     async def _interrupt(self, task: asyncio.Task[Any]) -> None:
+        if task.done():
+            return
         conn = self._running.get(task)
-        if conn is not None:
-            # Interrupting is best effort: the statement may have just finished.
-            with contextlib.suppress(Exception):
-                await self.strategy.interrupt(conn)
+        if conn is None:
+            self._abandoned.add(task)
+            return
+
+        def still_running() -> bool:
+            return self._running.get(task) is conn
+
+        # Interrupting is best effort: the statement may have just finished.
+        try:
+            await asyncio.wait_for(
+                self.strategy.interrupt(conn, self.engine, still_running), _INTERRUPT_TIMEOUT
+            )
+        except Exception:
+            log.warning("could not interrupt a running statement", exc_info=True)
 
     async def cancel_all(self) -> None:
         """Interrupt every running operation and wait for the connections to come back."""
-        tasks = list(self._running)
+        tasks = [*self._running, *self._abandoned]
         for task in tasks:
             await self._interrupt(task)
         if tasks:

@@ -7,7 +7,7 @@ PostgreSQL and MySQL strategies override what their engine answers better or mor
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,8 +32,9 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Dialect, Inspector
 from sqlalchemy.engine.reflection import ObjectKind
 from sqlalchemy.exc import CompileError
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.schema import CreateTable
+from sqlalchemy.sql.expression import Executable
 from sqlalchemy.types import NullType, TypeEngine
 
 from tui.db.model import (
@@ -66,6 +67,8 @@ _TYPE_CLASSES: tuple[tuple[type[TypeEngine[Any]], str], ...] = (
 # Types that engines without a native form store as text (MySQL: UUID as CHAR(32), MariaDB:
 # JSON as LONGTEXT).
 _STORED_AS_TEXT = frozenset({"uuid", "json"})
+#: Where :meth:`DialectStrategy.remember_session` keeps a pooled connection's session id.
+SESSION_KEY = "dbbrowse.session_id"
 
 
 def generic_type_class(type_: TypeEngine[Any]) -> str:
@@ -119,9 +122,52 @@ class DialectStrategy:
     #: Whether the engine has a hidden integer row id usable as a paging key.
     has_rowid = False
 
-    async def interrupt(self, conn: AsyncConnection) -> None:
-        """Ask the server to abandon the statement running on ``conn`` (best effort)."""
+    async def remember_session(self, conn: AsyncConnection) -> None:
+        """Note the server session of ``conn`` (once per pooled connection), for :meth:`interrupt`.
+
+        A statement cannot be cancelled from the connection that runs it: the driver is busy
+        waiting for its result. So the session id is read when the connection is checked out,
+        before anything slow runs, and kept with the pooled DBAPI connection (``conn.info``).
+        """
+        if SESSION_KEY in conn.info:
+            return
+        statement = self.session_id_statement()
+        if statement is None:
+            return
+        began_here = not conn.in_transaction()
+        conn.info[SESSION_KEY] = await conn.scalar(statement)
+        if began_here:
+            await conn.rollback()
+
+    def session_id_statement(self) -> Executable | None:
+        """A query for the server's id of the current session; None where there is none."""
         return None
+
+    def cancel_statement(self, session_id: Any) -> Executable | None:
+        """What another connection runs to stop ``session_id``'s statement (it stays open)."""
+        return None
+
+    async def interrupt(
+        self,
+        conn: AsyncConnection,
+        engine: AsyncEngine,
+        still_running: Callable[[], bool] = lambda: True,
+    ) -> None:
+        """Ask the server to abandon the statement running on ``conn`` (best effort).
+
+        Server engines are asked from another connection of ``engine``; the interrupted
+        statement fails (or, for MariaDB's ``SLEEP``, returns early) and ``conn`` stays usable.
+        ``still_running`` is asked again once that connection is ready: had the operation
+        ended meanwhile, its pooled connection may already be serving another one.
+        """
+        session_id = conn.info.get(SESSION_KEY)
+        statement = None if session_id is None else self.cancel_statement(session_id)
+        if statement is None:
+            return
+        async with engine.connect() as side:
+            if still_running():
+                await side.execute(statement)
+            await side.rollback()
 
     async def change_token(self, conn: AsyncConnection) -> object | None:
         """A value that changes when another connection commits; None when not detectable.

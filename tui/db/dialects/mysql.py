@@ -40,6 +40,14 @@ class MySQLStrategy(DialectStrategy):
     nulls_first_when_ascending = True
     has_rowid = False
 
+    def session_id_statement(self) -> Executable | None:
+        return text("SELECT CONNECTION_ID()")
+
+    def cancel_statement(self, session_id: Any) -> Executable | None:
+        # KILL takes no placeholders; the id is the integer the server gave us. QUERY stops
+        # the statement and keeps the connection (plain KILL would close it).
+        return text(f"KILL QUERY {int(session_id)}")
+
     def is_internal_table(self, name: str) -> bool:
         # The engine's own tables live in the mysql/sys/information_schema databases.
         return False

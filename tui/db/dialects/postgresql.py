@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Inspector
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.expression import Executable
 
 from tui.db.dialects.base import DialectStrategy
 from tui.db.model import RowCount, TableInfo, TableKind
@@ -34,6 +36,14 @@ class PostgreSQLStrategy(DialectStrategy):
     name = "postgresql"
     nulls_first_when_ascending = False
     has_rowid = False
+
+    def session_id_statement(self) -> Executable | None:
+        return text("SELECT pg_backend_pid()")
+
+    def cancel_statement(self, session_id: Any) -> Executable | None:
+        # Cancels the backend's current statement only; its session and transaction survive
+        # (the transaction is aborted, and the pool's rollback clears it).
+        return text("SELECT pg_cancel_backend(:pid)").bindparams(pid=int(session_id))
 
     def is_internal_table(self, name: str) -> bool:
         # System catalogs live in pg_catalog/information_schema, outside the listed schema.

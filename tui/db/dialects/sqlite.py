@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import column, func, select, table, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.expression import ColumnClause
 from sqlalchemy.types import TypeEngine
 
@@ -108,7 +108,12 @@ class SQLiteStrategy(DialectStrategy):
     nulls_first_when_ascending = True
     has_rowid = True
 
-    async def interrupt(self, conn: AsyncConnection) -> None:
+    async def interrupt(
+        self,
+        conn: AsyncConnection,
+        engine: AsyncEngine,
+        still_running: Callable[[], bool] = lambda: True,
+    ) -> None:
         # sqlite3_interrupt is safe from any thread; aiosqlite calls it directly, not queued.
         raw = await conn.get_raw_connection()
         driver = raw.driver_connection
