@@ -31,6 +31,7 @@ from tui.db.model import (
     TableKind,
     TableRef,
 )
+from tui.db.typed_values import kind_from_type
 
 DEFAULT_COUNT_CAP = 10_000
 
@@ -194,6 +195,7 @@ def missing_table_info(model: Table, dialect: Dialect) -> TableInfo:
             default=_server_default(c, dialect),
             primary_key=pk.index(c.name) + 1 if c.name in pk else 0,
             generated=c.computed is not None,
+            value_kind=kind_from_type(c.type),
         )
         for c in model.columns
     )

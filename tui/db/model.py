@@ -29,6 +29,23 @@ class Drift(StrEnum):
     COLUMNS_DIFFER = "columns"  # present in both, columns differ
 
 
+class ValueKind(StrEnum):
+    """What typed text means for a column (see :mod:`tui.db.typed_values`)."""
+
+    TEXT = "text"
+    INTEGER = "integer"
+    REAL = "real"  # a float
+    DECIMAL = "decimal"  # an exact number (a server's NUMERIC/DECIMAL)
+    NUMERIC = "numeric"  # SQLite NUMERIC affinity: a number if it is one, else text
+    BOOLEAN = "boolean"
+    DATE = "date"
+    DATETIME = "datetime"
+    TIME = "time"
+    UUID = "uuid"
+    BINARY = "binary"
+    ANY = "any"  # no affinity or an unknown type: a number only when written as one
+
+
 @dataclass(frozen=True)
 class ColumnInfo:
     name: str
@@ -38,6 +55,7 @@ class ColumnInfo:
     primary_key: int = 0  # 1-based position in the primary key, 0 when not part of it
     hidden: bool = False  # generated / hidden columns of virtual tables
     generated: bool = False  # a generated (computed) column: readable, never written
+    value_kind: ValueKind = ValueKind.ANY  # how typed text becomes a value of this column
 
 
 @dataclass(frozen=True)

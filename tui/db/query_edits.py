@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from tui.db.model import TableDetails, TableInfo
+from tui.db.model import TableDetails, TableInfo, ValueKind
 from tui.db.paging import FilterOp, FilterSpec, RowQuery, SortSpec
+from tui.db.typed_values import BadValueError, parse_value
 
 
 def toggle_sort(query: RowQuery, column: str) -> RowQuery:
@@ -34,11 +35,24 @@ def with_search(query: RowQuery, text: str) -> RowQuery:
 
 
 def parse_position(answer: str, total: int) -> int:
-    """A 0-based position from "1000" (1-based row) or "50%"; ValueError when neither."""
+    """A 0-based position from "1000" (1-based row) or "50%".
+
+    :class:`~tui.db.typed_values.BadValueError` (a ValueError), with a message for a person,
+    when the answer is neither, or a row before the first, or a percentage outside 0 to 100.
+    """
     text = answer.strip().replace(",", "").replace("_", "")
     if text.endswith("%"):
-        return round(float(text[:-1]) / 100 * max(total - 1, 0))
-    return int(text) - 1
+        percent = float(parse_value(text[:-1], ValueKind.REAL))
+        if not 0 <= percent <= 100:
+            raise BadValueError(f"not a percentage from 0% to 100%: {answer.strip()!r}")
+        return round(percent / 100 * max(total - 1, 0))
+    try:
+        row = parse_value(text, ValueKind.INTEGER)
+    except BadValueError:
+        raise BadValueError(f"not a row number (N or N%): {answer.strip()!r}") from None
+    if row < 1:
+        raise BadValueError(f"rows are numbered from 1: {answer.strip()!r}")
+    return int(row) - 1
 
 
 class NoForeignKeyError(ValueError):

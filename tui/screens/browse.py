@@ -408,8 +408,8 @@ class BrowseScreen(Screen[None]):
         grid = self.grid
         try:
             position = parse_position(answer, grid.total)
-        except ValueError:
-            self.notify(f"not a row number: {answer!r}", severity="error")
+        except ValueError as exc:
+            self.notify(str(exc), title="Go to row", severity="error")
             return
         grid.move_to(position)
         grid.focus()
@@ -436,8 +436,9 @@ class BrowseScreen(Screen[None]):
             if spec is not None and self.query_spec is not None:
                 self._reopen(with_filter(self.query_spec, spec))
 
-        names = [c.name for c in self.grid.columns]
-        self.app.push_screen(FilterScreen(names, column.name, value), apply)
+        shown = {c.name for c in self.grid.columns}
+        columns = [c for c in self.table.columns if c.name in shown]
+        self.app.push_screen(FilterScreen(columns, column.name, value), apply)
 
     def action_search(self) -> None:
         from tui.screens.prompt import PromptScreen

@@ -1,9 +1,15 @@
-"""The filter dialog: column, condition and value, turned into a FilterSpec."""
+"""The filter dialog: column, condition and value, turned into a FilterSpec.
+
+The value is read by the column's type (:func:`tui.db.typed_values.parse_value`): text stays
+text, and a value the column cannot hold is refused here, in words, before anything runs.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -11,18 +17,12 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
+from tui.db.model import ColumnInfo, ValueKind
 from tui.db.paging import FilterOp, FilterSpec
+from tui.db.typed_values import BadValueError, parse_value
 
-
-def parse_value(text: str) -> Any:
-    """The user's text as the value to compare with: integers and decimals become numbers."""
-    stripped = text.strip()
-    for convert in (int, float):
-        try:
-            return convert(stripped)
-        except ValueError:
-            continue
-    return text
+# Conditions that match text inside the value: the text is taken as typed.
+_TEXT_MATCH = (FilterOp.CONTAINS, FilterOp.STARTS_WITH)
 
 
 class FilterScreen(ModalScreen[FilterSpec | None]):
@@ -30,21 +30,33 @@ class FilterScreen(ModalScreen[FilterSpec | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, columns: list[str], column: str, value: Any = None) -> None:
+    def __init__(self, columns: Sequence[ColumnInfo], column: str, value: Any = None) -> None:
         super().__init__()
-        self._columns = columns
+        self._kinds = {c.name: c.value_kind for c in columns}
         self._column = column
         self._value = "" if value is None or isinstance(value, bytes) else str(value)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label("Filter rows", classes="dialog-title")
-            yield Select([(c, c) for c in self._columns], value=self._column, id="filter-column")
+            yield Select([(c, c) for c in self._kinds], value=self._column, id="filter-column")
             yield Select([(op.value, op) for op in FilterOp], value=FilterOp.EQ, id="filter-op")
-            yield Input(value=self._value, placeholder="value", id="filter-value")
+            yield Input(value=self._value, placeholder=self._placeholder(), id="filter-value")
+            yield Label("", id="filter-error", classes="dialog-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Apply", variant="primary", id="apply")
                 yield Button("Cancel", id="cancel")
+
+    def _placeholder(self) -> str:
+        kind = self._kinds.get(self._column, ValueKind.ANY)
+        return "value" if kind is ValueKind.ANY else f"value ({kind.value})"
+
+    @on(Select.Changed, "#filter-column")
+    def _column_changed(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str):
+            self._column = event.value
+            self.query_one("#filter-value", Input).placeholder = self._placeholder()
+        self._show_error("")
 
     @on(Select.Changed, "#filter-op")
     def _op_changed(self, event: Select.Changed) -> None:
@@ -52,6 +64,7 @@ class FilterScreen(ModalScreen[FilterSpec | None]):
         self.query_one("#filter-value", Input).disabled = (
             isinstance(op, FilterOp) and not op.takes_value
         )
+        self._show_error("")
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#apply")
@@ -61,17 +74,21 @@ class FilterScreen(ModalScreen[FilterSpec | None]):
         if not isinstance(column, str) or not isinstance(op, FilterOp):
             return
         raw = self.query_one("#filter-value", Input).value
-        value = (
-            parse_value(raw)
-            if op.takes_value
-            and op
-            not in (
-                FilterOp.CONTAINS,
-                FilterOp.STARTS_WITH,
-            )
-            else (raw if op.takes_value else None)
-        )
+        value: Any = None
+        if op in _TEXT_MATCH:
+            value = raw
+        elif op.takes_value:
+            try:
+                value = parse_value(raw, self._kinds.get(column, ValueKind.ANY))
+            except BadValueError as exc:
+                self._show_error(f"{column}: {exc}")
+                return
         self.dismiss(FilterSpec(column, op, value))
+
+    def _show_error(self, message: str) -> None:
+        label = self.query_one("#filter-error", Label)
+        label.update(Text(message))
+        label.set_class(bool(message), "-shown")
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

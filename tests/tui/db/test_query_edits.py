@@ -22,6 +22,7 @@ from tui.db.query_edits import (
     with_filter,
     with_search,
 )
+from tui.db.typed_values import BadValueError
 
 
 def table(name: str, *columns: str, pk: int = 1) -> TableInfo:
@@ -64,6 +65,25 @@ def test_parse_position(answer: str, total: int, expected: int) -> None:
 def test_parse_position_rejects_words() -> None:
     with pytest.raises(ValueError, match="half"):
         parse_position("half", 10)
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        ("inf%", "not a number"),  # once an OverflowError that escaped to the user
+        ("nan%", "not a number"),
+        ("150%", "from 0% to 100%"),
+        ("-5%", "from 0% to 100%"),
+        ("0", "numbered from 1"),
+        ("-3", "numbered from 1"),
+        ("1.5", "not a row number"),
+        ("1e3", "not a row number"),
+        ("", "not a row number"),
+    ],
+)
+def test_parse_position_refuses_what_is_not_a_position(answer: str, message: str) -> None:
+    with pytest.raises(BadValueError, match=message):
+        parse_position(answer, 10)
 
 
 def test_foreign_key_target_builds_an_equality_query() -> None:

@@ -47,6 +47,7 @@ from tui.db.model import (
     TableKind,
     TableRef,
 )
+from tui.db.typed_values import kind_from_type
 
 # Checked in order: Boolean before Integer (it is not a subclass, but MySQL stores it as
 # TINYINT), Uuid and JSON before String-like fallbacks.
@@ -219,6 +220,7 @@ class DialectStrategy:
                         default=col.get("default"),
                         primary_key=position,
                         generated="computed" in col,
+                        value_kind=kind_from_type(col["type"]),
                     )
                 )
                 classes[col["name"]] = generic_type_class(col["type"])

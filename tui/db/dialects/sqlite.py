@@ -30,6 +30,8 @@ from tui.db.model import (
     TableKind,
     TableRef,
 )
+from tui.db.typed_values import kind_from_affinity
+from tui.db.typed_values import sqlite_affinity as affinity
 
 log = logging.getLogger(__name__)
 
@@ -82,20 +84,6 @@ _REFERENCED_BY = text(
     'AND lower(f."table") = lower(:name) ORDER BY m.name, f.id, f.seq'
 )
 _PK_COLUMNS = text("SELECT name FROM pragma_table_info(:name, 'main') WHERE pk > 0 ORDER BY pk")
-
-
-def affinity(declared: str) -> str:
-    """The column affinity SQLite derives from a declared type (rules of its section 3.1)."""
-    t = declared.upper()
-    if "INT" in t:
-        return "INTEGER"
-    if "CHAR" in t or "CLOB" in t or "TEXT" in t:
-        return "TEXT"
-    if "BLOB" in t or not t.strip():
-        return "BLOB"
-    if "REAL" in t or "FLOA" in t or "DOUB" in t:
-        return "REAL"
-    return "NUMERIC"
 
 
 def _no_action(value: str | None) -> str | None:
@@ -210,6 +198,7 @@ class SQLiteStrategy(DialectStrategy):
                 primary_key=r.pk,
                 hidden=r.hidden == 1,
                 generated=r.hidden in (2, 3),
+                value_kind=kind_from_affinity(r.type or ""),
             )
             for r in rows
         )
