@@ -121,6 +121,17 @@ async def exact_count(conn: AsyncConnection, info: TableInfo) -> RowCount:
     return RowCount(int(counted or 0), exact=True)
 
 
+async def read_probe(conn: AsyncConnection, info: TableInfo) -> None:
+    """Read no rows of ``info``: raises the database's own error when it cannot be read.
+
+    A relation whose columns could not be listed (a view over a dropped table) is probed
+    so that the user sees why, not an error about the empty column list.
+    """
+    probe = select(literal_column("*")).select_from(relation_clause(info)).limit(0)
+    async with short_read(conn):
+        await conn.execute(probe)
+
+
 # -- drift ---------------------------------------------------------------------------------
 
 

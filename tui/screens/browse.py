@@ -1,24 +1,26 @@
 """The main screen: table list on the left, the row grid (and schema) on the right.
 
 The screen wires widgets to the data layer: widgets post messages up, the screen runs the
-database work in Textual workers (one group per kind of job) and calls widget methods down.
+database work as jobs (see :mod:`tui.screens.jobs`: one kind per job, each tied to the table
+and query it serves) and calls widget methods down. What a count means and how pages are
+read before it is known live in :mod:`tui.db.counting` and :mod:`tui.db.tail`.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+import asyncio
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Static
 
+from tui.db.counting import CAPPED_COUNT, Throttle, ViewCount, refresh_guess
 from tui.db.model import RowCount, TableDetails, TableInfo, TableKind
+from tui.screens.browse_actions import BrowseActions
+from tui.screens.jobs import Job
 from tui.widgets.row_grid import NoRows, RowGrid, fit_columns
 from tui.widgets.status_bar import StatusBar
 from tui.widgets.table_list import TableList
@@ -26,44 +28,19 @@ from tui.widgets.table_list import TableList
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncConnection
 
-    from tui.db.paging import FilterSpec, RowQuery
+    from tui.db.paging import RowQuery
     from tui.db.source import DataSource
+    from tui.db.tail import TailRows
     from tui.db.window import RowWindow
 
-CAPPED_COUNT = 10_000
+#: The order in which the jobs' slots are shown in the status bar.
+SLOT_ORDER = ("query", "page", "tail", "count", "index", "schema")
 
 
-class Throttle:
-    """Lets a slow job rerun only after ``factor`` times its own last duration has passed."""
-
-    def __init__(self, factor: float = 10.0, minimum: float = 1.0) -> None:
-        self.factor = factor
-        self.minimum = minimum
-        self._cost = 0.0
-        self._ended = float("-inf")
-
-    @property
-    def cost(self) -> float:
-        """How long the job took last time, in seconds."""
-        return self._cost
-
-    def due(self) -> bool:
-        wait = max(self.minimum, self._cost * self.factor)
-        return time.monotonic() - self._ended >= wait
-
-    @contextmanager
-    def timing(self) -> Iterator[None]:
-        started = time.monotonic()
-        try:
-            yield
-        finally:
-            self._ended = time.monotonic()
-            self._cost = self._ended - started
-
-
-class BrowseScreen(Screen[None]):
+class BrowseScreen(BrowseActions):
     """Tables and rows of one database."""
 
+    AUTO_FOCUS = "#grid"  # never the table filter: `q` must quit, not type a q
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+t", "focus_tables", "Tables"),
         Binding("ctrl+g", "focus_rows", "Rows", show=False),
@@ -87,23 +64,33 @@ class BrowseScreen(Screen[None]):
         self.query_spec: RowQuery | None = None
         self.window: RowWindow | None = None
         self.details: TableDetails | None = None
+        #: What is known of the shown view's row count (it belongs with ``window``).
+        self.count = ViewCount()
+        self.tail: TailRows | None = None
         # Exact counts and anchor builds scan the whole table: under a busy writer they rerun
         # only after thirty times their own cost (about 3% of a core at most).
         self._exact_cost = Throttle(factor=30.0)
         self._anchor_cost = Throttle(factor=30.0)
         self._relocate_cost = Throttle(factor=30.0, minimum=0.0)
         self._wanted: tuple[int, int] = (0, 0)
-        self._generation = 0  # bumps on every new table/query: stale results are dropped
+        self._recount = False  # the data changed while a count ran: count again after it
+        self._keep: tuple[Any, ...] | None = None  # the cursor's row to stay on after it
+        self._pending_jump: str | None = None  # a jump that waits for the count
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
             yield TableList(id="tables")
-            with Vertical(id="main"), ContentSwitcher(id="tabs", initial="grid"):
-                yield RowGrid(id="grid")
-                with VerticalScroll(id="schema-tab"):
-                    yield Static("", id="schema", markup=False)
+            with Vertical(id="main"):
+                yield Static("", id="grid-message", markup=False)
+                with ContentSwitcher(id="tabs", initial="grid"):
+                    yield RowGrid(id="grid")
+                    with VerticalScroll(id="schema-tab"):
+                        yield Static("", id="schema", markup=False)
         yield StatusBar(id="status")
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#grid-message").display = False
 
     # -- helpers ---------------------------------------------------------------------------
     @property
@@ -120,13 +107,41 @@ class BrowseScreen(Screen[None]):
         status = self.status
         status.database = source.target.display
         status.mode = "READ-ONLY" if source.target.read_only else ""
-        self.load_catalog()
+        self.start_job("catalog", self._load_catalog, scoped=False)
+
+    def say(self, message: str) -> None:
+        """Words in place of the grid (no tables, a view that cannot be read); "" hides them."""
+        widget = self.query_one("#grid-message", Static)
+        widget.update(message)
+        widget.display = bool(message)
+
+    def jobs_changed(self) -> None:
+        slots = self.slots
+        if self.is_mounted:
+            self.status.jobs = "  ".join(slots[k] for k in SLOT_ORDER if k in slots)
+
+    def job_failed(self, job: Job, error: Exception) -> None:
+        """Put the screen back in a usable state, then say what failed."""
+        message = self.explain(error)
+        if job.kind == "query":
+            # Nothing of the previous table may stay under this one's name.
+            self.window, self.tail, self.count = None, None, ViewCount()
+            self.grid.show(NoRows(), [], 0)
+            self.status.position = ""
+            name = self.table.name if self.table is not None else "the table"
+            self.say(f"cannot read {name}: {message}")
+        elif job.kind == "schema":
+            self.query_one("#schema", Static).update(f"cannot read the schema: {message}")
+        elif job.kind == "catalog":
+            self.say(f"cannot list the tables: {message}")
+        if job.kind in ("page", "tail"):
+            self.status.notice = f"rows failed to load (move to retry): {message}"
+        elif job.kind in ("count", "index"):
+            self.status.notice = f"{job.kind} failed: {message}"
+        super().job_failed(job, error)
 
     # -- catalog ---------------------------------------------------------------------------
-    @work(group="catalog", exclusive=True, exit_on_error=False)
-    async def load_catalog(self) -> None:
-        import asyncio
-
+    async def _load_catalog(self, job: Job) -> None:
         from tui.db.catalog import load_catalog
 
         source = self._require_source()
@@ -136,6 +151,10 @@ class BrowseScreen(Screen[None]):
         snapshot = await source.run(lambda conn: load_catalog(conn, strategy, None))
         tables = self.query_one(TableList)
         tables.set_tables(snapshot.tables)
+        if not snapshot.tables:
+            self.say("this database has no tables")
+            self.grid.focus()
+            return
         user_tables = [t for t in snapshot.tables if not t.internal and t.kind is TableKind.TABLE]
         first = next(iter(user_tables or snapshot.tables), None)
         if first is not None and self.table is None:
@@ -147,63 +166,48 @@ class BrowseScreen(Screen[None]):
             tables.set_tables(snapshot.tables)
         self.count_tables(snapshot.tables)
 
-    @work(group="counts", exclusive=True, exit_on_error=False)
-    async def count_tables(self, tables: tuple[TableInfo, ...], exact: bool = True) -> None:
-        from tui.db.catalog import capped_count, estimate_count, exact_count
+    def count_tables(self, tables: tuple[TableInfo, ...], exact: bool = True) -> None:
+        """Row counts for the table list, each table on its own: one failure stops none."""
 
-        source = self._require_source()
-        table_list = self.query_one(TableList)
-        present = [t for t in tables if t.drift.value != "missing"]
+        async def body(job: Job) -> None:
+            from tui.db.catalog import capped_count, estimate_count, exact_count
 
-        async def quick(conn: AsyncConnection, table: TableInfo) -> RowCount:
-            estimate = await estimate_count(conn, source.strategy, table)
-            return estimate or await capped_count(conn, table, CAPPED_COUNT)
+            source = self._require_source()
+            table_list = self.query_one(TableList)
+            present = [t for t in tables if t.drift.value != "missing"]
 
-        for table in present:
-            count = await source.run(lambda conn, t=table: quick(conn, t))  # type: ignore[misc]
-            table_list.set_count(table.ref, count)
-        if not exact:
-            return
-        for table in present:
-            current = table_list.counts.get(table.ref)
-            if current is not None and current.exact:
-                continue
-            counted = await source.run(lambda conn, t=table: exact_count(conn, t))  # type: ignore[misc]
-            table_list.set_count(table.ref, counted)
+            async def quick(conn: AsyncConnection, table: TableInfo) -> RowCount:
+                estimate = await estimate_count(conn, source.strategy, table)
+                return estimate or await capped_count(conn, table, CAPPED_COUNT)
 
-    def data_changed(self) -> None:
-        """Another connection committed: recount, reload the visible rows, keep the cursor."""
-        window = self.window
-        self.status.notice = "changed by another connection: refreshed"
-        if self.source is not None:
-            # Quick counts only: a busy writer must not keep us recounting big tables.
-            self.count_tables(self.query_one(TableList).tables, exact=False)
-        if window is None:
-            return
-        keep = window.cursor_at(self.grid.cursor_row) if window.pager.keyed else None
-        window.invalidate()
-        self.count_rows(self._generation, refresh=True, keep=keep)
-        self.grid.rows_arrived()
+            failed: set[int] = set()
+            for index, table in enumerate(present):
+                try:
+                    count = await source.run(lambda conn, t=table: quick(conn, t))  # type: ignore[misc]
+                except Exception as exc:  # a broken view must not hide the other counts
+                    self._log_count_failure(table, exc)
+                    failed.add(index)
+                    continue
+                table_list.set_count(table.ref, count)
+            if not exact:
+                return
+            for index, table in enumerate(present):
+                current = table_list.counts.get(table.ref)
+                if index in failed or (current is not None and current.exact):
+                    continue
+                try:
+                    counted = await source.run(lambda conn, t=table: exact_count(conn, t))  # type: ignore[misc]
+                except Exception as exc:
+                    self._log_count_failure(table, exc)
+                    continue
+                table_list.set_count(table.ref, counted)
 
-    async def _relocate(self, cursor: tuple[Any, ...], generation: int, dense_ok: bool) -> None:
-        """Keep the cursor on the same row (by key) after rows came or went before it."""
-        source, window = self._require_source(), self.window
-        if window is None:
-            return
-        key = cursor[0] if len(cursor) == 1 else None
-        if dense_ok and window.dense_start is not None and isinstance(key, int):
-            position = key - window.dense_start  # the key is the position: no counting
-        elif self._relocate_cost.due():
-            with self._relocate_cost.timing():
-                position = await source.run(lambda conn: window.pager.rows_before(conn, cursor))
-        else:
-            return  # counting again so soon would cost more than a cursor a few rows off
-        if generation != self._generation:
-            return
-        grid = self.grid
-        offset = grid.cursor_row - grid.first_visible  # keep the row on the same screen line
-        grid.scroll_to(y=max(position - offset, 0), animate=False, immediate=True)
-        grid.move_to(position, center=False)
+        self.start_job("counts", body, scoped=False)
+
+    def _log_count_failure(self, table: TableInfo, error: Exception) -> None:
+        from tui.screens.jobs import log
+
+        log.warning("counting %s failed: %s", table.name, self.explain(error), exc_info=error)
 
     # -- opening a table -------------------------------------------------------------------
     @on(TableList.TableChosen)
@@ -216,17 +220,20 @@ class BrowseScreen(Screen[None]):
 
         self.table = table
         self.query_spec = query or RowQuery()
-        self._generation += 1
+        self.new_scope()  # the previous view's jobs stop; their late results are dropped
+        self._recount, self._keep, self._pending_jump = False, None, None
         self.status.table = table.name
         self.status.query_text = self.query_spec.describe()
         self.status.notice = ""
         self.query_one("#schema", Static).update("")
         self.details = None
-        self.load_first_page(self._generation)
-        self.load_schema()
+        spec = self.query_spec
+        filtered = spec.filters or spec.search
+        doing = "sorting" if spec.sort else "filtering" if filtered else "loading"
+        self.start_job("query", self._load_first_page, label=f"{doing}… (Esc cancels)")
+        self.start_job("schema", self._load_schema)
 
-    @work(group="query", exclusive=True, exit_on_error=False)
-    async def load_first_page(self, generation: int) -> None:
+    async def _load_first_page(self, job: Job) -> None:
         from tui.db.paging import Pager
         from tui.db.window import RowWindow
 
@@ -235,15 +242,19 @@ class BrowseScreen(Screen[None]):
         if table is None or query is None:
             return
         if table.drift.value == "missing":
+            self.window, self.tail, self.count = None, None, ViewCount()
             self.grid.show(NoRows(), [], 0)
+            self.status.position = ""
             self.status.notice = "this model's table is missing from the database"
             return
+        if not table.columns:
+            from tui.db.catalog import read_probe
+
+            await source.run(lambda conn: read_probe(conn, table))  # the database says why
         pager = Pager(table, source.strategy, query)
         window = RowWindow(pager, total=0)
-        slow = "sorting" if query.sort else "filtering" if pager.filtered else "loading"
-        self.status.notice = f"{slow}… (Esc cancels)"
         loaded = await source.run(lambda conn: window.load(conn, 0))
-        if generation != self._generation:
+        if not job.current:
             return
         rows = loaded.page.rows
         frozen = table.leading_key_columns([c.name for c in pager.columns])
@@ -253,25 +264,44 @@ class BrowseScreen(Screen[None]):
             list(rows),
             frozen,
         )
-        first_total = len(rows) if len(rows) < window.page_size else window.page_size * 2
-        window.total = first_total
-        self.window = window
-        self.grid.show(window, columns, first_total)
+        self.say("")
+        self.window, self.tail = window, None
+        self.count = ViewCount.first_page(len(rows), window.page_size)
+        window.total = self.count.grid_total(window.page_size)
+        self.grid.show(window, columns, window.total)
+        self.grid.total_exact = self.count.exact
         if not isinstance(self.focused, RowGrid) and self.app.screen is self:
             self.grid.focus()
         self.status.notice = "" if pager.keyed else "no key: OFFSET paging (slow far from the top)"
         self._update_position()
-        if len(rows) >= window.page_size:
-            self.count_rows(generation)
+        if not self.count.exact:
+            self._start_count()
 
-    @work(group="count", exclusive=True, exit_on_error=False)
-    async def count_rows(
-        self, generation: int, refresh: bool = False, keep: tuple[Any, ...] | None = None
-    ) -> None:
+    # -- counting --------------------------------------------------------------------------
+    def _start_count(self, *, refresh: bool = False, keep: tuple[Any, ...] | None = None) -> None:
+        if self.job_running("count"):
+            # Restarting would throw away a count under way: a busy writer could then keep
+            # it from ever finishing. Count once more after it instead.
+            self._recount = True
+            self._keep = keep if keep is not None else self._keep
+            return
+
+        async def body(job: Job) -> None:
+            again, kept = refresh, keep
+            while True:
+                self._recount = False
+                await self._count_rows(job, again, kept)
+                if not job.current or not self._recount:
+                    return
+                again, kept, self._keep = True, self._keep, None
+
+        self.start_job("count", body)
+
+    async def _count_rows(self, job: Job, refresh: bool, keep: tuple[Any, ...] | None) -> None:
         """Count the open query's rows (quick guess, then exact) and map positions to keys.
 
-        On a ``refresh`` (someone else committed), the slow parts run only when they are
-        cheap or have not run for a while, so a busy writer cannot keep us recounting.
+        On a ``refresh`` (someone else committed), the exact count waits until it is cheap
+        enough (see :class:`Throttle`) but always comes: a shown estimate is replaced.
         """
         from tui.db.window import first_count
 
@@ -280,93 +310,203 @@ class BrowseScreen(Screen[None]):
             return
         pager = window.pager
         guess = await source.run(lambda conn: first_count(pager, conn, CAPPED_COUNT))
-        if generation != self._generation:
+        if not job.current:
             return
-        self._set_total(guess)
-        counted = guess.exact
-        if not guess.exact and (not refresh or self._exact_cost.due()):
-            self.status.notice = "counting rows… (Esc cancels)"
+        self._set_count(refresh_guess(self.count.count, guess) if refresh else guess)
+        if not guess.exact:
+            wait = self._exact_cost.wait() if refresh else 0.0
+            if wait > 0:
+                job.say(f"recount in {wait:.0f} s")
+                await asyncio.sleep(wait)
+            job.say("counting rows… (Esc cancels)")
             with self._exact_cost.timing():
                 exact = await source.run(pager.count)
-            self.status.notice = ""
-            if generation != self._generation:
+            if not job.current:
                 return
             if exact.value != window.total:
                 window.invalidate()
-            self._set_total(exact)
-            counted = True
-        if not counted:
-            # A refresh without a fresh exact count keeps the position mapping it has:
-            # judging density against a guessed total would only invite a needless rebuild.
-            if keep is not None:
-                await self._relocate(keep, generation, dense_ok=False)
-            self.grid.rows_arrived()
-            return
+            self._set_count(exact)
+        job.say("")
         had_dense = window.dense_start is not None
         dense = await source.run(window.detect_dense_key)
         if keep is not None:
-            await self._relocate(keep, generation, dense_ok=True)
+            await self._relocate(keep, job, dense_ok=True)
         big = pager.keyed and window.total > window.page_size * 8
         # On a refresh, an index that was dense a moment ago is most likely still dense and
         # the count raced a writer: rebuilding anchors would cost more than it could fix.
         rebuild = not refresh or (not had_dense and self._anchor_cost.due())
-        if not dense and big and rebuild:
-
-            def progress(done: int, total: int) -> None:
-                self.status.notice = f"indexing positions {done * 100 // max(total, 1)}%"
-
-            with self._anchor_cost.timing():
-                await window.build_anchors(source.run, progress=progress)
-            self.status.notice = ""
+        if not dense and big and rebuild and job.current:
+            self._start_indexing(window)
         self.grid.rows_arrived()
 
-    def _set_total(self, count: RowCount) -> None:
-        if self.window is None:
+    def _start_indexing(self, window: RowWindow) -> None:
+        async def body(job: Job) -> None:
+            def progress(done: int, total: int) -> None:
+                job.say(f"indexing positions {done * 100 // max(total, 1)}%")
+
+            source = self._require_source()
+            with self._anchor_cost.timing():
+                await window.build_anchors(source.run, progress=progress)
+            if job.current:
+                self.grid.rows_arrived()
+
+        self.start_job("index", body)
+
+    def _set_count(self, count: RowCount) -> None:
+        window, grid = self.window, self.grid
+        if window is None:
             return
-        self.window.total = count.value
-        self._count = count
-        self.grid.set_total(count.value)
+        self.count = self.count.with_count(count)
+        window.total = self.count.grid_total(window.page_size)
+        tail = self.tail
+        # A cursor on a row read from the end stays on it when the total moves.
+        distance = tail.from_end(grid.cursor_row) if tail is not None else None
+        if tail is not None and count.exact:
+            tail.place(count.value)
+        elif tail is not None:
+            window.total = tail.total = max(window.total, tail.total)
+        grid.set_total(window.total)
+        if tail is not None and distance is not None:
+            grid.move_to(tail.total - distance, center=False)
+        grid.total_exact = count.exact
         self._update_position()
+        if count.exact and self._pending_jump is not None:
+            answer, self._pending_jump = self._pending_jump, None
+            self.go_to(answer)
 
     def _update_position(self) -> None:
-        window = self.window
-        if window is None:
+        if self.window is None or self.query_spec is None:
             self.status.position = ""
             return
-        count = getattr(self, "_count", None)
-        total = str(count) if count is not None else f"{window.total:,}"
-        self.status.position = f"row {self.grid.cursor_row + 1:,} of {total}"
+        cursor = self.grid.cursor_row
+        from_end = None if self.tail is None or self.tail.counted else self.tail.from_end(cursor)
+        self.status.position = self.count.describe(cursor, self.query_spec, from_end=from_end)
+
+    def data_changed(self) -> None:
+        """Another connection committed: recount, reload the visible rows, keep the cursor."""
+        window = self.window
+        self.status.notice = "changed by another connection: refreshed"
+        if self.source is not None:
+            # Quick counts only: a busy writer must not keep us recounting big tables.
+            self.count_tables(self.query_one(TableList).tables, exact=False)
+        if window is None:
+            return
+        keep = window.cursor_at(self.grid.cursor_row) if window.pager.keyed else None
+        window.invalidate()
+        if self.tail is not None:
+            # The last rows read may be gone: read everything again through the window.
+            self.tail = None
+            self.grid.source = window
+        self._start_count(refresh=True, keep=keep)
+        self.grid.rows_arrived()
+
+    async def _relocate(self, cursor: tuple[Any, ...], job: Job, dense_ok: bool) -> None:
+        """Keep the cursor on the same row (by key) after rows came or went before it."""
+        source, window = self._require_source(), self.window
+        if window is None:
+            return
+        key = cursor[0] if len(cursor) == 1 else None
+        if dense_ok and window.dense_start is not None and isinstance(key, int):
+            position = key - window.dense_start  # the key is the position: no counting
+        elif self._relocate_cost.due():
+            with self._relocate_cost.timing():
+                position = await source.run(lambda conn: window.pager.rows_before(conn, cursor))
+        else:
+            return  # counting again so soon would cost more than a cursor a few rows off
+        if not job.current:
+            return
+        grid = self.grid
+        offset = grid.cursor_row - grid.first_visible  # keep the row on the same screen line
+        grid.scroll_to(y=max(position - offset, 0), animate=False, immediate=True)
+        grid.move_to(position, center=False)
 
     # -- pages on demand -------------------------------------------------------------------
     @on(RowGrid.RowsNeeded)
     def _rows_needed(self, event: RowGrid.RowsNeeded) -> None:
         self._wanted = (event.first, event.last)
-        self.load_pages(self._generation)
+        if self.window is not None:
+            self.start_job("page", self._load_pages)
 
-    @work(group="page", exclusive=True, exit_on_error=False)
-    async def load_pages(self, generation: int) -> None:
+    async def _load_pages(self, job: Job) -> None:
+        from tui.db.tail import next_readable_page
+
         source, window = self._require_source(), self.window
         if window is None:
             return
-        while generation == self._generation:
+        while job.current:
             first, last = self._wanted
             missing = window.missing(first, last)
-            if not missing:
+            number: int | None = missing[0] if missing else None
+            if missing and not self.count.exact:
+                # Positions are certain only step by step from the start until counted.
+                avoid = self.tail.start if self.tail is not None else None
+                number = next_readable_page(window, missing, self.count.seen, avoid_from=avoid)
+            if number is None:
                 break
-            number = missing[0]
             loaded = await source.run(lambda conn, n=number: window.load(conn, n))  # type: ignore[misc]
+            if not job.current:
+                return
+            start = number * window.page_size
+            if not self.count.exact and len(loaded.page) < window.page_size:
+                # A short page read by keyset steps from the start is the end of the view.
+                self._set_count(RowCount(start + len(loaded.page), exact=True))
+            elif not self.count.exact:
+                self.count = self.count.with_seen(start + len(loaded.page))
+                self._grow()
             self.grid.widen(loaded.page.rows)
             self.grid.rows_arrived()
-            if window.last_method is not None and window.last_method.value == "offset":
-                self.status.notice = "no key: OFFSET paging (slow far from the top)"
+
+    def _grow(self) -> None:
+        """More rows were seen before any count: let the grid scroll on into them."""
+        window = self.window
+        if window is None:
+            return
+        total = self.count.grid_total(window.page_size)
+        if self.tail is not None:
+            total = max(total, self.tail.total)
+        if total > window.total:
+            window.total = total
+            self.grid.set_total(total)
+        self._update_position()
+
+    @on(RowGrid.EndRequested)
+    def _end_requested(self) -> None:
+        """End before the count: read the last rows from the end of the order at once."""
+        window = self.window
+        if window is None:
+            return
+        if not window.pager.keyed and not window.pager.query.sort:
+            self._pending_jump = "100%"  # no order to reverse: End waits for the count
+            self.status.notice = "End: waiting for the row count"
+            return
+
+        async def body(job: Job) -> None:
+            from tui.db.tail import TailRows, read_tail
+
+            source = self._require_source()
+            tail = await source.run(lambda conn: read_tail(window.pager, conn, window.page_size))
+            if not job.current or self.window is not window:
+                return
+            if self.count.exact:  # the count won the race: End is an ordinary move now
+                self.grid.move_to(self.grid.total - 1, center=False)
+                return
+            floor = self.count.seen + window.page_size + len(tail)
+            rows = TailRows(window, tail, max(self.count.grid_total(window.page_size), floor))
+            self.tail = rows
+            window.total = rows.total
+            self.grid.source = rows
+            self.grid.set_total(rows.total)
+            self.grid.move_to(rows.total - 1, center=False)
+            self._update_position()
+
+        self.start_job("tail", body, label="reading the last rows…")
 
     @on(RowGrid.CursorMoved)
     def _cursor_moved(self) -> None:
         self._update_position()
 
     # -- schema ----------------------------------------------------------------------------
-    @work(group="schema", exclusive=True, exit_on_error=False)
-    async def load_schema(self) -> None:
+    async def _load_schema(self, job: Job) -> None:
         from tui.db.catalog import table_details
         from tui.text.schema import schema_text
 
@@ -374,148 +514,10 @@ class BrowseScreen(Screen[None]):
         if table is None:
             return
         details = await source.run(lambda conn: table_details(conn, source.strategy, table))
-        if table is not self.table:
+        if not job.current:
             return
         self.details = details
         self.query_one("#schema", Static).update(schema_text(details))
-
-    # -- actions ---------------------------------------------------------------------------
-    def action_focus_tables(self) -> None:
-        self.query_one("#table-filter").focus()
-
-    def action_focus_rows(self) -> None:
-        self.grid.focus()
-
-    def action_toggle_schema(self) -> None:
-        tabs = self.query_one(ContentSwitcher)
-        tabs.current = "grid" if tabs.current == "schema-tab" else "schema-tab"
-        self.status.view = "schema" if tabs.current == "schema-tab" else ""
-        if tabs.current == "grid":
-            self.grid.focus()
-
-    def action_goto(self) -> None:
-        from tui.screens.prompt import PromptScreen
-
-        def go(answer: str | None) -> None:
-            if answer:
-                self.go_to(answer)
-
-        self.app.push_screen(PromptScreen("Go to row (N, or N%)", "e.g. 1000 or 50%"), go)
-
-    def go_to(self, answer: str) -> None:
-        from tui.db.query_edits import parse_position
-
-        grid = self.grid
-        try:
-            position = parse_position(answer, grid.total)
-        except ValueError as exc:
-            self.notify(str(exc), title="Go to row", severity="error")
-            return
-        grid.move_to(position)
-        grid.focus()
-
-    def action_sort(self) -> None:
-        from tui.db.query_edits import toggle_sort
-
-        if self.table is None or self.query_spec is None or not self.grid.columns:
-            return
-        column = self.grid.columns[self.grid.cursor_column].name
-        self._reopen(toggle_sort(self.query_spec, column))
-
-    def action_filter(self) -> None:
-        from tui.screens.filter import FilterScreen
-
-        if self.table is None or self.query_spec is None or not self.grid.columns:
-            return
-        column = self.grid.columns[self.grid.cursor_column]
-        value = self.grid.current_value()
-
-        def apply(spec: FilterSpec | None) -> None:
-            from tui.db.query_edits import with_filter
-
-            if spec is not None and self.query_spec is not None:
-                self._reopen(with_filter(self.query_spec, spec))
-
-        shown = {c.name for c in self.grid.columns}
-        columns = [c for c in self.table.columns if c.name in shown]
-        self.app.push_screen(FilterScreen(columns, column.name, value), apply)
-
-    def action_search(self) -> None:
-        from tui.screens.prompt import PromptScreen
-
-        def apply(answer: str | None) -> None:
-            from tui.db.query_edits import with_search
-
-            if answer is not None and self.query_spec is not None:
-                self._reopen(with_search(self.query_spec, answer))
-
-        initial = self.query_spec.search if self.query_spec else ""
-        self.app.push_screen(PromptScreen("Search text columns", "text…", initial), apply)
-
-    def action_clear_query(self) -> None:
-        from tui.db.paging import RowQuery
-
-        self._reopen(RowQuery())
-
-    def action_refresh(self) -> None:
-        if self.table is not None:
-            self._reopen(self.query_spec)
-
-    def action_cancel(self) -> None:
-        cancelled = False
-        for worker in self.workers:
-            if worker.group in ("query", "count", "page", "schema") and not worker.is_finished:
-                if worker.group == "query" and self.window is not None:
-                    # The rows on screen are still those of the previous query: say so.
-                    self.table = self.window.pager.info
-                    self.query_spec = self.window.pager.query
-                    self.status.table = self.table.name
-                    self.status.query_text = self.query_spec.describe()
-                    self._generation += 1
-                worker.cancel()
-                cancelled = True
-        if cancelled:
-            self.status.notice = "cancelled"
-
-    def action_follow_key(self) -> None:
-        """Open the row the foreign key under the cursor points at."""
-        from tui.db.query_edits import NoForeignKeyError, foreign_key_target
-
-        grid, details = self.grid, self.details
-        row = grid.source.row_at(grid.cursor_row)
-        if details is None or not grid.columns or row is None:
-            return
-        table_list = self.query_one(TableList)
-        try:
-            target, query = foreign_key_target(
-                details,
-                [c.name for c in grid.columns],
-                row,
-                grid.columns[grid.cursor_column].name,
-                table_list.tables,
-            )
-        except NoForeignKeyError as exc:
-            self.notify(str(exc), severity="warning")
-            return
-        table_list.select(target.ref)
-        self.open_table(target, query)
-        grid.focus()
-
-    def action_toggle_internal(self) -> None:
-        self.query_one(TableList).toggle_internal()
-
-    def _reopen(self, query: RowQuery | None) -> None:
-        if self.table is not None:
-            self.open_table(self.table, query)
-            self.grid.focus()
-
-    @on(RowGrid.CellSelected)
-    def _cell_selected(self, event: RowGrid.CellSelected) -> None:
-        from tui.screens.cell_detail import CellDetailScreen
-
-        self.app.push_screen(
-            CellDetailScreen(event.column.name, event.column.type_name, event.value)
-        )
 
     def _require_source(self) -> DataSource:
         if self.source is None:

@@ -9,14 +9,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Sparkline, Static
 
+from tui.screens.jobs import Job, JobScreen
 from tui.text.status import (
     files_text,
     locks_text,
@@ -137,7 +137,7 @@ def _actions() -> dict[str, Action]:
     }
 
 
-class StatusScreen(Screen[None]):
+class StatusScreen(JobScreen):
     """What SQLite is really doing with this database, live."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -224,8 +224,10 @@ class StatusScreen(Screen[None]):
     def action_space(self) -> None:
         self.measure_space()
 
-    @work(group="space", exclusive=True, exit_on_error=False)
-    async def measure_space(self) -> None:
+    def measure_space(self) -> None:
+        self.start_job("space", self._measure_space, scoped=False)
+
+    async def _measure_space(self, job: Job) -> None:
         from tui.db.status import space_by_object
 
         self.query_one("#space-hint", Static).update("measuring space… (Esc cancels)")
@@ -293,8 +295,24 @@ class StatusScreen(Screen[None]):
         hint = "pages (0 = off)" if pragma == "wal_autocheckpoint" else "bytes (-1 = no limit)"
         self.app.push_screen(PromptScreen(f"Set {pragma} for dbbrowse's connections", hint), apply)
 
-    @work(group="action", exclusive=True, exit_on_error=False)
-    async def run_action_worker(self, action: Action) -> None:
+    def job_failed(self, job: Job, error: Exception) -> None:
+        """Say what failed where the job reports, and leave the screen as it was."""
+        message = self.explain(error)
+        if job.kind == "space":
+            self.query_one("#space-hint", Static).update(f"measuring space failed: {message}")
+        else:
+            self._result(f"failed: {message}")
+        super().job_failed(job, error)
+
+    def run_action_worker(self, action: Action) -> None:
+        """Run a maintenance action (one at a time; a newer one cancels the older)."""
+
+        async def body(job: Job) -> None:
+            await self._run_action(action)
+
+        self.start_job("action", body, scoped=False)
+
+    async def _run_action(self, action: Action) -> None:
         from tui.db.maintenance import MaintenanceError
 
         self._result(f"{action.title}: running… (Esc cancels)")
@@ -314,7 +332,7 @@ class StatusScreen(Screen[None]):
         self._result(str(getattr(result, "summary", result)))
 
     def action_back_or_cancel(self) -> None:
-        running = [w for w in self.workers if w.group in ("action", "space") and w.is_running]
+        running = self.running("action", "space")
         if running:
             for worker in running:
                 worker.cancel()

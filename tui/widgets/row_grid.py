@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -38,6 +38,15 @@ class RowSource(Protocol):
 
     def is_fresh(self, position: int) -> bool:
         """Whether the row at ``position`` is loaded and up to date."""
+        ...
+
+
+@runtime_checkable
+class LabelledRows(Protocol):
+    """A source that numbers some rows itself (e.g. from the end, before they are counted)."""
+
+    def label(self, position: int) -> str | None:
+        """The gutter label of ``position``, or None for its row number."""
         ...
 
 
@@ -137,6 +146,9 @@ class RowGrid(ScrollView, can_focus=True):
         def can_replace(self, message: Message) -> bool:
             return isinstance(message, RowGrid.CursorMoved)
 
+    class EndRequested(Message):
+        """End was pressed while the number of rows is not known: the screen reads the end."""
+
     class CellSelected(Message):
         def __init__(self, position: int, column: GridColumn, value: Any) -> None:
             self.position = position
@@ -149,6 +161,8 @@ class RowGrid(ScrollView, can_focus=True):
         self.source: RowSource = NoRows()
         self.columns: list[GridColumn] = []
         self.total = 0
+        #: Whether ``total`` is the exact number of rows (else End asks the screen).
+        self.total_exact = True
         self._offsets: list[int] = []  # x of each scrollable column within the scroll area
         self._fixed_width = 0
 
@@ -287,7 +301,7 @@ class RowGrid(ScrollView, can_focus=True):
         header = position < 0
         row = None if header else self.source.row_at(position)
         gutter_style = style + self.get_component_rich_style("row-grid--gutter", partial=True)
-        label = "" if header else f"{position + 1:,}"
+        label = "" if header else self._label(position)
         fixed: list[Segment] = [Segment(label.rjust(self.gutter_width) + " ", gutter_style)]
         scrolling: list[Segment] = []
         sep = Segment(SEPARATOR, gutter_style)
@@ -314,6 +328,11 @@ class RowGrid(ScrollView, can_focus=True):
         body = Strip(scrolling).crop(scroll_x, scroll_x + room)
         return Strip.join([fixed_strip, body]).extend_cell_length(width, style)
 
+    def _label(self, position: int) -> str:
+        source = self.source
+        label = source.label(position) if isinstance(source, LabelledRows) else None
+        return f"{position + 1:,}" if label is None else label
+
     # -- cursor ----------------------------------------------------------------------------
     def watch_cursor_row(self, old: int, new: int) -> None:
         top = self.first_visible
@@ -322,6 +341,8 @@ class RowGrid(ScrollView, can_focus=True):
         elif new >= top + self.body_height:
             self.scroll_to(y=new - self.body_height + 1, animate=False, immediate=True)
         self.refresh()
+        # Rows a cancelled or failed load left blank are asked for again when the user moves.
+        self._request_visible()
         self.post_message(self.CursorMoved(new, self.cursor_column))
 
     def watch_cursor_column(self, old: int, new: int) -> None:
@@ -360,6 +381,9 @@ class RowGrid(ScrollView, can_focus=True):
         self.move_to(0, center=False)
 
     def action_last(self) -> None:
+        if not self.total_exact:
+            self.post_message(self.EndRequested())
+            return
         self.move_to(self.total - 1, center=False)
 
     def action_select_cell(self) -> None:

@@ -1,4 +1,4 @@
-"""The status bar: database, table, position, query and mode, in one line."""
+"""The status bar: database, table, position, query, running jobs and mode, in one line."""
 
 from __future__ import annotations
 
@@ -15,7 +15,10 @@ class StatusBar(Static):
     position: reactive[str] = reactive("")
     query_text: reactive[str] = reactive("")
     mode: reactive[str] = reactive("")
+    jobs: reactive[str] = reactive("")
+    """What the current view's running jobs say (one slot per kind, joined by the screen)."""
     notice: reactive[str] = reactive("")
+    """A fact about the current view, or what just happened (cancelled, refreshed)."""
     wal: reactive[str] = reactive("")
     view: reactive[str] = reactive("")
 
@@ -30,6 +33,7 @@ class StatusBar(Static):
             ("", self.view),
             ("", self.position),
             ("", self.query_text),
+            ("", self.jobs),
             ("", self.notice),
             ("", self.wal),
         ):

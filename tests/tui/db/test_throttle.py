@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from tui.screens.browse import Throttle
+from tui.db.counting import Throttle
 
 
 def test_a_job_is_due_at_first_and_again_only_after_its_cost_times_the_factor() -> None:

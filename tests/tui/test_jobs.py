@@ -1,0 +1,371 @@
+"""Every background job has one owner: failures are said in words, stale jobs stay silent,
+counts never claim more than is known, and End does not wait for the count."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncConnection
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+
+from tests.tui.scenes import SIZE, browse_app, make_odd_database, settle
+from tui.app import DbBrowseApp
+from tui.db.model import RowCount, TableInfo
+from tui.db.paging import FilterOp, FilterSpec, Pager, RowQuery
+from tui.db.window import LoadedPage, RowWindow
+from tui.screens.browse import BrowseScreen
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.status import StatusScreen
+from tui.widgets.row_grid import RowGrid
+from tui.widgets.status_bar import StatusBar
+from tui.widgets.table_list import TableList
+
+BIG = 20_000  # more than the capped count: counted exactly only in the background
+
+
+@pytest.fixture
+def jobs_db(tmp_path: Path) -> Path:
+    path = make_odd_database(tmp_path / "jobs.db")
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        f"""
+        CREATE TABLE big (id INTEGER PRIMARY KEY, v TEXT);
+        WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < {BIG})
+        INSERT INTO big SELECT i, 'v' || i FROM s;
+        CREATE TABLE small (id INTEGER PRIMARY KEY, v TEXT);
+        INSERT INTO small VALUES (1, 'a'), (2, 'b'), (3, 'c');
+        CREATE TABLE mid (id INTEGER PRIMARY KEY, v TEXT);
+        WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 40)
+        INSERT INTO mid SELECT i, 'm' || i FROM s;
+        CREATE TABLE doomed (x);
+        CREATE VIEW broken AS SELECT x FROM doomed;
+        DROP TABLE doomed;
+        CREATE TABLE "zz after" (id INTEGER PRIMARY KEY);
+        INSERT INTO "zz after" VALUES (1), (2);
+        """
+    )
+    conn.commit()
+    conn.close()
+    return path
+
+
+@pytest.fixture
+def held_count(monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
+    """Exact counts of a view wait until the returned event is set."""
+    gate = asyncio.Event()
+    original = Pager.count
+
+    async def count(self: Pager, conn: AsyncConnection, cap: int | None = None) -> RowCount:
+        if cap is None:
+            await gate.wait()
+        return await original(self, conn, cap)
+
+    monkeypatch.setattr(Pager, "count", count)
+    return gate
+
+
+async def until(pilot: Pilot[int], predicate: Callable[[], bool], what: str) -> None:
+    """Poll the app (it keeps running) until ``predicate`` holds."""
+    for _ in range(500):
+        if predicate():
+            return
+        await pilot.pause(0.01)
+    raise AssertionError(f"never happened: {what}")
+
+
+async def started(pilot: Pilot[int], app: DbBrowseApp) -> tuple[BrowseScreen, RowGrid, StatusBar]:
+    """The browse screen once its table list is there (without waiting for every job)."""
+    await until(pilot, lambda: app.source is not None, "the database opened")
+    screen, grid, status = parts(app)
+    await until(pilot, lambda: bool(screen.query_one(TableList).tables), "the tables")
+    return screen, grid, status
+
+
+def parts(app: DbBrowseApp) -> tuple[BrowseScreen, RowGrid, StatusBar]:
+    screen = app.get_screen_browse()
+    assert screen is not None
+    return screen, screen.query_one(RowGrid), screen.query_one(StatusBar)
+
+
+def table(screen: BrowseScreen, name: str) -> TableInfo:
+    return next(t for t in screen.query_one(TableList).tables if t.name == name)
+
+
+def message(screen: BrowseScreen) -> str:
+    widget = screen.query_one("#grid-message", Static)
+    return str(widget.render()) if widget.display else ""
+
+
+async def test_a_view_whose_table_was_dropped_says_so_and_shows_no_rows(jobs_db: Path) -> None:
+    app = browse_app(jobs_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen, grid, status = parts(app)
+        screen.open_table(table(screen, "people"))
+        await settle(pilot)
+        assert grid.total == 300
+        screen.open_table(table(screen, "broken"))
+        await settle(pilot)
+        assert grid.total == 0 and grid.source.row_at(0) is None  # nothing of people's rows
+        assert "cannot read broken" in message(screen)
+        assert "doomed" in message(screen)
+        assert status.jobs == ""  # no "loading…" forever
+        assert status.position == ""
+        # The counts of the tables listed after it still arrived.
+        counts = screen.query_one(TableList).counts
+        assert counts[table(screen, "zz after").ref] == RowCount(2, exact=True)
+        screen.open_table(table(screen, "small"))  # and the screen is still usable
+        await settle(pilot)
+        assert grid.total == 3 and message(screen) == ""
+        assert status.position == "row 1 of 3"
+
+
+async def test_a_failed_page_says_so_and_loads_when_the_user_moves(
+    jobs_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = RowWindow.load
+    failing = True
+
+    async def load(self: RowWindow, conn: AsyncConnection, number: int) -> LoadedPage:
+        if failing and number > 0:
+            raise RuntimeError("disk on fire")
+        return await original(self, conn, number)
+
+    monkeypatch.setattr(RowWindow, "load", load)
+    app = browse_app(jobs_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen, grid, status = parts(app)
+        screen.open_table(table(screen, "people"))
+        await settle(pilot)
+        grid.focus()
+        screen.go_to("290")
+        await settle(pilot)
+        assert grid.source.row_at(grid.cursor_row) is None
+        assert "rows failed to load" in status.notice and "disk on fire" in status.notice
+        failing = False
+        await pilot.press("up")
+        await settle(pilot)
+        row = grid.source.row_at(grid.cursor_row)
+        assert row is not None and row[0] == 289
+
+
+async def test_esc_then_move_reloads_the_visible_rows(
+    jobs_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = RowWindow.load
+    gate = asyncio.Event()
+
+    async def load(self: RowWindow, conn: AsyncConnection, number: int) -> LoadedPage:
+        if number > 0:
+            await gate.wait()
+        return await original(self, conn, number)
+
+    monkeypatch.setattr(RowWindow, "load", load)
+    app = browse_app(jobs_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen, grid, status = parts(app)
+        screen.open_table(table(screen, "people"))
+        await settle(pilot)
+        grid.focus()
+        screen.go_to("290")
+        await until(pilot, lambda: screen.job_running("page"), "a page load")
+        await pilot.press("escape")
+        await until(pilot, lambda: not screen.job_running("page"), "the load cancelled")
+        assert "cancelled" in status.notice
+        assert grid.source.row_at(grid.cursor_row) is None
+        gate.set()
+        await pilot.press("up")
+        await settle(pilot)
+        row = grid.source.row_at(grid.cursor_row)
+        assert row is not None and row[0] == 289
+
+
+async def test_counts_belong_to_the_table_and_query_on_screen(jobs_db: Path) -> None:
+    app = browse_app(jobs_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen, grid, status = parts(app)
+        for name, rows in (("people", 300), ("small", 3), ("mid", 40), ("big", BIG)):
+            screen.open_table(table(screen, name))
+            await settle(pilot)
+            assert status.position == f"row 1 of {rows:,}", name
+            assert grid.total == rows
+        people = table(screen, "people")
+        screen.open_table(people, RowQuery(filters=(FilterSpec("id", FilterOp.LE, 41),)))
+        await settle(pilot)
+        assert status.position == "row 1 of 41" and grid.total == 41
+        screen.open_table(people, RowQuery(search="no such text anywhere"))
+        await settle(pilot)
+        assert grid.total == 0
+        assert status.position == "no rows (search 'no such text anywhere')"
+
+
+async def test_following_a_key_counts_what_it_shows(jobs_db: Path) -> None:
+    app = browse_app(jobs_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen, grid, status = parts(app)
+        screen.open_table(table(screen, "people"))
+        await settle(pilot)
+        screen.open_table(table(screen, "pets"))
+        await settle(pilot)
+        grid.focus()
+        grid.cursor_column = 1  # owner_id of Rex = 42
+        await pilot.press("j")
+        await settle(pilot)
+        assert status.table == "people"
+        assert status.position == "row 1 of 1"
+
+
+async def test_a_table_under_one_page_recounts_when_another_process_writes(
+    jobs_db: Path,
+) -> None:
+    app = browse_app(jobs_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen, grid, status = parts(app)
+        screen.open_table(table(screen, "small"))
+        await settle(pilot)
+        assert status.position == "row 1 of 3"
+        with sqlite3.connect(jobs_db) as other:
+            other.execute("INSERT INTO small VALUES (4, 'd')")
+        other.close()
+        await until(pilot, lambda: grid.total == 4, "the recount")
+        await settle(pilot)
+        assert status.position == "row 1 of 4"
+
+
+async def test_end_before_the_count_lands_on_the_last_row(
+    jobs_db: Path, held_count: asyncio.Event
+) -> None:
+    app = browse_app(jobs_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, grid, status = await started(pilot, app)
+        screen.open_table(table(screen, "big"))
+        await until(pilot, lambda: screen.window is not None, "the first rows")
+        grid.focus()
+        await pilot.press("end")
+        await until(pilot, lambda: grid.source.row_at(grid.cursor_row) == (BIG, f"v{BIG}"), "end")
+        assert status.position.startswith("last row of ")
+        assert "counting" in status.jobs
+        assert not status.position.endswith(f"of {BIG:,}")  # not counted yet: not claimed
+        await pilot.press("up")
+        assert status.position.startswith("row 2 from the end")
+        held_count.set()
+        await until(pilot, lambda: status.position == f"row {BIG - 1:,} of {BIG:,}", "count")
+        assert grid.source.row_at(grid.cursor_row) == (BIG - 1, f"v{BIG - 1}")
+        await pilot.press("end")
+        await settle(pilot)
+        assert grid.cursor_row == BIG - 1
+        assert grid.source.row_at(BIG - 1) == (BIG, f"v{BIG}")
+
+
+async def test_a_previous_tables_jobs_never_reach_the_next_one(
+    jobs_db: Path, held_count: asyncio.Event
+) -> None:
+    app = browse_app(jobs_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, grid, status = await started(pilot, app)
+        screen.open_table(table(screen, "big"))
+        await until(pilot, lambda: "counting" in status.jobs, "the big count")
+        screen.open_table(table(screen, "small"))
+        await until(pilot, lambda: status.position == "row 1 of 3", "the small table")
+        assert "counting" not in status.jobs
+        held_count.set()  # the big table's count, had it survived, would now arrive
+        await settle(pilot)
+        assert status.position == "row 1 of 3"
+        assert grid.total == 3
+        assert status.jobs == ""
+
+
+async def test_esc_while_counting_keeps_the_table_whole_and_its_own_total(
+    jobs_db: Path, held_count: asyncio.Event
+) -> None:
+    app = browse_app(jobs_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, grid, status = await started(pilot, app)
+        screen.open_table(table(screen, "people"))
+        await until(pilot, lambda: status.position == "row 1 of 300", "people counted")
+        screen.open_table(table(screen, "big"))
+        await until(pilot, lambda: "counting" in status.jobs, "the big count")
+        grid.focus()
+        await pilot.press("escape")
+        await until(pilot, lambda: "cancelled" in status.notice, "the cancel")
+        assert status.table == "big"
+        assert "300" not in status.position  # not the previous table's total
+        assert status.position in (f"row 1 of ~{BIG:,}", "row 1 of ≥ 128")
+        assert grid.total > 256  # not cut to the first pages
+        assert status.jobs == ""
+
+
+async def test_an_empty_database_says_so_and_q_quits(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.db"
+    empty.write_bytes(b"")
+    app = browse_app(empty)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen, _grid, _status = parts(app)
+        assert message(screen) == "this database has no tables"
+        assert not isinstance(app.focused, Input)
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.return_code is not None  # quit, not typed into the table filter
+
+
+async def test_no_false_notice_on_a_keyed_table(tmp_path: Path) -> None:
+    path = tmp_path / "sparse.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE sparse (id INTEGER PRIMARY KEY, v TEXT)")
+        conn.executemany("INSERT INTO sparse VALUES (?, ?)", [(i * 3, "x") for i in range(3000)])
+    conn.close()
+    app = browse_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen, grid, status = parts(app)
+        screen.go_to("2500")
+        await settle(pilot)
+        assert grid.source.row_at(2499) == (7497, "x")
+        assert "no key" not in status.notice
+
+
+async def _failing(*_args: Any) -> Any:
+    raise RuntimeError("the disk said no")
+
+
+async def test_the_status_screens_jobs_say_what_failed(
+    jobs_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tui.db.maintenance
+    import tui.db.status
+
+    monkeypatch.setattr(tui.db.status, "space_by_object", _failing)
+    monkeypatch.setattr(tui.db.maintenance, "quick_check", _failing)
+    app = browse_app(jobs_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("w")
+        await until(pilot, lambda: isinstance(app.screen, StatusScreen), "the status screen")
+        screen = app.screen
+        await pilot.press("s")
+        await until(
+            pilot,
+            lambda: "failed" in str(screen.query_one("#space-hint", Static).render()),
+            "the space job's failure",
+        )
+        assert "the disk said no" in str(screen.query_one("#space-hint", Static).render())
+        await pilot.press("k")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        await pilot.press("y")
+        result = screen.query_one("#action-result", Static)
+        await until(pilot, lambda: "failed" in str(result.render()), "the action's failure")
+        assert "the disk said no" in str(result.render())
+        await pilot.press("escape")  # nothing runs: back to browsing
+        await until(pilot, lambda: not isinstance(app.screen, StatusScreen), "back")

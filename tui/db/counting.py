@@ -1,0 +1,134 @@
+"""What is known of the number of rows of the view on screen, and how to say it.
+
+A view (a table under a sort, filter or search) has a count that is unknown, an estimate, a
+lower bound or exact. :class:`ViewCount` keeps the best count known for the current view
+together with the rows seen to exist (loaded from the start), and says the position in words
+that never claim more than that: "row 5 of 300" only when 300 is exact, otherwise
+"row 5 of ≥ 256" or "row 5 of ~50,000". The grid's size (how far one can scroll) comes from
+here too. :class:`Throttle` keeps a busy writer from making us recount big tables forever.
+
+Pure: no database, no terminal.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+
+from tui.db.model import RowCount
+from tui.db.paging import RowQuery
+
+#: Counting beyond this many rows is a background job; up to it, counts are exact at once.
+CAPPED_COUNT = 10_000
+
+
+@dataclass(frozen=True)
+class ViewCount:
+    """The rows of one view as far as they are known."""
+
+    count: RowCount | None = None  #: the best count known (None: not counted yet)
+    seen: int = 0  #: rows known to exist: positions 0..seen-1 were loaded
+
+    @property
+    def exact(self) -> bool:
+        return self.count is not None and self.count.exact
+
+    @property
+    def known(self) -> int | None:
+        """The exact number of rows, when it is known."""
+        return self.count.value if self.count is not None and self.count.exact else None
+
+    def with_count(self, count: RowCount) -> ViewCount:
+        return replace(self, count=count)
+
+    @classmethod
+    def first_page(cls, rows: int, limit: int) -> ViewCount:
+        """The first page was read, asking for ``limit`` rows: a short one is the whole view."""
+        if rows < limit:
+            return cls(RowCount(rows, exact=True), rows)
+        return cls(None, rows)
+
+    def with_seen(self, end: int) -> ViewCount:
+        """Rows up to position ``end`` (exclusive) were loaded: at least that many exist."""
+        return self if end <= self.seen else replace(self, seen=end)
+
+    def grid_total(self, page_size: int) -> int:
+        """How many rows the grid should let the user scroll through."""
+        if self.count is not None and self.count.exact:
+            return self.count.value
+        floor = self.seen + page_size  # room to scroll on into rows not counted yet
+        if self.count is not None:
+            return max(self.count.value, floor if self.count.at_least else self.seen)
+        return floor
+
+    def describe(self, cursor: int, query: RowQuery, *, from_end: int | None = None) -> str:
+        """The cursor's position for the status bar: only what is known.
+
+        ``from_end`` places a cursor on a row read from the end before the count (1: last).
+        """
+        count = self.count
+        if count is not None and count.exact:
+            if count.value == 0:
+                where = query.describe()
+                return f"no rows ({where})" if where else "no rows"
+            return f"row {cursor + 1:,} of {count.value:,}"
+        if from_end is not None:
+            row = "last row" if from_end == 1 else f"row {from_end:,} from the end"
+        else:
+            row = f"row {cursor + 1:,}"
+        seen = self.seen
+        if count is None or seen > count.value:
+            return f"{row} of ≥ {seen:,}"
+        if count.at_least:
+            return f"{row} of > {count.value:,}"
+        return f"{row} of ~{count.value:,}"
+
+
+def refresh_guess(previous: RowCount | None, guess: RowCount) -> RowCount:
+    """The count to show after another connection committed, before the exact recount.
+
+    A capped count ("> 10,000") says less than the previous count of the same table did
+    (1,000,387): keep the previous figure, labelled as an estimate, until the recount.
+    """
+    if guess.exact or previous is None:
+        return guess
+    if guess.at_least and previous.value > guess.value:
+        return RowCount(previous.value)
+    return guess
+
+
+class Throttle:
+    """Lets a slow job rerun only after ``factor`` times its own last duration has passed."""
+
+    def __init__(self, factor: float = 10.0, minimum: float = 1.0) -> None:
+        self.factor = factor
+        self.minimum = minimum
+        self._cost = 0.0
+        self._ended = float("-inf")
+
+    @property
+    def cost(self) -> float:
+        """How long the job took last time, in seconds."""
+        return self._cost
+
+    def wait(self) -> float:
+        """Seconds until the job is due again (0 when it is due now)."""
+        pause = max(self.minimum, self._cost * self.factor)
+        return max(0.0, self._ended + pause - time.monotonic())
+
+    def due(self) -> bool:
+        return self.wait() <= 0.0
+
+    @contextmanager
+    def timing(self) -> Iterator[None]:
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self._ended = time.monotonic()
+            self._cost = self._ended - started
+
+
+__all__ = ["CAPPED_COUNT", "Throttle", "ViewCount", "refresh_guess"]

@@ -1,0 +1,207 @@
+"""The browse screen's key actions: go to, sort, filter, search, follow a key, cancel.
+
+Each turns a key into a query edit (pure functions in :mod:`tui.db.query_edits`) and reopens
+the view; :class:`~tui.screens.browse.BrowseScreen` does the loading and counting.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual import on
+from textual.widgets import ContentSwitcher
+
+from tui.db.counting import ViewCount
+from tui.screens.jobs import JobScreen
+from tui.widgets.row_grid import RowGrid
+from tui.widgets.table_list import TableList
+
+if TYPE_CHECKING:
+    from tui.db.model import TableDetails, TableInfo
+    from tui.db.paging import FilterSpec, RowQuery
+    from tui.db.window import RowWindow
+    from tui.widgets.status_bar import StatusBar
+
+#: The jobs that serve the view on screen (Esc cancels them).
+VIEW_JOBS = ("query", "page", "tail", "count", "index", "schema")
+
+
+class BrowseActions(JobScreen):
+    """Actions of the browse screen (the state they edit is the screen's)."""
+
+    table: TableInfo | None
+    query_spec: RowQuery | None
+    window: RowWindow | None
+    details: TableDetails | None
+    count: ViewCount
+    _pending_jump: str | None
+
+    @property
+    def grid(self) -> RowGrid:
+        raise NotImplementedError
+
+    @property
+    def status(self) -> StatusBar:
+        raise NotImplementedError
+
+    def open_table(self, table: TableInfo, query: RowQuery | None = None) -> None:
+        raise NotImplementedError
+
+    def _start_count(self, *, refresh: bool = False, keep: tuple[Any, ...] | None = None) -> None:
+        raise NotImplementedError
+
+    def _update_position(self) -> None:
+        raise NotImplementedError
+
+    # -- focus and views -------------------------------------------------------------------
+    def action_focus_tables(self) -> None:
+        self.query_one("#table-filter").focus()
+
+    def action_focus_rows(self) -> None:
+        self.grid.focus()
+
+    def action_toggle_schema(self) -> None:
+        tabs = self.query_one(ContentSwitcher)
+        tabs.current = "grid" if tabs.current == "schema-tab" else "schema-tab"
+        self.status.view = "schema" if tabs.current == "schema-tab" else ""
+        if tabs.current == "grid":
+            self.grid.focus()
+
+    def action_toggle_internal(self) -> None:
+        self.query_one(TableList).toggle_internal()
+
+    # -- moving ------------------------------------------------------------------------------
+    def action_goto(self) -> None:
+        from tui.screens.prompt import PromptScreen
+
+        def go(answer: str | None) -> None:
+            if answer:
+                self.go_to(answer)
+
+        self.app.push_screen(PromptScreen("Go to row (N, or N%)", "e.g. 1000 or 50%"), go)
+
+    def go_to(self, answer: str) -> None:
+        """Move to a row ("1000") or a share of the rows ("50%")."""
+        from tui.db.query_edits import parse_position
+
+        grid = self.grid
+        try:
+            position = parse_position(answer, grid.total)
+        except ValueError as exc:
+            self.notify(str(exc), title="Go to row", severity="error", markup=False)
+            return
+        uncounted = self.window is not None and not self.count.exact
+        if uncounted and (answer.strip().endswith("%") or position >= self.count.seen):
+            # Where that row is depends on the count: go there when it arrives.
+            self._pending_jump = answer
+            self.status.notice = f"go to {answer.strip()}: waiting for the row count"
+            self._start_count()
+            return
+        grid.move_to(position)
+        grid.focus()
+
+    # -- query edits -------------------------------------------------------------------------
+    def action_sort(self) -> None:
+        from tui.db.query_edits import toggle_sort
+
+        if self.table is None or self.query_spec is None or not self.grid.columns:
+            return
+        column = self.grid.columns[self.grid.cursor_column].name
+        self._reopen(toggle_sort(self.query_spec, column))
+
+    def action_filter(self) -> None:
+        from tui.screens.filter import FilterScreen
+
+        if self.table is None or self.query_spec is None or not self.grid.columns:
+            return
+        column = self.grid.columns[self.grid.cursor_column]
+        value = self.grid.current_value()
+
+        def apply(spec: FilterSpec | None) -> None:
+            from tui.db.query_edits import with_filter
+
+            if spec is not None and self.query_spec is not None:
+                self._reopen(with_filter(self.query_spec, spec))
+
+        shown = {c.name for c in self.grid.columns}
+        columns = [c for c in self.table.columns if c.name in shown]
+        self.app.push_screen(FilterScreen(columns, column.name, value), apply)
+
+    def action_search(self) -> None:
+        from tui.screens.prompt import PromptScreen
+
+        def apply(answer: str | None) -> None:
+            from tui.db.query_edits import with_search
+
+            if answer is not None and self.query_spec is not None:
+                self._reopen(with_search(self.query_spec, answer))
+
+        initial = self.query_spec.search if self.query_spec else ""
+        self.app.push_screen(PromptScreen("Search text columns", "text…", initial), apply)
+
+    def action_clear_query(self) -> None:
+        from tui.db.paging import RowQuery
+
+        self._reopen(RowQuery())
+
+    def action_refresh(self) -> None:
+        if self.table is not None:
+            self._reopen(self.query_spec)
+
+    def _reopen(self, query: RowQuery | None) -> None:
+        if self.table is not None:
+            self.open_table(self.table, query)
+            self.grid.focus()
+
+    def action_cancel(self) -> None:
+        """Esc: stop the current view's jobs; the rows on screen stay usable."""
+        if not self.current_jobs(*VIEW_JOBS):
+            return
+        loading = self.job_running("query")
+        window = self.window
+        if loading and window is not None:
+            # The rows on screen are still those of the previous view: say so.
+            self.table = window.pager.info
+            self.query_spec = window.pager.query
+            self.status.table = self.table.name
+            self.status.query_text = self.query_spec.describe()
+        self.new_scope()  # cancels them all; whatever they return late is dropped
+        self._pending_jump = None
+        self._update_position()
+        not_counted = window is not None and not self.count.exact
+        self.status.notice = "cancelled" + (": not counted (r counts)" if not_counted else "")
+
+    def action_follow_key(self) -> None:
+        """Open the row the foreign key under the cursor points at."""
+        from tui.db.query_edits import NoForeignKeyError, foreign_key_target
+
+        grid, details = self.grid, self.details
+        row = grid.source.row_at(grid.cursor_row)
+        if details is None or not grid.columns or row is None:
+            return
+        table_list = self.query_one(TableList)
+        try:
+            target, query = foreign_key_target(
+                details,
+                [c.name for c in grid.columns],
+                row,
+                grid.columns[grid.cursor_column].name,
+                table_list.tables,
+            )
+        except NoForeignKeyError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return
+        table_list.select(target.ref)
+        self.open_table(target, query)
+        grid.focus()
+
+    @on(RowGrid.CellSelected)
+    def _cell_selected(self, event: RowGrid.CellSelected) -> None:
+        from tui.screens.cell_detail import CellDetailScreen
+
+        self.app.push_screen(
+            CellDetailScreen(event.column.name, event.column.type_name, event.value)
+        )
+
+
+__all__ = ["VIEW_JOBS", "BrowseActions"]

@@ -1,0 +1,181 @@
+"""One owner for every background job of a screen.
+
+Textual posts ``Worker.StateChanged`` only to a worker's owner and does not bubble it, so a
+handler on the App never sees a screen's workers. Every job of a screen therefore starts
+through :meth:`JobScreen.start_job`, which:
+
+- ties the job to what it serves (the screen's current *scope*: a table, a query). Opening
+  something else (:meth:`JobScreen.new_scope`) cancels the old scope's jobs, and their late
+  results and progress are dropped (:attr:`Job.current` turns false);
+- gives each kind of job its own status slot (``loading``, ``counting``, ``indexing``…),
+  written only by the job that owns it and cleared when that job ends;
+- on failure, logs the traceback on the ``dbbrowse`` logger and calls
+  :meth:`JobScreen.job_failed`, which puts the screen back in a usable state and says in
+  words what failed. A stale job's failure is logged only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from textual import on
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+log = logging.getLogger("dbbrowse")
+
+
+class Job:
+    """One running job: its kind (and status slot) and the scope it serves."""
+
+    def __init__(self, owner: JobScreen, kind: str, scope: int | None) -> None:
+        self.owner = owner
+        self.kind = kind
+        self.scope = scope  # None: serves the whole screen (never stale)
+
+    @property
+    def current(self) -> bool:
+        """Whether what this job serves is still what the screen shows."""
+        return self.scope is None or self.scope == self.owner.scope
+
+    def say(self, text: str) -> None:
+        """Show ``text`` in this job's status slot (ignored once the job is stale)."""
+        if self.current:
+            self.owner._set_slot(self, text)
+
+
+class JobScreen(Screen[None]):
+    """A screen whose workers all run through :meth:`start_job`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scope = 0
+        self._jobs: dict[Worker[None], Job] = {}
+        self._slots: dict[str, tuple[Job, str]] = {}
+
+    # -- starting and scoping -----------------------------------------------------------
+    def start_job(
+        self,
+        kind: str,
+        body: Callable[[Job], Awaitable[None]],
+        *,
+        label: str = "",
+        scoped: bool = True,
+        exclusive: bool = True,
+    ) -> Worker[None]:
+        """Run ``body(job)`` in a worker of group ``kind``; ``label`` fills its slot meanwhile.
+
+        With ``exclusive``, a newer job of the same kind cancels the older one.
+        """
+        job = Job(self, kind, self.scope if scoped else None)
+
+        async def run() -> None:
+            if label:
+                job.say(label)
+            try:
+                await body(job)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.error("%s job failed", kind, exc_info=exc)
+                if job.current:
+                    self._clear_slot(job)
+                    self.job_failed(job, exc)
+            finally:
+                self._clear_slot(job)
+
+        worker = self.run_worker(
+            run, name=kind, group=kind, exclusive=exclusive, exit_on_error=False
+        )
+        self._jobs[worker] = job
+        return worker
+
+    def new_scope(self) -> int:
+        """Something else is shown now: cancel the old scope's jobs and drop their slots."""
+        self.scope += 1
+        for worker, job in list(self._jobs.items()):
+            if job.scope is not None and not worker.is_finished:
+                worker.cancel()
+        for kind, (job, _text) in list(self._slots.items()):
+            if not job.current:
+                del self._slots[kind]
+        self.jobs_changed()
+        return self.scope
+
+    def running(self, *kinds: str) -> list[Worker[None]]:
+        """This screen's unfinished jobs of the given kinds (all kinds when none are given)."""
+        return [
+            worker
+            for worker, job in self._jobs.items()
+            if not worker.is_finished and (not kinds or job.kind in kinds)
+        ]
+
+    def current_jobs(self, *kinds: str) -> list[Worker[None]]:
+        """Unfinished jobs of the given kinds that serve the current scope."""
+        return [worker for worker in self.running(*kinds) if self._jobs[worker].current]
+
+    def job_running(self, kind: str) -> bool:
+        """Whether a job of ``kind`` for the current scope is still running."""
+        return bool(self.current_jobs(kind))
+
+    # -- slots ----------------------------------------------------------------------------
+    @property
+    def slots(self) -> dict[str, str]:
+        """What each running job of the current scope says, by kind."""
+        return {kind: text for kind, (job, text) in self._slots.items() if job.current and text}
+
+    def _set_slot(self, job: Job, text: str) -> None:
+        self._slots[job.kind] = (job, text)
+        self.jobs_changed()
+
+    def _clear_slot(self, job: Job) -> None:
+        owner = self._slots.get(job.kind)
+        if owner is not None and owner[0] is job:
+            del self._slots[job.kind]
+            self.jobs_changed()
+
+    # -- hooks for the screen --------------------------------------------------------------
+    def jobs_changed(self) -> None:
+        """The slots changed: show them (the screen decides where)."""
+
+    def job_failed(self, job: Job, error: Exception) -> None:
+        """A current job failed: restore the screen (override), then say what failed."""
+        self.notify(
+            self.explain(error),
+            title=f"{job.kind} failed",
+            severity="error",
+            timeout=10,
+            markup=False,
+        )
+
+    def explain(self, error: BaseException) -> str:
+        """The database's message in words (never a traceback)."""
+        source: Any = getattr(self, "source", None)
+        if source is not None and hasattr(error, "orig"):
+            return str(source.explain(error))
+        text = str(error).strip()
+        if isinstance(error, (ValueError, LookupError, OSError)) and text:
+            return text
+        return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+    @on(Worker.StateChanged)
+    def _worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A safety net for workers started without :meth:`start_job`."""
+        worker = event.worker
+        if event.state is WorkerState.ERROR and worker not in self._jobs:
+            log.error("worker %s failed", worker.name, exc_info=worker.error)
+            self.notify(
+                self.explain(worker.error or RuntimeError("unknown error")),
+                title=f"{worker.name or 'job'} failed",
+                severity="error",
+                timeout=10,
+                markup=False,
+            )
+        if worker.is_finished:
+            self._jobs.pop(worker, None)
+
+
+__all__ = ["Job", "JobScreen"]
