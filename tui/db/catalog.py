@@ -127,7 +127,9 @@ async def read_probe(conn: AsyncConnection, info: TableInfo) -> None:
     A relation whose columns could not be listed (a view over a dropped table) is probed
     so that the user sees why, not an error about the empty column list.
     """
-    probe = select(literal_column("*")).select_from(relation_clause(info)).limit(0)
+    probe: Select[tuple[object]] = (
+        select(literal_column("*")).select_from(relation_clause(info)).limit(0)
+    )
     async with short_read(conn):
         await conn.execute(probe)
 

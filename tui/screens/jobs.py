@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, cast
 
 from textual import on
 from textual.screen import Screen
@@ -87,8 +87,10 @@ class JobScreen(Screen[None]):
             finally:
                 self._clear_slot(job)
 
-        worker = self.run_worker(
-            run, name=kind, group=kind, exclusive=exclusive, exit_on_error=False
+        # A function, not a coroutine object: a job cancelled before it starts never ran.
+        work = cast("Callable[[], Coroutine[None, None, None]]", run)
+        worker: Worker[None] = self.run_worker(
+            work, name=kind, group=kind, exclusive=exclusive, exit_on_error=False
         )
         self._jobs[worker] = job
         return worker
