@@ -18,6 +18,8 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
+from tui.text.escape import escaped_plain
+
 if TYPE_CHECKING:
     from tui.db.inspector import Inspector
     from tui.db.source import DataSource
@@ -122,7 +124,12 @@ class DbBrowseApp(App[int]):
             except Exception as exc:  # a monitor that dies would hide every later change
                 if not reported:
                     log.exception("monitor refresh failed")
-                    self.notify(self.explain(exc), title="Status refresh", severity="warning")
+                    self.notify(
+                        escaped_plain(self.explain(exc), keep_newlines=True),
+                        title="Status refresh",
+                        severity="warning",
+                        markup=False,
+                    )
                     reported = True
             else:
                 reported = False
@@ -176,7 +183,13 @@ class DbBrowseApp(App[int]):
             self.failed = message
             self.push_screen(ErrorScreen("Cannot open the database", message))
         else:
-            self.notify(message, title="Database error", severity="error", timeout=8)
+            self.notify(
+                escaped_plain(message, keep_newlines=True),
+                title="Database error",
+                severity="error",
+                timeout=8,
+                markup=False,
+            )
 
     def explain(self, error: BaseException | None) -> str:
         from tui.db.target import TargetError

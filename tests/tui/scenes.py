@@ -93,6 +93,52 @@ def make_odd_database(path: Path, rows: int = 300) -> Path:
     return path
 
 
+HOSTILE_VALUES = (
+    "\x1b[2J\x1b[Hcleared",  # clear the screen
+    "\x1b]0;PWNED\x07title",  # retitle the window
+    "\x1b]52;c;cHduZWQ=\x07clip",  # set the clipboard (OSC 52)
+    "[bold]x[/]",
+    "[@click=app.quit]q[/]",
+    "abc\u202edcba",  # right-to-left override
+    "zero\u200bwidth\ufeff",
+    "line1\nline2",
+    "c1\x9b31mcsi",
+    "sep\u2028para\u2029",
+)
+HOSTILE_NAMES = (
+    "\x1b]0;PWNED\x07t",
+    "[@click=app.quit]q[/]",
+    "",
+    " ",
+    "two\nlines",
+    "rlo\u202eabc",
+)
+
+
+def make_hostile_database(path: Path) -> Path:
+    """Names and values that try to act on the terminal or the UI instead of being shown."""
+    conn = sqlite3.connect(path)
+    for name in HOSTILE_NAMES:
+        quoted = '"' + name.replace('"', '""') + '"'
+        conn.execute(
+            f'CREATE TABLE {quoted} (id INTEGER PRIMARY KEY, {quoted} TEXT, "[b]v[/b]" TEXT)'
+        )
+        conn.executemany(
+            f"INSERT INTO {quoted} VALUES (?, ?, ?)",
+            [(i + 1, value, name) for i, value in enumerate(HOSTILE_VALUES)],
+        )
+    conn.execute(
+        "CREATE TABLE blanks (id INTEGER PRIMARY KEY, v TEXT)",
+    )
+    conn.executemany(
+        "INSERT INTO blanks VALUES (?, ?)",
+        [(1, None), (2, ""), (3, " "), (4, "NULL"), (5, "  "), (6, "\t"), (7, "null")],
+    )
+    conn.commit()
+    conn.close()
+    return path
+
+
 def browse_app(path: Path, *, read_only: bool = False) -> DbBrowseApp:
     target = resolve_target(str(path), default_url="", read_only=read_only)
     return DbBrowseApp(target, read_only=read_only)

@@ -13,6 +13,7 @@ from textual.widgets import ContentSwitcher
 
 from tui.db.counting import ViewCount
 from tui.screens.jobs import JobScreen
+from tui.text.escape import escaped_plain
 from tui.widgets.row_grid import RowGrid
 from tui.widgets.table_list import TableList
 
@@ -88,7 +89,7 @@ class BrowseActions(JobScreen):
         try:
             position = parse_position(answer, grid.total)
         except ValueError as exc:
-            self.notify(str(exc), title="Go to row", severity="error", markup=False)
+            self.notify(escaped_plain(str(exc)), title="Go to row", severity="error", markup=False)
             return
         uncounted = self.window is not None and not self.count.exact
         if uncounted and (answer.strip().endswith("%") or position >= self.count.seen):
@@ -189,7 +190,7 @@ class BrowseActions(JobScreen):
                 table_list.tables,
             )
         except NoForeignKeyError as exc:
-            self.notify(str(exc), severity="warning", markup=False)
+            self.notify(escaped_plain(str(exc)), severity="warning", markup=False)
             return
         table_list.select(target.ref)
         self.open_table(target, query)

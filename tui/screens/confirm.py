@@ -11,6 +11,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from tui.text.escape import escaped
+
 
 class ConfirmScreen(ModalScreen[bool]):
     """A yes/no question about one action."""
@@ -27,8 +29,8 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self._title, classes="dialog-title", markup=False)
-            yield Static(self._detail, markup=False)
+            yield Label(escaped(self._title), classes="dialog-title")
+            yield Static(escaped(self._detail, keep_newlines=True))
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Run it (y)", variant="warning", id="yes")
                 yield Button("Cancel (n)", id="no")

@@ -10,6 +10,8 @@ from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Label, Static
 
+from tui.text.escape import escaped
+
 
 class ErrorScreen(Screen[None]):
     """Shows one error; the only way on is to quit."""
@@ -23,6 +25,6 @@ class ErrorScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Center(), Vertical(classes="dialog error-dialog"):
-            yield Label(self.title_text, classes="dialog-title", markup=False)
-            yield Static(self.message, id="error-message", markup=False)
+            yield Label(escaped(self.title_text), classes="dialog-title")
+            yield Static(escaped(self.message, keep_newlines=True), id="error-message")
         yield Footer()

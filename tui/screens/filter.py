@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -20,6 +19,7 @@ from textual.widgets import Button, Input, Label, Select
 from tui.db.model import ColumnInfo, ValueKind
 from tui.db.paging import FilterOp, FilterSpec
 from tui.db.typed_values import BadValueError, parse_value
+from tui.text.escape import escaped, name_plain, name_text, needs_escape
 
 # Conditions that match text inside the value: the text is taken as typed.
 _TEXT_MATCH = (FilterOp.CONTAINS, FilterOp.STARTS_WITH)
@@ -34,12 +34,18 @@ class FilterScreen(ModalScreen[FilterSpec | None]):
         super().__init__()
         self._kinds = {c.name: c.value_kind for c in columns}
         self._column = column
-        self._value = "" if value is None or isinstance(value, bytes) else str(value)
+        shown = "" if value is None or isinstance(value, bytes) else str(value)
+        # A value with control or invisible characters cannot be typed or shown in an
+        # input line as it is: the user types the value instead.
+        self._value = "" if needs_escape(shown) else shown
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label("Filter rows", classes="dialog-title")
-            yield Select([(c, c) for c in self._kinds], value=self._column, id="filter-column")
+            yield Label("Filter rows", classes="dialog-title", markup=False)
+            # Column names are data: Text prompts, never markup.
+            yield Select(
+                [(name_text(c), c) for c in self._kinds], value=self._column, id="filter-column"
+            )
             yield Select([(op.value, op) for op in FilterOp], value=FilterOp.EQ, id="filter-op")
             yield Input(value=self._value, placeholder=self._placeholder(), id="filter-value")
             yield Label("", id="filter-error", classes="dialog-error", markup=False)
@@ -81,13 +87,13 @@ class FilterScreen(ModalScreen[FilterSpec | None]):
             try:
                 value = parse_value(raw, self._kinds.get(column, ValueKind.ANY))
             except BadValueError as exc:
-                self._show_error(f"{column}: {exc}")
+                self._show_error(f"{name_plain(column)}: {exc}")
                 return
         self.dismiss(FilterSpec(column, op, value))
 
     def _show_error(self, message: str) -> None:
         label = self.query_one("#filter-error", Label)
-        label.update(Text(message))
+        label.update(escaped(message))
         label.set_class(bool(message), "-shown")
 
     @on(Button.Pressed, "#cancel")

@@ -25,6 +25,8 @@ from textual import on
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from tui.text.escape import escaped_plain
+
 log = logging.getLogger("dbbrowse")
 
 
@@ -146,7 +148,7 @@ class JobScreen(Screen[None]):
     def job_failed(self, job: Job, error: Exception) -> None:
         """A current job failed: restore the screen (override), then say what failed."""
         self.notify(
-            self.explain(error),
+            escaped_plain(self.explain(error), keep_newlines=True),
             title=f"{job.kind} failed",
             severity="error",
             timeout=10,
@@ -170,7 +172,10 @@ class JobScreen(Screen[None]):
         if event.state is WorkerState.ERROR and worker not in self._jobs:
             log.error("worker %s failed", worker.name, exc_info=worker.error)
             self.notify(
-                self.explain(worker.error or RuntimeError("unknown error")),
+                escaped_plain(
+                    self.explain(worker.error or RuntimeError("unknown error")),
+                    keep_newlines=True,
+                ),
                 title=f"{worker.name or 'job'} failed",
                 severity="error",
                 timeout=10,

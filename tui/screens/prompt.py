@@ -11,6 +11,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from tui.text.escape import escaped
+
 
 class PromptScreen(ModalScreen[str | None]):
     """Ask for one line of text."""
@@ -25,7 +27,7 @@ class PromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self._title, classes="dialog-title", markup=False)
+            yield Label(escaped(self._title), classes="dialog-title")
             yield Input(value=self._initial, placeholder=self._placeholder)
 
     @on(Input.Submitted)

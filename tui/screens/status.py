@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Label, Sparkline, Static
 
 from tui.screens.jobs import Job, JobScreen
+from tui.text.escape import escaped
 from tui.text.status import (
     files_text,
     locks_text,
@@ -246,7 +247,8 @@ class StatusScreen(JobScreen):
 
     # -- actions ---------------------------------------------------------------------------
     def _result(self, text: str) -> None:
-        self.query_one("#action-result", Static).update(text)
+        # Results quote names and messages from the database: escaped, never obeyed.
+        self.query_one("#action-result", Static).update(escaped(text, keep_newlines=True))
 
     def _refuse_read_only(self, what: str) -> bool:
         if self.source.target.read_only:

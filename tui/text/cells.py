@@ -17,8 +17,9 @@ from typing import Any
 
 from rich.cells import cell_len
 
+from tui.text.escape import escape_runs
+
 ELLIPSIS = "…"
-_VISIBLE_CONTROLS = {"\n": "⏎", "\r": "␍", "\t": "⇥"}
 
 
 class Part(StrEnum):
@@ -58,35 +59,29 @@ def format_float(value: float) -> str:
 def _escape_pieces(text: str, limit: int) -> tuple[Pieces, int]:
     """Plain runs and visible escapes of ``text`` within ``limit`` cells, and chars consumed."""
     pieces: Pieces = []
-    run: list[str] = []
     used = 0
     consumed = 0
-    for char in text:
-        code = ord(char)
-        if char in _VISIBLE_CONTROLS:
-            shown, part = _VISIBLE_CONTROLS[char], Part.ESCAPE
-        elif 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (surrogateescape)
-            shown, part = f"\\x{code - 0xDC00:02x}", Part.ESCAPE
-        elif code < 0x20 or 0x7F <= code < 0xA0:
-            shown, part = f"\\x{code:02x}", Part.ESCAPE
-        elif 0xD800 <= code <= 0xDFFF or code in (0x200B, 0xFEFF, 0x2028, 0x2029):
-            shown, part = f"\\u{code:04x}", Part.ESCAPE
-        else:
-            shown, part = char, Part.TEXT
-        width = cell_len(shown)
-        if used + width > limit:
-            break
-        used += width
-        consumed += 1
-        if part is Part.TEXT:
-            run.append(shown)
+    for run, is_escape in escape_runs(text):
+        part = Part.ESCAPE if is_escape else Part.TEXT
+        width = cell_len(run)
+        if used + width <= limit:
+            pieces.append((run, part))
+            used += width
+            consumed += 1 if is_escape else len(run)
             continue
-        if run:
-            pieces.append(("".join(run), Part.TEXT))
-            run = []
-        pieces.append((shown, part))
-    if run:
-        pieces.append(("".join(run), Part.TEXT))
+        if not is_escape:
+            # Part of a plain run fits: take characters while they do.
+            taken = []
+            for char in run:
+                char_width = cell_len(char)
+                if used + char_width > limit:
+                    break
+                taken.append(char)
+                used += char_width
+            if taken:
+                pieces.append(("".join(taken), part))
+                consumed += len(taken)
+        break
     return pieces, consumed
 
 
@@ -126,10 +121,12 @@ def cell_pieces(value: Any, width: int) -> Pieces:
             if cell_len(text) > width:
                 return [(text[: max(width - 1, 0)], part), (ELLIPSIS, Part.ELLIPSIS)]
             return [(text, part)]
-    pieces, consumed = _escape_pieces(text, width)
+    # Only a prefix can show: never scan a long value whole on every frame.
+    head = text[: width * 4 + 8]
+    pieces, consumed = _escape_pieces(head, width)
     if consumed < len(text):
         # Something was cut: make room for the ellipsis.
-        pieces, _ = _escape_pieces(text, max(width - 1, 0))
+        pieces, _ = _escape_pieces(head, max(width - 1, 0))
         pieces.append((ELLIPSIS, Part.ELLIPSIS))
     return pieces
 

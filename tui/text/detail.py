@@ -1,24 +1,58 @@
-"""The full text of one value: pretty JSON, wrapped text, a hex dump for BLOBs."""
+"""The full text of one value: pretty JSON, wrapped and escaped lines, a hex dump for BLOBs.
+
+A long value is shown a part at a time: :func:`text_lines` and :func:`hex_lines` turn one
+loaded part into screen lines, so their cost depends on the part, never on the whole value.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+from rich.cells import chop_cells
+from rich.text import Text
+
 from tui.text.cells import format_float, human_size
+from tui.text.escape import ESCAPE_STYLE, escape_runs
+
+HEX_WIDTH = 16  # bytes per hex dump line
 
 
-def hex_dump(data: bytes, limit: int = 64 * 1024) -> str:
-    """Classic 16-bytes-a-line hex dump with an ASCII column (first ``limit`` bytes)."""
+def text_lines(text: str, width: int) -> list[Text]:
+    """``text`` as screen lines of at most ``width`` cells: escaped, hard-wrapped.
+
+    Newlines break lines; every other control or invisible character is a visible escape.
+    """
+    width = max(width, 1)
+    lines: list[Text] = []
+    for logical in text.split("\n"):
+        line = Text(no_wrap=True)
+        for run, is_escape in escape_runs(logical):
+            line.append(run, ESCAPE_STYLE if is_escape else "")
+        plain = line.plain
+        if len(plain) <= width and plain.isascii():
+            lines.append(line)
+            continue
+        offsets, at = [], 0
+        for piece in chop_cells(plain, width):
+            at += len(piece)
+            offsets.append(at)
+        lines.extend(line.divide(offsets[:-1]) if offsets else [line])
+    return lines
+
+
+def hex_lines(data: bytes, offset: int = 0) -> list[Text]:
+    """Hex dump lines (16 bytes each, with an ASCII column) of ``data`` found at ``offset``."""
     lines = []
-    for offset in range(0, min(len(data), limit), 16):
-        chunk = data[offset : offset + 16]
-        hex_part = " ".join(f"{b:02x}" for b in chunk).ljust(47)
+    for start in range(0, len(data), HEX_WIDTH):
+        chunk = data[start : start + HEX_WIDTH]
+        hex_part = " ".join(f"{b:02x}" for b in chunk).ljust(HEX_WIDTH * 3 - 1)
         text_part = "".join(chr(b) if 32 <= b < 127 else "." for b in chunk)
-        lines.append(f"{offset:08x}  {hex_part}  {text_part}")
-    if len(data) > limit:
-        lines.append(f"… {len(data) - limit:,} more bytes")
-    return "\n".join(lines)
+        line = Text(no_wrap=True)
+        line.append(f"{offset + start:08x}  ", style="dim")
+        line.append(f"{hex_part}  {text_part}")
+        lines.append(line)
+    return lines
 
 
 def python_type_label(value: Any) -> str:
@@ -44,7 +78,7 @@ def full_text(value: Any) -> str:
     if value is None:
         return "NULL"
     if isinstance(value, bytes | bytearray | memoryview):
-        return hex_dump(bytes(value))
+        return "\n".join(line.plain for line in hex_lines(bytes(value)))
     if isinstance(value, float):
         return format_float(value)
     if isinstance(value, dict | list):
@@ -69,3 +103,10 @@ def copy_text(value: Any) -> str:
     if isinstance(value, str):
         return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     return str(value)
+
+
+def value_body(value: Any) -> str | bytes:
+    """What the detail view pages through: a BLOB's bytes, text (JSON pretty), or words."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value)
+    return full_text(value)

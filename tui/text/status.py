@@ -15,15 +15,18 @@ from tui.db.shm import ShmState
 from tui.db.status import FileStatus, PragmaStatus, SpaceUsage
 from tui.db.wal import WalSummary
 from tui.db.wal_explain import describe, human_bytes
+from tui.text.escape import append_escaped, name_text
 
 _HEADING = "bold underline"
 _MUTED = "dim"
 
 
 def _rows(text: Text, rows: Iterable[tuple[str, str]], width: int = 20) -> None:
+    # Labels and values may quote file names, paths and command lines: escaped.
     for label, value in rows:
-        text.append(f"  {label:<{width}}", style=_MUTED)
-        text.append(f"{value}\n")
+        append_escaped(text, f"  {label:<{width}}", _MUTED)
+        append_escaped(text, value)
+        text.append("\n")
 
 
 def _onoff(value: bool) -> str:
@@ -110,7 +113,9 @@ def files_text(files: FileStatus) -> Text:
         ],
     )
     for note in files.notes:
-        text.append(f"  ! {note}\n", style="bold" if files.hot_journal_suspected else _MUTED)
+        append_escaped(
+            text, f"  ! {note}", "bold" if files.hot_journal_suspected else _MUTED
+        ).append("\n")
     return text
 
 
@@ -176,14 +181,23 @@ def locks_text(holders: Sequence[LockHolder]) -> Text:
         text.append("  no other process holds a WAL lock\n", style=_MUTED)
     for holder in holders:
         text.append(f"  {holder.lock:<11} {holder.kind.value:<9} ", style=_MUTED)
-        text.append(f"{describe(holder)}\n")
+        append_escaped(text, describe(holder)).append("\n")
     return text
 
 
-def space_rows(space: Sequence[SpaceUsage]) -> list[tuple[str, str, str, str, str]]:
-    """Rows for the space table: name, kind, pages, size, unused (largest first)."""
+def space_rows(space: Sequence[SpaceUsage]) -> list[tuple[Text, str, str, str, str]]:
+    """Rows for the space table: name, kind, pages, size, unused (largest first).
+
+    The name is Text: a DataTable reads a plain string cell as markup.
+    """
     return [
-        (u.name, u.kind or "?", f"{u.pages:,}", human_bytes(u.bytes), human_bytes(u.unused))
+        (
+            name_text(u.name),
+            u.kind or "?",
+            f"{u.pages:,}",
+            human_bytes(u.bytes),
+            human_bytes(u.unused),
+        )
         for u in space
     ]
 
@@ -192,7 +206,7 @@ def summary_text(explanation: Sequence[str], warnings: Sequence[str]) -> Text:
     text = Text()
     for line in warnings:
         text.append("⚠ ", style="bold")
-        text.append(f"{line}\n", style="bold")
+        append_escaped(text, line, "bold").append("\n")
     for line in explanation:
-        text.append(f"{line}\n")
+        append_escaped(text, line).append("\n")
     return text

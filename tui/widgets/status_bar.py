@@ -6,12 +6,15 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from tui.text.escape import append_escaped, append_name
+
 
 class StatusBar(Static):
-    """One line of facts about what is on screen; never interprets data as markup."""
+    """One line of facts about what is on screen; data is escaped, never read as markup."""
 
     database: reactive[str] = reactive("")
-    table: reactive[str] = reactive("")
+    table: reactive[str | None] = reactive(None)
+    """The open table's name (None when none is open: a table may be named "")."""
     position: reactive[str] = reactive("")
     query_text: reactive[str] = reactive("")
     mode: reactive[str] = reactive("")
@@ -27,20 +30,20 @@ class StatusBar(Static):
         if self.mode:
             text.append(f" {self.mode} ", style="reverse bold")
             text.append(" ")
-        for label, value in (
-            ("db", self.database),
-            ("table", self.table),
-            ("", self.view),
-            ("", self.position),
-            ("", self.query_text),
-            ("", self.jobs),
-            ("", self.notice),
-            ("", self.wal),
+        if self.database:
+            text.append("db ", style="dim")
+            append_escaped(text, self.database).append("  ")
+        if self.table is not None:
+            text.append("table ", style="dim")
+            append_name(text, self.table).append("  ")
+        for value in (
+            self.view,
+            self.position,
+            self.query_text,
+            self.jobs,
+            self.notice,
+            self.wal,
         ):
-            if not value:
-                continue
-            if label:
-                text.append(f"{label} ", style="dim")
-            text.append(value)
-            text.append("  ")
+            if value:
+                append_escaped(text, value).append("  ")
         return text

@@ -15,6 +15,7 @@ from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from tui.db.model import Drift, RowCount, TableInfo, TableKind, TableRef
+from tui.text.escape import append_name
 
 _KIND_MARK = {TableKind.TABLE: "▦", TableKind.VIEW: "▤", TableKind.VIRTUAL: "◈"}
 _DRIFT_MARK = {
@@ -73,7 +74,7 @@ class TableList(Vertical):
         text = Text(no_wrap=True, overflow="ellipsis")
         muted = Style(dim=True)
         text.append(_KIND_MARK.get(table.kind, "?") + " ", style=muted)
-        text.append(table.name, style=muted if table.internal else "")
+        append_name(text, table.name, "dim" if table.internal else "")
         if table.drift in _DRIFT_MARK:
             mark, _ = _DRIFT_MARK[table.drift]
             which = "missing" if table.drift is Drift.MISSING_TABLE else "drift"
@@ -128,7 +129,7 @@ class TableList(Vertical):
         self._rebuild()
         hidden = sum(1 for t in self.tables if t.internal)
         if hidden and not self.show_internal:
-            self.notify(f"{hidden} internal table(s) hidden; press i to show them")
+            self.notify(f"{hidden} internal table(s) hidden; press i to show them", markup=False)
 
     def action_clear_filter(self) -> None:
         self.query_one(Input).value = ""

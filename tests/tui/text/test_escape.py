@@ -1,0 +1,105 @@
+"""The one escaping function: what becomes a visible escape, and what is left alone."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tui.text.escape import (
+    ESCAPE_STYLE,
+    char_escape,
+    escaped,
+    escaped_plain,
+    name_plain,
+    name_text,
+    needs_escape,
+)
+
+
+@pytest.mark.parametrize(
+    ("char", "shown"),
+    [
+        ("\x1b", "\\x1b"),
+        ("\x07", "\\x07"),
+        ("\x00", "\\x00"),
+        ("\x7f", "\\x7f"),
+        ("\x9b", "\\x9b"),  # C1 CSI
+        ("\x85", "\\x85"),  # C1 NEL
+        ("\n", "⏎"),
+        ("\r", "␍"),
+        ("\t", "⇥"),
+        ("\u202a", "\\u202a"),
+        ("\u202e", "\\u202e"),  # right-to-left override
+        ("\u2066", "\\u2066"),
+        ("\u2069", "\\u2069"),
+        ("\u200e", "\\u200e"),
+        ("\u200f", "\\u200f"),
+        ("\u061c", "\\u061c"),
+        ("\u200b", "\\u200b"),  # zero-width space
+        ("\u200c", "\\u200c"),
+        ("\u200d", "\\u200d"),
+        ("\u2060", "\\u2060"),
+        ("\ufeff", "\\ufeff"),
+        ("\u00ad", "\\u00ad"),  # soft hyphen (Cf)
+        ("\U000e0001", "\\U000e0001"),  # language tag (Cf, astral)
+        ("\u2028", "\\u2028"),  # line separator (Zl)
+        ("\u2029", "\\u2029"),  # paragraph separator (Zp)
+        ("\u3164", "\\u3164"),  # Hangul filler: a letter that draws as nothing
+        ("\udcff", "\\xff"),  # a byte that was not UTF-8
+        ("\ud800", "\\ud800"),  # a lone surrogate
+    ],
+)
+def test_control_and_invisible_characters_become_visible_escapes(char: str, shown: str) -> None:
+    assert char_escape(char) == shown
+    assert needs_escape(f"a{char}b")
+    assert escaped_plain(f"a{char}b") == f"a{shown}b"
+
+
+@pytest.mark.parametrize("char", ["a", " ", "é", "名", "😀", "[", "\u00a0", "\ue000", "\u0301"])
+def test_visible_characters_are_left_alone(char: str) -> None:
+    assert char_escape(char) is None
+    assert escaped_plain(f"x{char}y") == f"x{char}y"
+
+
+def test_markup_is_never_read() -> None:
+    text = escaped("[@click=app.quit]q[/] [bold]x[/]")
+    assert text.plain == "[@click=app.quit]q[/] [bold]x[/]"
+    assert not text.spans
+
+
+def test_escapes_carry_the_escape_style() -> None:
+    text = escaped("a\x1bb", "bold")
+    assert text.plain == "a\\x1bb"
+    styled = [(text.plain[s.start : s.end], str(s.style)) for s in text.spans]
+    assert ("\\x1b", f"bold {ESCAPE_STYLE}") in styled
+    assert ("a", "bold") in styled
+
+
+def test_newlines_kept_only_when_asked() -> None:
+    assert escaped_plain("a\nb") == "a⏎b"
+    assert escaped_plain("a\nb\x1b", keep_newlines=True) == "a\nb\\x1b"
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("", "⟨empty⟩"),
+        (" ", "·"),
+        ("  ", "··"),
+        ("\t", "⇥"),
+        (" \u00a0", "·\\u00a0"),
+        ("two\nlines", "two⏎lines"),
+        ("people", "people"),
+    ],
+)
+def test_empty_and_blank_names_are_distinct_and_on_one_line(name: str, shown: str) -> None:
+    assert name_plain(name) == shown
+    assert name_text(name).plain == shown
+
+
+@given(st.text())
+def test_escaped_text_holds_no_control_or_invisible_character(text: str) -> None:
+    shown = escaped_plain(text)
+    assert not needs_escape(shown)
+    assert "\x1b" not in shown and "\n" not in shown
