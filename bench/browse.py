@@ -3,7 +3,8 @@
 
 ``python -m bench.browse [--rows N] [--repeat K]`` (default 10,000,000 rows, cached in
 ``bench/.cache``). Prints min/median milliseconds for: launch → first paint and → table list
-(separate processes), open table → first rows, End → last row, go to 50%, sort by an
+(separate processes), open table → first rows, End → last row, End pressed 100 ms after the
+first rows (before the count) → last row, go to 50%, sort by an
 unindexed column → first page; the peak RSS after paging through the table; and the floor:
 the same page queries run on bare aiosqlite, with each figure as a ratio to it.
 """
@@ -73,7 +74,7 @@ async def measure_app(path: Path, repeat: int) -> dict[str, list[float]]:
     from tui.db.paging import RowQuery, SortSpec
     from tui.widgets.row_grid import RowGrid
 
-    keys = ("open", "end", "half", "sort", "anchors", "jump")
+    keys = ("open", "end", "end_early", "half", "sort", "anchors", "jump")
     results: dict[str, list[float]] = {k: [] for k in keys}
     for _ in range(repeat):
         app = browse_app(path)
@@ -96,6 +97,22 @@ async def measure_app(path: Path, repeat: int) -> dict[str, list[float]]:
             grid.action_last()  # what the End key runs (Pilot.press adds ~80 ms of idle-waiting)
             await _until(lambda: grid.source.row_at(grid.total - 1) is not None, pilot)
             results["end"].append(time.perf_counter() - start)
+            # End before the count: 100 ms after the first rows of a freshly opened table.
+            last = events_last_key(path)
+            screen.open_table(events)
+            screen.window = None
+            await _until(
+                lambda: screen.window is not None and grid.source.row_at(0) is not None, pilot
+            )
+            await asyncio.sleep(0.1)
+            counted_before = screen.count.exact
+            start = time.perf_counter()
+            grid.action_last()
+            await _until(lambda: _row_key(grid) == last, pilot)
+            results["end_early"].append(time.perf_counter() - start)
+            if counted_before:
+                print("  (End early: the count had already arrived)", flush=True)
+            await wait_for_work(app)
             start = time.perf_counter()
             screen.go_to("50%")
             await _until(lambda: grid.source.row_at(grid.cursor_row) is not None, pilot)
@@ -125,6 +142,24 @@ async def measure_app(path: Path, repeat: int) -> dict[str, list[float]]:
                 await _until(lambda: grid.source.row_at(grid.cursor_row) is not None, pilot)
                 results["jump"].append(time.perf_counter() - start)
     return results
+
+
+def events_last_key(path: Path) -> int:
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return int(conn.execute("SELECT max(id) FROM events").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def _row_key(grid: object) -> object:
+    from tui.widgets.row_grid import RowGrid
+
+    assert isinstance(grid, RowGrid)
+    row = grid.source.row_at(grid.cursor_row)
+    return None if row is None else row[0]
 
 
 async def measure_rss(path: Path, steps: int = 400) -> int:
@@ -208,6 +243,7 @@ def main(argv: list[str]) -> int:
     app = asyncio.run(measure_app(path, args.repeat))
     summary("open table → first rows", app["open"], page_floor)
     summary("End → last row", app["end"], page_floor)
+    summary("End 100 ms after first rows → last row", app["end_early"], page_floor)
     summary("go to 50% → rows", app["half"], page_floor)
     summary("sort unindexed column → first page", app["sort"], page_floor)
     summary("sorted by index: count + anchor index", app["anchors"])
