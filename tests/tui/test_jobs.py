@@ -195,6 +195,8 @@ async def test_counts_belong_to_the_table_and_query_on_screen(jobs_db: Path) -> 
         screen, grid, status = parts(app)
         for name, rows in (("people", 300), ("small", 3), ("mid", 40), ("big", BIG)):
             screen.open_table(table(screen, name))
+            # While it loads, nothing of the previous table is shown under its name.
+            assert status.position == "" and grid.total == 0
             await settle(pilot)
             assert status.position == f"row 1 of {rows:,}", name
             assert grid.total == rows

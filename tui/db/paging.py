@@ -393,9 +393,13 @@ class Pager:
         if not self.keyed or len(self._order) != 1:
             return None
         expr = self._order[0].expr
-        stmt = select(func.min(expr), func.max(expr)).select_from(self.table)
+        # One aggregate per subquery: SQLite answers a lone min() or max() from the index
+        # in O(log n), but scans the whole table for min() and max() in one SELECT.
+        low = select(func.min(expr)).select_from(self.table)
+        high = select(func.max(expr)).select_from(self.table)
         if self._where is not None:
-            stmt = stmt.where(self._where)
+            low, high = low.where(self._where), high.where(self._where)
+        stmt = select(low.scalar_subquery(), high.scalar_subquery())
         row = (await conn.execute(stmt)).one()
         await conn.rollback()
         return (row[0], row[1])

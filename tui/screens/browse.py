@@ -124,10 +124,7 @@ class BrowseScreen(BrowseActions):
         """Put the screen back in a usable state, then say what failed."""
         message = self.explain(error)
         if job.kind == "query":
-            # Nothing of the previous table may stay under this one's name.
-            self.window, self.tail, self.count = None, None, ViewCount()
-            self.grid.show(NoRows(), [], 0)
-            self.status.position = ""
+            self._show_nothing()  # nothing of the previous table may stay under this name
             name = self.table.name if self.table is not None else "the table"
             self.say(f"cannot read {name}: {message}")
         elif job.kind == "schema":
@@ -139,6 +136,12 @@ class BrowseScreen(BrowseActions):
         elif job.kind in ("count", "index"):
             self.status.notice = f"{job.kind} failed: {message}"
         super().job_failed(job, error)
+
+    def _show_nothing(self) -> None:
+        self.window, self.tail, self.count = None, None, ViewCount()
+        self.grid.show(NoRows(), [], 0)
+        self.grid.total_exact = True
+        self.status.position = ""
 
     # -- catalog ---------------------------------------------------------------------------
     async def _load_catalog(self, job: Job) -> None:
@@ -222,6 +225,10 @@ class BrowseScreen(BrowseActions):
         self.query_spec = query or RowQuery()
         self.new_scope()  # the previous view's jobs stop; their late results are dropped
         self._recount, self._keep, self._pending_jump = False, None, None
+        if self.window is not None and self.window.pager.info.ref != table.ref:
+            # Another table: its rows, count and position are not this one's. (A new sort or
+            # filter of the same table keeps its rows on screen until the new ones arrive.)
+            self._show_nothing()
         self.status.table = table.name
         self.status.query_text = self.query_spec.describe()
         self.status.notice = ""
@@ -242,9 +249,7 @@ class BrowseScreen(BrowseActions):
         if table is None or query is None:
             return
         if table.drift.value == "missing":
-            self.window, self.tail, self.count = None, None, ViewCount()
-            self.grid.show(NoRows(), [], 0)
-            self.status.position = ""
+            self._show_nothing()
             self.status.notice = "this model's table is missing from the database"
             return
         if not table.columns:
