@@ -111,8 +111,10 @@ class BrowseScreen(BrowseActions):
 
     def say(self, message: str) -> None:
         """Words in place of the grid (no tables, a view that cannot be read); "" hides them."""
+        from tui.text.escape import escaped_plain
+
         widget = self.query_one("#grid-message", Static)
-        widget.update(message)
+        widget.update(escaped_plain(message, keep_newlines=True))
         widget.display = bool(message)
 
     def jobs_changed(self) -> None:
