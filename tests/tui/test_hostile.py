@@ -220,3 +220,24 @@ async def test_dialogs_escape_titles_and_messages(hostile_db: Path, screen: obje
         shown = assert_inert(app)
         assert "\\x1b]" in shown
         assert "[" in shown
+
+
+async def test_values_that_look_alike_are_told_apart_and_explained_in_help(
+    hostile_db: Path,
+) -> None:
+    app = browse_app(hostile_db)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        screen = await open_named(pilot, "blanks")
+        grid = screen.query_one(RowGrid)
+        cells = [grid.render_line(y).text.split("│")[1].strip() for y in range(2, 9)]
+        # NULL, '', ' ', 'NULL', '  ', '\t', 'null'
+        assert cells == ["∅ NULL", "⟨empty⟩", "·", "NULL", "··", "⇥", "null"]
+        await open_named(pilot, " ")
+        header = grid.render_line(0).text
+        assert "│ ·" in header  # the column named " "
+        grid.focus()
+        await pilot.press("question_mark")
+        await settle(pilot)
+        shown = assert_inert(app)
+        assert "∅ NULL" in shown and "⟨empty⟩" in shown

@@ -3,6 +3,12 @@
 Values become a list of ``(text, Part)`` pieces; the grid maps each part to a style from its
 ``.tcss`` component classes. NULL is not the empty string, a BLOB is not text, control
 characters and undecodable bytes are shown as escapes, and markup-looking text stays text.
+
+Values that would look alike get markers: NULL is ``∅ NULL`` (the text ``'NULL'`` is just
+``NULL``), the empty text is ``⟨empty⟩``, and text of only whitespace shows each space as
+``·`` (tabs ``⇥``, newlines ``⏎``), so ``''``, ``' '`` and ``'  '`` differ at a glance.
+Numbers are shown exactly: integers of any size, floats by their shortest round-trip form
+(``-0.0``, ``NaN``, ``inf``), decimals as stored.
 """
 
 from __future__ import annotations
@@ -17,9 +23,10 @@ from typing import Any
 
 from rich.cells import cell_len
 
-from tui.text.escape import escape_runs
+from tui.text.escape import escape_runs, name_plain
 
 ELLIPSIS = "…"
+NULL_MARK = "∅ NULL"
 
 
 class Part(StrEnum):
@@ -30,6 +37,7 @@ class Part(StrEnum):
     ESCAPE = "escape"
     ELLIPSIS = "ellipsis"
     MISSING = "missing"
+    MARKER = "marker"  # stands for a value that would otherwise look blank
 
 
 Pieces = list[tuple[str, Part]]
@@ -88,7 +96,7 @@ def _escape_pieces(text: str, limit: int) -> tuple[Pieces, int]:
 def value_text(value: Any) -> tuple[str, Part]:
     """The full one-piece text of a non-text value, and its part."""
     if value is None:
-        return "NULL", Part.NULL
+        return NULL_MARK, Part.NULL
     if isinstance(value, bool):
         return ("true" if value else "false"), Part.NUMBER
     if isinstance(value, float):
@@ -109,18 +117,28 @@ def value_text(value: Any) -> tuple[str, Part]:
     return str(value), Part.TEXT
 
 
-def cell_pieces(value: Any, width: int) -> Pieces:
-    """At most ``width`` cells of ``value`` for a grid cell, with an ellipsis when cut."""
+def _cut(text: str, part: Part, width: int) -> Pieces:
+    if cell_len(text) > width:
+        return [(text[: max(width - 1, 0)], part), (ELLIPSIS, Part.ELLIPSIS)]
+    return [(text, part)]
+
+
+def cell_pieces(value: Any, width: int, *, markers: bool = True) -> Pieces:
+    """At most ``width`` cells of ``value`` for a grid cell, with an ellipsis when cut.
+
+    With ``markers`` (values and names), empty and whitespace-only text is marked; without
+    (declared types), it is only escaped.
+    """
     if width <= 0:
         return []
+    if isinstance(value, str) and markers and (not value or value.isspace()):
+        return _cut(name_plain(value[: width + 1]), Part.MARKER, width)
     if isinstance(value, str):
         text, part = value, Part.TEXT
     else:
         text, part = value_text(value)
         if part is not Part.TEXT:
-            if cell_len(text) > width:
-                return [(text[: max(width - 1, 0)], part), (ELLIPSIS, Part.ELLIPSIS)]
-            return [(text, part)]
+            return _cut(text, part, width)
     # Only a prefix can show: never scan a long value whole on every frame.
     head = text[: width * 4 + 8]
     pieces, consumed = _escape_pieces(head, width)

@@ -103,11 +103,32 @@ class RowGrid(ScrollView, can_focus=True):
         Binding("enter", "select_cell", "Cell detail"),
     ]
 
+    HELP = """
+    ## How values are shown
+
+    Every value is shown as stored, never interpreted:
+
+    | shown | means |
+    | --- | --- |
+    | `∅ NULL` (dim) | NULL, no value |
+    | `NULL` | the text 'NULL' |
+    | `⟨empty⟩` (dim) | the empty text '' (also an empty name) |
+    | `·` `··` (dim) | text of only spaces, one `·` per space (also a blank name) |
+    | `⏎` `⇥` `␍` | a newline, tab or carriage return inside the text |
+    | `\\x1b` `\\u202e` (highlighted) | a control or invisible character (ESC, bidi, zero-width) |
+    | `\\xff` (highlighted) | a byte that is not valid UTF-8 |
+    | `<blob 1.2 KB> 89 50…` | a BLOB: its size and first bytes |
+    | `…` | cut to fit: Enter shows the whole value |
+
+    Numbers are exact: integers of any size, floats as `-0.0`, `NaN`, `inf`.
+    """
+
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "row-grid--header",
         "row-grid--header-type",
         "row-grid--gutter",
         "row-grid--null",
+        "row-grid--marker",
         "row-grid--number",
         "row-grid--blob",
         "row-grid--escape",
@@ -263,6 +284,7 @@ class RowGrid(ScrollView, can_focus=True):
             Part.ESCAPE: "row-grid--escape",
             Part.ELLIPSIS: "row-grid--ellipsis",
             Part.MISSING: "row-grid--missing",
+            Part.MARKER: "row-grid--marker",
         }.get(part)
         return self.get_component_rich_style(name, partial=True) if name else Style()
 
@@ -274,8 +296,10 @@ class RowGrid(ScrollView, can_focus=True):
         right = column.numeric or (value is None and False)
         return [pad, *segments] if right and is_numeric(value) else [*segments, pad]
 
-    def _header_cell(self, text: str, column: GridColumn, style: Style) -> list[Segment]:
-        pieces = cell_pieces(text, column.width)
+    def _header_cell(
+        self, text: str, column: GridColumn, style: Style, *, name: bool
+    ) -> list[Segment]:
+        pieces = cell_pieces(text, column.width, markers=name)
         used = sum(_cells(t) for t, _ in pieces)
         segments = [Segment(t, style + self._style(part)) for t, part in pieces]
         return _padded(segments, column.width - used, style, right=column.numeric)
@@ -310,7 +334,7 @@ class RowGrid(ScrollView, can_focus=True):
             target = fixed if column.frozen else scrolling
             if header:
                 text = column.name if position == -1 else column.type_name.lower()
-                cell = self._header_cell(text, column, style)
+                cell = self._header_cell(text, column, style, name=position == -1)
             elif row is None:
                 filler = "·" if index == 0 else ""
                 missing = style + self._style(Part.MISSING)
