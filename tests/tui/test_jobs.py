@@ -177,9 +177,11 @@ async def test_esc_then_move_reloads_the_visible_rows(
         grid.focus()
         screen.go_to("290")
         await until(pilot, lambda: screen.job_running("page"), "a page load")
+        await until(pilot, lambda: "loading rows" in status.jobs, "a slow load says so")
         await pilot.press("escape")
         await until(pilot, lambda: not screen.job_running("page"), "the load cancelled")
         assert "cancelled" in status.notice
+        assert status.jobs == ""
         assert grid.source.row_at(grid.cursor_row) is None
         gate.set()
         await pilot.press("up")

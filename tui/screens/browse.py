@@ -432,7 +432,9 @@ class BrowseScreen(BrowseActions):
     def _rows_needed(self, event: RowGrid.RowsNeeded) -> None:
         self._wanted = (event.first, event.last)
         if self.window is not None:
-            self.start_job("page", self._load_pages)
+            self.start_job(
+                "page", self._load_pages, label="loading rows… (Esc cancels)", label_after=0.25
+            )
 
     async def _load_pages(self, job: Job) -> None:
         from tui.db.tail import next_readable_page

@@ -65,17 +65,23 @@ class JobScreen(Screen[None]):
         body: Callable[[Job], Awaitable[None]],
         *,
         label: str = "",
+        label_after: float = 0.0,
         scoped: bool = True,
         exclusive: bool = True,
     ) -> Worker[None]:
         """Run ``body(job)`` in a worker of group ``kind``; ``label`` fills its slot meanwhile.
 
-        With ``exclusive``, a newer job of the same kind cancels the older one.
+        With ``label_after``, the label appears only once the job has run that many seconds
+        (quick jobs would only make the status bar flicker). With ``exclusive``, a newer job
+        of the same kind cancels the older one.
         """
         job = Job(self, kind, self.scope if scoped else None)
 
         async def run() -> None:
-            if label:
+            timer = None
+            if label and label_after > 0:
+                timer = self.set_timer(label_after, lambda: job.say(label))
+            elif label:
                 job.say(label)
             try:
                 await body(job)
@@ -87,6 +93,8 @@ class JobScreen(Screen[None]):
                     self._clear_slot(job)
                     self.job_failed(job, exc)
             finally:
+                if timer is not None:
+                    timer.stop()
                 self._clear_slot(job)
 
         # A function, not a coroutine object: a job cancelled before it starts never ran.
