@@ -10,21 +10,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy import MetaData, event, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from tui.db.dialects import DialectStrategy, strategy_for
+from tui.db.no_checkpoint import disable_checkpoint_on_close, sqlite3_connection_of
 from tui.db.target import Target, TargetError
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 # Reaching a server to cancel may need a new connection; never let Esc wait long on it.
 _INTERRUPT_TIMEOUT = 5.0
+_HOOKED: weakref.WeakSet[Engine] = weakref.WeakSet()
 _CONNECTION_PRAGMAS = frozenset({"wal_autocheckpoint", "journal_size_limit"})
 
 
@@ -37,11 +41,25 @@ def decode_text(raw: bytes) -> str:
     return raw.decode("utf-8", "surrogateescape")
 
 
-def _install_text_factory(async_engine: AsyncEngine) -> None:
-    @event.listens_for(async_engine.sync_engine, "connect")
+def _install_sqlite_hooks(sync_engine: Engine, *, text_factory: bool) -> None:
+    """On every new connection: keep the WAL on close, and decode TEXT losslessly."""
+    if sync_engine in _HOOKED:  # the application's engines outlive one DataSource
+        return
+    _HOOKED.add(sync_engine)
+    warned: list[bool] = []
+
+    @event.listens_for(sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        driver = getattr(dbapi_connection, "driver_connection", dbapi_connection)
-        driver.text_factory = decode_text
+        if text_factory:
+            driver = getattr(dbapi_connection, "driver_connection", dbapi_connection)
+            driver.text_factory = decode_text
+        conn = sqlite3_connection_of(dbapi_connection)
+        if (conn is None or not disable_checkpoint_on_close(conn)) and not warned:
+            warned.append(True)
+            log.warning(
+                "could not set SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE: closing the last connection"
+                " may checkpoint and delete the WAL"
+            )
 
 
 class DataSource:
@@ -80,7 +98,10 @@ class DataSource:
         except SQLAlchemyError as exc:
             raise TargetError(str(exc)) from exc
         if engine.dialect.name == "sqlite":
-            _install_text_factory(engine)
+            # An inspector leaves the WAL it shows as it found it: SQLite would checkpoint
+            # and delete it when the last connection closes (see tui.db.no_checkpoint).
+            _install_sqlite_hooks(engine.sync_engine, text_factory=True)
+            _install_sqlite_hooks(sync_engine, text_factory=False)
         source = cls(target, engine)
         try:
             if target.ensure_schema and not target.read_only:
