@@ -46,7 +46,10 @@ def _check_sqlite_file(path: Path) -> None:
     if path.is_dir():
         raise TargetError(f"{path} is a directory, not a database file")
     if not os.access(path, os.R_OK):
-        raise TargetError(f"cannot read {path}: permission denied")
+        raise TargetError(
+            f"cannot read {path}: permission denied. Ask its owner for read access, or run"
+            " dbbrowse as a user who may read it."
+        )
     # Read the header through SQLite itself, never with open()/close(): closing any file
     # descriptor of a database drops every POSIX lock this process holds on it, and SQLite
     # is the one that knows to defer such a close while its connections hold locks.
@@ -59,7 +62,20 @@ def _check_sqlite_file(path: Path) -> None:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        raise TargetError(f"{path} is not a SQLite database ({exc})") from exc
+        # Only a header that is not SQLite's is final. The database file read alone, without
+        # its WAL, may look damaged while SQLite reads it fine through the WAL (after a
+        # partial checkpoint, pages of the file point at pages still in the WAL), and a hot
+        # journal is rolled back only by a real open: those are for the real open to judge.
+        if _primary_code(exc) == _SQLITE_NOTADB:
+            raise TargetError(f"{path} is not a SQLite database ({exc})") from exc
+
+
+_SQLITE_NOTADB = 26
+
+
+def _primary_code(exc: sqlite3.Error) -> int | None:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
 
 
 def _sqlite_file_url(path: Path, read_only: bool) -> str:
