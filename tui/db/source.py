@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -29,6 +30,10 @@ log = logging.getLogger(__name__)
 # Reaching a server to cancel may need a new connection; never let Esc wait long on it.
 _INTERRUPT_TIMEOUT = 5.0
 _HOOKED: weakref.WeakSet[Engine] = weakref.WeakSet()
+# Set inside :meth:`DataSource.run_alone`: the one operation allowed past the closed gate.
+_ALONE: contextvars.ContextVar[bool] = contextvars.ContextVar("dbbrowse_alone", default=False)
+#: How long an operation that needs the database alone waits for dbbrowse's own reads.
+ALONE_WAIT_S = 5.0
 _CONNECTION_PRAGMAS = frozenset({"wal_autocheckpoint", "journal_size_limit"})
 
 
@@ -79,6 +84,13 @@ class DataSource:
         self.wrote = False
         self._watch: AsyncConnection | None = None
         self._paused = False
+        # Connections checked out now, and a gate new checkouts wait at while an operation
+        # needs the database to itself (switching the journal mode).
+        self._in_use = 0
+        self._all_returned = asyncio.Event()
+        self._all_returned.set()
+        self._gate = asyncio.Event()
+        self._gate.set()
 
     @classmethod
     async def open(cls, target: Target) -> DataSource:
@@ -150,14 +162,27 @@ class DataSource:
     @asynccontextmanager
     async def connect(self) -> AsyncIterator[AsyncConnection]:
         """A connection for one short read, always returned to the pool."""
-        async with self.engine.connect() as conn:
-            try:
-                for name, value in self.connection_pragmas.items():
-                    if name in _CONNECTION_PRAGMAS:
-                        await conn.execute(text(f"PRAGMA {name} = {int(value)}"))
-                yield conn
-            finally:
-                await conn.rollback()
+        if not _ALONE.get():
+            await self._gate.wait()
+        self._checked_out(1)
+        try:
+            async with self.engine.connect() as conn:
+                try:
+                    for name, value in self.connection_pragmas.items():
+                        if name in _CONNECTION_PRAGMAS:
+                            await conn.execute(text(f"PRAGMA {name} = {int(value)}"))
+                    yield conn
+                finally:
+                    await conn.rollback()
+        finally:
+            self._checked_out(-1)
+
+    def _checked_out(self, delta: int) -> None:
+        self._in_use += delta
+        if self._in_use:
+            self._all_returned.clear()
+        else:
+            self._all_returned.set()
 
     async def run(self, operation: Callable[[AsyncConnection], Awaitable[T]]) -> T:
         """Run ``operation`` on a short-lived connection, safe against cancellation.
@@ -229,20 +254,42 @@ class DataSource:
         """
         if self._paused:
             return None
-        if self._watch is None:
-            self._watch = await self.engine.connect()
-        return await self.strategy.change_token(self._watch)
+        self._checked_out(1)
+        try:
+            if self._watch is None:
+                self._watch = await self.engine.connect()
+            return await self.strategy.change_token(self._watch)
+        finally:
+            self._checked_out(-1)
 
-    async def quiesce(self) -> None:
-        """Close every connection dbbrowse holds (switching journal mode needs that)."""
+    async def run_alone(self, operation: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+        """Run ``operation`` with no other connection of dbbrowse open (as :meth:`run`).
+
+        Switching the journal mode needs every connection closed, this process's included:
+        new reads wait at a gate, reads under way get :data:`ALONE_WAIT_S` to finish, the
+        change watcher and the pool are closed, and only then does ``operation`` connect.
+        """
+        self._gate.clear()
         self._paused = True
-        if self._watch is not None:
-            await self._watch.close()
-            self._watch = None
-        await self.engine.dispose()
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._all_returned.wait(), ALONE_WAIT_S)
+            await self._close_watch()
+            await self.engine.dispose()
+            token = _ALONE.set(True)
+            try:
+                return await self.run(operation)
+            finally:
+                _ALONE.reset(token)
+        finally:
+            self._paused = False
+            self._gate.set()
 
-    def resume(self) -> None:
-        self._paused = False
+    async def _close_watch(self) -> None:
+        watch, self._watch = self._watch, None
+        if watch is not None:
+            with contextlib.suppress(SQLAlchemyError):
+                await watch.close()
 
     async def new_connection(self) -> AsyncConnection:
         """A connection the caller closes itself (for a batch of short statements)."""
@@ -265,9 +312,7 @@ class DataSource:
             with contextlib.suppress(MaintenanceError, DBAPIError):
                 await self.run(lambda conn: run_checkpoint(conn, CheckpointMode.TRUNCATE))
         self._paused = True
-        if self._watch is not None:
-            await self._watch.close()
-            self._watch = None
+        await self._close_watch()
         await self.engine.dispose()
 
 

@@ -318,17 +318,14 @@ class StatusScreen(JobScreen):
         from tui.db.maintenance import MaintenanceError
 
         self._result(f"{action.title}: running… (Esc cancels)")
-        if action.title.startswith("Journal mode"):
-            # Leaving WAL needs our own idle connections closed too.
-            await self.source.quiesce()
+        # Changing the journal mode needs dbbrowse's own connections closed too.
+        alone = action.title.startswith("Journal mode")
         try:
-            result = await self.source.run(action.run)
+            run = self.source.run_alone if alone else self.source.run
+            result = await run(action.run)
         except MaintenanceError as exc:
             self._result(f"{action.title}: {exc}")
             return
-        finally:
-            if action.title.startswith("Journal mode"):
-                self.source.resume()
         if action.writes:
             self.source.wrote = True
         self._result(str(getattr(result, "summary", result)))

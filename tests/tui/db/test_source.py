@@ -151,3 +151,48 @@ async def test_cancelling_an_operation_interrupts_it_and_returns_the_connection(
         assert await asyncio.wait_for(source.run(one), 10) == 1
     finally:
         await source.close()
+
+
+async def test_run_alone_waits_for_reads_and_closes_every_connection(tmp_path: Path) -> None:
+    """Switching the journal mode needs dbbrowse's own connections gone: a read under way is
+    let finish, new reads wait, the watcher is closed, and browsing goes on afterwards."""
+    from tui.db.maintenance import JournalMode, set_journal_mode
+
+    db = make_db(tmp_path / "alone.db")
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA journal_mode=WAL")
+    conn.close()
+    source = await DataSource.open(resolve_target(str(db), default_url=""))
+    try:
+        await source.change_token()  # the change watcher's connection is open now
+        started, release = asyncio.Event(), asyncio.Event()
+
+        async def holding(conn: AsyncConnection) -> int:
+            started.set()
+            await release.wait()
+            return int(await conn.scalar(text("SELECT count(*) FROM t")) or 0)
+
+        async def count(conn: AsyncConnection) -> int:
+            return int(await conn.scalar(text("SELECT count(*) FROM t")) or 0)
+
+        reading = asyncio.ensure_future(source.run(holding))
+        await started.wait()
+        alone = asyncio.ensure_future(
+            source.run_alone(lambda conn: set_journal_mode(conn, JournalMode.DELETE))
+        )
+        for _ in range(20):
+            await asyncio.sleep(0)
+        later = asyncio.ensure_future(source.run(count))
+        for _ in range(20):
+            await asyncio.sleep(0)
+        assert not alone.done()  # waiting for the read under way
+        assert not later.done()  # new reads wait at the gate
+        assert await source.change_token() is None  # the watcher pauses
+        release.set()
+        assert (await alone).current == "delete"
+        assert await reading == 1
+        assert await later == 1
+        assert await source.change_token() is not None
+    finally:
+        await source.close()
+    assert not db.with_name("alone.db-wal").exists()
