@@ -60,6 +60,9 @@ class DbBrowseApp(App[int]):
         return _OpeningScreen()
 
     def on_mount(self) -> None:
+        from tui.logs import setup_logging
+
+        setup_logging()
         # Paint first: the browse screen, SQLAlchemy and the data layer are imported, and the
         # database connected, after the first frame.
         self.call_after_refresh(self.open_database)

@@ -1,22 +1,41 @@
-"""A full screen that says what went wrong opening the database, instead of a traceback."""
+"""Errors shown in full: the whole message, scrollable, a key to copy it, and where the log is.
+
+:class:`ErrorScreen` replaces the app when the database cannot be opened (the only way on is
+to quit); :class:`ErrorDialog` is the same body over the current screen for an error the
+user can dismiss. The message is data (it may quote a file name or a value), so it goes
+through :func:`tui.text.escape.escaped`: control characters made visible, never markup.
+"""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Center, Vertical
-from textual.screen import Screen
+from textual.containers import Center, VerticalScroll
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Label, Static
 
+from tui.logs import log_path
 from tui.text.escape import escaped
+
+
+def _body(title: str, message: str) -> ComposeResult:
+    yield Label(escaped(title), classes="dialog-title")
+    yield Static(escaped(message, keep_newlines=True), id="error-message")
+    yield Static(
+        Text(f"\nc copies the message · the log is {log_path()}", style="dim"), id="error-log"
+    )
 
 
 class ErrorScreen(Screen[None]):
     """Shows one error; the only way on is to quit."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("q,escape", "app.quit", "Quit")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q,escape", "app.quit", "Quit"),
+        Binding("c", "copy", "Copy message"),
+    ]
 
     def __init__(self, title: str, message: str) -> None:
         super().__init__()
@@ -24,7 +43,36 @@ class ErrorScreen(Screen[None]):
         self.message = message
 
     def compose(self) -> ComposeResult:
-        with Center(), Vertical(classes="dialog error-dialog"):
-            yield Label(escaped(self.title_text), classes="dialog-title")
-            yield Static(escaped(self.message, keep_newlines=True), id="error-message")
+        with Center(), VerticalScroll(id="error-scroll", classes="dialog error-dialog"):
+            yield from _body(self.title_text, self.message)
         yield Footer()
+
+    def action_copy(self) -> None:
+        self.app.copy_to_clipboard(self.message)
+        self.notify("error message copied to the clipboard")
+
+
+class ErrorDialog(ModalScreen[None]):
+    """One error over the current screen; Esc (or q) closes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,enter", "close", "Close"),
+        Binding("c", "copy", "Copy message"),
+    ]
+
+    def __init__(self, title: str, message: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.message = message
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="error-scroll", classes="dialog error-dialog"):
+            yield from _body(self.title_text, self.message)
+        yield Footer()
+
+    def action_copy(self) -> None:
+        self.app.copy_to_clipboard(self.message)
+        self.notify("error message copied to the clipboard")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
