@@ -34,6 +34,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="open SQLite files with mode=ro: nothing can be written",
     )
     parser.add_argument(
+        "--immutable",
+        action="store_true",
+        help="open a SQLite file in SQLite's immutable mode: read-only, no locks, no -shm "
+        "needed (for read-only media), and changes still in the -wal are NOT seen",
+    )
+    parser.add_argument(
         "--ensure-schema",
         action="store_true",
         help="create the application's tables in DATABASE if they are missing",
@@ -61,6 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 default_url="",
                 read_only=args.read_only,
                 ensure_schema=args.ensure_schema,
+                immutable=args.immutable,
             )
         except TargetError as exc:
             print(f"dbbrowse: error: {exc}", file=sys.stderr)
@@ -68,7 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from tui.app import DbBrowseApp
 
     app = DbBrowseApp(
-        target, read_only=args.read_only, checkpoint_on_close=args.checkpoint_on_close
+        target,
+        read_only=args.read_only or args.immutable,
+        checkpoint_on_close=args.checkpoint_on_close,
     )
     app.run()
     if app.failed:

@@ -22,6 +22,7 @@ import logging
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError
@@ -43,6 +44,8 @@ from tui.db.maintenance_results import (
     SettingResult,
     VacuumResult,
 )
+from tui.db.open_errors import explain_write_error
+from tui.db.target import sqlite_path_of
 
 __all__ = [
     "DEFAULT_BUSY_TIMEOUT_MS",
@@ -124,9 +127,15 @@ def _is_corruption(exc: DBAPIError) -> bool:
     return code in (_CORRUPT, _NOTADB) or "malformed" in message.lower()
 
 
-def _translate(exc: DBAPIError, what: str, timeout_ms: int, busy_hint: str) -> MaintenanceError:
+def _translate(
+    exc: DBAPIError, what: str, timeout_ms: int, busy_hint: str, path: Path | None = None
+) -> MaintenanceError:
     code, message = _code_and_message(exc)
     lowered = message.lower()
+    culprit = explain_write_error(exc, path) if path is not None else None
+    if culprit is not None:
+        # "disk I/O error" or "readonly database" say nothing of which file: name it.
+        return ReadOnlyError(f"cannot {what}: {message}; {culprit}")
     if code in (_BUSY, _LOCKED) or "database is locked" in lowered:
         hint = busy_hint or "try again when the other program is idle"
         return DatabaseBusyError(
@@ -138,6 +147,10 @@ def _translate(exc: DBAPIError, what: str, timeout_ms: int, busy_hint: str) -> M
     if code == _INTERRUPT or lowered == "interrupted":
         return OperationCancelled(f"{what} was cancelled")
     return MaintenanceError(f"cannot {what}: {message}")
+
+
+def _file_of(conn: AsyncConnection) -> Path | None:
+    return sqlite_path_of(conn.engine.url.render_as_string(hide_password=False))
 
 
 async def _int(conn: AsyncConnection, sql: str) -> int:
@@ -233,7 +246,7 @@ async def _action(
     try:
         yield _Runner(conn, driver)
     except DBAPIError as exc:
-        raise _translate(exc, what, timeout, busy_hint) from exc
+        raise _translate(exc, what, timeout, busy_hint, _file_of(conn)) from exc
     finally:
         try:
             await conn.rollback()

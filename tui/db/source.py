@@ -11,10 +11,12 @@ import asyncio
 import contextlib
 import contextvars
 import logging
+import os
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import MetaData, event, text
 from sqlalchemy.engine import Engine
@@ -24,6 +26,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from tui.db.dialects import DialectStrategy, strategy_for
 from tui.db.no_checkpoint import disable_checkpoint_on_close, sqlite3_connection_of
 from tui.db.target import Target, TargetError
+
+if TYPE_CHECKING:
+    from tui.db.recovery import BeforeOpen
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -82,6 +87,9 @@ class DataSource:
         self.connection_pragmas: dict[str, int] = {}
         #: Whether a maintenance action wrote to the database during this session.
         self.wrote = False
+        #: Sentences about what SQLite repaired while opening the file (see tui.db.recovery).
+        self.recovered: tuple[str, ...] = ()
+        self._file_id: tuple[int, int] | None = None  # (st_dev, st_ino) of the file opened
         self._watch: AsyncConnection | None = None
         self._paused = False
         # Connections checked out now, and a gate new checkouts wait at while an operation
@@ -94,7 +102,16 @@ class DataSource:
 
     @classmethod
     async def open(cls, target: Target) -> DataSource:
-        """Connect (and for the app's database, create its schema); errors as TargetError."""
+        """Connect (and for the app's database, create its schema); errors as TargetError.
+
+        For a SQLite file, what SQLite repaired while opening it (a hot journal rolled back,
+        the wal-index rebuilt from the WAL) is in :attr:`recovered`.
+        """
+        before = None
+        if target.sqlite_path is not None and not target.immutable:
+            from tui.db.recovery import look_before_open
+
+            before = await asyncio.to_thread(look_before_open, target.sqlite_path)
         try:
             if target.app_database and not target.read_only:
                 from app import database
@@ -132,7 +149,36 @@ class DataSource:
         except TargetError:
             await engine.dispose()
             raise
+        if target.sqlite_path is not None:
+            source._file_id = _file_id(target.sqlite_path)
+        if before is not None and target.sqlite_path is not None:
+            source.recovered = tuple(await asyncio.to_thread(_recovery, before, target.sqlite_path))
+            for line in source.recovered:
+                log.warning("%s", line)
         return source
+
+    def file_gone(self) -> str | None:
+        """Why the SQLite file opened is no longer at its path (deleted, replaced); else None.
+
+        dbbrowse's open connections still read the old file, but anything that connects anew
+        would not find it (``mode=rw`` never creates one): actions check this first.
+        """
+        path = self.target.sqlite_path
+        if path is None or self._file_id is None:
+            return None
+        now = _file_id(path)
+        if now is None:
+            return (
+                f"{path} no longer exists: it was deleted or moved after dbbrowse opened it."
+                " dbbrowse's open connections still see the old file, but no action runs on a"
+                " database that is gone (nothing is created in its place)."
+            )
+        if now != self._file_id:
+            return (
+                f"{path} is a different file from the one dbbrowse opened (it was replaced):"
+                " restart dbbrowse to inspect the new one; no action runs meanwhile."
+            )
+        return None
 
     async def check(self) -> None:
         """Read the schema once, so a corrupt file or a dead server is reported up front."""
@@ -140,6 +186,13 @@ class DataSource:
             async with self.connect() as conn:
                 await conn.execute(text(self._probe_sql()))
         except DBAPIError as exc:
+            path = self.target.sqlite_path
+            if path is not None:
+                from tui.db.open_errors import explain_open_error
+
+                reason = explain_open_error(exc, path, read_only=self.target.read_only)
+                if reason is not None:
+                    raise TargetError(reason) from exc
             raise TargetError(self.explain(exc)) from exc
 
     def _probe_sql(self) -> str:
@@ -314,6 +367,22 @@ class DataSource:
         self._paused = True
         await self._close_watch()
         await self.engine.dispose()
+
+
+def _file_id(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
+
+
+def _recovery(before: BeforeOpen, path: Path) -> list[str]:
+    from tui.db.recovery import recovery_report
+    from tui.db.shm import read_shm
+    from tui.db.status import file_status
+
+    return recovery_report(before, file_status(path), read_shm(f"{path}-shm"))
 
 
 def _consume_result(task: asyncio.Task[Any]) -> None:

@@ -10,6 +10,7 @@ import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 
 class TargetError(Exception):
@@ -30,6 +31,7 @@ class Target:
     read_only: bool = False
     ensure_schema: bool = False
     sqlite_path: Path | None = None
+    immutable: bool = False  # SQLite's immutable=1: no locks, and the WAL is ignored
 
     @property
     def is_sqlite(self) -> bool:
@@ -78,14 +80,21 @@ def _primary_code(exc: sqlite3.Error) -> int | None:
     return code & 0xFF if isinstance(code, int) else None
 
 
-def _sqlite_file_url(path: Path, read_only: bool) -> str:
-    if read_only:
-        # A URI: mode=ro makes SQLite refuse every write, whatever the caller does.
-        return f"sqlite:///file:{path.as_posix()}?mode=ro&uri=true"
-    return f"sqlite:///{path.as_posix()}"
+def _sqlite_file_url(path: Path, read_only: bool, immutable: bool = False) -> str:
+    """A SQLite URI filename: ``mode=rw`` never creates a file (a database deleted while it
+    is browsed stays deleted), ``mode=ro`` refuses every write, ``immutable=1`` also ignores
+    the WAL and takes no lock.
+
+    Quoted twice: SQLAlchemy's URL parser decodes %XX once, SQLite's URI parser once more,
+    so ``?``, ``#`` and ``%`` in a file name reach the file system as they are.
+    """
+    quoted = quote(quote(path.as_posix(), safe="/"), safe="/")
+    mode = "ro&immutable=1" if immutable else "ro" if read_only else "rw"
+    return f"sqlite:///file:{quoted}?mode={mode}&uri=true"
 
 
-def _sqlite_path_of(url: str) -> Path | None:
+def sqlite_path_of(url: str) -> Path | None:
+    """The file a SQLite URL names; None for other engines and in-memory databases."""
     from sqlalchemy.engine import make_url
 
     parsed = make_url(url)
@@ -93,7 +102,8 @@ def _sqlite_path_of(url: str) -> Path | None:
     if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
         return None
     if database.startswith("file:"):
-        database = database[len("file:") :]
+        # A SQLite URI filename: %XX escapes are SQLite's to decode.
+        database = unquote(database[len("file:") :])
     return Path(database)
 
 
@@ -103,6 +113,7 @@ def resolve_target(
     default_url: str,
     read_only: bool = False,
     ensure_schema: bool = False,
+    immutable: bool = False,
 ) -> Target:
     """Turn the command-line argument (a SQLite path, a URL, or nothing) into a Target.
 
@@ -114,10 +125,11 @@ def resolve_target(
         path = Path(arg).expanduser()
         _check_sqlite_file(path)
         return Target(
-            url=_sqlite_file_url(path, read_only),
+            url=_sqlite_file_url(path, read_only, immutable),
             display=path.name,
             app_database=False,
-            read_only=read_only,
+            read_only=read_only or immutable,
+            immutable=immutable,
             ensure_schema=ensure_schema,
             sqlite_path=path,
         )
@@ -131,7 +143,7 @@ def _url_target(url: str, *, app_database: bool, read_only: bool, ensure: bool) 
 
     try:
         derive_urls(url)
-        path = _sqlite_path_of(url)
+        path = sqlite_path_of(url)
     except ArgumentError as exc:
         raise TargetError(f"cannot use {mask_url(url)}: {exc}") from exc
     if path is not None and not app_database:
