@@ -95,6 +95,8 @@ class DbBrowseApp(App[int]):
         screen = self.get_screen_browse()
         if screen is not None:
             screen.attach(self.source)
+        for line in self.source.recovered:
+            self.notify(line, title="SQLite recovered the database", severity="warning", timeout=30)
         self.monitor()
 
     @work(group="watch", exclusive=True, exit_on_error=False)
@@ -113,17 +115,26 @@ class DbBrowseApp(App[int]):
         inspector = self.inspector = Inspector(Path(path) if path is not None else None)
         # Start a beat later: the table list and first rows come first.
         await asyncio.sleep(interval / 4)
-        last = await source.change_token()
+        # A SQLite file tells of every commit through its files (tui.db.fingerprint), read
+        # with no lock: while nothing changes, dbbrowse asks SQLite nothing at all.
+        files = path is not None
+        last = None if files else await source.change_token()
+        shown: object | None = None
         reported = False
         while True:
             browse = self.get_screen_browse()
             try:
-                token = await source.change_token()
+                if files:
+                    last = inspector.data_token
+                    snapshot = await inspector.refresh(source.run)
+                    token = inspector.data_token
+                else:
+                    token = await source.change_token()
+                    snapshot = await inspector.refresh(source.run)
                 if token is not None and last is not None and token != last and browse:
                     browse.data_changed()
                 if token is not None:
                     last = token
-                snapshot = await inspector.refresh(source.run)
             except Exception as exc:  # a monitor that dies would hide every later change
                 if not reported:
                     log.exception("monitor refresh failed")
@@ -136,10 +147,12 @@ class DbBrowseApp(App[int]):
                     reported = True
             else:
                 reported = False
-                if browse is not None:
-                    browse.status.wal = inspector.compact()
-                if isinstance(self.screen, StatusScreen):
-                    self.screen.post_message(InspectorUpdated(snapshot))
+                if snapshot is not shown:  # an unchanged snapshot needs no repaint
+                    shown = snapshot
+                    if browse is not None:
+                        browse.status.wal = inspector.compact()
+                    if isinstance(self.screen, StatusScreen):
+                        self.screen.post_message(InspectorUpdated(snapshot))
             await asyncio.sleep(interval)
 
     def action_status(self) -> None:

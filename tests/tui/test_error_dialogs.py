@@ -46,6 +46,10 @@ class _Host(App[None]):
         self.push_screen(self.dialog)
 
 
+class _StyledHost(_Host):
+    CSS_PATH = str(Path(__file__).parents[2] / "tui" / "app.tcss")
+
+
 @pytest.mark.parametrize("kind", [ErrorDialog, ErrorScreen])
 async def test_the_whole_message_is_shown_scrollable_and_copied(
     kind: type[ErrorDialog] | type[ErrorScreen],
@@ -64,3 +68,16 @@ async def test_the_whole_message_is_shown_scrollable_and_copied(
         await pilot.press("c")
         await pilot.pause()
         assert app.clipboard == LONG
+
+
+@pytest.mark.parametrize("kind", [ErrorDialog, ErrorScreen])
+async def test_a_short_message_shows_every_line_of_the_dialog(
+    kind: type[ErrorDialog] | type[ErrorScreen],
+) -> None:
+    app = _StyledHost(kind("Cannot open the database", "one line"))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        dialog = app.screen.query_one("#error-scroll", VerticalScroll)
+        log_line = app.screen.query_one("#error-log", Static)
+        assert dialog.max_scroll_y == 0
+        assert log_line.region.bottom <= dialog.content_region.bottom

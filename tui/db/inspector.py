@@ -16,6 +16,7 @@ without being reset" warning.
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import time
 from collections import deque
@@ -28,13 +29,15 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from tui.db.fingerprint import Fingerprint, fingerprint
 from tui.db.locks import LockHolder, probe_wal_locks
 from tui.db.shm import ShmState, read_shm
 from tui.db.status import FileStatus, PragmaStatus, file_status, read_pragmas
 from tui.db.wal import WalReader, WalSummary
-from tui.db.wal_explain import explain, human_bytes
+from tui.db.wal_explain import exact_size, explain
 
 T = TypeVar("T")
+_RECENT_S = 3.0  # seconds within which the WAL must have grown to be called growing
 
 _JOURNAL_MODES = {
     "delete": "each write transaction saves the original pages in a -journal file, deleted"
@@ -76,6 +79,7 @@ class InspectorSnapshot:
     history: tuple[HistoryPoint, ...]  # oldest first, at most ``history`` points
     refresh_ms: float  # how long this refresh took
     wal_bytes_read: int  # bytes of the -wal read in this refresh
+    alerts: tuple[str, ...] = ()  # committed data at risk: shown in red
 
 
 @dataclass(frozen=True)
@@ -116,7 +120,21 @@ class Inspector:
         self._reader = WalReader(f"{os.fspath(db_path)}-wal") if db_path is not None else None
         self._reading: asyncio.Future[_FileView] | None = None
         self._growing = False
+        self._grew_at = -math.inf  # time.monotonic() of the last refresh that saw growth
         self._last: InspectorSnapshot | None = None
+        self._fingerprint: Fingerprint | None = None
+        self._stale = False
+
+    def invalidate(self) -> None:
+        """Read everything at the next refresh, even if no file changed (settings of
+        dbbrowse's own connections, say, change no file)."""
+        self._stale = True
+
+    @property
+    def data_token(self) -> object | None:
+        """Changes whenever a commit (or checkpoint) changed the files; None before the first
+        refresh and for databases without a file."""
+        return self._fingerprint.data if self._fingerprint is not None else None
 
     @property
     def last(self) -> InspectorSnapshot | None:
@@ -128,6 +146,19 @@ class Inspector:
         started = time.perf_counter()
         if self.db_path is None:
             return self._finish(started, None, _FileView(None), [], [])
+        # Nothing changed in the files (and "growing" needs no update): the last snapshot is
+        # still true, and SQLite is not asked anything: idle costs no read and no lock.
+        now = time.monotonic()
+        seen = fingerprint(self.db_path)
+        growth_ended = self._growing and now - self._grew_at > _RECENT_S
+        if (
+            self._last is not None
+            and not self._stale
+            and not growth_ended
+            and seen == self._fingerprint
+        ):
+            return self._last
+        self._fingerprint, self._stale = seen, False
         warnings: list[str] = []
         pragmas: PragmaStatus | None = None
         try:
@@ -140,6 +171,11 @@ class Inspector:
         explanation: list[str] = []
         if view.wal is not None:
             pending = _pending(view.shm)
+            previous = self._history[-1] if self._history else None
+            if previous is not None and (
+                view.wal.size > previous.wal_bytes or pending > previous.pending_frames
+            ):
+                self._grew_at = now
             self._history.append(HistoryPoint(view.wal.size, pending))
             header = view.wal.header
             self._salts.append((header.salt1, header.salt2) if header is not None else None)
@@ -147,8 +183,8 @@ class Inspector:
             explanation.extend(explain(view.wal, view.shm, list(view.holders), db_bytes or 0))
             if db_bytes and view.wal.size > db_bytes:
                 warnings.append(
-                    f"The WAL ({human_bytes(view.wal.size)}) is larger than the database"
-                    f" ({human_bytes(db_bytes)})."
+                    f"The WAL ({exact_size(view.wal.size)}) is larger than the database"
+                    f" ({exact_size(db_bytes)})."
                 )
             warnings.extend(self._growth(explanation))
         else:
@@ -165,7 +201,8 @@ class Inspector:
                 else:
                     explanation.append(note)
         warnings.extend(view.problems)
-        return self._finish(started, pragmas, view, explanation, warnings)
+        alerts = _missing_wal(self.db_path, view) if mode == "wal" else []
+        return self._finish(started, pragmas, view, explanation, warnings, alerts)
 
     def compact(self) -> str:
         """One short phrase for a status bar, from the last snapshot; "" when unknown."""
@@ -179,7 +216,7 @@ class Inspector:
             else:
                 shm = snap.shm if snap.shm is not None and snap.shm.is_init else None
                 frames = shm.max_frame if shm is not None else wal.last_commit_frame
-                parts = [f"WAL {human_bytes(wal.size)}", f"{frames:,} frame{_s(frames)}"]
+                parts = [f"WAL {exact_size(wal.size)}", f"{frames:,} frame{_s(frames)}"]
                 if shm is not None:
                     parts.append(f"{shm.checkpoint.backfilled:,} checkpointed")
             if self._growing:
@@ -197,6 +234,7 @@ class Inspector:
         view: _FileView,
         explanation: list[str],
         warnings: list[str],
+        alerts: list[str] | None = None,
     ) -> InspectorSnapshot:
         self._last = InspectorSnapshot(
             pragmas=pragmas,
@@ -209,6 +247,7 @@ class Inspector:
             history=tuple(self._history),
             refresh_ms=(time.perf_counter() - started) * 1000,
             wal_bytes_read=view.bytes_read,
+            alerts=tuple(alerts or ()),
         )
         return self._last
 
@@ -271,9 +310,13 @@ class Inspector:
         sizes = [p.wal_bytes for p in points]
         pending = [p.pending_frames for p in points]
         one_generation = salts[0] is not None and all(s == salts[0] for s in salts)
+        # Growing means growing now: the WAL (or the backlog) rose within the last few
+        # seconds, not only somewhere in the window.
+        if time.monotonic() - self._grew_at > _RECENT_S:
+            return []
         if one_generation and _rises(sizes):
             warning = (
-                f"The WAL grew from {human_bytes(sizes[0])} to {human_bytes(sizes[-1])} over"
+                f"The WAL grew from {exact_size(sizes[0])} to {exact_size(sizes[-1])} over"
                 f" the last {k} refreshes without being reset."
             )
         elif _rises(pending):
@@ -289,6 +332,37 @@ class Inspector:
             " reader still uses one; until then each commit makes it longer."
         )
         return [warning]
+
+
+def _missing_wal(db_path: Path, view: _FileView) -> list[str]:
+    """A red alert when the -wal is gone while the wal-index still counts committed frames."""
+    shm, wal = view.shm, view.wal
+    if shm is None or not shm.is_init or shm.max_frame == 0:
+        return []
+    if wal is not None and wal.exists and wal.size > 0:
+        return []
+    from tui.db.recovery import open_by_others
+
+    name = db_path.name
+    holders = open_by_others(db_path)
+    who = (
+        "Processes that have the database open: "
+        + ", ".join(h.describe() for h in holders)
+        + " (and dbbrowse itself)."
+        if holders
+        else "No other process shows a lock on it; dbbrowse's own connections may still"
+        " have it open."
+    )
+    pending = shm.max_frame - shm.checkpoint.backfilled
+    return [
+        f"{name}-wal is gone, but the wal-index ({name}-shm) still counts"
+        f" {shm.max_frame:,} committed frames, {max(pending, 0):,} of them not yet copied"
+        f" into {name}: those commits now live only in the deleted file, which exists only"
+        f" as long as a process keeps it open. {who} When the last of them closes it, those"
+        " commits are lost. To keep them, have one of those processes run a checkpoint (or"
+        " press p here while dbbrowse's connections still have it open), or copy the file"
+        " from /proc/PID/fd of a process that holds it."
+    ]
 
 
 def _pending(shm: ShmState | None) -> int:

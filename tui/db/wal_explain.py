@@ -33,8 +33,8 @@ def explain(
         lines.extend(_file_shape(wal))
         if 0 < db_size < wal.size:
             lines.append(
-                f"The WAL ({human_bytes(wal.size)}) is larger than the database"
-                f" ({human_bytes(db_size)})."
+                f"The WAL ({exact_size(wal.size)}) is larger than the database"
+                f" ({exact_size(db_size)})."
             )
     lines.extend(_other_locks(holders))
     same_generation = (
@@ -58,7 +58,7 @@ def explain(
 def _progress(wal: WalSummary, shm: ShmState | None, holders: list[LockHolder]) -> list[str]:
     use_shm = shm is not None and shm.is_init
     frames = shm.max_frame if shm is not None and use_shm else wal.last_commit_frame
-    size = human_bytes(frames * wal.frame_size)
+    size = exact_size(frames * wal.frame_size)
     if shm is None or not use_shm:
         return [
             f"{frames:,} committed frames ({size}) in the WAL; no wal-index (-shm) to tell"
@@ -117,7 +117,7 @@ def _file_shape(wal: WalSummary) -> list[str]:
         )
     elif wal.stale_frames:
         lines.append(
-            f"{wal.stale_frames:,} frames ({human_bytes(wal.stale_frames * wal.frame_size)})"
+            f"{wal.stale_frames:,} frames ({exact_size(wal.stale_frames * wal.frame_size)})"
             f" after frame {wal.valid_frames:,} are left over from before the WAL was last"
             " reset: SQLite reuses the file from the start rather than shrinking it."
         )
@@ -161,6 +161,13 @@ def describe(holder: LockHolder) -> str:
 
 def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def exact_size(size: int) -> str:
+    """``4.7 MB = 4,928,512 bytes``: the rounded figure and the exact count; ``812 bytes``."""
+    if size < 1024:
+        return f"{size:,} bytes"
+    return f"{human_bytes(size)} = {size:,} bytes"
 
 
 def human_bytes(size: int) -> str:

@@ -138,6 +138,37 @@ def _actions() -> dict[str, Action]:
     }
 
 
+_BLOCKING_CHECKPOINTS = {"full": 1, "restart": 2, "truncate": 2}  # busy-timeout waits
+
+
+def _with_writer_wait(action: Action, name: str, snapshot: InspectorSnapshot | None) -> Action:
+    """The question of a FULL/RESTART/TRUNCATE checkpoint, saying how long writers wait."""
+    from dataclasses import replace
+
+    from tui.db.maintenance import DEFAULT_BUSY_TIMEOUT_MS
+    from tui.db.wal_explain import exact_size
+
+    waits = _BLOCKING_CHECKPOINTS[name]
+    wal = snapshot.wal if snapshot is not None else None
+    shm = snapshot.shm if snapshot is not None else None
+    if wal is not None and wal.exists:
+        frames = shm.max_frame - shm.checkpoint.backfilled if shm is not None else wal.total_frames
+        size = exact_size(max(frames, 0) * wal.frame_size)
+        work = f"copying the {max(frames, 0):,} frames not yet checkpointed ({size})"
+    else:
+        work = "copying the frames not yet checkpointed"
+    whom = "the current writer" if waits == 1 else "the current writer, then for readers,"
+    return replace(
+        action,
+        question=(
+            f"{action.question}\n\nOther programs' writers wait while it runs: new writes are"
+            f" blocked for as long as {work} takes, plus up to"
+            f" {waits * DEFAULT_BUSY_TIMEOUT_MS:,} ms waiting for {whom} (dbbrowse gives up"
+            ' after that). A writer whose busy timeout is shorter gets "database is locked".'
+        ),
+    )
+
+
 class StatusScreen(JobScreen):
     """What SQLite is really doing with this database, live."""
 
@@ -169,6 +200,7 @@ class StatusScreen(JobScreen):
                 yield Static(id="pragmas", markup=False)
                 yield Static(id="files", markup=False)
             with VerticalScroll(id="status-right"):
+                yield Static(id="alerts", markup=False)
                 yield Static(id="summary", markup=False)
                 yield Label("WAL size over this session", classes="spark-label")
                 yield Sparkline([], id="spark-size")
@@ -186,6 +218,7 @@ class StatusScreen(JobScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one("#alerts", Static).display = False
         self.query_one("#space", DataTable).add_columns("name", "kind", "pages", "size", "unused")
         self.query_one("#space", DataTable).display = False
         if self.source.target.read_only:
@@ -204,7 +237,12 @@ class StatusScreen(JobScreen):
             self.query_one("#pragmas", Static).update(pragmas_text(snap.pragmas))
         if snap.files is not None:
             self.query_one("#files", Static).update(files_text(snap.files))
-        self.query_one("#summary", Static).update(summary_text(snap.explanation, snap.warnings))
+        alerts = self.query_one("#alerts", Static)
+        alerts.display = bool(snap.alerts)
+        alerts.update(escaped("\n".join(f"⛔ {line}" for line in snap.alerts), keep_newlines=True))
+        # What SQLite repaired while dbbrowse opened the file stays in view all session.
+        warnings = (*self.source.recovered, *snap.warnings)
+        self.query_one("#summary", Static).update(summary_text(snap.explanation, warnings))
         wal_mode = snap.wal is not None
         for widget_id in ("#spark-size", "#spark-pending", "#wal-details", "#locks"):
             self.query_one(widget_id).display = wal_mode
@@ -260,6 +298,12 @@ class StatusScreen(JobScreen):
         action = _actions()[name]
         if action.writes and self._refuse_read_only(action.title):
             return
+        gone = self.source.file_gone()
+        if gone is not None:
+            self._result(f"{action.title} was not run: {gone}")
+            return
+        if name in _BLOCKING_CHECKPOINTS:
+            action = _with_writer_wait(action, name, self.snapshot)
 
         def confirmed(yes: bool | None) -> None:
             if yes:
@@ -317,6 +361,10 @@ class StatusScreen(JobScreen):
     async def _run_action(self, action: Action) -> None:
         from tui.db.maintenance import MaintenanceError
 
+        gone = self.source.file_gone()
+        if gone is not None:
+            self._result(f"{action.title} was not run: {gone}")
+            return
         self._result(f"{action.title}: running… (Esc cancels)")
         # Changing the journal mode needs dbbrowse's own connections closed too.
         alone = action.title.startswith("Journal mode")
@@ -328,6 +376,10 @@ class StatusScreen(JobScreen):
             return
         if action.writes:
             self.source.wrote = True
+        # A setting of dbbrowse's own connections changes no file: read everything again.
+        inspector = getattr(self.app, "inspector", None)
+        if inspector is not None:
+            inspector.invalidate()
         self._result(str(getattr(result, "summary", result)))
 
     def action_back_or_cancel(self) -> None:

@@ -14,7 +14,7 @@ from tui.db.locks import LockHolder
 from tui.db.shm import ShmState
 from tui.db.status import FileStatus, PragmaStatus, SpaceUsage
 from tui.db.wal import WalSummary
-from tui.db.wal_explain import describe, human_bytes
+from tui.db.wal_explain import describe, exact_size, human_bytes
 from tui.text.escape import append_escaped, name_text
 
 _HEADING = "bold underline"
@@ -44,8 +44,8 @@ def pragmas_text(status: PragmaStatus) -> Text:
             ("busy_timeout", f"{status.busy_timeout:,} ms"),
             ("locking_mode", status.locking_mode),
             ("page_size", f"{status.page_size:,}"),
-            ("page_count", f"{status.page_count:,} ({human_bytes(status.database_bytes)})"),
-            ("freelist_count", f"{status.freelist_count:,} ({human_bytes(status.free_bytes)})"),
+            ("page_count", f"{status.page_count:,} ({exact_size(status.database_bytes)})"),
+            ("freelist_count", f"{status.freelist_count:,} ({exact_size(status.free_bytes)})"),
             ("cache_size", _cache(status.cache_size)),
             ("auto_vacuum", status.auto_vacuum),
             ("wal_autocheckpoint", _autockpt(status.wal_autocheckpoint)),
@@ -92,7 +92,7 @@ def _autockpt(value: int) -> str:
 
 
 def _limit(value: int) -> str:
-    return "no limit" if value < 0 else human_bytes(value)
+    return "no limit" if value < 0 else exact_size(value)
 
 
 def files_text(files: FileStatus) -> Text:
@@ -101,7 +101,7 @@ def files_text(files: FileStatus) -> Text:
     name = files.db_path.name
 
     def size(value: int | None) -> str:
-        return "absent" if value is None else human_bytes(value)
+        return "absent" if value is None else exact_size(value)
 
     _rows(
         text,
@@ -126,7 +126,7 @@ def wal_text(wal: WalSummary) -> Text:
         text.append("  no -wal file (nothing written since the last reset)\n", style=_MUTED)
         return text
     header = wal.header
-    rows = [("size", human_bytes(wal.size))]
+    rows = [("size", exact_size(wal.size))]
     if header is not None:
         order = "big-endian" if header.big_endian_checksum else "little-endian"
         rows += [
@@ -138,7 +138,7 @@ def wal_text(wal: WalSummary) -> Text:
             ("header checksum", "ok" if header.checksum_ok else "BAD"),
         ]
     rows += [
-        ("frames", f"{wal.total_frames:,}"),
+        ("frames", f"{wal.total_frames:,} ({exact_size(wal.total_frames * wal.frame_size)})"),
         ("valid", f"{wal.valid_frames:,}"),
         ("transactions", f"{wal.commit_frames:,}"),
         ("last commit frame", f"{wal.last_commit_frame:,}"),

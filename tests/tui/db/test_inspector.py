@@ -29,7 +29,7 @@ from tui.db.inspector import HistoryPoint, Inspector
 from tui.db.source import DataSource
 from tui.db.target import Target, resolve_target
 from tui.db.wal import FRAME_HEADER_SIZE, WAL_HEADER_SIZE
-from tui.db.wal_explain import human_bytes
+from tui.db.wal_explain import exact_size
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux locks")
 
@@ -121,12 +121,12 @@ async def test_snapshot_agrees_with_a_passive_checkpoint(
     assert snap.wal_bytes_read >= snap.wal.size  # the first refresh reads the whole file
     assert snap.files.db_bytes is not None and snap.wal.size > snap.files.db_bytes
     assert snap.warnings == (
-        f"The WAL ({human_bytes(snap.wal.size)}) is larger than the database"
-        f" ({human_bytes(snap.files.db_bytes)}).",
+        f"The WAL ({exact_size(snap.wal.size)}) is larger than the database"
+        f" ({exact_size(snap.files.db_bytes)}).",
     )
     assert snap.refresh_ms > 0
     assert inspector.compact() == (
-        f"WAL {human_bytes(snap.wal.size)} · {log:,} frames · {copied:,} checkpointed"
+        f"WAL {exact_size(snap.wal.size)} · {log:,} frames · {copied:,} checkpointed"
     )
 
 

@@ -22,7 +22,7 @@ from tests.tui.db.walhelpers import (
 from tui.db.locks import LockHolder, LockKind, probe_wal_locks
 from tui.db.shm import SHM_HEADER_SIZE, ShmState, open_shm_fd, parse_shm, read_shm
 from tui.db.wal import WalReader, WalSummary
-from tui.db.wal_explain import describe, explain, human_bytes
+from tui.db.wal_explain import describe, exact_size, explain, human_bytes
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux locks")
 
@@ -151,7 +151,7 @@ def test_a_reader_in_another_process_pins_the_checkpoint(db: Path, con: sqlite3.
         text = explain(wal, shm, holders, db.stat().st_size)
         assert text[0] == (
             f"{wal.last_commit_frame:,} frames"
-            f" ({human_bytes(wal.last_commit_frame * wal.frame_size)}) in the WAL,"
+            f" ({exact_size(wal.last_commit_frame * wal.frame_size)}) in the WAL,"
             f" {pinned_at:,} checkpointed."
         )
         assert text[1].startswith(
@@ -210,7 +210,10 @@ def _shm(max_frame: int, backfilled: int, marks: tuple[int | None, ...]) -> ShmS
 def test_explain_says_the_wal_outgrew_the_database() -> None:
     wal = WalSummary(exists=True, size=5 * 1024 * 1024, last_commit_frame=10, valid_frames=10)
     text = explain(wal, _shm(10, 10, (0, 10, None, None, None)), [], 1024 * 1024)
-    assert "The WAL (5.0 MB) is larger than the database (1.0 MB)." in text
+    assert (
+        "The WAL (5.0 MB = 5,242,880 bytes) is larger than the database"
+        " (1.0 MB = 1,048,576 bytes)." in text
+    )
 
 
 def test_explain_names_a_reader_that_blocks_a_reset() -> None:
@@ -234,3 +237,7 @@ def test_describe_and_sizes() -> None:
     assert len(describe(long)) < 80 and describe(long).endswith("…`)")
     assert describe(LockHolder("write", 0, LockKind.EXCLUSIVE, 9, None)) == "process 9"
     assert [human_bytes(n) for n in (812, 4_960_480, 3 * 2**30)] == ["812 B", "4.7 MB", "3.0 GB"]
+
+
+def test_exact_size_puts_the_byte_count_beside_the_rounded_figure() -> None:
+    assert [exact_size(n) for n in (812, 4_960_480)] == ["812 bytes", "4.7 MB = 4,960,480 bytes"]
