@@ -96,7 +96,13 @@ class DbBrowseApp(App[int]):
         if screen is not None:
             screen.attach(self.source)
         for line in self.source.recovered:
-            self.notify(line, title="SQLite recovered the database", severity="warning", timeout=30)
+            self.notify(
+                escaped_plain(line),
+                title="SQLite recovered the database",
+                severity="warning",
+                timeout=30,
+                markup=False,
+            )
         self.monitor()
 
     @work(group="watch", exclusive=True, exit_on_error=False)
@@ -147,10 +153,12 @@ class DbBrowseApp(App[int]):
                     reported = True
             else:
                 reported = False
+                if browse is not None:
+                    compact = inspector.compact()
+                    if browse.status.wal != compact:
+                        browse.status.wal = compact
                 if snapshot is not shown:  # an unchanged snapshot needs no repaint
                     shown = snapshot
-                    if browse is not None:
-                        browse.status.wal = inspector.compact()
                     if isinstance(self.screen, StatusScreen):
                         self.screen.post_message(InspectorUpdated(snapshot))
             await asyncio.sleep(interval)

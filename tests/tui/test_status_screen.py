@@ -247,3 +247,36 @@ async def test_switching_wal_to_delete_and_back(wal_db: Path) -> None:
         browse = app.get_screen_browse()
         assert browse is not None
         assert browse.window is not None
+
+
+async def test_actions_refuse_a_database_file_that_is_gone(wal_db: Path) -> None:
+    """Deleted while open: no action runs, and no new empty database appears in its place."""
+    app = browse_app(wal_db)
+    async with app.run_test(size=(140, 50)) as pilot:
+        screen = await open_status(pilot)
+        for name in ("wal.db", "wal.db-wal", "wal.db-shm"):
+            wal_db.with_name(name).unlink(missing_ok=True)
+        await pilot.press("m")
+        await pilot.pause()
+        assert isinstance(app.screen, StatusScreen)  # refused before asking
+        assert "was not run" in shown(screen, "#action-result")
+        assert "no longer exists" in shown(screen, "#action-result")
+    assert not wal_db.exists()
+
+
+async def test_blocking_checkpoints_say_how_long_writers_wait(wal_db: Path) -> None:
+    from tui.screens.confirm import ConfirmScreen
+
+    app = browse_app(wal_db)
+    async with app.run_test(size=(140, 50)) as pilot:
+        await open_status(pilot)
+        for key, waits in (("F", "250 ms"), ("R", "500 ms"), ("t", "500 ms")):
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmScreen)
+            question = str(app.screen.query_one("#confirm-detail", Static).render())
+            assert "writers wait while it runs" in question
+            assert waits in question
+            assert "database is locked" in question
+            await pilot.press("n")
+            await pilot.pause()

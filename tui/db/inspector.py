@@ -104,7 +104,12 @@ class Inspector:
     """
 
     def __init__(
-        self, db_path: Path | None, *, history: int = 300, growth_samples: int = 30
+        self,
+        db_path: Path | None,
+        *,
+        history: int = 300,
+        growth_samples: int = 30,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if history < 1:
             raise ValueError(f"history must be at least 1, not {history}")
@@ -114,6 +119,7 @@ class Inspector:
             )
         self.db_path = db_path
         self.growth_samples = growth_samples
+        self._clock = clock  # for "growing" (seconds since the WAL last grew)
         self._history: deque[HistoryPoint] = deque(maxlen=history)
         # The WAL generation (header salts) of each history point; None for an empty WAL.
         self._salts: deque[tuple[int, int] | None] = deque(maxlen=history)
@@ -123,7 +129,14 @@ class Inspector:
         self._grew_at = -math.inf  # time.monotonic() of the last refresh that saw growth
         self._last: InspectorSnapshot | None = None
         self._fingerprint: Fingerprint | None = None
+        self._polled: Fingerprint | None = None
         self._stale = False
+        #: A writer is at work on a rollback-journal database: the next read waits for it.
+        self.settling = False
+
+    def _rollback_journal(self) -> bool:
+        last = self._last
+        return last is not None and last.pragmas is not None and not last.pragmas.is_wal
 
     def invalidate(self) -> None:
         """Read everything at the next refresh, even if no file changed (settings of
@@ -148,8 +161,20 @@ class Inspector:
             return self._finish(started, None, _FileView(None), [], [])
         # Nothing changed in the files (and "growing" needs no update): the last snapshot is
         # still true, and SQLite is not asked anything: idle costs no read and no lock.
-        now = time.monotonic()
+        now = self._clock()
         seen = fingerprint(self.db_path)
+        polled, self._polled = self._polled, seen
+        # On a rollback-journal database every read takes a SHARED lock, and a writer with
+        # no busy timeout fails when it meets one: while commits keep coming, wait for the
+        # writer to pause (files unchanged since the last poll) before reading.
+        self.settling = (
+            self._rollback_journal()
+            and seen != self._fingerprint
+            and polled is not None
+            and seen.data != polled.data
+        )
+        if self.settling and self._last is not None:
+            return self._last
         growth_ended = self._growing and now - self._grew_at > _RECENT_S
         if (
             self._last is not None
@@ -201,7 +226,13 @@ class Inspector:
                 else:
                     explanation.append(note)
         warnings.extend(view.problems)
-        alerts = _missing_wal(self.db_path, view) if mode == "wal" else []
+        # view.wal is read when the mode is WAL, or unknown with a -wal file present.
+        alerts = _missing_wal(self.db_path, view) if view.wal is not None else []
+        # Our own read may have moved a read mark in the -shm: that is no news. Keep the
+        # fingerprint taken before reading only if a commit came in meanwhile.
+        after = fingerprint(self.db_path)
+        if after.data == seen.data:
+            self._fingerprint = self._polled = after
         return self._finish(started, pragmas, view, explanation, warnings, alerts)
 
     def compact(self) -> str:
@@ -224,7 +255,12 @@ class Inspector:
             return " · ".join(parts)
         if snap.pragmas is not None:
             hot = snap.files is not None and snap.files.hot_journal_suspected
-            return f"journal: {snap.pragmas.journal_mode}" + (" · hot journal?" if hot else "")
+            settling = " · writes under way: refresh waits for a pause" if self.settling else ""
+            return (
+                f"journal: {snap.pragmas.journal_mode}"
+                + (" · hot journal?" if hot else "")
+                + settling
+            )
         return ""
 
     def _finish(
@@ -272,8 +308,10 @@ class Inspector:
             files = file_status(self.db_path)
         except OSError as exc:
             return _FileView(None, problems=(f"Cannot read {base}: {exc.strerror or exc}.",))
-        # Without pragmas (a busy or unreadable database), a -wal file is the best evidence.
-        if mode != "wal" and (mode is not None or files.wal_bytes is None):
+        # Without pragmas (a busy or unreadable database), a -wal or -shm file is the evidence.
+        if mode != "wal" and (
+            mode is not None or (files.wal_bytes is None and not files.shm_bytes)
+        ):
             self._reader.reset()
             return _FileView(files)
         problems: list[str] = []
@@ -312,7 +350,7 @@ class Inspector:
         one_generation = salts[0] is not None and all(s == salts[0] for s in salts)
         # Growing means growing now: the WAL (or the backlog) rose within the last few
         # seconds, not only somewhere in the window.
-        if time.monotonic() - self._grew_at > _RECENT_S:
+        if self._clock() - self._grew_at > _RECENT_S:
             return []
         if one_generation and _rises(sizes):
             warning = (

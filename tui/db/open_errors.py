@@ -91,6 +91,10 @@ def explain_open_error(exc: BaseException, path: Path, *, read_only: bool) -> st
             f" SQLite's immutable mode with `dbbrowse --immutable {path}`, knowing that the WAL"
             f" is then ignored ({wal}). ({reason})"
         )
+    if code & 0xFF == SQLITE_IOERR and not files.wal_bytes:
+        lost = _wal_gone(path)
+        if lost is not None:
+            return f"SQLite cannot read {name}: {lost} ({reason})"
     if code & 0xFF == SQLITE_CANTOPEN:
         problems = unwritable(path)
         if not os.path.exists(path):
@@ -101,6 +105,28 @@ def explain_open_error(exc: BaseException, path: Path, *, read_only: bool) -> st
             f" -wal/-shm, and write the directory if the database is in WAL mode. ({reason})"
         )
     return None
+
+
+def _wal_gone(path: Path) -> str | None:
+    """Words for a -wal that is gone while the wal-index still counts committed frames."""
+    from tui.db.recovery import open_by_others
+    from tui.db.shm import read_shm
+
+    try:
+        shm = read_shm(f"{path}-shm")
+    except OSError:
+        return None
+    if shm is None or not shm.is_init or shm.max_frame == 0:
+        return None
+    holders = open_by_others(path)
+    who = ", ".join(h.describe() for h in holders) or "no process that shows a lock"
+    return (
+        f"{path.name}-wal is gone (deleted or emptied), but the wal-index ({path.name}-shm)"
+        f" still counts {shm.max_frame:,} committed frames: those commits live only in the"
+        f" deleted file while a process keeps it open. Still holding the database: {who}."
+        " Have one of them run a checkpoint before it exits, or copy the file from"
+        " /proc/PID/fd of one of them; once the last closes it, those commits are lost."
+    )
 
 
 def explain_write_error(exc: BaseException, path: Path) -> str | None:

@@ -21,19 +21,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 _SYNCHRONOUS = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}
 _AUTO_VACUUM = {0: "NONE", 1: "FULL", 2: "INCREMENTAL"}
 
-# Integer pragmas read one statement each; the query form of each is side-effect free.
-_INT_PRAGMAS = (
-    "busy_timeout",
-    "page_size",
-    "page_count",
-    "freelist_count",
-    "cache_size",
-    "wal_autocheckpoint",
-    "journal_size_limit",
-    "user_version",
-    "application_id",
-)
-
 # Virtual-table modules and the compile option that builds each in, for SQLite builds whose
 # pragma_module_list is missing (it needs 3.30+ or SQLITE_INTROSPECTION_PRAGMAS).
 _MODULE_OPTIONS = {
@@ -196,34 +183,61 @@ async def _features(conn: AsyncConnection, options: tuple[str, ...]) -> Features
     )
 
 
-async def read_pragmas(conn: AsyncConnection) -> PragmaStatus:
-    """The pragma status of the connection's main database; reads only, leaves no transaction."""
-    try:
-        ints = {name: int(str(await _pragma(conn, name))) for name in _INT_PRAGMAS}
-        synchronous = int(str(await _pragma(conn, "synchronous")))
-        auto_vacuum = int(str(await _pragma(conn, "auto_vacuum")))
+# Every pragma of the file in one statement: on a rollback-journal database each statement
+# takes a SHARED lock, and a writer without a busy timeout fails when it meets one.
+_FILE_PRAGMAS = text(
+    "SELECT * FROM pragma_journal_mode, pragma_synchronous, pragma_busy_timeout,"
+    " pragma_locking_mode, pragma_page_size, pragma_page_count, pragma_freelist_count,"
+    " pragma_cache_size, pragma_auto_vacuum, pragma_journal_size_limit, pragma_user_version,"
+    " pragma_application_id, pragma_foreign_keys, pragma_encoding"
+)
+# The library's build never changes while the process runs: read once.
+_library: tuple[str, tuple[str, ...], Features] | None = None
+
+
+async def _library_facts(conn: AsyncConnection) -> tuple[str, tuple[str, ...], Features]:
+    global _library
+    if _library is None:
+        version = str((await conn.execute(text("SELECT sqlite_version()"))).scalar())
         options = tuple(
             str(o) for o in (await conn.execute(text("PRAGMA compile_options"))).scalars()
         )
+        _library = (version, options, await _features(conn, options))
+    return _library
+
+
+async def read_pragmas(conn: AsyncConnection) -> PragmaStatus:
+    """The pragma status of the connection's main database; reads only, leaves no transaction.
+
+    One statement reads the file (``wal_autocheckpoint``, a setting of the connection alone,
+    has no table-valued form and touches no file); the library's version and options are
+    read once per process.
+    """
+    try:
+        row = (await conn.execute(_FILE_PRAGMAS)).one()._mapping
+        autocheckpoint = int(str(await _pragma(conn, "wal_autocheckpoint")))
+        version, options, features = await _library_facts(conn)
+        synchronous = int(row["synchronous"])
+        auto_vacuum = int(row["auto_vacuum"])
         return PragmaStatus(
-            journal_mode=str(await _pragma(conn, "journal_mode")),
-            busy_timeout=ints["busy_timeout"],
-            page_size=ints["page_size"],
-            page_count=ints["page_count"],
-            freelist_count=ints["freelist_count"],
-            cache_size=ints["cache_size"],
-            wal_autocheckpoint=ints["wal_autocheckpoint"],
-            journal_size_limit=ints["journal_size_limit"],
-            user_version=ints["user_version"],
-            application_id=ints["application_id"],
+            journal_mode=str(row["journal_mode"]),
+            busy_timeout=int(row["timeout"]),
+            page_size=int(row["page_size"]),
+            page_count=int(row["page_count"]),
+            freelist_count=int(row["freelist_count"]),
+            cache_size=int(row["cache_size"]),
+            wal_autocheckpoint=autocheckpoint,
+            journal_size_limit=int(row["journal_size_limit"]),
+            user_version=int(row["user_version"]),
+            application_id=int(row["application_id"]),
             synchronous=_SYNCHRONOUS.get(synchronous, str(synchronous)),
-            locking_mode=str(await _pragma(conn, "locking_mode")),
+            locking_mode=str(row["locking_mode"]),
             auto_vacuum=_AUTO_VACUUM.get(auto_vacuum, str(auto_vacuum)),
-            foreign_keys=bool(await _pragma(conn, "foreign_keys")),
-            encoding=str(await _pragma(conn, "encoding")),
-            sqlite_version=str((await conn.execute(text("SELECT sqlite_version()"))).scalar()),
+            foreign_keys=bool(row["foreign_keys"]),
+            encoding=str(row["encoding"]),
+            sqlite_version=version,
             compile_options=options,
-            features=await _features(conn, options),
+            features=features,
         )
     finally:
         await conn.rollback()

@@ -30,7 +30,7 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(escaped(self._title), classes="dialog-title")
-            yield Static(escaped(self._detail, keep_newlines=True))
+            yield Static(escaped(self._detail, keep_newlines=True), id="confirm-detail")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Run it (y)", variant="warning", id="yes")
                 yield Button("Cancel (n)", id="no")

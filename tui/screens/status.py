@@ -229,7 +229,12 @@ class StatusScreen(JobScreen):
     def show_snapshot(self, event: InspectorUpdated) -> None:
         snap = event.snapshot
         self.snapshot = snap
-        if snap.pragmas is None:
+        if snap.pragmas is None and snap.files is not None:
+            self.query_one("#pragmas", Static).update(
+                "The pragmas could not be read this time (the reason is on the right);"
+                " the files below are read without SQLite."
+            )
+        elif snap.pragmas is None:
             self.query_one("#pragmas", Static).update(
                 "This is not a SQLite database: pragmas and the WAL do not apply."
             )
