@@ -209,7 +209,7 @@ async def test_counts_belong_to_the_table_and_query_on_screen(jobs_db: Path) -> 
         screen.open_table(people, RowQuery(search="no such text anywhere"))
         await settle(pilot)
         assert grid.total == 0
-        assert status.position == "no rows (search 'no such text anywhere')"
+        assert status.position == "no rows match: search 'no such text anywhere'"
 
 
 async def test_following_a_key_counts_what_it_shows(jobs_db: Path) -> None:

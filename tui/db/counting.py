@@ -71,8 +71,8 @@ class ViewCount:
         count = self.count
         if count is not None and count.exact:
             if count.value == 0:
-                where = query.describe()
-                return f"no rows ({where})" if where else "no rows"
+                where = RowQuery(filters=query.filters, search=query.search).describe()
+                return f"no rows match: {where}" if where else "no rows"
             return f"row {cursor + 1:,} of {count.value:,}"
         if from_end is not None:
             row = "last row" if from_end == 1 else f"row {from_end:,} from the end"

@@ -6,7 +6,7 @@ from typing import Any, cast
 
 from tui.db.counting import ViewCount, refresh_guess
 from tui.db.model import RowCount
-from tui.db.paging import FilterOp, FilterSpec, Page, RowQuery
+from tui.db.paging import FilterOp, FilterSpec, Page, RowQuery, SortSpec
 from tui.db.tail import STEP_AHEAD_PAGES, TailRows, next_readable_page
 from tui.db.window import RowWindow
 
@@ -30,9 +30,11 @@ def test_a_full_first_page_says_only_at_least() -> None:
 
 def test_zero_rows_say_no_rows_and_which_filter() -> None:
     assert ViewCount.first_page(0, PAGE).describe(0, PLAIN) == "no rows"
-    query = RowQuery(filters=(FilterSpec("age", FilterOp.GT, 200),), search="zz")
+    query = RowQuery(
+        sort=(SortSpec("age"),), filters=(FilterSpec("age", FilterOp.GT, 200),), search="zz"
+    )
     assert ViewCount.first_page(0, PAGE).describe(0, query) == (
-        "no rows (where age > 200; search 'zz')"
+        "no rows match: where age > 200; search 'zz'"
     )
 
 
