@@ -393,3 +393,33 @@ async def test_after_a_burst_of_outside_commits_the_count_converges(tmp_path: Pa
             other.close()
         await until(pilot, lambda: status.position == "row 1 of 10,104", "the exact recount")
         assert grid.total == 10_104
+
+
+async def test_go_to_a_share_before_the_count_goes_there_when_it_arrives(
+    jobs_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gate = asyncio.Event()
+    exact_counts: list[str] = []
+    original = Pager.count
+
+    async def count(self: Pager, conn: AsyncConnection, cap: int | None = None) -> RowCount:
+        if cap is None:
+            exact_counts.append(self.info.name)
+            await gate.wait()
+        return await original(self, conn, cap)
+
+    monkeypatch.setattr(Pager, "count", count)
+    app = browse_app(jobs_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, grid, status = await started(pilot, app)
+        screen.open_table(table(screen, "big"))
+        await until(pilot, lambda: "counting" in status.jobs, "the big count")
+        screen.go_to("50%")
+        assert "waiting for the row count" in status.notice
+        assert grid.cursor_row == 0
+        gate.set()
+        await settle(pilot)
+        assert grid.cursor_row == round(0.5 * (BIG - 1))
+        assert status.position == f"row {grid.cursor_row + 1:,} of {BIG:,}"
+        assert status.notice == "" and status.jobs == ""
+        assert exact_counts.count("big") == 1  # waiting for it did not count twice

@@ -379,6 +379,7 @@ class BrowseScreen(BrowseActions):
         self._update_position()
         if count.exact and self._pending_jump is not None:
             answer, self._pending_jump = self._pending_jump, None
+            self.status.notice = ""  # it no longer waits
             self.go_to(answer)
 
     def _update_position(self) -> None:

@@ -96,7 +96,8 @@ class BrowseActions(JobScreen):
             # Where that row is depends on the count: go there when it arrives.
             self._pending_jump = answer
             self.status.notice = f"go to {answer.strip()}: waiting for the row count"
-            self._start_count()
+            if not self.job_running("count"):  # (after Esc stopped it)
+                self._start_count()
             return
         grid.move_to(position)
         grid.focus()
