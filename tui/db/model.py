@@ -59,6 +59,22 @@ class ColumnInfo:
 
 
 @dataclass(frozen=True)
+class Preview:
+    """The first part of a value too large to carry in a page, and its true size.
+
+    ``head`` is text or bytes, as the value is; ``size`` counts characters of text and bytes
+    of a BLOB. The whole value is read by the row's key (:mod:`tui.db.values`).
+    """
+
+    head: str | bytes
+    size: int
+
+    @property
+    def binary(self) -> bool:
+        return isinstance(self.head, bytes)
+
+
+@dataclass(frozen=True)
 class ForeignKeyInfo:
     columns: tuple[str, ...]
     referred_table: str

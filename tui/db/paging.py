@@ -40,6 +40,7 @@ from sqlalchemy.sql.expression import TableClause
 
 from tui.db.dialects.base import DialectStrategy
 from tui.db.model import ColumnInfo, KeyKind, RowCount, TableInfo
+from tui.db.values import PREVIEW, RowKey, preview_columns, with_previews
 
 Cursor = tuple[Any, ...]
 _ROWID_ALIASES = ("rowid", "_rowid_", "oid")
@@ -141,6 +142,9 @@ class Pager:
     info: TableInfo
     strategy: DialectStrategy
     query: RowQuery = field(default_factory=RowQuery)
+    #: Characters (or bytes) of a value a page carries; longer ones become a Preview. Only
+    #: where a key can read the rest later (see :mod:`tui.db.values`).
+    preview: int | None = PREVIEW
 
     def __post_init__(self) -> None:
         columns = [c for c in self.info.columns if not c.hidden] or list(self.info.columns)
@@ -153,6 +157,13 @@ class Pager:
         )
         self._order = self._order_items()
         self._where = self._where_clause()
+        self._values: list[ColumnElement[Any]] = [self.table.c[c.name] for c in self.columns]
+        self._extras: list[ColumnElement[Any]] = []
+        self._bounded: list[int] = []
+        if self.preview is not None and self.keyed:
+            self._values, self._extras, self._bounded = preview_columns(
+                self.strategy.name, self.columns, self.table, self.preview
+            )
 
     # -- what the caller needs to know ---------------------------------------------------
     @property
@@ -293,9 +304,7 @@ class Pager:
 
     def _select(self, items: Sequence[_OrderItem]) -> Select[Any]:
         labels = [item.expr.label(f"__k{i}") for i, item in enumerate(items)]
-        stmt = select(*(self.table.c[c.name] for c in self.columns), *labels).select_from(
-            self.table
-        )
+        stmt = select(*self._values, *self._extras, *labels).select_from(self.table)
         if self._where is not None:
             stmt = stmt.where(self._where)
         return stmt.order_by(*self._order_by(items))
@@ -332,6 +341,28 @@ class Pager:
             stmt = stmt.offset(offset)
         return stmt, reverse
 
+    def row_key(self, cursor: Cursor) -> RowKey | None:
+        """The unique key of the row at ``cursor`` (to read its values again); None if keyless."""
+        if not self.keyed:
+            return None
+        sorted_names = [s.column for s in self.query.sort]
+        names: list[str] = []
+        values: list[Any] = []
+        rowid = False
+        tail = len(sorted_names)  # key columns not sorted follow the sort columns
+        for name, expr in self._key_items():
+            if name is not None and name in sorted_names:
+                values.append(cursor[sorted_names.index(name)])
+            else:
+                values.append(cursor[tail])
+                tail += 1
+            if name is None:
+                rowid = True
+                names.append(str(expr))  # the alias keyword itself (rowid, _rowid_, oid)
+            else:
+                names.append(name)
+        return RowKey(tuple(names), tuple(values), rowid)
+
     # -- running -------------------------------------------------------------------------
     async def fetch(
         self,
@@ -357,10 +388,11 @@ class Pager:
         raw = result.all()
         await conn.rollback()
         width = len(self.columns)
+        extra = width + len(self._extras)
         if reverse:
             raw.reverse()
-        rows = tuple(tuple(r[:width]) for r in raw)
-        cursors = tuple(tuple(r[width:]) for r in raw)
+        rows = tuple(with_previews(r[:width], r[width:extra], self._bounded) for r in raw)
+        cursors = tuple(tuple(r[extra:]) for r in raw)
         return Page(rows, cursors)
 
     async def count(self, conn: AsyncConnection, cap: int | None = None) -> RowCount:

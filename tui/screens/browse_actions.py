@@ -20,6 +20,7 @@ from tui.widgets.table_list import TableList
 if TYPE_CHECKING:
     from tui.db.model import TableDetails, TableInfo
     from tui.db.paging import FilterSpec, RowQuery
+    from tui.db.source import DataSource
     from tui.db.window import RowWindow
     from tui.widgets.status_bar import StatusBar
 
@@ -30,6 +31,7 @@ VIEW_JOBS = ("query", "page", "tail", "count", "index", "schema")
 class BrowseActions(JobScreen):
     """Actions of the browse screen (the state they edit is the screen's)."""
 
+    source: DataSource | None
     table: TableInfo | None
     query_spec: RowQuery | None
     window: RowWindow | None
@@ -199,10 +201,18 @@ class BrowseActions(JobScreen):
 
     @on(RowGrid.CellSelected)
     def _cell_selected(self, event: RowGrid.CellSelected) -> None:
-        from tui.screens.cell_detail import CellDetailScreen
+        from tui.screens.cell_detail import CellDetailScreen, StoredValue
 
+        # The row's key lets the detail view read a long value (or all of it) again.
+        stored = None
+        window, source = self.window, self.source
+        if window is not None and source is not None:
+            cursor = window.cursor_at(event.position)
+            key = window.pager.row_key(cursor) if cursor is not None else None
+            if key is not None:
+                stored = StoredValue(source, window.pager.info, key, event.column.name)
         self.app.push_screen(
-            CellDetailScreen(event.column.name, event.column.type_name, event.value)
+            CellDetailScreen(event.column.name, event.column.type_name, event.value, stored)
         )
 
 

@@ -16,7 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
-from tui.db.model import ColumnInfo, ValueKind
+from tui.db.model import ColumnInfo, Preview, ValueKind
 from tui.db.paging import FilterOp, FilterSpec
 from tui.db.typed_values import BadValueError, parse_value
 from tui.text.escape import escaped, name_plain, name_text, needs_escape
@@ -34,7 +34,8 @@ class FilterScreen(ModalScreen[FilterSpec | None]):
         super().__init__()
         self._kinds = {c.name: c.value_kind for c in columns}
         self._column = column
-        shown = "" if value is None or isinstance(value, bytes) else str(value)
+        whole = isinstance(value, str) or (value is not None and not isinstance(value, bytes))
+        shown = str(value) if whole and not isinstance(value, Preview) else ""
         # A value with control or invisible characters cannot be typed or shown in an
         # input line as it is: the user types the value instead.
         self._value = "" if needs_escape(shown) else shown

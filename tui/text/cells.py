@@ -23,6 +23,7 @@ from typing import Any
 
 from rich.cells import cell_len
 
+from tui.db.model import Preview
 from tui.text.escape import escape_runs, name_plain
 
 ELLIPSIS = "…"
@@ -106,6 +107,8 @@ def value_text(value: Any) -> tuple[str, Part]:
     if isinstance(value, bytes | bytearray | memoryview):
         data = bytes(value)
         return f"<blob {human_size(len(data))}> {data[:4].hex(' ')}".rstrip(), Part.BLOB
+    if isinstance(value, Preview) and isinstance(value.head, bytes):
+        return f"<blob {human_size(value.size)}> {value.head[:4].hex(' ')}".rstrip(), Part.BLOB
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat(), (
             Part.TEXT
@@ -131,6 +134,8 @@ def cell_pieces(value: Any, width: int, *, markers: bool = True) -> Pieces:
     """
     if width <= 0:
         return []
+    if isinstance(value, Preview) and isinstance(value.head, str):
+        return _preview_pieces(value.head, value.size, width)
     if isinstance(value, str) and markers and (not value or value.isspace()):
         return _cut(name_plain(value[: width + 1]), Part.MARKER, width)
     if isinstance(value, str):
@@ -146,6 +151,19 @@ def cell_pieces(value: Any, width: int, *, markers: bool = True) -> Pieces:
         # Something was cut: make room for the ellipsis.
         pieces, _ = _escape_pieces(head, max(width - 1, 0))
         pieces.append((ELLIPSIS, Part.ELLIPSIS))
+    return pieces
+
+
+def _preview_pieces(head: str, size: int, width: int) -> Pieces:
+    """The start of a long text, cut, and its true length: ``lorem ipsum… (1,048,576 ch)``."""
+    suffix = f" ({size:,} ch)"
+    room = width - cell_len(suffix) - 1
+    if room < 4:
+        suffix, room = "", width - 1
+    pieces, _ = _escape_pieces(head[: room * 4 + 8], max(room, 0))
+    pieces.append((ELLIPSIS, Part.ELLIPSIS))
+    if suffix:
+        pieces.append((suffix, Part.MARKER))
     return pieces
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from rich.cells import chop_cells
 from rich.text import Text
 
+from tui.db.model import Preview
 from tui.text.cells import format_float, human_size
 from tui.text.escape import ESCAPE_STYLE, escape_runs
 
@@ -58,6 +59,10 @@ def hex_lines(data: bytes, offset: int = 0) -> list[Text]:
 def python_type_label(value: Any) -> str:
     if value is None:
         return "NULL"
+    if isinstance(value, Preview):
+        if isinstance(value.head, bytes):
+            return f"BLOB, {human_size(value.size)} ({value.size:,} bytes)"
+        return f"TEXT, {value.size:,} characters"
     if isinstance(value, bytes | bytearray | memoryview):
         return f"BLOB, {human_size(len(bytes(value)))} ({len(bytes(value)):,} bytes)"
     if isinstance(value, str):
@@ -110,3 +115,13 @@ def value_body(value: Any) -> str | bytes:
     if isinstance(value, bytes | bytearray | memoryview):
         return bytes(value)
     return full_text(value)
+
+
+def value_bytes(value: Any) -> bytes:
+    """What a saved file holds: a BLOB's bytes, text as UTF-8 (bytes that were not UTF-8
+    written back as they were), anything else as its full text."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value)
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogateescape")
+    return full_text(value).encode("utf-8", "surrogateescape")
