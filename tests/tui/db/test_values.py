@@ -125,3 +125,70 @@ async def test_a_deleted_row_is_reported(engine: AsyncEngine, values_db: Path) -
         with pytest.raises(RowGoneError):
             await read_value(conn, info, key, "body")
         assert await read_part(conn, "sqlite", info, key, "body", 0, 10) is None
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("postgresql", marks=pytest.mark.postgres),
+        pytest.param("mariadb", marks=pytest.mark.mariadb),
+    ]
+)
+async def server_engine(request: pytest.FixtureRequest) -> AsyncIterator[AsyncEngine]:
+    """A server database with text, binary and JSON columns holding large values."""
+    from sqlalchemy import text
+
+    from app.engines import create_engines
+
+    fixture = "postgres_url" if request.param == "postgresql" else "mariadb_url"
+    url = request.getfixturevalue(fixture)
+    sync_engine, async_engine = create_engines(url)
+    body, binary, json = (
+        ("TEXT", "BYTEA", "JSONB")
+        if request.param == "postgresql"
+        else ("MEDIUMTEXT", "LONGBLOB", "JSON")
+    )
+    with sync_engine.begin() as conn:
+        conn.execute(
+            text(
+                f"CREATE TABLE docs (id INTEGER PRIMARY KEY, body {body}, data {binary}, "
+                f"doc {json}, n INTEGER)"
+            )
+        )
+        conn.execute(
+            text("INSERT INTO docs VALUES (:id, :body, :data, :doc, :n)"),
+            [
+                {"id": 1, "body": TEXT[:100_000], "data": BLOB[:100_000], "doc": "[1]", "n": 7},
+                {"id": 2, "body": "short", "data": b"\x00", "doc": '{"a": 1}', "n": None},
+            ],
+        )
+    sync_engine.dispose()
+    try:
+        yield async_engine
+    finally:
+        await async_engine.dispose()
+
+
+async def test_server_pages_carry_previews_and_values_are_read_by_key(
+    server_engine: AsyncEngine,
+) -> None:
+    dialect = server_engine.dialect.name
+    strategy = strategy_for(dialect)
+    async with server_engine.connect() as conn:
+        snapshot = await load_catalog(conn, strategy, None)
+        info = next(t for t in snapshot.tables if t.name == "docs")
+        pager = Pager(info, strategy)
+        page = await pager.fetch(conn, limit=10)
+        big, small = page.rows
+        assert big[1] == Preview(TEXT[:PREVIEW], 100_000)
+        assert big[2] == Preview(BLOB[:PREVIEW], 100_000)
+        assert big[4] == 7
+        assert small[1] == "short" and small[2] == b"\x00" and small[4] is None
+        key = pager.row_key(page.cursors[0])
+        assert key is not None and key.values == (1,)
+        assert await read_value(conn, info, key, "body") == TEXT[:100_000]
+        assert bytes(await read_value(conn, info, key, "data")) == BLOB[:100_000]
+        assert (
+            await read_part(conn, strategy.name, info, key, "body", 99_990, 50)
+            == TEXT[99_990:100_000]
+        )
+        assert await read_part(conn, strategy.name, info, key, "data", 10, 5) == BLOB[10:15]
