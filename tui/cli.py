@@ -45,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="create the application's tables in DATABASE if they are missing",
     )
     parser.add_argument(
+        "--compare-models",
+        action="store_true",
+        help="mark where DATABASE differs from the application's ORM models (done anyway "
+        "for the application's own database and with --ensure-schema)",
+    )
+    parser.add_argument(
         "--checkpoint-on-close",
         action="store_true",
         help="if dbbrowse wrote to a SQLite WAL database (maintenance actions), checkpoint "
@@ -68,6 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 read_only=args.read_only,
                 ensure_schema=args.ensure_schema,
                 immutable=args.immutable,
+                compare_models=args.compare_models,
             )
         except TargetError as exc:
             print(f"dbbrowse: error: {exc}", file=sys.stderr)

@@ -15,6 +15,7 @@ from textual.widgets import Static
 from tests.tui.scenes import SIZE, browse_app, settle
 from tui.app import DbBrowseApp
 from tui.cli import main
+from tui.db.target import resolve_target
 from tui.screens.browse import BrowseScreen
 from tui.screens.cell_detail import CellDetailScreen
 from tui.screens.error import ErrorScreen
@@ -398,7 +399,8 @@ async def test_a_model_table_missing_from_the_database_is_marked_and_explained(
     engine = create_engine(f"sqlite:///{path}")
     Base.metadata.create_all(engine, tables=[Base.metadata.tables["customers"]])
     engine.dispose()
-    app = browse_app(path)
+    # A foreign file is compared with the models only when asked (--compare-models).
+    app = DbBrowseApp(resolve_target(str(path), default_url="", compare_models=True))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         tables = {t.name: t for t in app.screen.query_one(TableList).tables}

@@ -64,6 +64,51 @@ async def load_catalog(
     return CatalogSnapshot(tuple(sorted(infos, key=_sort_key)))
 
 
+async def list_tables(conn: AsyncConnection, strategy: DialectStrategy) -> CatalogSnapshot:
+    """Every relation by name and kind only, sorted as :func:`load_catalog` sorts them.
+
+    A constant number of catalog queries whatever the number of tables, so the table list
+    is drawn at once; each entry is described (columns, paging key) by
+    :func:`describe_table` when it is opened.
+    """
+    async with short_read(conn):
+        infos = await strategy.list_names(conn)
+    return CatalogSnapshot(tuple(sorted(infos, key=_sort_key)))
+
+
+async def describe_table(
+    conn: AsyncConnection, strategy: DialectStrategy, info: TableInfo
+) -> TableInfo:
+    """``info`` with its columns and paging key read; as it is when already described."""
+    if info.described:
+        return info
+    async with short_read(conn):
+        relation = await strategy.describe(conn, info)
+    return replace(relation.info, drift=info.drift, drift_details=info.drift_details)
+
+
+async def drift_marks(
+    conn: AsyncConnection,
+    strategy: DialectStrategy,
+    tables: Sequence[TableInfo],
+    models: MetaData,
+) -> list[TableInfo]:
+    """``tables`` marked with their drift from ``models``, plus the models' missing tables.
+
+    Only the tables that have a model are described (their columns are compared); the
+    others need nothing but their names.
+    """
+    modelled = {TableRef(t.name, t.schema) for t in models.tables.values()}
+    relations = []
+    async with short_read(conn):
+        for info in tables:
+            if info.ref in modelled:
+                relations.append(await strategy.describe(conn, info))
+            else:
+                relations.append(Relation(info))
+    return sorted(mark_drift(relations, models, strategy, conn.dialect), key=_sort_key)
+
+
 async def table_details(
     conn: AsyncConnection, strategy: DialectStrategy, info: TableInfo
 ) -> TableDetails:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import quote, unquote
 
@@ -32,6 +32,9 @@ class Target:
     ensure_schema: bool = False
     sqlite_path: Path | None = None
     immutable: bool = False  # SQLite's immutable=1: no locks, and the WAL is ignored
+    #: Mark drift from the application's ORM models: on its own database, with
+    #: --ensure-schema, or when asked (--compare-models). A foreign file is shown as it is.
+    compare_models: bool = False
 
     @property
     def is_sqlite(self) -> bool:
@@ -114,6 +117,7 @@ def resolve_target(
     read_only: bool = False,
     ensure_schema: bool = False,
     immutable: bool = False,
+    compare_models: bool = False,
 ) -> Target:
     """Turn the command-line argument (a SQLite path, a URL, or nothing) into a Target.
 
@@ -121,6 +125,8 @@ def resolve_target(
     """
     if arg is None:
         return _url_target(default_url, app_database=True, read_only=read_only, ensure=True)
+    # The application's schema was asked for: compare with its models too.
+    compare_models = compare_models or ensure_schema
     if not _looks_like_url(arg):
         path = Path(arg).expanduser()
         _check_sqlite_file(path)
@@ -132,8 +138,10 @@ def resolve_target(
             immutable=immutable,
             ensure_schema=ensure_schema,
             sqlite_path=path,
+            compare_models=compare_models,
         )
-    return _url_target(arg, app_database=False, read_only=read_only, ensure=ensure_schema)
+    target = _url_target(arg, app_database=False, read_only=read_only, ensure=ensure_schema)
+    return replace(target, compare_models=compare_models)
 
 
 def _url_target(url: str, *, app_database: bool, read_only: bool, ensure: bool) -> Target:
@@ -159,4 +167,5 @@ def _url_target(url: str, *, app_database: bool, read_only: bool, ensure: bool) 
         read_only=read_only,
         ensure_schema=ensure and not read_only,
         sqlite_path=path,
+        compare_models=app_database,
     )

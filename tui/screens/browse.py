@@ -18,7 +18,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import ContentSwitcher, Footer, Static
 
 from tui.db.counting import CAPPED_COUNT, Throttle, ViewCount, refresh_guess
-from tui.db.model import RowCount, TableDetails, TableInfo, TableKind
+from tui.db.model import RowCount, TableDetails, TableInfo, TableKind, TableRef
 from tui.screens.browse_actions import BrowseActions
 from tui.screens.jobs import Job
 from tui.widgets.row_grid import NoRows, RowGrid, fit_columns
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from tui.db.window import RowWindow
 
 #: The order in which the jobs' slots are shown in the status bar.
-SLOT_ORDER = ("query", "page", "tail", "count", "index", "schema")
+SLOT_ORDER = ("describe", "query", "page", "tail", "count", "index", "schema")
 
 
 class BrowseScreen(BrowseActions):
@@ -76,6 +76,7 @@ class BrowseScreen(BrowseActions):
         self._recount = False  # the data changed while a count ran: count again after it
         self._keep: tuple[Any, ...] | None = None  # the cursor's row to stay on after it
         self._pending_jump: str | None = None  # a jump that waits for the count
+        self._describing: TableRef | None = None  # a listed table being described to open
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
@@ -147,13 +148,12 @@ class BrowseScreen(BrowseActions):
 
     # -- catalog ---------------------------------------------------------------------------
     async def _load_catalog(self, job: Job) -> None:
-        from tui.db.catalog import load_catalog
+        from tui.db.catalog import drift_marks, list_tables
 
         source = self._require_source()
-        # The table list first; drift against the ORM models (which costs importing them)
-        # is marked a moment later.
         strategy = source.strategy
-        snapshot = await source.run(lambda conn: load_catalog(conn, strategy, None))
+        # Names and kinds first, drawn at once: a table is described when it is opened.
+        snapshot = await source.run(lambda conn: list_tables(conn, strategy))
         tables = self.query_one(TableList)
         tables.set_tables(snapshot.tables)
         if not snapshot.tables:
@@ -164,12 +164,16 @@ class BrowseScreen(BrowseActions):
         first = next(iter(user_tables or snapshot.tables), None)
         if first is not None and self.table is None:
             self.open_table(first)
-        models = await asyncio.to_thread(source.models)
-        model_names = {t.name for t in models.sorted_tables} if models is not None else set()
-        if model_names & {t.name for t in snapshot.tables}:
-            snapshot = await source.run(lambda conn: load_catalog(conn, strategy, models))
-            tables.set_tables(snapshot.tables)
-        self.count_tables(snapshot.tables)
+        if source.target.compare_models:
+            # Drift against the ORM models only where it means something: the application's
+            # own database, or when asked. Importing the models costs a moment: after the list.
+            models = await asyncio.to_thread(source.models)
+            if models is not None:
+                marked = await source.run(
+                    lambda conn: drift_marks(conn, strategy, snapshot.tables, models)
+                )
+                tables.set_tables(tuple(marked))
+        self.count_tables(tables.tables)
 
     def count_tables(self, tables: tuple[TableInfo, ...], exact: bool = True) -> None:
         """Row counts for the table list, each table on its own: one failure stops none."""
@@ -223,6 +227,11 @@ class BrowseScreen(BrowseActions):
     def open_table(self, table: TableInfo, query: RowQuery | None = None) -> None:
         from tui.db.paging import RowQuery
 
+        if not table.described:
+            self._describing = table.ref
+            self.describe_and_open(table, query)
+            return
+        self._describing = None
         self.table = table
         self.query_spec = query or RowQuery()
         self.new_scope()  # the previous view's jobs stop; their late results are dropped
@@ -241,6 +250,20 @@ class BrowseScreen(BrowseActions):
         doing = "sorting" if spec.sort else "filtering" if filtered else "loading"
         self.start_job("query", self._load_first_page, label=f"{doing}… (Esc cancels)")
         self.start_job("schema", self._load_schema)
+
+    def describe_and_open(self, table: TableInfo, query: RowQuery | None) -> None:
+        """Read the columns and paging key of a table from the quick listing, then open it."""
+
+        async def body(job: Job) -> None:
+            from tui.db.catalog import describe_table
+
+            source = self._require_source()
+            described = await source.run(lambda conn: describe_table(conn, source.strategy, table))
+            self.query_one(TableList).update_table(described)
+            if job.current and self._describing == table.ref:  # nothing else was opened
+                self.open_table(described, query)
+
+        self.start_job("describe", body, label="reading the columns… (Esc cancels)")
 
     async def _load_first_page(self, job: Job) -> None:
         from tui.db.paging import Pager

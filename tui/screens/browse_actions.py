@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from tui.widgets.status_bar import StatusBar
 
 #: The jobs that serve the view on screen (Esc cancels them).
-VIEW_JOBS = ("query", "page", "tail", "count", "index", "schema")
+VIEW_JOBS = ("describe", "query", "page", "tail", "count", "index", "schema")
 
 
 class BrowseActions(JobScreen):

@@ -114,6 +114,26 @@ def foreign_key_from_reflection(fk: Mapping[str, Any]) -> ForeignKeyInfo:
     )
 
 
+def listed_info(name: str, kind: TableKind, strategy: DialectStrategy) -> TableInfo:
+    """A relation as the quick listing knows it: name, kind, whether it is internal."""
+    return TableInfo(
+        ref=TableRef(name),
+        kind=kind,
+        columns=(),
+        key_columns=(),
+        key_kind=KeyKind.NONE,
+        internal=strategy.is_internal_table(name),
+        described=False,
+    )
+
+
+def _kinds(strategy: DialectStrategy, sync_conn: Connection) -> list[tuple[str, TableKind]]:
+    insp = inspect(sync_conn)
+    kinds = {name: TableKind.TABLE for name in insp.get_table_names()}
+    kinds.update((name, TableKind.VIEW) for name in strategy.view_names(insp))
+    return list(kinds.items())
+
+
 class DialectStrategy:
     """Generic behaviour; subclasses override what their engine does differently."""
 
@@ -188,8 +208,34 @@ class DialectStrategy:
     # -- listing ---------------------------------------------------------------------------
 
     async def list_relations(self, conn: AsyncConnection) -> list[Relation]:
-        """Every table and view of the default schema, unsorted."""
+        """Every table and view of the default schema, described, unsorted."""
         return await conn.run_sync(self._reflect_relations)
+
+    async def list_names(self, conn: AsyncConnection) -> list[TableInfo]:
+        """Every table and view of the default schema by name and kind only, unsorted.
+
+        One or two catalog queries whatever the number of relations: the entries are not
+        described (``described=False``); :meth:`describe` reads one when it is opened.
+        """
+
+        def names(sync_conn: Connection) -> list[TableInfo]:
+            return [listed_info(name, kind, self) for name, kind in _kinds(self, sync_conn)]
+
+        return await conn.run_sync(names)
+
+    async def describe(self, conn: AsyncConnection, info: TableInfo) -> Relation:
+        """One listed relation with its columns and paging key (and its columns' classes)."""
+
+        def reflect(sync_conn: Connection) -> Relation:
+            insp = inspect(sync_conn)
+            schema = info.ref.schema
+            columns = insp.get_columns(info.name, schema=schema)
+            pk_columns: Sequence[str] = ()
+            if info.kind is TableKind.TABLE:
+                pk_columns = insp.get_pk_constraint(info.name, schema=schema)["constrained_columns"]
+            return self._relation(info.ref, info.kind, columns, pk_columns, sync_conn.dialect)
+
+        return await conn.run_sync(reflect)
 
     def view_names(self, insp: Inspector) -> list[str]:
         """Names of the default schema's views (PostgreSQL adds materialized views)."""
@@ -197,9 +243,7 @@ class DialectStrategy:
 
     def _reflect_relations(self, sync_conn: Connection) -> list[Relation]:
         insp = inspect(sync_conn)
-        dialect = sync_conn.dialect
-        kinds = {name: TableKind.TABLE for name in insp.get_table_names()}
-        kinds.update((name, TableKind.VIEW) for name in self.view_names(insp))
+        kinds = dict(_kinds(self, sync_conn))
         if not kinds:
             return []
         columns = insp.get_multi_columns(kind=ObjectKind.ANY)
@@ -208,33 +252,52 @@ class DialectStrategy:
         for name, kind in kinds.items():
             pk = pks.get((None, name))
             pk_columns: Sequence[str] = pk["constrained_columns"] if pk else ()
-            infos = []
-            classes = {}
-            for col in columns.get((None, name), []):
-                position = pk_columns.index(col["name"]) + 1 if col["name"] in pk_columns else 0
-                infos.append(
-                    ColumnInfo(
-                        name=col["name"],
-                        type_name=type_text(col["type"], dialect),
-                        nullable=bool(col["nullable"]),
-                        default=col.get("default"),
-                        primary_key=position,
-                        generated="computed" in col,
-                        value_kind=kind_from_type(col["type"]),
-                    )
+            relations.append(
+                self._relation(
+                    TableRef(name),
+                    kind,
+                    columns.get((None, name), []),
+                    pk_columns,
+                    sync_conn.dialect,
                 )
-                classes[col["name"]] = generic_type_class(col["type"])
-            key_kind = KeyKind.PRIMARY_KEY if pk_columns and kind is TableKind.TABLE else None
-            info = TableInfo(
-                ref=TableRef(name),
-                kind=kind,
-                columns=tuple(infos),
-                key_columns=tuple(pk_columns) if key_kind else (),
-                key_kind=key_kind or KeyKind.NONE,
-                internal=self.is_internal_table(name),
             )
-            relations.append(Relation(info, classes))
         return relations
+
+    def _relation(
+        self,
+        ref: TableRef,
+        kind: TableKind,
+        columns: Sequence[Mapping[str, Any]],
+        pk_columns: Sequence[str],
+        dialect: Dialect,
+    ) -> Relation:
+        """A described relation from the Inspector's columns and primary key."""
+        infos = []
+        classes = {}
+        for col in columns:
+            position = pk_columns.index(col["name"]) + 1 if col["name"] in pk_columns else 0
+            infos.append(
+                ColumnInfo(
+                    name=col["name"],
+                    type_name=type_text(col["type"], dialect),
+                    nullable=bool(col["nullable"]),
+                    default=col.get("default"),
+                    primary_key=position,
+                    generated="computed" in col,
+                    value_kind=kind_from_type(col["type"]),
+                )
+            )
+            classes[col["name"]] = generic_type_class(col["type"])
+        key_kind = KeyKind.PRIMARY_KEY if pk_columns and kind is TableKind.TABLE else None
+        info = TableInfo(
+            ref=ref,
+            kind=kind,
+            columns=tuple(infos),
+            key_columns=tuple(pk_columns) if key_kind else (),
+            key_kind=key_kind or KeyKind.NONE,
+            internal=self.is_internal_table(ref.name),
+        )
+        return Relation(info, classes)
 
     # -- drift -----------------------------------------------------------------------------
 

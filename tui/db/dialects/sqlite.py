@@ -57,8 +57,10 @@ _MODULE = re.compile(r"\bUSING\s+(\w+)", re.IGNORECASE)
 _WITHOUT_ROWID = re.compile(r"\bWITHOUT\s+ROWID\b", re.IGNORECASE)
 
 # sqlite_master is sqlite_schema under the name every SQLite version knows.
+# The CREATE text (long, and decoded row by row) only where it may declare WITHOUT ROWID.
 _RELATIONS = text(
-    "SELECT type, name, sql, sql LIKE 'CREATE VIRTUAL TABLE%' AS is_virtual "
+    "SELECT type, name, sql LIKE 'CREATE VIRTUAL TABLE%' AS is_virtual, "
+    "CASE WHEN sql LIKE '%WITHOUT%ROWID%' THEN sql END AS sql "
     "FROM sqlite_master WHERE type IN ('table', 'view')"
 )
 _TABLE_LIST = text("SELECT name, type, wr FROM pragma_table_list WHERE schema = 'main'")
@@ -83,6 +85,7 @@ _REFERENCED_BY = text(
     "WHERE m.type = 'table' AND m.sql NOT LIKE 'CREATE VIRTUAL TABLE%' "
     'AND lower(f."table") = lower(:name) ORDER BY m.name, f.id, f.seq'
 )
+_CREATE_SQL = text("SELECT sql FROM sqlite_master WHERE type IN ('table', 'view') AND name = :name")
 _PK_COLUMNS = text("SELECT name FROM pragma_table_info(:name, 'main') WHERE pk > 0 ORDER BY pk")
 
 
@@ -141,16 +144,20 @@ class SQLiteStrategy(DialectStrategy):
     # -- listing ---------------------------------------------------------------------------
 
     async def list_relations(self, conn: AsyncConnection) -> list[Relation]:
+        return [await self.describe(conn, info) for info in await self.list_names(conn)]
+
+    async def list_names(self, conn: AsyncConnection) -> list[TableInfo]:
+        # One statement whatever the number of tables; a second (pragma table_list, which
+        # knows shadow tables for sure) only where virtual tables can have shadow tables.
         rows = (await conn.execute(_RELATIONS)).all()
-        listed = await self._table_list(conn)
         virtual = {r.name.lower() for r in rows if r.is_virtual}
-        relations = []
+        listed = await self._table_list(conn) if virtual else {}
+        infos = []
         for row in rows:
             if row.type == "view":
                 kind = TableKind.VIEW
             else:
                 kind = TableKind.VIRTUAL if row.is_virtual else TableKind.TABLE
-            columns = await self._columns(conn, row.name)
             if row.name in listed:
                 without_rowid, is_shadow = listed[row.name]
             else:
@@ -161,17 +168,36 @@ class SQLiteStrategy(DialectStrategy):
                 or is_shadow
                 or _is_shadow_name(row.name.lower(), virtual)
             )
-            module = _MODULE.search(row.sql or "") if row.is_virtual else None
-            info = _table_info(
-                TableRef(row.name),
-                kind,
-                columns,
-                without_rowid=without_rowid,
-                internal=internal,
-                module=module.group(1).lower() if module else "",
+            infos.append(
+                TableInfo(
+                    ref=TableRef(row.name),
+                    kind=kind,
+                    columns=(),
+                    key_columns=(),
+                    key_kind=KeyKind.NONE,
+                    internal=internal,
+                    without_rowid=without_rowid,
+                    described=False,
+                )
             )
-            relations.append(Relation(info, {c.name: affinity(c.type_name) for c in columns}))
-        return relations
+        return infos
+
+    async def describe(self, conn: AsyncConnection, info: TableInfo) -> Relation:
+        columns = await self._columns(conn, info.name)
+        module = ""
+        if info.kind is TableKind.VIRTUAL:
+            sql = await conn.scalar(_CREATE_SQL, {"name": info.name})
+            found = _MODULE.search(sql or "")
+            module = found.group(1).lower() if found else ""
+        described = _table_info(
+            info.ref,
+            info.kind,
+            columns,
+            without_rowid=info.without_rowid,
+            internal=info.internal,
+            module=module,
+        )
+        return Relation(described, {c.name: affinity(c.type_name) for c in columns})
 
     async def _table_list(self, conn: AsyncConnection) -> dict[str, tuple[bool, bool]]:
         """Name -> (WITHOUT ROWID, shadow table) from ``pragma table_list`` (SQLite 3.37+)."""
@@ -278,10 +304,7 @@ class SQLiteStrategy(DialectStrategy):
         return tuple((r.name, r.sql) for r in rows)
 
     async def create_sql(self, conn: AsyncConnection, info: TableInfo) -> str | None:
-        sql = await conn.scalar(
-            text("SELECT sql FROM sqlite_master WHERE type IN ('table', 'view') AND name = :name"),
-            {"name": info.name},
-        )
+        sql = await conn.scalar(_CREATE_SQL, {"name": info.name})
         return str(sql) if sql is not None else None
 
 
@@ -291,7 +314,7 @@ def _declares_without_rowid(sql: str | None) -> bool:
 
 
 def _is_shadow_name(lowered: str, virtual: set[str]) -> bool:
-    return any(
+    return bool(virtual) and any(
         lowered.endswith(suffix) and lowered[: -len(suffix)] in virtual
         for suffix in SHADOW_SUFFIXES
     )

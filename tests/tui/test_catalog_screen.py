@@ -1,0 +1,120 @@
+"""Pilot tests: the table list from names first, tables described when opened, drift on demand."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from tests.tui.scenes import SIZE, browse_app, settle
+from tui.app import DbBrowseApp
+from tui.db.model import Drift
+from tui.db.target import resolve_target
+from tui.widgets.row_grid import RowGrid
+from tui.widgets.table_list import TableList
+
+
+def many_tables(path: Path, count: int) -> Path:
+    conn = sqlite3.connect(path)
+    for i in range(count):
+        parent = f"t{max(i - 1, 0):03d}"
+        conn.execute(
+            f"CREATE TABLE t{i:03d} (id INTEGER PRIMARY KEY, "
+            f"parent_id INTEGER REFERENCES {parent} (id), name TEXT)"
+        )
+        conn.execute(f"CREATE INDEX ix_{i:03d} ON t{i:03d} (name)")
+        conn.executemany(
+            f"INSERT INTO t{i:03d} (parent_id, name) VALUES (?, ?)",
+            [(r + 1, f"t{i:03d} row {r}") for r in range(3)],
+        )
+    conn.commit()
+    conn.close()
+    return path
+
+
+async def test_a_listed_table_is_described_when_opened(tmp_path: Path) -> None:
+    app = browse_app(many_tables(tmp_path / "many.db", 60))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.get_screen_browse()
+        assert screen is not None
+        table_list = screen.query_one(TableList)
+        assert len(table_list.tables) == 60
+        # Only the table opened at start was described; the others wait until opened.
+        described = [t.name for t in table_list.tables if t.described]
+        assert described == ["t000"]
+        last = next(t for t in table_list.tables if t.name == "t059")
+        screen.open_table(last)
+        await settle(pilot)
+        grid = screen.query_one(RowGrid)
+        assert screen.table is not None and screen.table.name == "t059"
+        assert screen.table.described and screen.table.rowid_alias == "id"
+        row = grid.source.row_at(0)
+        assert row is not None and row[2] == "t059 row 0"
+        assert next(t for t in table_list.tables if t.name == "t059").described
+        # Its foreign key leads to a table not described yet: it is described and opened.
+        grid.focus()
+        grid.cursor_column = 1
+        await pilot.press("j")
+        await settle(pilot)
+        assert screen.table.name == "t058"
+        assert grid.total == 1
+        row = grid.source.row_at(0)
+        assert row is not None and row[0] == 1
+
+
+async def test_opening_another_table_while_one_is_described_opens_the_last_one(
+    tmp_path: Path,
+) -> None:
+    app = browse_app(many_tables(tmp_path / "many.db", 5))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.get_screen_browse()
+        assert screen is not None
+        tables = {t.name: t for t in screen.query_one(TableList).tables}
+        screen.open_table(tables["t003"])  # not described yet: a describe job starts
+        screen.open_table(tables["t000"])  # described: opens at once
+        await settle(pilot)
+        assert screen.table is not None and screen.table.name == "t000"
+
+
+def foreign_file(path: Path) -> Path:
+    """Someone else's database that happens to have tables named like the app's."""
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, what TEXT)")
+    conn.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, login TEXT)")
+    conn.commit()
+    conn.close()
+    return path
+
+
+async def test_a_foreign_file_shows_only_what_it_has(tmp_path: Path) -> None:
+    app = browse_app(foreign_file(tmp_path / "foreign.db"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.get_screen_browse()
+        assert screen is not None
+        tables = screen.query_one(TableList).tables
+        assert sorted(t.name for t in tables) == ["events", "users"]
+        assert all(t.drift is Drift.NONE for t in tables)
+
+
+async def test_compare_models_marks_drift_on_a_foreign_file_when_asked(tmp_path: Path) -> None:
+    path = foreign_file(tmp_path / "foreign.db")
+    app = DbBrowseApp(resolve_target(str(path), default_url="", compare_models=True))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.get_screen_browse()
+        assert screen is not None
+        tables = {t.name: t for t in screen.query_one(TableList).tables}
+        assert tables["events"].drift is Drift.COLUMNS_DIFFER
+        assert tables["orders"].drift is Drift.MISSING_TABLE
+
+
+def test_which_targets_are_compared_with_the_models(tmp_path: Path) -> None:
+    path = str(foreign_file(tmp_path / "foreign.db"))
+    assert not resolve_target(path, default_url="").compare_models
+    assert resolve_target(path, default_url="", compare_models=True).compare_models
+    assert resolve_target(path, default_url="", ensure_schema=True).compare_models
+    app_db = resolve_target(None, default_url=f"sqlite:///{tmp_path / 'app.db'}")
+    assert app_db.app_database and app_db.compare_models
+    assert not resolve_target("postgresql://u@h/db", default_url="").compare_models
