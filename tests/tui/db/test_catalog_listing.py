@@ -160,3 +160,40 @@ async def test_server_listing_then_describe_equals_the_full_catalog(
             await conn.execute(text(f"DROP VIEW {names[3]}"))
             for name in (names[1], names[2], names[0]):
                 await conn.execute(text(f"DROP TABLE {name}"))
+
+
+async def test_referenced_by_finds_every_spelling_of_the_name(tmp_path: Path) -> None:
+    """The CREATE-text pre-check must not lose a reference spelled in another case or quoted."""
+    import sqlite3
+
+    from tui.db.catalog import table_details
+
+    path = tmp_path / "refs.db"
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        """
+        CREATE TABLE parent (id INTEGER PRIMARY KEY);
+        CREATE TABLE "a""b" (id INTEGER PRIMARY KEY);
+        CREATE TABLE c1 (p INTEGER REFERENCES PARENT (id));
+        CREATE TABLE c2 (p INTEGER REFERENCES "parent");
+        CREATE TABLE c3 (q INTEGER REFERENCES "a""b" (id));
+        CREATE TABLE unrelated (x INTEGER);
+        """
+    )
+    conn.close()
+    sync_engine, engine = create_engines(f"sqlite:///{path}", sqlite_wal=False)
+    sync_engine.dispose()
+    strategy = strategy_for("sqlite")
+    try:
+        async with engine.connect() as c:
+            listed = await list_tables(c, strategy)
+            found = {}
+            for name in ("parent", 'a"b'):
+                entry = listed.find(TableRef(name))
+                assert entry is not None
+                info = await describe_table(c, strategy, entry)
+                details = await table_details(c, strategy, info)
+                found[name] = [source for source, _fk in details.referenced_by]
+        assert found == {"parent": ["c1", "c2"], 'a"b': ["c3"]}
+    finally:
+        await engine.dispose()
