@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+
+from app.engines import parse_url
 
 DEFAULT_DATABASE_URL = "sqlite:///./dbbrowse.db"
 
@@ -45,7 +46,7 @@ class Settings(BaseSettings):
     @classmethod
     def _parseable_url(cls, value: str) -> str:
         try:
-            make_url(value)
+            parse_url(value)
         except ArgumentError as exc:
             raise ValueError(f"not a database URL: {exc}") from None
         return value

@@ -7,6 +7,7 @@ pydantic and the ORM out of its start-up path.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,12 +56,33 @@ _FAMILIES: dict[str, _Family] = {
 _BACKEND_ALIASES = {"postgres": "postgresql", "mariadb": "mysql"}
 
 
+class InvalidURLError(ArgumentError):
+    """The URL cannot be parsed (a port that is not a number...); the message says so."""
+
+
+# user:password@ after the scheme, for URLs too broken for make_url to mask.
+_PASSWORD = re.compile(r"(://[^:/@]*):[^@/]*@")
+
+
+def parse_url(url: str | URL) -> URL:
+    """``make_url``, with its bare ValueError (a port that is not a number) turned into an
+    :class:`InvalidURLError` that says what is wrong; the caller names the (masked) URL."""
+    try:
+        return make_url(url)
+    except ValueError as exc:
+        # The only ValueError make_url lets out is int() of the port.
+        reason = "the port must be a number" if "int()" in str(exc) else str(exc)
+        raise InvalidURLError(reason) from None
+
+
 def mask_url(url: str | URL) -> str:
     """The URL as text with any password replaced by ``***``."""
     try:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
         return "<unparseable URL>"
+    except ValueError:  # a URL in the right shape whose port is not a number
+        return _PASSWORD.sub(r"\1:***@", str(url))
 
 
 def derive_urls(url: str | URL) -> tuple[URL, URL]:
@@ -70,7 +92,7 @@ def derive_urls(url: str | URL) -> tuple[URL, URL]:
     ``psycopg``/``asyncpg``, ``pymysql``/``aiomysql``). A URL that names a driver keeps it on
     its own side and gets the default driver on the other.
     """
-    parsed = make_url(url)
+    parsed = parse_url(url)
     backend, _, driver = parsed.drivername.partition("+")
     family_key = _BACKEND_ALIASES.get(backend, backend)
     family = _FAMILIES.get(family_key)

@@ -123,7 +123,10 @@ class DataSource:
                 # settings-free factory keeps pydantic and the ORM out of start-up.
                 from app.engines import create_engines
 
-                sync_engine, engine = create_engines(target.url, sqlite_wal=False)
+                timeout = _busy_timeout_ms() if target.is_sqlite else None
+                sync_engine, engine = create_engines(
+                    target.url, sqlite_wal=False, busy_timeout_ms=timeout
+                )
         except SQLAlchemyError as exc:
             raise TargetError(str(exc)) from exc
         if engine.dialect.name == "sqlite":
@@ -383,6 +386,27 @@ def _recovery(before: BeforeOpen, path: Path) -> list[str]:
     from tui.db.status import file_status
 
     return recovery_report(before, file_status(path), read_shm(f"{path}-shm"))
+
+
+def _busy_timeout_ms() -> int | None:
+    """``BUSY_TIMEOUT_MS`` where the user set one (environment or ``.env``), else None.
+
+    The settings (and pydantic) are imported only when there is something to read, so a
+    file given on the command line keeps a light start-up.
+    """
+    if "BUSY_TIMEOUT_MS" not in os.environ and not Path(".env").is_file():
+        return None
+    from pydantic import ValidationError
+
+    try:
+        from app.config import Settings
+
+        return Settings().BUSY_TIMEOUT_MS
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, error['loc']))}: {error['msg']}" for error in exc.errors()
+        )
+        raise TargetError(f"invalid settings: {problems}") from None
 
 
 def _consume_result(task: asyncio.Task[Any]) -> None:
