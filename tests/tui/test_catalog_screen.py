@@ -118,3 +118,21 @@ def test_which_targets_are_compared_with_the_models(tmp_path: Path) -> None:
     app_db = resolve_target(None, default_url=f"sqlite:///{tmp_path / 'app.db'}")
     assert app_db.app_database and app_db.compare_models
     assert not resolve_target("postgresql://u@h/db", default_url="").compare_models
+
+
+async def test_the_grid_knows_which_columns_are_generated(tmp_path: Path) -> None:
+    path = tmp_path / "gen.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE g (id INTEGER PRIMARY KEY, a INTEGER, b AS (a * 2) STORED)")
+    conn.execute("INSERT INTO g (a) VALUES (21)")
+    conn.commit()
+    conn.close()
+    app = browse_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        grid = app.screen.query_one(RowGrid)
+        assert {c.name: c.generated for c in grid.columns} == {
+            "id": False,
+            "a": False,
+            "b": True,
+        }

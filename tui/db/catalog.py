@@ -253,6 +253,7 @@ def missing_table_info(model: Table, dialect: Dialect) -> TableInfo:
             default=_server_default(c, dialect),
             primary_key=pk.index(c.name) + 1 if c.name in pk else 0,
             generated=c.computed is not None,
+            generated_as=str(c.computed.sqltext) if c.computed is not None else "",
             value_kind=kind_from_type(c.type),
         )
         for c in model.columns

@@ -55,6 +55,9 @@ class ColumnInfo:
     primary_key: int = 0  # 1-based position in the primary key, 0 when not part of it
     hidden: bool = False  # generated / hidden columns of virtual tables
     generated: bool = False  # a generated (computed) column: readable, never written
+    #: How it is generated, as far as the engine says: "(a * 2) STORED", or on SQLite only
+    #: "STORED" / "VIRTUAL"; "" for ordinary columns.
+    generated_as: str = ""
     value_kind: ValueKind = ValueKind.ANY  # how typed text becomes a value of this column
 
 

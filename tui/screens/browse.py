@@ -293,6 +293,7 @@ class BrowseScreen(BrowseActions):
             [c.type_name for c in pager.columns],
             list(rows),
             frozen,
+            [c.generated for c in pager.columns],
         )
         self.say("")
         self.window, self.tail = window, None

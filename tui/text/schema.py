@@ -42,6 +42,9 @@ def schema_text(details: TableDetails) -> Text:
         text.append(f" {'NULL' if column.nullable else 'NOT NULL':<8} {pk:<4}")
         if column.generated:
             text.append(" generated", style="dim")
+            if column.generated_as:
+                text.append(" ")
+                append_escaped(text, column.generated_as, "dim")
         if column.default is not None:
             text.append(" default ", style="dim")
             append_escaped(text, column.default, "dim")

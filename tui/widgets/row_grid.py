@@ -57,6 +57,7 @@ class GridColumn:
     width: int = MIN_WIDTH
     numeric: bool = False
     frozen: bool = False
+    generated: bool = False  # a generated (computed) column: the header may say so
 
 
 class NoRows:
@@ -74,8 +75,12 @@ def fit_columns(
     type_names: list[str],
     sample: list[tuple[Any, ...]],
     frozen: int = 0,
+    generated: Sequence[bool] = (),
 ) -> list[GridColumn]:
-    """Columns sized to their header and a sample of rows, capped at ``MAX_WIDTH``."""
+    """Columns sized to their header and a sample of rows, capped at ``MAX_WIDTH``.
+
+    ``generated`` flags the generated (computed) columns, by position.
+    """
     columns = []
     for index, (name, type_name) in enumerate(zip(names, type_names, strict=True)):
         header = max(cell_len(name), cell_len(type_name))
@@ -84,7 +89,8 @@ def fit_columns(
         numeric = bool(values) and all(v is None or is_numeric(v) for v in values)
         numeric = numeric and any(v is not None for v in values)
         width = max(MIN_WIDTH, min(MAX_WIDTH, max(header, data)))
-        columns.append(GridColumn(name, type_name, width, numeric, index < frozen))
+        is_generated = index < len(generated) and generated[index]
+        columns.append(GridColumn(name, type_name, width, numeric, index < frozen, is_generated))
     return columns
 
 

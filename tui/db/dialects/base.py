@@ -127,6 +127,15 @@ def listed_info(name: str, kind: TableKind, strategy: DialectStrategy) -> TableI
     )
 
 
+def _generated_as(computed: Mapping[str, Any] | None) -> str:
+    """ "(a * 2) STORED" from the Inspector's ``computed`` entry of a column."""
+    if not computed:
+        return ""
+    persisted = computed.get("persisted")
+    how = "" if persisted is None else " STORED" if persisted else " VIRTUAL"
+    return f"{computed.get('sqltext', '')}{how}".strip()
+
+
 def _kinds(strategy: DialectStrategy, sync_conn: Connection) -> list[tuple[str, TableKind]]:
     insp = inspect(sync_conn)
     kinds = {name: TableKind.TABLE for name in insp.get_table_names()}
@@ -283,7 +292,8 @@ class DialectStrategy:
                     nullable=bool(col["nullable"]),
                     default=col.get("default"),
                     primary_key=position,
-                    generated="computed" in col,
+                    generated=bool(col.get("computed")),
+                    generated_as=_generated_as(col.get("computed")),
                     value_kind=kind_from_type(col["type"]),
                 )
             )

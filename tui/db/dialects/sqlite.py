@@ -228,6 +228,7 @@ class SQLiteStrategy(DialectStrategy):
                 primary_key=r.pk,
                 hidden=r.hidden == 1,
                 generated=r.hidden in (2, 3),
+                generated_as={2: "VIRTUAL", 3: "STORED"}.get(r.hidden, ""),
                 value_kind=kind_from_affinity(r.type or ""),
             )
             for r in rows
