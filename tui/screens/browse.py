@@ -179,13 +179,17 @@ class BrowseScreen(BrowseActions):
         """Row counts for the table list, each table on its own: one failure stops none."""
 
         async def body(job: Job) -> None:
-            from tui.db.catalog import capped_count, estimate_count, exact_count
+            from tui.db.catalog import capped_count, describe_table, estimate_count, exact_count
 
             source = self._require_source()
             table_list = self.query_one(TableList)
             present = [t for t in tables if t.drift.value != "missing"]
 
             async def quick(conn: AsyncConnection, table: TableInfo) -> RowCount:
+                if source.strategy.has_rowid and table.kind is TableKind.TABLE:
+                    # SQLite estimates from the rowid, which needs the table's columns (one
+                    # pragma): a column may be named rowid.
+                    table = await describe_table(conn, source.strategy, table)
                 estimate = await estimate_count(conn, source.strategy, table)
                 return estimate or await capped_count(conn, table, CAPPED_COUNT)
 
