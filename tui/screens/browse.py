@@ -231,11 +231,9 @@ class BrowseScreen(BrowseActions):
     def open_table(self, table: TableInfo, query: RowQuery | None = None) -> None:
         from tui.db.paging import RowQuery
 
-        if not table.described:
-            self._describing = table.ref
-            self.describe_and_open(table, query)
-            return
-        self._describing = None
+        # A table from the quick listing is described first (its columns and key), then
+        # opened again by that job; the screen already shows that it is this table's turn.
+        self._describing = None if table.described else table.ref
         self.table = table
         self.query_spec = query or RowQuery()
         self.new_scope()  # the previous view's jobs stop; their late results are dropped
@@ -249,6 +247,9 @@ class BrowseScreen(BrowseActions):
         self.status.notice = ""
         self.query_one("#schema", Static).update("")
         self.details = None
+        if not table.described:
+            self.describe_and_open(table, self.query_spec)
+            return
         spec = self.query_spec
         filtered = spec.filters or spec.search
         doing = "sorting" if spec.sort else "filtering" if filtered else "loading"
