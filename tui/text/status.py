@@ -14,7 +14,7 @@ from tui.db.locks import LockHolder
 from tui.db.shm import ShmState
 from tui.db.status import FileStatus, PragmaStatus, SpaceUsage
 from tui.db.wal import WalSummary
-from tui.db.wal_explain import describe, exact_size, human_bytes
+from tui.db.wal_explain import describe, exact_size
 from tui.text.escape import append_escaped, name_text
 
 _HEADING = "bold underline"
@@ -195,8 +195,8 @@ def space_rows(space: Sequence[SpaceUsage]) -> list[tuple[Text, str, str, str, s
             name_text(u.name),
             u.kind or "?",
             f"{u.pages:,}",
-            human_bytes(u.bytes),
-            human_bytes(u.unused),
+            exact_size(u.bytes),
+            exact_size(u.unused),
         )
         for u in space
     ]

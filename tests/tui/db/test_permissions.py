@@ -186,3 +186,20 @@ def test_switching_journal_mode_with_a_read_only_wal_names_the_file(
     out = run_as_nobody(python_as_nobody, db, "switch")
     assert out.startswith("REFUSED"), out
     assert "w.db-wal is read-only" in out
+
+
+def test_hot_journal_in_a_read_only_directory_is_explained(
+    python_as_nobody: list[str], shared_dir: Path
+) -> None:
+    from tests.tui.db.test_recovery import kill_writer_mid_transaction, make_table
+
+    db = shared_dir / "hot.db"
+    make_table(db, 2000, wal=False)
+    kill_writer_mid_transaction(db)
+    assert db.with_name("hot.db-journal").stat().st_size > 0
+    read_only(shared_dir)
+    out = run_as_nobody(python_as_nobody, db)
+    assert out.startswith("ERROR"), out
+    assert "hot journal" in out
+    assert f"the directory {shared_dir} is read-only for this user" in out
+    assert "hot.db-journal" in out

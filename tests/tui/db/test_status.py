@@ -293,3 +293,11 @@ def test_status_modules_import_no_ui() -> None:
         [sys.executable, "-c", code], check=True, capture_output=True, text=True, timeout=60
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_space_rows_show_bytes_beside_the_rounded_size() -> None:
+    from tui.db.status import SpaceUsage
+    from tui.text.status import space_rows
+
+    (row,) = space_rows([SpaceUsage("t", "table", 3, 12_288, 2_048)])
+    assert row[1:] == ("table", "3", "12.0 KB = 12,288 bytes", "2.0 KB = 2,048 bytes")
