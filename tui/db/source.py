@@ -91,6 +91,10 @@ class DataSource:
         self.recovered: tuple[str, ...] = ()
         self._file_id: tuple[int, int] | None = None  # (st_dev, st_ino) of the file opened
         self._watch: AsyncConnection | None = None
+        # The watch connection runs one statement at a time: closing it while the monitor's
+        # change_token() still waits on it breaks the driver's protocol (aiomysql: "readexactly()
+        # called while another coroutine is already waiting").
+        self._watch_lock = asyncio.Lock()
         self._paused = False
         # Connections checked out now, and a gate new checkouts wait at while an operation
         # needs the database to itself (switching the journal mode).
@@ -312,9 +316,10 @@ class DataSource:
             return None
         self._checked_out(1)
         try:
-            if self._watch is None:
-                self._watch = await self.engine.connect()
-            return await self.strategy.change_token(self._watch)
+            async with self._watch_lock:
+                if self._watch is None:
+                    self._watch = await self.engine.connect()
+                return await self.strategy.change_token(self._watch)
         finally:
             self._checked_out(-1)
 
@@ -342,10 +347,26 @@ class DataSource:
             self._gate.set()
 
     async def _close_watch(self) -> None:
-        watch, self._watch = self._watch, None
-        if watch is not None:
-            with contextlib.suppress(SQLAlchemyError):
+        try:
+            await asyncio.wait_for(self._watch_lock.acquire(), ALONE_WAIT_S)
+        except TimeoutError:
+            locked = False  # a change_token() stuck on a dead server: close it regardless
+        else:
+            locked = True
+        try:
+            watch, self._watch = self._watch, None
+            if watch is None:
+                return
+            try:
                 await watch.close()
+            except Exception:
+                # Only the watcher is lost; drop the connection instead of returning it.
+                log.debug("closing the change watcher failed", exc_info=True)
+                with contextlib.suppress(Exception):
+                    await watch.invalidate()
+        finally:
+            if locked:
+                self._watch_lock.release()
 
     async def new_connection(self) -> AsyncConnection:
         """A connection the caller closes itself (for a batch of short statements)."""
