@@ -435,3 +435,24 @@ class Pager:
         row = (await conn.execute(stmt)).one()
         await conn.rollback()
         return (row[0], row[1])
+
+    async def key_bounds_and_count(self, conn: AsyncConnection) -> tuple[Any, Any, int] | None:
+        """Min and max of a single-column key and the row count, from one snapshot.
+
+        One statement (scalar subqueries), so the three agree even while others write; the
+        count keeps each engine's fast path for a bare ``count(*)``.
+        """
+        if not self.keyed or len(self._order) != 1:
+            return None
+        expr = self._order[0].expr
+
+        def scalar(column: ColumnElement[Any]) -> Any:
+            inner = select(column).select_from(self.table)
+            if self._where is not None:
+                inner = inner.where(self._where)
+            return inner.scalar_subquery()
+
+        stmt = select(scalar(func.min(expr)), scalar(func.max(expr)), scalar(func.count()))
+        row = (await conn.execute(stmt)).one()
+        await conn.rollback()
+        return (row[0], row[1], int(row[2]))

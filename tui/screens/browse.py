@@ -71,10 +71,10 @@ class BrowseScreen(BrowseActions):
         # only after thirty times their own cost (about 3% of a core at most).
         self._exact_cost = Throttle(factor=30.0)
         self._anchor_cost = Throttle(factor=30.0)
-        self._relocate_cost = Throttle(factor=30.0, minimum=0.0)
         self._wanted: tuple[int, int] = (0, 0)
         self._recount = False  # the data changed while a count ran: count again after it
-        self._keep: tuple[Any, ...] | None = None  # the cursor's row to stay on after it
+        self._keep: tuple[Any, ...] | None = None  # the cursor's row, to find after a change
+        self._kept: tuple[tuple[Any, ...], int] | None = None  # (its key, where it was found)
         self._pending_jump: str | None = None  # a jump that waits for the count
         self._describing: TableRef | None = None  # a listed table being described to open
 
@@ -237,7 +237,7 @@ class BrowseScreen(BrowseActions):
         self.table = table
         self.query_spec = query or RowQuery()
         self.new_scope()  # the previous view's jobs stop; their late results are dropped
-        self._recount, self._keep, self._pending_jump = False, None, None
+        self._recount, self._keep, self._kept, self._pending_jump = False, None, None, None
         if self.window is not None and self.window.pager.info.ref != table.ref:
             # Another table: its rows, count and position are not this one's. (A new sort or
             # filter of the same table keeps its rows on screen until the new ones arrive.)
@@ -303,7 +303,7 @@ class BrowseScreen(BrowseActions):
         self.say("")
         self.window, self.tail = window, None
         self.count = ViewCount.first_page(len(rows), window.page_size)
-        window.total = self.count.grid_total(window.page_size)
+        window.set_total(self.count.grid_total(window.page_size), exact=self.count.exact)
         self.grid.show(window, columns, window.total)
         self.grid.total_exact = self.count.exact
         if not isinstance(self.focused, RowGrid) and self.app.screen is self:
@@ -314,26 +314,25 @@ class BrowseScreen(BrowseActions):
             self._start_count()
 
     # -- counting --------------------------------------------------------------------------
-    def _start_count(self, *, refresh: bool = False, keep: tuple[Any, ...] | None = None) -> None:
+    def _start_count(self, *, refresh: bool = False) -> None:
         if self.job_running("count"):
             # Restarting would throw away a count under way: a busy writer could then keep
             # it from ever finishing. Count once more after it instead.
             self._recount = True
-            self._keep = keep if keep is not None else self._keep
             return
 
         async def body(job: Job) -> None:
-            again, kept = refresh, keep
+            again = refresh
             while True:
                 self._recount = False
-                await self._count_rows(job, again, kept)
+                await self._count_rows(job, again)
                 if not job.current or not self._recount:
                     return
-                again, kept, self._keep = True, self._keep, None
+                again = True
 
         self.start_job("count", body)
 
-    async def _count_rows(self, job: Job, refresh: bool, keep: tuple[Any, ...] | None) -> None:
+    async def _count_rows(self, job: Job, refresh: bool) -> None:
         """Count the open query's rows (quick guess, then exact) and map positions to keys.
 
         On a ``refresh`` (someone else committed), the exact count waits until it is cheap
@@ -345,28 +344,26 @@ class BrowseScreen(BrowseActions):
         if window is None:
             return
         pager = window.pager
+        version = window.version
         guess = await source.run(lambda conn: first_count(pager, conn, CAPPED_COUNT))
         if not job.current:
             return
-        self._set_count(refresh_guess(self.count.count, guess) if refresh else guess)
+        self._set_count(refresh_guess(self.count.count, guess) if refresh else guess, version)
         if not guess.exact:
             wait = self._exact_cost.wait() if refresh else 0.0
             if wait > 0:
                 job.say(f"recount in {wait:.0f} s")
                 await asyncio.sleep(wait)
             job.say("counting rows… (Esc cancels)")
+            version = window.version
             with self._exact_cost.timing():
                 exact = await source.run(pager.count)
             if not job.current:
                 return
-            if exact.value != window.total:
-                window.invalidate()
-            self._set_count(exact)
+            self._set_count(exact, version)
         job.say("")
         had_dense = window.dense_start is not None
         dense = await source.run(window.detect_dense_key)
-        if keep is not None:
-            await self._relocate(keep, job, dense_ok=True)
         big = pager.keyed and window.total > window.page_size * 8
         # On a refresh, an index that was dense a moment ago is most likely still dense and
         # the count raced a writer: rebuilding anchors would cost more than it could fix.
@@ -388,12 +385,14 @@ class BrowseScreen(BrowseActions):
 
         self.start_job("index", body)
 
-    def _set_count(self, count: RowCount) -> None:
+    def _set_count(self, count: RowCount, version: int | None = None) -> None:
+        """A count, counted in data ``version`` (default: the current one)."""
         window, grid = self.window, self.grid
         if window is None:
             return
         self.count = self.count.with_count(count)
-        window.total = self.count.grid_total(window.page_size)
+        total = self.count.grid_total(window.page_size)
+        window.set_total(total, exact=count.exact, version=version)
         tail = self.tail
         # A cursor on a row read from the end stays on it when the total moves.
         distance = tail.from_end(grid.cursor_row) if tail is not None else None
@@ -428,34 +427,42 @@ class BrowseScreen(BrowseActions):
             self.count_tables(self.query_one(TableList).tables, exact=False)
         if window is None:
             return
-        keep = window.cursor_at(self.grid.cursor_row) if window.pager.keyed else None
-        window.invalidate()
+        row = self.grid.cursor_row
+        if window.pager.keyed and (self._keep is None or window.is_fresh(row)):
+            keep = window.cursor_at(row)
+            if not window.is_fresh(row) and self._kept is not None and self._kept[1] == row:
+                # Moved to its row's new position, whose page is not reloaded yet: the stale
+                # row drawn there is another record.
+                keep = self._kept[0]
+            self._keep = keep
+        window.data_changed()
         if self.tail is not None:
             # The last rows read may be gone: read everything again through the window.
             self.tail = None
             self.grid.source = window
-        self._start_count(refresh=True, keep=keep)
+        self._start_count(refresh=True)
+        # The page job first finds the cursor's row (see _relocate), then reloads around it.
         self.grid.rows_arrived()
 
-    async def _relocate(self, cursor: tuple[Any, ...], job: Job, dense_ok: bool) -> None:
+    async def _relocate(self, job: Job) -> None:
         """Keep the cursor on the same row (by key) after rows came or went before it."""
-        source, window = self._require_source(), self.window
-        if window is None:
+        source, window, cursor = self._require_source(), self.window, self._keep
+        if window is None or cursor is None:
             return
-        key = cursor[0] if len(cursor) == 1 else None
-        if dense_ok and window.dense_start is not None and isinstance(key, int):
-            position = key - window.dense_start  # the key is the position: no counting
-        elif self._relocate_cost.due():
-            with self._relocate_cost.timing():
-                position = await source.run(lambda conn: window.pager.rows_before(conn, cursor))
-        else:
-            return  # counting again so soon would cost more than a cursor a few rows off
-        if not job.current:
+        # Free when a reloaded page holds the row or the key is dense; otherwise one count of
+        # the rows before it, which also gives the pages around it a point to load from.
+        position = await source.run(lambda conn: window.locate(conn, cursor))
+        if not job.current or position is None or self._keep is not cursor:
             return
+        self._keep = None
         grid = self.grid
+        if position >= grid.total:  # rows came before it: at least this many now
+            window.total = position + 1
+            grid.set_total(position + 1)
         offset = grid.cursor_row - grid.first_visible  # keep the row on the same screen line
         grid.scroll_to(y=max(position - offset, 0), animate=False, immediate=True)
         grid.move_to(position, center=False)
+        self._kept = (cursor, grid.cursor_row)
 
     # -- pages on demand -------------------------------------------------------------------
     @on(RowGrid.RowsNeeded)
@@ -472,6 +479,7 @@ class BrowseScreen(BrowseActions):
         source, window = self._require_source(), self.window
         if window is None:
             return
+        await self._relocate(job)
         while job.current:
             first, last = self._wanted
             missing = window.missing(first, last)
@@ -488,7 +496,8 @@ class BrowseScreen(BrowseActions):
             start = number * window.page_size
             if not self.count.exact and len(loaded.page) < window.page_size:
                 # A short page read by keyset steps from the start is the end of the view.
-                self._set_count(RowCount(start + len(loaded.page), exact=True))
+                counted = RowCount(start + len(loaded.page), exact=True)
+                self._set_count(counted, window.version_at(start))
             elif not self.count.exact:
                 self.count = self.count.with_seen(start + len(loaded.page))
                 self._grow()

@@ -6,7 +6,7 @@ the view; :class:`~tui.screens.browse.BrowseScreen` does the loading and countin
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.widgets import ContentSwitcher
@@ -50,7 +50,7 @@ class BrowseActions(JobScreen):
     def open_table(self, table: TableInfo, query: RowQuery | None = None) -> None:
         raise NotImplementedError
 
-    def _start_count(self, *, refresh: bool = False, keep: tuple[Any, ...] | None = None) -> None:
+    def _start_count(self, *, refresh: bool = False) -> None:
         raise NotImplementedError
 
     def _update_position(self) -> None:

@@ -28,6 +28,7 @@ from tui.text.cells import Part, cell_pieces, is_numeric, natural_width
 MIN_WIDTH = 4
 MAX_WIDTH = 40
 SEPARATOR = " │ "
+STALE_LABEL = "…"
 HEADER_LINES = 2  # column names, then declared types
 
 
@@ -140,6 +141,7 @@ class RowGrid(ScrollView, can_focus=True):
         "row-grid--escape",
         "row-grid--ellipsis",
         "row-grid--missing",
+        "row-grid--stale",
         "row-grid--cursor-row",
         "row-grid--cursor",
     }
@@ -330,8 +332,13 @@ class RowGrid(ScrollView, can_focus=True):
         """One line: a row at ``position`` >= 0, or header line ``-1 - position``."""
         header = position < 0
         row = None if header else self.source.row_at(position)
-        gutter_style = style + self.get_component_rich_style("row-grid--gutter", partial=True)
         label = "" if header else self._label(position)
+        if row is not None and not self.source.is_fresh(position):
+            # Read before the data last changed: it may no longer be at this position, so it
+            # is drawn dimmed and without a number until its page is reloaded.
+            style = style + self.get_component_rich_style("row-grid--stale", partial=True)
+            label = STALE_LABEL
+        gutter_style = style + self.get_component_rich_style("row-grid--gutter", partial=True)
         fixed: list[Segment] = [Segment(label.rjust(self.gutter_width) + " ", gutter_style)]
         scrolling: list[Segment] = []
         sep = Segment(SEPARATOR, gutter_style)

@@ -135,7 +135,8 @@ async def test_keyset_next_and_previous(engine: AsyncEngine, sqlite_path: Path) 
         await load_and_check(window, conn, 0, FetchMethod.KEYSET, rows, cursors)
         await load_and_check(window, conn, 1, FetchMethod.KEYSET, rows, cursors)
         await load_and_check(window, conn, 2, FetchMethod.KEYSET, rows, cursors)
-        await load_and_check(window, conn, 40, FetchMethod.OFFSET, rows, cursors)
+        # far from any fresh page: from the nearest one's first row, closer than the start
+        await load_and_check(window, conn, 40, FetchMethod.ANCHOR, rows, cursors)
         await load_and_check(window, conn, 39, FetchMethod.KEYSET, rows, cursors)
         await load_and_check(window, conn, 38, FetchMethod.KEYSET, rows, cursors)
         await load_and_check(window, conn, 41, FetchMethod.KEYSET, rows, cursors)
@@ -197,8 +198,11 @@ async def test_dense_key_not_starting_at_one(engine: AsyncEngine, sqlite_path: P
 
 async def test_dense_key_detection_refuses(engine: AsyncEngine, sqlite_path: Path) -> None:
     async with engine.connect() as conn:
-        # a stale total: keys 1..ROWS but one row fewer claimed
-        assert not await RowWindow(Pager(info("big"), STRATEGY), ROWS - 1).detect_dense_key(conn)
+        # a stale total does not fool it: it counts in the same statement, and keeps the count
+        stale = RowWindow(Pager(info("big"), STRATEGY), ROWS - 1)
+        assert await stale.detect_dense_key(conn)
+        assert stale.total == ROWS
+        assert stale.total_exact
         sorted_window = RowWindow(Pager(info("big"), STRATEGY, GRP_DESC), ROWS)
         assert not await sorted_window.detect_dense_key(conn)
         filtered = RowQuery(filters=(FilterSpec("val", FilterOp.NOT_NULL),))
@@ -332,7 +336,10 @@ async def test_position_of(engine: AsyncEngine, sqlite_path: Path) -> None:
         ("dense", {FetchMethod.DENSE_KEY, FetchMethod.KEYSET, FetchMethod.FROM_END}),
         ("anchors", {FetchMethod.ANCHOR, FetchMethod.KEYSET, FetchMethod.FROM_END}),
         ("sorted anchors", {FetchMethod.ANCHOR, FetchMethod.KEYSET, FetchMethod.FROM_END}),
-        ("offset", {FetchMethod.OFFSET, FetchMethod.KEYSET, FetchMethod.FROM_END}),
+        (
+            "offset",
+            {FetchMethod.OFFSET, FetchMethod.ANCHOR, FetchMethod.KEYSET, FetchMethod.FROM_END},
+        ),
         ("view", {FetchMethod.OFFSET, FetchMethod.KEYSET}),
     ],
 )
@@ -400,8 +407,10 @@ async def test_invalidated_pages_are_served_until_reloaded(
         await window.load(conn, 1)
     old_first = window.row_at(0)
     execute(sqlite_path, "UPDATE big SET val = -1 WHERE id = 1")
-    window.invalidate()
+    window.data_changed()
     assert window.row_at(0) == old_first  # still shown
+    assert not window.is_fresh(0)  # but marked stale
+    assert window.version_at(0) == 0
     assert window.missing(0, PAGE * 2 - 1) == [0, 1]  # but due for a reload
     async with engine.connect() as conn:
         await window.load(conn, 1)  # not from the stale neighbour: by dense key or offset
@@ -409,4 +418,6 @@ async def test_invalidated_pages_are_served_until_reloaded(
     fresh = window.row_at(0)
     assert fresh is not None
     assert fresh[2] == -1
+    assert window.is_fresh(0)
+    assert window.version_at(0) == 1
     assert window.missing(0, PAGE * 2 - 1) == []

@@ -1,0 +1,154 @@
+"""Pilot tests: another connection writes while a table is on screen.
+
+After each commit the app is told what its change monitor tells it (``data_changed``);
+once the screen has settled, every visible line must carry the number of the row it shows
+in a fresh ``ORDER BY`` of the database, and the cursor must still be on the same record.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from tests.tui.scenes import SIZE, browse_app, settle
+from tui.app import DbBrowseApp
+from tui.db.paging import RowQuery, SortSpec
+from tui.screens.browse import BrowseScreen
+from tui.widgets.row_grid import HEADER_LINES, STALE_LABEL, RowGrid
+from tui.widgets.table_list import TableList
+
+ROWS = 3000
+
+
+@pytest.fixture
+def items_db(tmp_path: Path) -> Path:
+    path = tmp_path / "items.db"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
+    # ids step by 10, so rows can be inserted between any two
+    conn.executemany(
+        "INSERT INTO items VALUES (?, ?)",
+        ((i * 10, f"n{(i * 7919) % ROWS:05d}") for i in range(1, ROWS + 1)),
+    )
+    conn.commit()
+    conn.close()
+    return path
+
+
+Write = tuple[str, tuple[object, ...]]
+
+
+def insert_before(rows: list[tuple[object, ...]], order: str, index: int) -> Write:
+    """An INSERT of a row that sorts right before ``rows[index]`` (or last) in ``order``."""
+    ids = [int(r[0]) for r in rows]  # type: ignore[call-overload]
+    fresh = max(ids) + 10
+    if order == "id":
+        new_id = fresh if index >= len(rows) else (ids[index - 1] + ids[index]) // 2
+        assert new_id not in ids
+        return "INSERT INTO items VALUES (?, 'new')", (new_id,)
+    # name DESC: a name just above rows[index]'s sorts right before it; "a" sorts last
+    name = "a" if index >= len(rows) else f"{rows[index][1]}~"
+    return "INSERT INTO items VALUES (?, ?)", (fresh, name)
+
+
+def write(path: Path, sql: str, *params: object) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute(sql, params)
+    conn.commit()
+    conn.close()
+
+
+def ordered(path: Path, order: str) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(path)
+    rows = conn.execute(f"SELECT id, name FROM items ORDER BY {order}").fetchall()
+    conn.close()
+    return rows
+
+
+async def changed(pilot: Pilot[int], screen: BrowseScreen) -> None:
+    """What the monitor does when the change token moves, then wait for the screen."""
+    screen.data_changed()
+    await settle(pilot)
+
+
+def assert_screen_matches(
+    grid: RowGrid, screen: BrowseScreen, rows: list[tuple[object, ...]]
+) -> None:
+    window = screen.window
+    assert window is not None
+    assert grid.total == len(rows)
+    first = grid.first_visible
+    shown = 0
+    for y in range(HEADER_LINES, grid.size.height):
+        position = first + y - HEADER_LINES
+        if position >= grid.total:
+            break
+        line = grid.render_line(y).text
+        label = line.split()[0]
+        assert label != STALE_LABEL, f"line {y} still stale"
+        assert label == f"{position + 1:,}"
+        assert window.is_fresh(position)
+        assert window.row_at(position) == rows[position], position
+        shown += 1
+    assert shown > 10
+
+
+async def test_outside_writes_keep_rows_numbered_and_the_cursor_on_its_record(
+    items_db: Path,
+) -> None:
+    app: DbBrowseApp = browse_app(items_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.get_screen_browse()
+        assert screen is not None
+        table = next(t for t in screen.query_one(TableList).tables if t.name == "items")
+        for query, order in (
+            (RowQuery(), "id"),
+            (RowQuery(sort=(SortSpec("name", descending=True),)), "name DESC, id"),
+        ):
+            screen.open_table(table, query)
+            await settle(pilot)
+            grid = screen.query_one(RowGrid)
+            grid.focus()
+            screen.go_to("1500")
+            await settle(pilot)
+            on = screen.window.row_at(grid.cursor_row) if screen.window else None
+            assert on is not None
+            rows = ordered(items_db, order)
+            assert_screen_matches(grid, screen, rows)
+            first = grid.first_visible
+            deleted = [rows[10][0], rows[first + 1][0], rows[-5][0]]  # before, inside, after
+            plan: list[tuple[str, object]] = [
+                ("insert", 1),  # before the screen
+                ("insert", first + 4),  # inside it
+                *(("delete", key) for key in deleted),
+                ("insert", -20),  # after it
+                ("insert", None),  # appended
+            ]
+            for kind, where in plan:
+                values: tuple[object, ...]
+                if kind == "delete":
+                    sql, values = "DELETE FROM items WHERE id = ?", (where,)
+                else:
+                    index = len(rows) if where is None else int(where)  # type: ignore[call-overload]
+                    sql, values = insert_before(rows, order, index % (len(rows) + 1))
+                write(items_db, sql, *values)
+                await changed(pilot, screen)
+                rows = ordered(items_db, order)
+                assert_screen_matches(grid, screen, rows)
+                assert screen.window is not None
+                assert screen.window.row_at(grid.cursor_row) == on, (sql, values, grid.cursor_row)
+
+            # at the end: an append shows up numbered, never as a placeholder
+            await pilot.press("end")
+            await settle(pilot)
+            for _ in range(3):
+                sql, appended = insert_before(rows, order, len(rows))
+                write(items_db, sql, *appended)
+                await changed(pilot, screen)
+                rows = ordered(items_db, order)
+                assert_screen_matches(grid, screen, rows)
