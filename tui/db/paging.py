@@ -456,3 +456,23 @@ class Pager:
         row = (await conn.execute(stmt)).one()
         await conn.rollback()
         return (row[0], row[1], int(row[2]))
+
+    def order_key_statement(self, *, every: int = 0) -> Select[Any]:
+        """The order key of every matching row, in order; with ``every``, only each K-th.
+
+        ``every`` numbers the rows with ``row_number()`` on the server and keeps rows 1,
+        K + 1, 2K + 1…: one ordered pass yields the whole sparse position index.
+        """
+        labels = [item.expr.label(f"__k{i}") for i, item in enumerate(self._order)]
+        if not every:
+            stmt = select(*labels).select_from(self.table)
+            if self._where is not None:
+                stmt = stmt.where(self._where)
+            return stmt.order_by(*self._order_by(self._order))
+        number = func.row_number().over(order_by=self._order_by(self._order)).label("__rn")
+        inner = select(*labels, number).select_from(self.table)
+        if self._where is not None:
+            inner = inner.where(self._where)
+        rows = inner.subquery("numbered")
+        keys = [rows.c[f"__k{i}"] for i in range(len(labels))]
+        return select(*keys).where((rows.c["__rn"] - 1) % every == 0).order_by(rows.c["__rn"])

@@ -30,14 +30,22 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tui.db.model import RowCount
 from tui.db.paging import Cursor, Page, Pager
 
-Runner = Callable[[Callable[[AsyncConnection], Awaitable[Page]]], Awaitable[Page]]
+T = TypeVar("T")
+
+
+class Runner(Protocol):
+    """Runs one operation on a short-lived connection (``DataSource.run``)."""
+
+    def __call__(self, operation: Callable[[AsyncConnection], Awaitable[T]], /) -> Awaitable[T]: ...
+
+
 PAGE_SIZE = 128
 MAX_PAGES = 48
 NEAR_END_ROWS = 2_000
@@ -282,6 +290,34 @@ class RowWindow:
             return await self._from_point(conn, start, size, point), FetchMethod.ANCHOR
         return await pager.fetch(conn, limit=size, offset=start), FetchMethod.OFFSET
 
+    def plan(self, number: int) -> FetchMethod:
+        """How :meth:`load` would fetch page ``number`` now, without fetching it.
+
+        An ``OFFSET`` far from the top reads (and under an unindexed sort, sorts) every row
+        before the page: a caller can say so, or wait for the anchor index instead.
+        """
+        start = number * self.page_size
+        previous, following = self._fresh(number - 1), self._fresh(number + 1)
+        if not self.pager.keyed:
+            return FetchMethod.OFFSET if start else FetchMethod.KEYSET
+        if number == 0 or (previous is not None and len(previous) == self.page_size):
+            return FetchMethod.KEYSET
+        if following is not None and following.cursors:
+            return FetchMethod.KEYSET
+        if self.total_exact and 0 < self.total - start <= NEAR_END_ROWS:
+            return FetchMethod.FROM_END
+        if self.dense is not None:
+            return FetchMethod.DENSE_KEY
+        point = self._nearest_point(start)
+        near = max(self.anchor_step, REANCHOR_PAGES * self.page_size)
+        if point is not None and abs(start - point[0]) <= near:
+            return FetchMethod.ANCHOR
+        if self._nearest_stale(number) is not None:
+            return FetchMethod.REANCHOR
+        if point is not None and abs(start - point[0]) < start:
+            return FetchMethod.ANCHOR
+        return FetchMethod.OFFSET
+
     def _nearest_point(self, start: int) -> tuple[int, Cursor] | None:
         """The known (position, cursor) of the current version closest to ``start``."""
         candidates: list[tuple[int, Cursor]] = list(self._points.items())
@@ -387,33 +423,26 @@ class RowWindow:
         *,
         target_anchors: int = 4096,
         progress: Callable[[int, int], None] | None = None,
+        cpu_share: float = 1.0,
     ) -> None:
-        """Record the cursor of every K-th row, each step its own short statement.
+        """Record the cursor of every K-th row, in one ordered pass (see :mod:`tui.db.anchors`).
 
-        ``run`` executes one operation on a fresh short-lived connection (see
-        ``DataSource.run``), so no read snapshot stays open between steps (a long read
-        would pin a SQLite WAL) and a cancelled build leaves no connection half-used.
+        ``run`` executes the pass on a short-lived connection (see ``DataSource.run``), which
+        interrupts it if the caller is cancelled. The anchors serve the version the pass
+        started in: if the data changes meanwhile, they are kept but not used.
         """
+        from tui.db.anchors import read_anchors
+
         if not self.pager.keyed or self.total <= self.page_size:
             return
-        version = self.version
-        step = max(self.page_size, -(-self.total // target_anchors))
+        version, total, pager = self.version, self.total, self.pager
+        step = max(self.page_size, -(-total // target_anchors))
         step = -(-step // self.page_size) * self.page_size  # a whole number of pages
-        pager = self.pager
-        first = await run(lambda conn: pager.fetch(conn, limit=1))
-        if not first.cursors:
-            return
-        anchors: list[Cursor] = [first.cursors[0]]
-        while True:
-            anchor = anchors[-1]
-            page = await run(
-                lambda conn, a=anchor: pager.fetch(conn, at_or_after=a, offset=step, limit=1)  # type: ignore[misc]
+        anchors = await run(
+            lambda conn: read_anchors(
+                pager, conn, step, total, progress=progress, cpu_share=cpu_share
             )
-            if not page.cursors:
-                break
-            anchors.append(page.cursors[0])
-            if progress is not None:
-                progress(min(len(anchors) * step, self.total), self.total)
+        )
         self.anchor_step = step
         self.anchors = anchors
         self._anchors_version = version

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
 #: The order in which the jobs' slots are shown in the status bar.
 SLOT_ORDER = ("describe", "query", "page", "tail", "count", "index", "schema")
+#: The share of a core the position index may use (SQLite works in this process).
+INDEX_CPU = 0.5
 
 
 class BrowseScreen(BrowseActions):
@@ -75,6 +77,8 @@ class BrowseScreen(BrowseActions):
         self._recount = False  # the data changed while a count ran: count again after it
         self._keep: tuple[Any, ...] | None = None  # the cursor's row, to find after a change
         self._kept: tuple[tuple[Any, ...], int] | None = None  # (its key, where it was found)
+        self._indexed = ""  # the index job's progress, for a jump that waits for it
+        self._index_paused = False
         self._pending_jump: str | None = None  # a jump that waits for the count
         self._describing: TableRef | None = None  # a listed table being described to open
 
@@ -375,11 +379,12 @@ class BrowseScreen(BrowseActions):
     def _start_indexing(self, window: RowWindow) -> None:
         async def body(job: Job) -> None:
             def progress(done: int, total: int) -> None:
-                job.say(f"indexing positions {done * 100 // max(total, 1)}%")
+                self._indexed = f"indexing positions {done * 100 // max(total, 1)}%"
+                job.say(self._indexed)
 
             source = self._require_source()
             with self._anchor_cost.timing():
-                await window.build_anchors(source.run, progress=progress)
+                await window.build_anchors(source.run, progress=progress, cpu_share=INDEX_CPU)
             if job.current:
                 self.grid.rows_arrived()
 
@@ -475,6 +480,7 @@ class BrowseScreen(BrowseActions):
 
     async def _load_pages(self, job: Job) -> None:
         from tui.db.tail import next_readable_page
+        from tui.db.window import NEAR_END_ROWS, FetchMethod
 
         source, window = self._require_source(), self.window
         if window is None:
@@ -490,10 +496,21 @@ class BrowseScreen(BrowseActions):
                 number = next_readable_page(window, missing, self.count.seen, avoid_from=avoid)
             if number is None:
                 break
+            start = number * window.page_size
+            if window.plan(number) is FetchMethod.OFFSET and start > NEAR_END_ROWS:
+                # Reading this far by OFFSET reads (and sorts) every row before it: wait for
+                # the position index when one is being built, and say so either way.
+                if self.job_running("index"):
+                    job.say(f"row {start + 1:,}: waiting for the position index")
+                    while self.job_running("index") and job.current:
+                        job.say(f"row {start + 1:,}: waiting for the {self._indexed}")
+                        await asyncio.sleep(0.2)
+                    continue
+                job.say(f"reading row {start + 1:,} by OFFSET… (Esc cancels)")
             loaded = await source.run(lambda conn, n=number: window.load(conn, n))  # type: ignore[misc]
             if not job.current:
                 return
-            start = number * window.page_size
+            job.say("")
             if not self.count.exact and len(loaded.page) < window.page_size:
                 # A short page read by keyset steps from the start is the end of the view.
                 counted = RowCount(start + len(loaded.page), exact=True)
@@ -548,6 +565,22 @@ class BrowseScreen(BrowseActions):
             self._update_position()
 
         self.start_job("tail", body, label="reading the last rows…")
+
+    # -- background work only while the screen is in use --------------------------------
+    def on_screen_suspend(self) -> None:
+        from textual.screen import ModalScreen
+
+        if isinstance(self.app.screen, ModalScreen):
+            return  # a dialog over this screen: the user is still here
+        for worker in self.running("index"):
+            # Cancelled (so no read stays open meanwhile) and started again on return.
+            worker.cancel()
+            self._index_paused = True
+
+    def on_screen_resume(self) -> None:
+        if self._index_paused and self.window is not None and not self.window.anchors_current:
+            self._start_indexing(self.window)
+        self._index_paused = False
 
     @on(RowGrid.CursorMoved)
     def _cursor_moved(self) -> None:

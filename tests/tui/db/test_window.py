@@ -374,7 +374,9 @@ async def test_row_at_random_positions(
             else:
                 position = min(max(position + rng.randint(-80, 80), 0), total - 1)  # a scroll
             if window.row_at(position) is None:
+                planned = window.plan(window.page_of(position))
                 loaded = await window.load(conn, window.page_of(position))
+                assert loaded.method is planned
                 used.add(loaded.method)
             assert window.row_at(position) == rows[position]
             assert window.cached_pages <= 6
@@ -421,3 +423,30 @@ async def test_invalidated_pages_are_served_until_reloaded(
     assert window.is_fresh(0)
     assert window.version_at(0) == 1
     assert window.missing(0, PAGE * 2 - 1) == []
+
+
+async def test_anchors_streamed_and_paced_on_sqlite(engine: AsyncEngine, sqlite_path: Path) -> None:
+    """SQLite's strategy streams the sorted keys (no row_number) under a CPU cap: same index."""
+    from tui.db.dialects import strategy_for
+
+    total = punch_gaps(sqlite_path)
+    _rows, cursors = reference(sqlite_path, GRP_DESC_SQL)
+    strategy = strategy_for("sqlite")
+    assert not strategy.anchors_by_row_number
+    window = RowWindow(Pager(info("big"), strategy, GRP_DESC), total, page_size=PAGE)
+    reports: list[tuple[int, int]] = []
+    await window.build_anchors(
+        connector(engine),
+        target_anchors=20,
+        progress=lambda d, t: reports.append((d, t)),
+        cpu_share=0.5,
+    )
+    assert window.anchors == cursors[:: window.anchor_step]
+    assert window.anchors_current
+    assert reports[-1] == (total, total)
+    async with engine.connect() as conn:  # the pacing handler is gone from the connection
+        raw = await conn.get_raw_connection()
+        assert raw.driver_connection is not None
+    pool = engine.sync_engine.pool
+    assert isinstance(pool, QueuePool)
+    assert pool.checkedout() == 0

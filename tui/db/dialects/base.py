@@ -151,6 +151,20 @@ class DialectStrategy:
     nulls_first_when_ascending = True
     #: Whether the engine has a hidden integer row id usable as a paging key.
     has_rowid = False
+    #: Whether the sparse position index is best numbered on the server (``row_number()``,
+    #: only every K-th row sent back) rather than by streaming the ordered keys.
+    anchors_by_row_number = True
+
+    async def limit_cpu(self, conn: AsyncConnection, share: float) -> None:
+        """Make statements on ``conn`` use at most ``share`` of a core, where the engine can.
+
+        Undone by :meth:`unlimit_cpu`. A server does the work in its own process: nothing to
+        pace from here.
+        """
+        return None
+
+    async def unlimit_cpu(self, conn: AsyncConnection) -> None:
+        return None
 
     async def remember_session(self, conn: AsyncConnection) -> None:
         """Note the server session of ``conn`` (once per pooled connection), for :meth:`interrupt`.

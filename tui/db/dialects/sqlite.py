@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -98,10 +99,33 @@ def _no_action(value: str | None) -> str | None:
     return None if value is None or value.upper() == "NO ACTION" else value
 
 
+class _Pacer:
+    """A progress handler that keeps a statement busy at most ``share`` of the time."""
+
+    def __init__(self, share: float) -> None:
+        self.share = min(max(share, 0.05), 1.0)
+        self.resumed = time.perf_counter()
+
+    def __call__(self) -> int:
+        busy = time.perf_counter() - self.resumed
+        if busy >= _PACE_SLICE and self.share < 1.0:
+            # Runs on the driver's own thread: sleeping there leaves the event loop free.
+            time.sleep(busy * (1 - self.share) / self.share)
+            self.resumed = time.perf_counter()
+        return 0  # never abort: cancelling goes through interrupt()
+
+
+_PACE_STEPS = 20_000
+_PACE_SLICE = 0.05
+
+
 class SQLiteStrategy(DialectStrategy):
     name = "sqlite"
     nulls_first_when_ascending = True
     has_rowid = True
+    # Numbering 10M rows with row_number() takes SQLite about twice as long as streaming
+    # the sorted keys and keeping every K-th here.
+    anchors_by_row_number = False
 
     async def interrupt(
         self,
@@ -114,6 +138,19 @@ class SQLiteStrategy(DialectStrategy):
         driver = raw.driver_connection
         if driver is not None and hasattr(driver, "interrupt"):
             await driver.interrupt()
+
+    async def limit_cpu(self, conn: AsyncConnection, share: float) -> None:
+        # SQLite runs in this process: a progress handler, called every few thousand VM
+        # steps (sorting included), sleeps so the statement works ``share`` of the time.
+        driver = (await conn.get_raw_connection()).driver_connection
+        if driver is None or not hasattr(driver, "set_progress_handler"):
+            return
+        await driver.set_progress_handler(_Pacer(share), _PACE_STEPS)
+
+    async def unlimit_cpu(self, conn: AsyncConnection) -> None:
+        driver = (await conn.get_raw_connection()).driver_connection
+        if driver is not None and hasattr(driver, "set_progress_handler"):
+            await driver.set_progress_handler(None, 0)
 
     async def change_token(self, conn: AsyncConnection) -> object | None:
         # data_version changes when *another* connection commits; it is cheap (no I/O
