@@ -9,14 +9,12 @@ order has no index (4,096 sorts of the table). One ordered pass yields every anc
 
 The pass is one statement on one connection, so it reads one snapshot and is cancelled like
 any other statement (the caller's runner interrupts it). It reports progress while rows
-stream, and keeps to a share of a core: SQLite's work is paced by a progress handler (it runs
-in this process), streaming here by sleeping between chunks.
+stream, and keeps to a share of a core where the work is done in this process: SQLite's
+statement is paced by a progress handler (see ``DialectStrategy.limit_cpu``).
 """
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -47,7 +45,7 @@ async def read_anchors(
     try:
         if strategy.anchors_by_row_number:
             return await _numbered(pager, conn, step, total, report)
-        return await _streamed(pager, conn, step, total, report, cpu_share)
+        return await _streamed(pager, conn, step, total, report)
     finally:
         await strategy.unlimit_cpu(conn)
         await conn.rollback()
@@ -68,21 +66,16 @@ async def _numbered(
 
 
 async def _streamed(
-    pager: Pager, conn: AsyncConnection, step: int, total: int, report: Progress, share: float
+    pager: Pager, conn: AsyncConnection, step: int, total: int, report: Progress
 ) -> list[Cursor]:
     result = await conn.stream(pager.order_key_statement())
     anchors: list[Cursor] = []
     seen = 0
-    resumed = time.perf_counter()
     try:
         async for part in result.partitions(CHUNK_ROWS):
             anchors.extend(tuple(part[i]) for i in range(-seen % step, len(part), step))
             seen += len(part)
             report(min(seen, total), total)
-            if share < 1.0:
-                busy = time.perf_counter() - resumed
-                await asyncio.sleep(busy * (1 - share) / share)
-                resumed = time.perf_counter()
     finally:
         await result.close()
     return anchors

@@ -315,11 +315,16 @@ class Pager:
         after: Cursor | None = None,
         before: Cursor | None = None,
         at_or_after: Cursor | None = None,
+        until: Cursor | None = None,
         from_end: bool = False,
         limit: int,
         offset: int = 0,
     ) -> tuple[Select[Any], bool]:
-        """The statement for one page, and whether its rows come back in reverse order."""
+        """The statement for one page, and whether its rows come back in reverse order.
+
+        ``until`` bounds the rows from above (strictly before it): it changes no answer the
+        caller expects, but lets an unindexed sort keep only the rows up to it.
+        """
         items = self._order
         reverse = before is not None or from_end
         relative = reverse or after is not None or at_or_after is not None
@@ -336,6 +341,8 @@ class Pager:
             stmt = stmt.where(self._after(items, before))
         if at_or_after is not None:
             stmt = stmt.where(self._after(self._order, at_or_after, inclusive=True))
+        if until is not None:
+            stmt = stmt.where(self._after([i.reversed() for i in self._order], until))
         stmt = stmt.limit(limit)
         if offset:
             stmt = stmt.offset(offset)
@@ -371,6 +378,7 @@ class Pager:
         after: Cursor | None = None,
         before: Cursor | None = None,
         at_or_after: Cursor | None = None,
+        until: Cursor | None = None,
         from_end: bool = False,
         limit: int,
         offset: int = 0,
@@ -380,6 +388,7 @@ class Pager:
             after=after,
             before=before,
             at_or_after=at_or_after,
+            until=until,
             from_end=from_end,
             limit=limit,
             offset=offset,

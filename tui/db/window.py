@@ -333,6 +333,19 @@ class RowWindow:
             return None
         return min(candidates, key=lambda point: abs(start - point[0]))
 
+    def _point_at_or_after(self, position: int) -> tuple[int, Cursor] | None:
+        """The known point of the current version closest after ``position``, if any."""
+        candidates = [(p, c) for p, c in self._points.items() if p >= position]
+        if self.anchors_current and self.anchor_step:
+            j = -(-position // self.anchor_step)
+            if j < len(self.anchors):
+                candidates.append((j * self.anchor_step, self.anchors[j]))
+        for number, page in self._pages.items():
+            start = number * self.page_size
+            if start >= position and self._page_versions[number] == self.version and page.cursors:
+                candidates.append((start, page.cursors[0]))
+        return min(candidates, key=lambda point: point[0], default=None)
+
     def _nearest_stale(self, number: int) -> Cursor | None:
         """The first cursor of the stale page closest to page ``number``, if one is near."""
         best: tuple[int, Cursor] | None = None
@@ -351,7 +364,13 @@ class RowWindow:
         position, cursor = point
         pager = self.pager
         if start >= position:
-            return await pager.fetch(conn, at_or_after=cursor, offset=start - position, limit=size)
+            # The next known row after the page bounds it: an unindexed sort then sorts only
+            # the rows between the two instead of everything after the point.
+            bound = self._point_at_or_after(start + size)
+            until = bound[1] if bound is not None else None
+            return await pager.fetch(
+                conn, at_or_after=cursor, until=until, offset=start - position, limit=size
+            )
         # Some or all of the page lies before the point: read back from it, then forwards.
         before = min(position, start + size) - start
         head = await pager.fetch(

@@ -75,7 +75,9 @@ class BrowseScreen(BrowseActions):
         self._anchor_cost = Throttle(factor=30.0)
         self._wanted: tuple[int, int] = (0, 0)
         self._recount = False  # the data changed while a count ran: count again after it
-        self._keep: tuple[Any, ...] | None = None  # the cursor's row, to find after a change
+        # The cursor's row (its window, key, and the cursor's position then), to find after
+        # a change.
+        self._keep: tuple[RowWindow, tuple[Any, ...], int] | None = None
         self._kept: tuple[tuple[Any, ...], int] | None = None  # (its key, where it was found)
         self._indexed = ""  # the index job's progress, for a jump that waits for it
         self._index_paused = False
@@ -433,13 +435,15 @@ class BrowseScreen(BrowseActions):
         if window is None:
             return
         row = self.grid.cursor_row
-        if window.pager.keyed and (self._keep is None or window.is_fresh(row)):
+        if not window.pager.keyed:
+            self._keep = None
+        elif self._keep is None or self._keep[0] is not window or self._keep[2] != row:
             keep = window.cursor_at(row)
             if not window.is_fresh(row) and self._kept is not None and self._kept[1] == row:
                 # Moved to its row's new position, whose page is not reloaded yet: the stale
                 # row drawn there is another record.
                 keep = self._kept[0]
-            self._keep = keep
+            self._keep = (window, keep, row) if keep is not None else None
         window.data_changed()
         if self.tail is not None:
             # The last rows read may be gone: read everything again through the window.
@@ -451,16 +455,21 @@ class BrowseScreen(BrowseActions):
 
     async def _relocate(self, job: Job) -> None:
         """Keep the cursor on the same row (by key) after rows came or went before it."""
-        source, window, cursor = self._require_source(), self.window, self._keep
-        if window is None or cursor is None:
+        source, window, keep, grid = self._require_source(), self.window, self._keep, self.grid
+        if window is None or keep is None:
+            return
+        kept_in, cursor, row = keep
+        if grid.cursor_row != row or kept_in is not window:
+            self._keep = None  # the user moved on meanwhile: stay where they went
             return
         # Free when a reloaded page holds the row or the key is dense; otherwise one count of
         # the rows before it, which also gives the pages around it a point to load from.
         position = await source.run(lambda conn: window.locate(conn, cursor))
-        if not job.current or position is None or self._keep is not cursor:
+        if not job.current or position is None or self._keep is not keep:
             return
         self._keep = None
-        grid = self.grid
+        if grid.cursor_row != row:
+            return
         if position >= grid.total:  # rows came before it: at least this many now
             window.total = position + 1
             grid.set_total(position + 1)
@@ -490,8 +499,10 @@ class BrowseScreen(BrowseActions):
             first, last = self._wanted
             missing = window.missing(first, last)
             number: int | None = missing[0] if missing else None
-            if missing and not self.count.exact:
-                # Positions are certain only step by step from the start until counted.
+            far = number is not None and window.plan(number) is FetchMethod.OFFSET
+            if far and not self.count.exact:
+                # Far from every row whose position is known, before the count: read step by
+                # step from the start (an OFFSET this far would read the whole table first).
                 avoid = self.tail.start if self.tail is not None else None
                 number = next_readable_page(window, missing, self.count.seen, avoid_from=avoid)
             if number is None:

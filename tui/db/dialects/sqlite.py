@@ -104,19 +104,26 @@ class _Pacer:
 
     def __init__(self, share: float) -> None:
         self.share = min(max(share, 0.05), 1.0)
-        self.resumed = time.perf_counter()
+        self.resumed = self.last = time.perf_counter()
 
     def __call__(self) -> int:
-        busy = time.perf_counter() - self.resumed
+        now = time.perf_counter()
+        if now - self.last > _PACE_IDLE:
+            # The statement was not running in between (the caller was busy with rows it
+            # had): that was not work to pace.
+            self.resumed = now
+        self.last = now
+        busy = now - self.resumed
         if busy >= _PACE_SLICE and self.share < 1.0:
             # Runs on the driver's own thread: sleeping there leaves the event loop free.
             time.sleep(busy * (1 - self.share) / self.share)
-            self.resumed = time.perf_counter()
+            self.resumed = self.last = time.perf_counter()
         return 0  # never abort: cancelling goes through interrupt()
 
 
 _PACE_STEPS = 20_000
 _PACE_SLICE = 0.05
+_PACE_IDLE = 0.01
 
 
 class SQLiteStrategy(DialectStrategy):
