@@ -82,6 +82,9 @@ class DataSource:
         self._running: dict[asyncio.Task[Any], AsyncConnection] = {}
         #: Operations cancelled before their statement started: they must not start it.
         self._abandoned: set[asyncio.Task[Any]] = set()
+        # Every operation's task until it is done: one that has left ``_running`` may still be
+        # rolling back and returning its connection, and cancel_all() must wait for that too.
+        self._live: set[asyncio.Task[Any]] = set()
         #: Connection settings the user chose (wal_autocheckpoint, journal_size_limit), applied
         #: to every connection dbbrowse checks out, since pooled connections come and go.
         self.connection_pragmas: dict[str, int] = {}
@@ -269,6 +272,7 @@ class DataSource:
                     self._running.pop(task, None)
 
         task = asyncio.ensure_future(body())
+        self._live.add(task)
         task.add_done_callback(self._finished)
         try:
             return await asyncio.shield(task)
@@ -278,6 +282,7 @@ class DataSource:
 
     def _finished(self, task: asyncio.Task[Any]) -> None:
         self._abandoned.discard(task)
+        self._live.discard(task)
         _consume_result(task)
 
     async def _interrupt(self, task: asyncio.Task[Any]) -> None:
@@ -301,7 +306,7 @@ class DataSource:
 
     async def cancel_all(self) -> None:
         """Interrupt every running operation and wait for the connections to come back."""
-        tasks = [*self._running, *self._abandoned]
+        tasks = list(self._live)
         for task in tasks:
             await self._interrupt(task)
         if tasks:
