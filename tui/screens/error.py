@@ -29,6 +29,11 @@ def _body(title: str, message: str) -> ComposeResult:
     )
 
 
+def _copy(screen: Screen[None], message: str) -> None:
+    screen.app.copy_to_clipboard(message)
+    screen.notify("error message copied to the clipboard")
+
+
 class ErrorScreen(Screen[None]):
     """Shows one error; the only way on is to quit."""
 
@@ -48,8 +53,7 @@ class ErrorScreen(Screen[None]):
         yield Footer()
 
     def action_copy(self) -> None:
-        self.app.copy_to_clipboard(self.message)
-        self.notify("error message copied to the clipboard")
+        _copy(self, self.message)
 
 
 class ErrorDialog(ModalScreen[None]):
@@ -71,8 +75,7 @@ class ErrorDialog(ModalScreen[None]):
         yield Footer()
 
     def action_copy(self) -> None:
-        self.app.copy_to_clipboard(self.message)
-        self.notify("error message copied to the clipboard")
+        _copy(self, self.message)
 
     def action_close(self) -> None:
         self.dismiss(None)
