@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -70,13 +71,20 @@ def held_count(monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
     return gate
 
 
-async def until(pilot: Pilot[int], predicate: Callable[[], bool], what: str) -> None:
-    """Poll the app (it keeps running) until ``predicate`` holds."""
-    for _ in range(500):
-        if predicate():
-            return
+async def until(
+    pilot: Pilot[int], predicate: Callable[[], bool], what: str, seconds: float = 30.0
+) -> None:
+    """Poll the app (it keeps running) until ``predicate`` holds, by wall clock.
+
+    The deadline is generous: a loaded CI machine may take seconds where a quiet one takes
+    milliseconds (throttled recounts wait 30 times their last cost); it only fails when the
+    thing never happens.
+    """
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never happened: {what}")
         await pilot.pause(0.01)
-    raise AssertionError(f"never happened: {what}")
 
 
 async def started(pilot: Pilot[int], app: DbBrowseApp) -> tuple[BrowseScreen, RowGrid, StatusBar]:
