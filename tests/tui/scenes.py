@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -149,6 +151,21 @@ async def settle(pilot: Pilot[Any]) -> None:
     for _ in range(5):
         await wait_for_work(pilot.app)
         await pilot.pause()
+
+
+async def eventually(
+    pilot: Pilot[Any], predicate: Callable[[], bool], what: str, seconds: float = 30.0
+) -> None:
+    """Let the app run until ``predicate`` holds; fail after ``seconds`` of wall clock.
+
+    For outcomes that may follow a refresh the test does not control (a server's change
+    position also moves with other clients' writes and its own background work).
+    """
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never happened: {what}")
+        await pilot.pause(0.02)
 
 
 async def wait_for_work(app: App[object]) -> None:

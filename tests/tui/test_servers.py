@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from app.engines import derive_urls
-from tests.tui.scenes import SIZE, wait_for_work
+from tests.tui.scenes import SIZE, eventually, wait_for_work
 from tui.app import DbBrowseApp
 from tui.db.paging import FilterOp, FilterSpec, RowQuery, SortSpec
 from tui.db.target import resolve_target
@@ -60,12 +60,14 @@ async def test_browse_a_server_table(server_table: tuple[str, str]) -> None:
         grid.focus()
         await pilot.press("end")
         await wait_for_work(app)
+        await eventually(pilot, lambda: grid.source.row_at(ROWS - 1) is not None, "last row")
         last = grid.source.row_at(ROWS - 1)
         assert last is not None
         assert last[0] == ROWS
         assert last[1] == f"[b]person[/b] {ROWS}"
         screen.open_table(table, RowQuery(sort=(SortSpec("age", descending=True),)))
         await wait_for_work(app)
+        await eventually(pilot, lambda: grid.source.row_at(0) is not None, "first row")
         first = grid.source.row_at(0)
         assert first is not None
         assert first[2] == 89
@@ -97,8 +99,4 @@ async def test_server_changes_refresh_in_place(server_table: tuple[str, str]) ->
                 {"id": ROWS + 1, "name": "late"},
             )
         engine.dispose()
-        for _ in range(60):
-            await pilot.pause(0.1)
-            if grid.total == ROWS + 1:
-                break
-        assert grid.total == ROWS + 1
+        await eventually(pilot, lambda: grid.total == ROWS + 1, "the new count")
