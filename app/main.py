@@ -4,6 +4,11 @@ Every model gets the same five routes from :func:`crud_router`: a keyset-paginat
 create, partial update and delete. Errors never carry a traceback: a missing row is a 404,
 a constraint violation a 409 with a one-line reason, a bad body or query FastAPI's 422,
 and any other database failure a short 500/503 that is logged in full on the server.
+
+Reads of one row carry an ``ETag`` (:mod:`app.versioning`); a PATCH or DELETE sent with
+``If-Match`` writes only while the row still holds the values of that version, in the same
+statement, and is otherwise a 412 that writes nothing: the rule dbbrowse's editor follows.
+Without ``If-Match`` the last writer wins, as plain HTTP has it.
 """
 
 from __future__ import annotations
@@ -15,12 +20,23 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any, TypeVar
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Query, Request, status
+from fastapi import (
+    APIRouter,
+    Depends,
+    FastAPI,
+    Header,
+    HTTPException,
+    Path,
+    Query,
+    Request,
+    status,
+)
 from fastapi.exceptions import ResponseValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
-from sqlalchemy import BigInteger, ColumnElement, SmallInteger, select, text
+from sqlalchemy import BigInteger, ColumnElement, SmallInteger, delete, select, text, update
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -56,6 +72,7 @@ from app.schemas import (
     ProductRead,
     ProductUpdate,
 )
+from app.versioning import entity_tag, row_values, tag_matches, unchanged_since
 
 logger = logging.getLogger(__name__)
 
@@ -66,10 +83,21 @@ _NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No row with
 _CONFLICT: dict[int | str, dict[str, Any]] = {
     409: {"description": "A unique, foreign-key or check constraint refused the change"}
 }
+_PRECONDITION: dict[int | str, dict[str, Any]] = {
+    412: {"description": "If-Match given and the row changed since that version was read"}
+}
 
 SessionDep = Annotated[AsyncSession, Depends(get_async_session)]
 LimitQuery = Annotated[
     int, Query(ge=1, description=f"page size; larger values are capped at {MAX_PAGE_SIZE}")
+]
+IfMatchHeader = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description="the ETag of the version read: the write happens only if the row still"
+        " holds exactly those values (otherwise 412, and nothing is written)",
+    ),
 ]
 ModelT = TypeVar("ModelT", bound=Base)
 EndpointT = TypeVar("EndpointT", bound=Callable[..., Any])
@@ -184,30 +212,78 @@ def crud_router(
         next_after = key_of(rows[size - 1]) if len(rows) > size else None
         return {"items": rows[:size], "next_after": next_after}
 
-    async def get_row(item_id: int, session: SessionDep) -> ModelT:
-        return await fetch(session, item_id)
+    def tagged(row: ModelT, response: Response) -> ModelT:
+        response.headers["ETag"] = entity_tag(row_values(mapper, row))
+        return row
 
-    async def create_row(payload: CreateSchema, session: SessionDep) -> ModelT:
+    def require_version(if_match: str, item_id: int, seen: dict[str, Any]) -> None:
+        current = entity_tag(seen)
+        if not tag_matches(if_match, current):
+            raise HTTPException(
+                status.HTTP_412_PRECONDITION_FAILED,
+                detail=f"{label} {item_id} changed since that version was read; read it again",
+                headers={"ETag": current},
+            )
+
+    async def conditional(
+        session: SessionDep, item_id: int, statement: Any, seen: dict[str, Any]
+    ) -> None:
+        """Run an UPDATE/DELETE that touches the row only while it holds ``seen``."""
+        statement = statement.where(pk == item_id, unchanged_since(mapper, seen))
+        result = await session.execute(statement.execution_options(synchronize_session=False))
+        if not isinstance(result, CursorResult) or result.rowcount != 1:
+            # Changed between our read and our write (by a client without If-Match).
+            await session.rollback()
+            raise HTTPException(
+                status.HTTP_412_PRECONDITION_FAILED,
+                detail=f"{label} {item_id} changed while it was being written; read it again",
+            )
+        await _commit(session)
+
+    async def get_row(item_id: int, session: SessionDep, response: Response) -> ModelT:
+        return tagged(await fetch(session, item_id), response)
+
+    async def create_row(payload: CreateSchema, session: SessionDep, response: Response) -> ModelT:
         row = model(**payload.column_values())
         session.add(row)
         await _commit(session)
-        return await fetch(session, key_of(row))
+        return tagged(await fetch(session, key_of(row)), response)
 
-    async def update_row(item_id: int, payload: PatchSchema, session: SessionDep) -> ModelT:
+    async def update_row(
+        item_id: int,
+        payload: PatchSchema,
+        session: SessionDep,
+        response: Response,
+        if_match: IfMatchHeader = None,
+    ) -> ModelT:
         row = await fetch(session, item_id)
-        for name, value in payload.column_values().items():
-            setattr(row, name, value)
-        await _commit(session)
-        return await fetch(session, item_id)
+        values = payload.column_values()
+        if if_match is None:
+            for name, value in values.items():
+                setattr(row, name, value)
+            await _commit(session)
+        else:
+            seen = row_values(mapper, row)
+            require_version(if_match, item_id, seen)
+            if values:
+                await conditional(session, item_id, update(model).values(**values), seen)
+        return tagged(await fetch(session, item_id), response)
 
-    async def delete_row(item_id: int, session: SessionDep) -> Response:
+    async def delete_row(
+        item_id: int, session: SessionDep, if_match: IfMatchHeader = None
+    ) -> Response:
         # Without loader options: a loaded child collection would make the ORM null the
         # children's foreign keys instead of leaving ON DELETE to the database.
         row = await session.get(model, item_id)
         if row is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"{label} {item_id} not found")
-        await session.delete(row)
-        await _commit(session)
+        if if_match is None:
+            await session.delete(row)
+            await _commit(session)
+        else:
+            seen = row_values(mapper, row)
+            require_version(if_match, item_id, seen)
+            await conditional(session, item_id, delete(model), seen)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     router.add_api_route(
@@ -239,7 +315,7 @@ def crud_router(
         _with_annotations(update_row, item_id=id_path, payload=update_schema),
         methods=["PATCH"],
         response_model=read_schema,
-        responses={**_NOT_FOUND, **_CONFLICT},
+        responses={**_NOT_FOUND, **_CONFLICT, **_PRECONDITION},
         summary=f"Change some fields of a {label}",
     )
     router.add_api_route(
@@ -248,7 +324,7 @@ def crud_router(
         methods=["DELETE"],
         status_code=status.HTTP_204_NO_CONTENT,
         response_class=Response,
-        responses={**_NOT_FOUND, **_CONFLICT},
+        responses={**_NOT_FOUND, **_CONFLICT, **_PRECONDITION},
         summary=f"Delete a {label}",
     )
     return router
