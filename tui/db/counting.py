@@ -5,7 +5,9 @@ lower bound or exact. :class:`ViewCount` keeps the best count known for the curr
 together with the rows seen to exist (loaded from the start), and says the position in words
 that never claim more than that: "row 5 of 300" only when 300 is exact, otherwise
 "row 5 of ≥ 256" or "row 5 of ~50,000". The grid's size (how far one can scroll) comes from
-here too. :class:`Throttle` keeps a busy writer from making us recount big tables forever.
+here too. :class:`Throttle` keeps a busy writer from making us recount big tables forever;
+:class:`ScanPolicy` decides when a view's full scans (the exact count, the position index)
+run.
 
 Pure: no database, no terminal.
 """
@@ -22,6 +24,11 @@ from tui.db.paging import RowQuery
 
 #: Counting beyond this many rows is a background job; up to it, counts are exact at once.
 CAPPED_COUNT = 10_000
+#: Full scans rerun under a busy writer only after this many times their own cost (about 3%
+#: of a core at most).
+RESCAN_FACTOR = 30.0
+#: A keyed view longer than this many pages gets a position index (unless its key is dense).
+INDEX_FROM_PAGES = 8
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,16 @@ class ViewCount:
     def with_seen(self, end: int) -> ViewCount:
         """Rows up to position ``end`` (exclusive) were loaded: at least that many exist."""
         return self if end <= self.seen else replace(self, seen=end)
+
+    def end_of_page(self, start: int, rows: int, page_size: int) -> RowCount | None:
+        """The exact count, when a page read by keyset steps from the start ends the view.
+
+        ``rows`` rows were read at position ``start`` asking for ``page_size``: a short page
+        is the end of the view. None when it is not short, or the count was already exact.
+        """
+        if self.exact or rows >= page_size:
+            return None
+        return RowCount(start + rows, exact=True)
 
     def grid_total(self, page_size: int) -> int:
         """How many rows the grid should let the user scroll through."""
@@ -131,4 +148,50 @@ class Throttle:
             self._cost = self._ended - started
 
 
-__all__ = ["CAPPED_COUNT", "Throttle", "ViewCount", "refresh_guess"]
+class ScanPolicy:
+    """When a view's full scans run: the exact count and the position index (anchors).
+
+    Both read the whole view. On opening they run at once; after another connection
+    committed, each waits until it is cheap enough (:class:`Throttle`) so that a busy writer
+    cannot keep us scanning big tables.
+    """
+
+    def __init__(self, factor: float = RESCAN_FACTOR) -> None:
+        self.exact = Throttle(factor=factor)
+        self.anchors = Throttle(factor=factor)
+
+    def exact_wait(self, *, refresh: bool) -> float:
+        """Seconds to wait before the exact count (none on opening a view)."""
+        return self.exact.wait() if refresh else 0.0
+
+    def wants_index(
+        self,
+        *,
+        keyed: bool,
+        dense: bool,
+        was_dense: bool,
+        total: int,
+        page_size: int,
+        refresh: bool,
+    ) -> bool:
+        """Whether to build the position index after a count.
+
+        Not for a dense key (the key is the position), a keyless view (no key to anchor on)
+        or a short one. On a refresh, an index that was dense a moment ago is most likely
+        still dense and the count raced a writer: rebuilding anchors would cost more than it
+        could fix.
+        """
+        if dense or not keyed or total <= page_size * INDEX_FROM_PAGES:
+            return False
+        return not refresh or (not was_dense and self.anchors.due())
+
+
+__all__ = [
+    "CAPPED_COUNT",
+    "INDEX_FROM_PAGES",
+    "RESCAN_FACTOR",
+    "ScanPolicy",
+    "Throttle",
+    "ViewCount",
+    "refresh_guess",
+]

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from tui.db.model import RowCount
 from tui.db.paging import Page, Pager
 from tui.db.window import RowWindow
 
@@ -69,6 +70,14 @@ class TailRows:
         """The count arrived: the tail rows are the last ``len(tail)`` of ``total``."""
         self.total = max(total, 0)
         self.counted = True
+
+    def recounted(self, count: RowCount) -> None:
+        """A count arrived: an exact one places the tail rows; another only lets the grid
+        (and the window) reach as far as the tail or the window's total, whichever is more."""
+        if count.exact:
+            self.place(count.value)
+        else:
+            self.window.total = self.total = max(self.window.total, self.total)
 
     def from_end(self, position: int) -> int | None:
         """1 for the last row, 2 for the one before…; None outside the tail."""

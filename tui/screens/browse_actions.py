@@ -1,7 +1,8 @@
 """The browse screen's key actions: go to, sort, filter, search, follow a key, cancel.
 
 Each turns a key into a query edit (pure functions in :mod:`tui.db.query_edits`) and reopens
-the view; :class:`~tui.screens.browse.BrowseScreen` does the loading and counting.
+the view; the layers below (:mod:`tui.screens.browse_pages` and those it builds on) do the
+loading and counting.
 """
 
 from __future__ import annotations
@@ -11,50 +12,18 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.widgets import ContentSwitcher
 
-from tui.db.counting import ViewCount
-from tui.screens.jobs import JobScreen
+from tui.screens.browse_base import VIEW_JOBS
+from tui.screens.browse_pages import BrowsePages
 from tui.text.escape import escaped_plain
 from tui.widgets.row_grid import RowGrid
 from tui.widgets.table_list import TableList
 
 if TYPE_CHECKING:
-    from tui.db.model import TableDetails, TableInfo
     from tui.db.paging import FilterSpec, RowQuery
-    from tui.db.source import DataSource
-    from tui.db.window import RowWindow
-    from tui.widgets.status_bar import StatusBar
-
-#: The jobs that serve the view on screen (Esc cancels them).
-VIEW_JOBS = ("describe", "query", "page", "tail", "count", "index", "schema")
 
 
-class BrowseActions(JobScreen):
+class BrowseActions(BrowsePages):
     """Actions of the browse screen (the state they edit is the screen's)."""
-
-    source: DataSource | None
-    table: TableInfo | None
-    query_spec: RowQuery | None
-    window: RowWindow | None
-    details: TableDetails | None
-    count: ViewCount
-    _pending_jump: str | None
-
-    @property
-    def grid(self) -> RowGrid:
-        raise NotImplementedError
-
-    @property
-    def status(self) -> StatusBar:
-        raise NotImplementedError
-
-    def open_table(self, table: TableInfo, query: RowQuery | None = None) -> None:
-        raise NotImplementedError
-
-    def _start_count(self, *, refresh: bool = False) -> None:
-        raise NotImplementedError
-
-    def _update_position(self) -> None:
-        raise NotImplementedError
 
     # -- focus and views -------------------------------------------------------------------
     def action_focus_tables(self) -> None:
@@ -216,4 +185,4 @@ class BrowseActions(JobScreen):
         )
 
 
-__all__ = ["VIEW_JOBS", "BrowseActions"]
+__all__ = ["BrowseActions"]

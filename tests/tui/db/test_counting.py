@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from tui.db.counting import ViewCount, refresh_guess
+from tui.db.counting import ScanPolicy, ViewCount, refresh_guess
 from tui.db.model import RowCount
 from tui.db.paging import FilterOp, FilterSpec, Page, RowQuery, SortSpec
 from tui.db.tail import STEP_AHEAD_PAGES, TailRows, next_readable_page
@@ -118,3 +118,64 @@ def test_rows_read_from_the_end_are_numbered_from_the_end_until_counted() -> Non
     assert tail.counted and tail.start == 97
     assert tail.row_at(99) == (100,)
     assert tail.label(99) is None
+
+
+def test_only_a_short_page_read_before_the_count_ends_the_view() -> None:
+    uncounted = ViewCount.first_page(PAGE, PAGE)
+    assert uncounted.end_of_page(PAGE, 7, PAGE) == RowCount(PAGE + 7, exact=True)
+    assert uncounted.end_of_page(PAGE, PAGE, PAGE) is None  # a full page: more may follow
+    counted = uncounted.with_count(RowCount(500, exact=True))
+    assert counted.end_of_page(PAGE, 7, PAGE) is None  # the count already says it
+
+
+def test_an_estimate_lets_the_tail_reach_its_rows_and_an_exact_count_places_them() -> None:
+    base = window({0: [(1,)] * 4}, total=40)
+    tail = TailRows(base, Page(((98,), (99,)), ((98,), (99,))), total=60)
+    tail.recounted(RowCount(50))  # an estimate below the tail's floor: keep the floor
+    assert (tail.total, base.total, tail.counted) == (60, 60, False)
+    cast(_Window, base).total = 70
+    tail.recounted(RowCount(55, at_least=True))
+    assert (tail.total, base.total, tail.counted) == (70, 70, False)
+    tail.recounted(RowCount(65, exact=True))
+    assert (tail.total, tail.counted, tail.start) == (65, True, 63)
+
+
+def wants_index(
+    scans: ScanPolicy,
+    *,
+    keyed: bool = True,
+    dense: bool = False,
+    was_dense: bool = False,
+    pages: int = 9,
+    refresh: bool = False,
+) -> bool:
+    return scans.wants_index(
+        keyed=keyed,
+        dense=dense,
+        was_dense=was_dense,
+        total=PAGE * pages,
+        page_size=PAGE,
+        refresh=refresh,
+    )
+
+
+def test_full_scans_run_at_once_on_open_and_throttled_after_a_change() -> None:
+    scans = ScanPolicy(factor=1000.0)
+    assert scans.exact_wait(refresh=True) == 0.0  # never ran: due
+    assert wants_index(scans, refresh=True)
+    with scans.exact.timing(), scans.anchors.timing():
+        pass
+    assert scans.exact_wait(refresh=False) == 0.0  # a new view counts at once
+    assert scans.exact_wait(refresh=True) > 0.0  # a change waits for its turn
+    assert wants_index(scans)
+    assert not wants_index(scans, refresh=True)
+
+
+def test_no_position_index_for_dense_keyless_short_or_lately_dense_views() -> None:
+    scans = ScanPolicy()
+    assert wants_index(scans)
+    assert not wants_index(scans, pages=8)
+    assert not wants_index(scans, dense=True)
+    assert not wants_index(scans, keyed=False)
+    assert not wants_index(scans, was_dense=True, refresh=True)
+    assert wants_index(scans, was_dense=True)  # on opening, a view is indexed afresh

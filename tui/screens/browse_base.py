@@ -1,0 +1,81 @@
+"""The browse screen's state, shared by the parts it is split into.
+
+:class:`~tui.screens.browse.BrowseScreen` is built from layers, each a module of its own:
+counting (:mod:`tui.screens.browse_counting`), live refresh
+(:mod:`tui.screens.browse_live`), pages on demand (:mod:`tui.screens.browse_pages`) and key
+actions (:mod:`tui.screens.browse_actions`). This base holds what they share: the view on
+screen, what is known of its count, and the widgets they talk to.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tui.db.counting import ScanPolicy, ViewCount
+from tui.db.keep import CursorKeeper
+from tui.screens.jobs import JobScreen
+from tui.widgets.row_grid import RowGrid
+from tui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from tui.db.model import TableDetails, TableInfo, TableRef
+    from tui.db.paging import RowQuery
+    from tui.db.source import DataSource
+    from tui.db.tail import TailRows
+    from tui.db.window import RowWindow
+
+#: The jobs that serve the view on screen (Esc cancels them), in the order their status
+#: slots are shown.
+VIEW_JOBS = ("describe", "query", "page", "tail", "count", "index", "schema")
+
+
+class BrowseBase(JobScreen):
+    """The state of the browse screen (see module)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.source: DataSource | None = None
+        self.table: TableInfo | None = None
+        self.query_spec: RowQuery | None = None
+        self.window: RowWindow | None = None
+        self.details: TableDetails | None = None
+        #: What is known of the shown view's row count (it belongs with ``window``).
+        self.count = ViewCount()
+        self.tail: TailRows | None = None
+        #: When the exact count and the position index run (kept across views: the cost of
+        #: the last scan is the best guess for the next).
+        self.scans = ScanPolicy()
+        #: The cursor's record, to find again after another connection's commit.
+        self.keeper = CursorKeeper()
+        self._wanted: tuple[int, int] = (0, 0)  # the rows the grid asked for last
+        self._recount = False  # the data changed while a count ran: count again after it
+        self._indexed = ""  # the index job's progress, for a jump that waits for it
+        self._index_paused = False
+        self._pending_jump: str | None = None  # a jump that waits for the count
+        self._describing: TableRef | None = None  # a listed table being described to open
+
+    @property
+    def grid(self) -> RowGrid:
+        return self.query_one(RowGrid)
+
+    @property
+    def status(self) -> StatusBar:
+        return self.query_one(StatusBar)
+
+    def _require_source(self) -> DataSource:
+        if self.source is None:
+            raise RuntimeError("no database is open")
+        return self.source
+
+    # -- provided by the layers above ------------------------------------------------------
+    def open_table(self, table: TableInfo, query: RowQuery | None = None) -> None:
+        raise NotImplementedError
+
+    def count_tables(self, tables: tuple[TableInfo, ...], exact: bool = True) -> None:
+        raise NotImplementedError
+
+    def go_to(self, answer: str) -> None:
+        raise NotImplementedError
+
+
+__all__ = ["VIEW_JOBS", "BrowseBase"]

@@ -1,0 +1,167 @@
+"""Counting the view on screen and indexing its positions, as background jobs.
+
+What a count means and when a full scan may run are decided in :mod:`tui.db.counting`; this
+layer runs the jobs (a quick guess, then the exact count, then the position index when the
+view needs one), shows their progress in their status slots, and brings the grid, the tail
+rows read before the count and the status bar's position in line with each count.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from tui.db.counting import CAPPED_COUNT, refresh_guess
+from tui.screens.browse_base import BrowseBase
+
+if TYPE_CHECKING:
+    from tui.db.model import RowCount
+    from tui.db.window import RowWindow
+    from tui.screens.jobs import Job
+
+#: The share of a core the position index may use (SQLite works in this process).
+INDEX_CPU = 0.5
+
+
+class BrowseCounting(BrowseBase):
+    """The count and position-index jobs of the browse screen."""
+
+    def _start_count(self, *, refresh: bool = False) -> None:
+        if self.job_running("count"):
+            # Restarting would throw away a count under way: a busy writer could then keep
+            # it from ever finishing. Count once more after it instead.
+            self._recount = True
+            return
+
+        async def body(job: Job) -> None:
+            again = refresh
+            while True:
+                self._recount = False
+                await self._count_rows(job, again)
+                if not job.current or not self._recount:
+                    return
+                again = True
+
+        self.start_job("count", body)
+
+    async def _count_rows(self, job: Job, refresh: bool) -> None:
+        """Count the open query's rows (quick guess, then exact) and map positions to keys.
+
+        On a ``refresh`` (someone else committed), the exact count waits until it is cheap
+        enough (see :class:`~tui.db.counting.ScanPolicy`) but always comes: a shown estimate
+        is replaced.
+        """
+        from tui.db.window import first_count
+
+        source, window = self._require_source(), self.window
+        if window is None:
+            return
+        pager = window.pager
+        version = window.version
+        guess = await source.run(lambda conn: first_count(pager, conn, CAPPED_COUNT))
+        if not job.current:
+            return
+        self._set_count(refresh_guess(self.count.count, guess) if refresh else guess, version)
+        if not guess.exact:
+            wait = self.scans.exact_wait(refresh=refresh)
+            if wait > 0:
+                job.say(f"recount in {wait:.0f} s")
+                await asyncio.sleep(wait)
+            job.say("counting rows… (Esc cancels)")
+            version = window.version
+            with self.scans.exact.timing():
+                exact = await source.run(pager.count)
+            if not job.current:
+                return
+            self._set_count(exact, version)
+        job.say("")
+        was_dense = window.dense_start is not None
+        dense = await source.run(window.detect_dense_key)
+        wanted = self.scans.wants_index(
+            keyed=pager.keyed,
+            dense=dense,
+            was_dense=was_dense,
+            total=window.total,
+            page_size=window.page_size,
+            refresh=refresh,
+        )
+        if wanted and job.current:
+            self._start_indexing(window)
+        self.grid.rows_arrived()
+
+    def _start_indexing(self, window: RowWindow) -> None:
+        async def body(job: Job) -> None:
+            def progress(done: int, total: int) -> None:
+                self._indexed = f"indexing positions {done * 100 // max(total, 1)}%"
+                job.say(self._indexed)
+
+            source = self._require_source()
+            with self.scans.anchors.timing():
+                await window.build_anchors(source.run, progress=progress, cpu_share=INDEX_CPU)
+            if job.current:
+                self.grid.rows_arrived()
+
+        self.start_job("index", body)
+
+    def _set_count(self, count: RowCount, version: int | None = None) -> None:
+        """A count, counted in data ``version`` (default: the current one)."""
+        window, grid = self.window, self.grid
+        if window is None:
+            return
+        self.count = self.count.with_count(count)
+        total = self.count.grid_total(window.page_size)
+        window.set_total(total, exact=count.exact, version=version)
+        tail = self.tail
+        # A cursor on a row read from the end stays on it when the total moves.
+        distance = tail.from_end(grid.cursor_row) if tail is not None else None
+        if tail is not None:
+            tail.recounted(count)
+        grid.set_total(window.total)
+        if tail is not None and distance is not None:
+            grid.move_to(tail.total - distance, center=False)
+        grid.total_exact = count.exact
+        self._update_position()
+        if count.exact and self._pending_jump is not None:
+            answer, self._pending_jump = self._pending_jump, None
+            self.status.notice = ""  # it no longer waits
+            self.go_to(answer)
+
+    def _grow(self) -> None:
+        """More rows were seen before any count: let the grid scroll on into them."""
+        window = self.window
+        if window is None:
+            return
+        total = self.count.grid_total(window.page_size)
+        if self.tail is not None:
+            total = max(total, self.tail.total)
+        if total > window.total:
+            window.total = total
+            self.grid.set_total(total)
+        self._update_position()
+
+    def _update_position(self) -> None:
+        if self.window is None or self.query_spec is None:
+            self.status.position = ""
+            return
+        cursor = self.grid.cursor_row
+        from_end = None if self.tail is None or self.tail.counted else self.tail.from_end(cursor)
+        self.status.position = self.count.describe(cursor, self.query_spec, from_end=from_end)
+
+    # -- background work only while the screen is in use --------------------------------
+    def on_screen_suspend(self) -> None:
+        from textual.screen import ModalScreen
+
+        if isinstance(self.app.screen, ModalScreen):
+            return  # a dialog over this screen: the user is still here
+        for worker in self.running("index"):
+            # Cancelled (so no read stays open meanwhile) and started again on return.
+            worker.cancel()
+            self._index_paused = True
+
+    def on_screen_resume(self) -> None:
+        if self._index_paused and self.window is not None and not self.window.anchors_current:
+            self._start_indexing(self.window)
+        self._index_paused = False
+
+
+__all__ = ["INDEX_CPU", "BrowseCounting"]
