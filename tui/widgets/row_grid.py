@@ -8,8 +8,8 @@ calls :meth:`RowGrid.rows_arrived`. The grid never sees SQL.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from rich.cells import cell_len
@@ -49,6 +49,34 @@ class LabelledRows(Protocol):
     def label(self, position: int) -> str | None:
         """The gutter label of ``position``, or None for its row number."""
         ...
+
+
+@dataclass(frozen=True)
+class RowMark:
+    """How a row is drawn besides its values: staged edits, a staged deletion, a selection."""
+
+    #: Column index -> the staged value, drawn (highlighted) instead of the stored one.
+    changed: Mapping[int, Any] = field(default_factory=dict)
+    deleted: bool = False  # drawn struck through
+    new: bool = False  # a staged insert
+    selected: bool = False  # marked for a bulk action (space)
+
+    @property
+    def gutter(self) -> str:
+        """One character after the row number: what is staged for the row."""
+        if self.deleted:
+            return "-"
+        if self.new:
+            return "+"
+        if self.selected:
+            return "•"
+        return "*" if self.changed else " "
+
+
+class RowMarks(Protocol):
+    """What the grid asks about each drawn row (the screen answers from staged changes)."""
+
+    def mark(self, position: int, row: tuple[Any, ...]) -> RowMark | None: ...
 
 
 @dataclass(frozen=True)
@@ -128,6 +156,27 @@ class RowGrid(ScrollView, can_focus=True):
     | `…` | cut to fit: Enter shows the whole value |
 
     Numbers are exact: integers of any size, floats as `-0.0`, `NaN`, `inf`.
+
+    ## Editing
+
+    Edits are staged in memory and written only by `ctrl+s`, in one short transaction that
+    touches each row only if it still holds what you saw (otherwise: a conflict, your choice).
+
+    | key | does |
+    | --- | --- |
+    | `e` `F2` | edit the cell (also from the cell detail view) |
+    | `ctrl+n` (in the editor) | set NULL (not the empty text) |
+    | `i` `insert` | insert a row (a form; defaults shown, `auto` for keys) |
+    | `D` | duplicate the row under the cursor |
+    | `space` | select / unselect the row |
+    | `d` `delete` | delete the selected rows (or the row under the cursor) |
+    | `p` | pending changes and the SQL save will run |
+    | `ctrl+s` | save every staged change |
+    | `ctrl+z` `ctrl+y` | undo / redo a staged change |
+    | `X` | discard every staged change |
+
+    In the grid: `*` and a highlighted cell = changed, `+` = new row, `-` and struck
+    through = deleted, `•` = selected.
     """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -144,6 +193,10 @@ class RowGrid(ScrollView, can_focus=True):
         "row-grid--stale",
         "row-grid--cursor-row",
         "row-grid--cursor",
+        "row-grid--changed",
+        "row-grid--deleted",
+        "row-grid--new",
+        "row-grid--selected",
     }
 
     DEFAULT_CSS = """
@@ -185,9 +238,15 @@ class RowGrid(ScrollView, can_focus=True):
             self.value = value
             super().__init__()
 
-    def __init__(self, *, name: str | None = None, id: str | None = None) -> None:
+    def __init__(
+        self, *, name: str | None = None, id: str | None = None, header: bool = True
+    ) -> None:
         super().__init__(name=name, id=id)
+        #: Lines of column header above the rows (none for a strip under another grid).
+        self.header_lines = HEADER_LINES if header else 0
         self.source: RowSource = NoRows()
+        #: Staged changes and selection to draw (None: nothing staged).
+        self.marks: RowMarks | None = None
         self.columns: list[GridColumn] = []
         self.total = 0
         #: Whether ``total`` is the exact number of rows (else End asks the screen).
@@ -238,6 +297,10 @@ class RowGrid(ScrollView, can_focus=True):
             return None
         return row[self.cursor_column]
 
+    def current_row(self) -> tuple[Any, ...] | None:
+        """The stored values of the row under the cursor (None while not loaded)."""
+        return self.source.row_at(self.cursor_row) if self.columns else None
+
     # -- geometry --------------------------------------------------------------------------
     @property
     def gutter_width(self) -> int:
@@ -258,11 +321,11 @@ class RowGrid(ScrollView, can_focus=True):
                 offsets.append(x)
                 x += column.width + sep
         self._offsets = offsets
-        self.virtual_size = Size(fixed + x, self.total + HEADER_LINES)
+        self.virtual_size = Size(fixed + x, self.total + self.header_lines)
 
     @property
     def body_height(self) -> int:
-        return max(self.scrollable_content_region.height - HEADER_LINES, 1)
+        return max(self.scrollable_content_region.height - self.header_lines, 1)
 
     @property
     def first_visible(self) -> int:
@@ -315,12 +378,12 @@ class RowGrid(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         base = self.rich_style
-        if y < HEADER_LINES:
+        if y < self.header_lines:
             header = self.get_component_rich_style("row-grid--header")
             if y == 1:
                 header += self.get_component_rich_style("row-grid--header-type", partial=True)
             return self._line(-1 - y, header, width)
-        position = self.first_visible + y - HEADER_LINES
+        position = self.first_visible + y - self.header_lines
         if position >= self.total:
             return Strip.blank(width, base)
         style = base
@@ -338,8 +401,12 @@ class RowGrid(ScrollView, can_focus=True):
             # is drawn dimmed and without a number until its page is reloaded.
             style = style + self.get_component_rich_style("row-grid--stale", partial=True)
             label = STALE_LABEL
+        mark = self.marks.mark(position, row) if row is not None and self.marks else None
+        gutter_mark = " " if mark is None else mark.gutter
+        if mark is not None:
+            style = style + self._mark_style(mark)
         gutter_style = style + self.get_component_rich_style("row-grid--gutter", partial=True)
-        fixed: list[Segment] = [Segment(label.rjust(self.gutter_width) + " ", gutter_style)]
+        fixed: list[Segment] = [Segment(label.rjust(self.gutter_width) + gutter_mark, gutter_style)]
         scrolling: list[Segment] = []
         sep = Segment(SEPARATOR, gutter_style)
         cursor_style = self.get_component_rich_style("row-grid--cursor")
@@ -354,9 +421,14 @@ class RowGrid(ScrollView, can_focus=True):
                 cell = [Segment(filler.ljust(column.width), missing)]
             else:
                 cell_style = style
+                value = row[index]
+                if mark is not None and index in mark.changed:
+                    value = mark.changed[index]
+                    changed = self.get_component_rich_style("row-grid--changed", partial=True)
+                    cell_style = style + changed
                 if position == self.cursor_row and index == self.cursor_column and self.has_focus:
-                    cell_style = style + cursor_style
-                cell = self._cell(row[index], column, cell_style)
+                    cell_style = cell_style + cursor_style
+                cell = self._cell(value, column, cell_style)
             target.extend(cell)
             target.append(sep)
         fixed_strip = Strip(fixed).crop(0, self._fixed_width)
@@ -364,6 +436,17 @@ class RowGrid(ScrollView, can_focus=True):
         room = max(width - fixed_strip.cell_length, 0)
         body = Strip(scrolling).crop(scroll_x, scroll_x + room)
         return Strip.join([fixed_strip, body]).extend_cell_length(width, style)
+
+    def _mark_style(self, mark: RowMark) -> Style:
+        style = Style()
+        for flag, name in (
+            (mark.selected, "row-grid--selected"),
+            (mark.new, "row-grid--new"),
+            (mark.deleted, "row-grid--deleted"),
+        ):
+            if flag:
+                style += self.get_component_rich_style(name, partial=True)
+        return style
 
     def _label(self, position: int) -> str:
         source = self.source
@@ -430,9 +513,9 @@ class RowGrid(ScrollView, can_focus=True):
             self.post_message(self.CellSelected(self.cursor_row, column, row[self.cursor_column]))
 
     def on_click(self, event: events.Click) -> None:
-        if event.y < HEADER_LINES or self.total == 0:
+        if event.y < self.header_lines or self.total == 0:
             return
-        self.move_to(self.first_visible + event.y - HEADER_LINES, center=False)
+        self.move_to(self.first_visible + event.y - self.header_lines, center=False)
         x = event.x
         if x >= self._fixed_width:
             x = x - self._fixed_width + round(self.scroll_offset.x)
@@ -445,7 +528,7 @@ class RowGrid(ScrollView, can_focus=True):
             self.action_select_cell()
 
     def region_of_row(self, position: int) -> Region:
-        return Region(0, position - self.first_visible + HEADER_LINES, self.size.width, 1)
+        return Region(0, position - self.first_visible + self.header_lines, self.size.width, 1)
 
 
 def _padded(segments: list[Segment], room: int, style: Style, *, right: bool) -> list[Segment]:

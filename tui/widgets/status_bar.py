@@ -23,6 +23,8 @@ class StatusBar(Static):
     notice: reactive[str] = reactive("")
     """A fact about the current view, or what just happened (cancelled, refreshed)."""
     wal: reactive[str] = reactive("")
+    pending: reactive[int] = reactive(0)
+    """How many changes are staged and not saved."""
     view: reactive[str] = reactive("")
 
     def render(self) -> Text:
@@ -33,6 +35,10 @@ class StatusBar(Static):
         if self.database:
             text.append("db ", style="dim")
             append_escaped(text, self.database).append("  ")
+        if self.pending:
+            noun = "change" if self.pending == 1 else "changes"
+            text.append(f" {self.pending:,} {noun} pending ", style="reverse")
+            text.append("  ")
         if self.table is not None:
             text.append("table ", style="dim")
             append_name(text, self.table).append("  ")

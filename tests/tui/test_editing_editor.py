@@ -1,0 +1,215 @@
+"""The cell editor on its own: each kind of field, NULL apart from '', parse errors, escapes.
+
+The editor takes plain data and a parse function; here the parse functions are the test's
+own (the data layer's parsing is tested in tests/tui/db).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.widgets import Input, Label, Select, Static, TextArea
+
+from tui.screens.edit_cell import CellEditorScreen, EditedValue, EditorSpec
+from tui.text.edit_text import BadEscapeError, decode, encode, needs_escaped_form
+
+NO_ANSWER = object()
+
+
+class EditorApp(App[None]):
+    """Opens one editor and keeps its answer."""
+
+    def __init__(self, spec: EditorSpec, parse: Any = str) -> None:
+        super().__init__()
+        self.spec = spec
+        self.parse = parse
+        self.answer: object = NO_ANSWER
+
+    def compose(self) -> ComposeResult:
+        yield Static("under the editor")
+
+    def on_mount(self) -> None:
+        self.push_screen(CellEditorScreen(self.spec, self.parse), self._answered)
+
+    def _answered(self, answer: EditedValue | None) -> None:
+        self.answer = answer
+
+
+def spec(kind: str = "TEXT", value: Any = "abc", text: str | None = None, **kw: Any) -> EditorSpec:
+    shown = text if text is not None else ("" if value is None else str(value))
+    return EditorSpec("people", "name", "TEXT", kind, value, shown, **kw)
+
+
+def to_int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not an integer") from None
+
+
+async def test_text_is_edited_and_staged_with_enter() -> None:
+    app = EditorApp(spec(value="Ada"))
+    async with app.run_test() as pilot:
+        editor = app.screen.query_one("#editor", Input)
+        assert editor.value == "Ada"
+        editor.value = ""
+        await pilot.press(*"Bob", "enter")
+        await pilot.pause()
+    assert app.answer == EditedValue("Bob")
+
+
+async def test_empty_text_is_not_null() -> None:
+    app = EditorApp(spec(value="Ada"))
+    async with app.run_test() as pilot:
+        app.screen.query_one("#editor", Input).value = ""
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.answer == EditedValue("")
+
+
+async def test_ctrl_n_sets_null() -> None:
+    app = EditorApp(spec(value="Ada"))
+    async with app.run_test() as pilot:
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+    assert app.answer == EditedValue(None)
+
+
+async def test_not_null_column_refuses_null_and_stays_open() -> None:
+    app = EditorApp(spec(value="Ada", nullable=False))
+    async with app.run_test() as pilot:
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert isinstance(app.screen, CellEditorScreen)
+        error = app.screen.query_one("#editor-error", Label)
+        assert "NOT NULL" in str(error.render())
+    assert app.answer is NO_ANSWER
+
+
+async def test_escape_cancels() -> None:
+    app = EditorApp(spec(value="Ada"))
+    async with app.run_test() as pilot:
+        await pilot.press("x", "escape")
+        await pilot.pause()
+    assert app.answer is None
+
+
+async def test_parse_error_is_shown_and_nothing_is_answered() -> None:
+    app = EditorApp(spec("INTEGER", value=7), parse=to_int)
+    async with app.run_test() as pilot:
+        await pilot.press("x", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CellEditorScreen)
+        error = app.screen.query_one("#editor-error", Label)
+        assert error.has_class("-shown")
+        assert "'7x' is not an integer" in str(error.render())
+        await pilot.press("backspace", "1", "enter")
+        await pilot.pause()
+    assert app.answer == EditedValue(71)
+
+
+async def test_json_is_edited_in_a_text_area() -> None:
+    app = EditorApp(spec("JSON", value='{"a": 1}', text='{\n  "a": 1\n}'))
+    async with app.run_test() as pilot:
+        area = app.screen.query_one("#editor", TextArea)
+        assert area.text == '{\n  "a": 1\n}'
+        area.load_text('{"a": [1, 2]}')
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert app.answer == EditedValue('{"a": [1, 2]}')
+
+
+async def test_boolean_is_a_choice_of_true_and_false() -> None:
+    app = EditorApp(spec("BOOLEAN", value=1, text="1"), parse=lambda t: int(t == "true"))
+    async with app.run_test() as pilot:
+        select = app.screen.query_one("#editor", Select)
+        assert select.value == "true"
+        select.value = "false"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert app.answer == EditedValue(0)
+
+
+async def test_choice_column_offers_its_choices() -> None:
+    app = EditorApp(spec("CHOICE", value="new", choices=("new", "paid", "[b]x[/b]")))
+    async with app.run_test() as pilot:
+        select = app.screen.query_one("#editor", Select)
+        assert select.value == "new"
+        select.value = "[b]x[/b]"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert app.answer == EditedValue("[b]x[/b]")
+
+
+async def test_blob_is_replaced_from_a_file(tmp_path: Path) -> None:
+    data = bytes(range(256))
+    (tmp_path / "new.bin").write_bytes(data)
+    app = EditorApp(spec("BLOB", value=b"\x00old", text=""))
+    async with app.run_test() as pilot:
+        field = app.screen.query_one("#editor", Input)
+        assert field.value == ""  # never the bytes as text
+        field.value = str(tmp_path / "missing.bin")
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, CellEditorScreen)
+        assert "cannot read" in str(app.screen.query_one("#editor-error", Label).render())
+        field.value = str(tmp_path / "new.bin")
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert app.answer == EditedValue(data)
+
+
+async def test_control_characters_are_edited_as_escapes() -> None:
+    stored = "a\x1b[2Jb\u202ec\\d"
+    app = EditorApp(spec(value=stored))
+    async with app.run_test() as pilot:
+        field = app.screen.query_one("#editor", Input)
+        assert "\x1b" not in field.value and "\u202e" not in field.value
+        assert field.value == "a\\x1b[2Jb\\u202ec\\\\d"
+        await pilot.press("end", "exclamation_mark", "enter")
+        await pilot.pause()
+    assert app.answer == EditedValue(stored + "!")
+
+
+async def test_pasted_control_characters_switch_to_escapes() -> None:
+    app = EditorApp(spec(value="C:\\dir"))
+    async with app.run_test() as pilot:
+        field = app.screen.query_one("#editor", Input)
+        assert field.value == "C:\\dir"  # no control characters: edited as it is
+        field.value = "C:\\dir\x07"
+        await pilot.pause()
+        assert field.value == "C:\\\\dir\\x07"
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.answer == EditedValue("C:\\dir\x07")
+
+
+async def test_a_lone_backslash_in_escaped_form_is_a_parse_error() -> None:
+    app = EditorApp(spec(value="\x00"))
+    async with app.run_test() as pilot:
+        app.screen.query_one("#editor", Input).value = "\\q"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CellEditorScreen)
+        assert "starts no escape" in str(app.screen.query_one("#editor-error", Label).render())
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "plain", "back\\slash", "\x1b]0;x\x07", "\udcff\udc80", "\U0001f600\u200b", "a\nb\tc"],
+)
+@pytest.mark.parametrize("multiline", [False, True])
+def test_escaped_form_round_trips(text: str, multiline: bool) -> None:
+    encoded = encode(text, multiline=multiline)
+    assert not needs_escaped_form(encoded, multiline=multiline)
+    assert decode(encoded) == text
+
+
+def test_decode_refuses_unknown_escapes() -> None:
+    with pytest.raises(BadEscapeError):
+        decode("\\n")

@@ -1,0 +1,268 @@
+"""The editor of one cell: a field that fits the column, an explicit NULL, parse errors shown.
+
+The screen receives plain data (:class:`EditorSpec`: the full stored value, its editable
+text, the editor kind the data layer chose, the choices) and a ``parse`` function for the
+column; it answers an :class:`EditedValue` or None (cancelled). Nothing is staged here: the
+caller stages what comes back. Text that would act on the terminal is edited in escaped form
+(see :mod:`tui.text.edit_text`), and typed or pasted control characters switch to it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
+
+from tui.text.cells import human_size
+from tui.text.edit_text import BadEscapeError, decode, encode, needs_escaped_form
+from tui.text.escape import append_name, escaped
+
+#: Editor kinds (the data layer's ``EditorKind`` member names) edited in a multi-line area.
+MULTILINE_KINDS = frozenset({"LONG_TEXT", "JSON"})
+#: Text longer than this is edited in a multi-line area even in a short-text column.
+LONG_TEXT = 120
+
+
+@dataclass(frozen=True)
+class EditorSpec:
+    """What the editor shows: plain data, no database objects."""
+
+    table: str
+    column: str
+    declared_type: str
+    kind: str  # an EditorKind member name: INTEGER, TEXT, LONG_TEXT, JSON, BOOLEAN, BLOB, ...
+    value: Any  # the full stored value (None: NULL)
+    text: str  # the value as editable text ("" for NULL)
+    choices: tuple[str, ...] = ()
+    nullable: bool = True
+    note: str = ""  # e.g. "rows are named by rowid; VACUUM may renumber them"
+
+
+@dataclass(frozen=True)
+class EditedValue:
+    """The value to stage (None: SQL NULL)."""
+
+    value: Any
+
+
+class CellEditorScreen(ModalScreen[EditedValue | None]):
+    """Edit one cell; Enter (or ctrl+s in a multi-line field) stages, Esc cancels."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "stage", "Stage the edit", priority=True),
+        Binding("ctrl+n", "set_null", "Set NULL", priority=True),
+    ]
+
+    def __init__(self, spec: EditorSpec, parse: Callable[[str], Any]) -> None:
+        super().__init__()
+        self.spec = spec
+        self.parse = parse
+        kind = spec.kind
+        self.multiline = kind in MULTILINE_KINDS or (
+            kind == "TEXT" and ("\n" in spec.text or len(spec.text) > LONG_TEXT)
+        )
+        self.escaped_form = needs_escaped_form(spec.text, multiline=self.multiline)
+
+    # -- layout ----------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        spec = self.spec
+        wide = "dialog wide" if self.multiline else "dialog editor"
+        with Vertical(classes=wide):
+            title = Text("Edit ")
+            append_name(title, spec.table).append(".")
+            append_name(title, spec.column)
+            declared = spec.declared_type or "no declared type"
+            title.append(f"  ({declared}, {spec.kind.lower().replace('_', ' ')})", style="dim")
+            yield Label(title, classes="dialog-title")
+            yield Static(self._current_text(), id="editor-current")
+            if spec.note:
+                yield Static(escaped(spec.note), id="editor-note", classes="dialog-note")
+            yield from self._field()
+            yield Static(self._form_hint(), id="editor-hint")
+            yield Label("", id="editor-error", classes="dialog-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Stage", variant="primary", id="stage")
+                yield Button("Set NULL (ctrl+n)", id="null", disabled=not spec.nullable)
+                yield Button("Cancel (Esc)", id="cancel")
+            yield Footer()
+
+    def _field(self) -> ComposeResult:
+        spec = self.spec
+        if spec.kind == "BLOB":
+            yield Input(placeholder="path of a file whose bytes replace the value", id="editor")
+        elif spec.kind in ("BOOLEAN", "CHOICE"):
+            options = ("true", "false") if spec.kind == "BOOLEAN" else spec.choices
+            current = _choice_of(spec, options)
+            yield Select(
+                [(escaped(o), o) for o in options],
+                value=current if current is not None else Select.NULL,
+                allow_blank=current is None,
+                prompt="choose a value",
+                id="editor",
+            )
+        elif self.multiline:
+            text = encode(spec.text, multiline=True) if self.escaped_form else spec.text
+            yield TextArea(text, soft_wrap=True, tab_behavior="indent", id="editor")
+        else:
+            text = encode(spec.text, multiline=False) if self.escaped_form else spec.text
+            yield Input(value=text, id="editor", select_on_focus=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#editor").focus()
+
+    def _current_text(self) -> Text:
+        value = self.spec.value
+        text = Text("now: ", style="dim")
+        if value is None:
+            return text.append("∅ NULL", style="italic")
+        if isinstance(value, bytes | bytearray | memoryview):
+            return text.append(f"<blob {human_size(len(bytes(value)))}>")
+        if isinstance(value, str) and not value:
+            return text.append("⟨empty⟩ (the empty text, not NULL)", style="italic")
+        shown = self.spec.text if len(self.spec.text) <= 200 else self.spec.text[:199] + "…"
+        return text.append_text(escaped(shown))
+
+    def _form_hint(self) -> Text:
+        if self.spec.kind == "BLOB":
+            return Text("a BLOB is replaced from a file or set to NULL", style="dim")
+        if self.escaped_form:
+            return Text(
+                "control or invisible characters are shown as escapes (\\x1b, \\u202e); "
+                "type \\\\ for a backslash",
+                style="dim",
+            )
+        if self.multiline:
+            return Text("ctrl+s stages the edit · ctrl+n sets NULL · Esc cancels", style="dim")
+        return Text("Enter stages the edit · ctrl+n sets NULL · Esc cancels", style="dim")
+
+    # -- keeping the field drawable ----------------------------------------------------------
+    @on(Input.Changed, "#editor")
+    def _input_changed(self, event: Input.Changed) -> None:
+        self._clear_error()
+        if self.spec.kind != "BLOB" and needs_escaped_form(event.value, multiline=False):
+            # Pasted control characters: shown as escapes from now on (backslashes typed
+            # before are doubled once, so the text still means what it did).
+            event.input.value = encode(
+                event.value, multiline=False, backslashes=not self.escaped_form
+            )
+            event.input.cursor_position = len(event.input.value)
+            self._escaped_from_now()
+
+    @on(TextArea.Changed, "#editor")
+    def _area_changed(self, event: TextArea.Changed) -> None:
+        self._clear_error()
+        area = event.text_area
+        if needs_escaped_form(area.text, multiline=True):
+            area.load_text(encode(area.text, multiline=True, backslashes=not self.escaped_form))
+            self._escaped_from_now()
+
+    def _escaped_from_now(self) -> None:
+        self.escaped_form = True
+        self.query_one("#editor-hint", Static).update(self._form_hint())
+
+    @on(Select.Changed, "#editor")
+    def _select_changed(self) -> None:
+        self._clear_error()
+
+    # -- answering -------------------------------------------------------------------------
+    @on(Input.Submitted, "#editor")
+    def _submitted(self) -> None:
+        self.action_stage()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "stage":
+            self.action_stage()
+        elif event.button.id == "null":
+            self.action_set_null()
+        else:
+            self.action_cancel()
+
+    def action_stage(self) -> None:
+        if self.spec.kind == "BLOB":
+            self._stage_file()
+            return
+        text = self._typed()
+        if text is None:
+            self._show_error("choose a value (or ctrl+n for NULL)")
+            return
+        try:
+            if self.escaped_form:
+                text = decode(text)
+            value = self.parse(text)
+        except (BadEscapeError, ValueError) as exc:
+            self._show_error(str(exc))
+            return
+        self.dismiss(EditedValue(value))
+
+    def action_set_null(self) -> None:
+        if not self.spec.nullable:
+            self._show_error(f"{self.spec.column} is NOT NULL: it cannot be set to NULL")
+            return
+        self.dismiss(EditedValue(None))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def _typed(self) -> str | None:
+        field = self.query_one("#editor")
+        if isinstance(field, Select):
+            return None if field.is_blank() else str(field.value)
+        if isinstance(field, TextArea):
+            return field.text
+        assert isinstance(field, Input)
+        return field.value
+
+    def _stage_file(self) -> None:
+        path_text = self.query_one("#editor", Input).value.strip()
+        if not path_text:
+            self._show_error(
+                "type the path of a file to replace the BLOB with "
+                "(other BLOB edits are not possible in a text field)"
+            )
+            return
+        self.run_worker(self._read_file(Path(path_text).expanduser()), exit_on_error=False)
+
+    async def _read_file(self, path: Path) -> None:
+        try:
+            data = await asyncio.to_thread(path.read_bytes)
+        except OSError as exc:
+            self._show_error(f"cannot read {path}: {exc.strerror or exc}")
+            return
+        self.dismiss(EditedValue(data))
+
+    def _show_error(self, message: str) -> None:
+        label = self.query_one("#editor-error", Label)
+        label.update(escaped(message, keep_newlines=True))
+        label.add_class("-shown")
+
+    def _clear_error(self) -> None:
+        self.query_one("#editor-error", Label).remove_class("-shown")
+
+
+def _choice_of(spec: EditorSpec, options: tuple[str, ...]) -> str | None:
+    if spec.value is None:
+        return None
+    if spec.text in options:
+        return spec.text
+    if spec.kind == "BOOLEAN":
+        truth = spec.text.strip().lower()
+        if truth in ("1", "t", "true", "yes", "y", "on"):
+            return "true"
+        if truth in ("0", "f", "false", "no", "n", "off"):
+            return "false"
+    return None
+
+
+__all__ = ["CellEditorScreen", "EditedValue", "EditorSpec"]

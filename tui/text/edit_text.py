@@ -1,0 +1,82 @@
+"""Text in an editor field that is safe to draw and gives back exactly what was stored.
+
+An editor widget draws its text as it is: a stored ESC, bidi override or zero-width space
+would act on the terminal or hide itself. A value holding any character that
+:mod:`tui.text.escape` shows as an escape is therefore edited in *escaped form*: each such
+character is written ``\\xNN``, ``\\uNNNN`` or ``\\UNNNNNNNN`` (a byte that was not UTF-8,
+kept by ``surrogateescape``, as ``\\udcNN``) and a backslash as ``\\\\``, so the form is
+reversible character for character. Text without such characters is edited as it is, and
+backslashes in it stay single (paths, regular expressions).
+"""
+
+from __future__ import annotations
+
+import re
+
+from tui.text.escape import char_escape, needs_escape
+
+_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|\\)")
+
+
+class BadEscapeError(ValueError):
+    """Escaped text with a backslash that starts no escape."""
+
+
+def needs_escaped_form(text: str, *, multiline: bool) -> bool:
+    """Whether ``text`` must be edited in escaped form (a newline is fine when multiline)."""
+    if multiline:
+        return any(c != "\n" and char_escape(c) is not None for c in text)
+    return needs_escape(text)
+
+
+def encode(text: str, *, multiline: bool, backslashes: bool = True) -> str:
+    """``text`` in escaped form; newlines stay newlines when ``multiline``.
+
+    Without ``backslashes``, ``text`` is already in escaped form apart from some raw
+    characters (pasted into it): only those are escaped.
+    """
+    out: list[str] = []
+    for char in text:
+        if char == "\\":
+            out.append("\\\\" if backslashes else char)
+        elif (multiline and char == "\n") or char_escape(char) is None:
+            out.append(char)
+        else:
+            code = ord(char)
+            if code < 0x100:
+                out.append(f"\\x{code:02x}")
+            elif code <= 0xFFFF:
+                out.append(f"\\u{code:04x}")
+            else:
+                out.append(f"\\U{code:08x}")
+    return "".join(out)
+
+
+def decode(text: str) -> str:
+    """The text an escaped form stands for; raises :class:`BadEscapeError` for a lone ``\\``."""
+    out: list[str] = []
+    position = 0
+    while True:
+        found = text.find("\\", position)
+        if found < 0:
+            out.append(text[position:])
+            return "".join(out)
+        out.append(text[position:found])
+        match = _ESCAPE.match(text, found)
+        if match is None:
+            raise BadEscapeError(
+                f"a backslash at character {found + 1} starts no escape: type \\\\ for a "
+                "backslash, \\xNN, \\uNNNN or \\UNNNNNNNN for a character"
+            )
+        body = match.group(1)
+        if body == "\\":
+            out.append("\\")
+        else:
+            code = int(body[1:], 16)
+            if code > 0x10FFFF:
+                raise BadEscapeError(f"\\{body} is not a character")
+            out.append(chr(code))
+        position = match.end()
+
+
+__all__ = ["BadEscapeError", "decode", "encode", "needs_escaped_form"]
