@@ -92,6 +92,10 @@ _REFERENCED_BY = text(
 )
 _CREATE_SQL = text("SELECT sql FROM sqlite_master WHERE type IN ('table', 'view') AND name = :name")
 _PK_COLUMNS = text("SELECT name FROM pragma_table_info(:name, 'main') WHERE pk > 0 ORDER BY pk")
+# A primary key that is not the rowid gets an automatic unique index (origin 'pk'); an
+# INTEGER PRIMARY KEY, the rowid itself, has none. This tells the "INTEGER PRIMARY KEY DESC"
+# column quirk (not an alias) apart without parsing the CREATE text.
+_PK_INDEX = text("SELECT count(*) FROM pragma_index_list(:name, 'main') WHERE origin = 'pk'")
 
 
 def _no_action(value: str | None) -> str | None:
@@ -237,6 +241,9 @@ class SQLiteStrategy(DialectStrategy):
             sql = await conn.scalar(_CREATE_SQL, {"name": info.name})
             found = _MODULE.search(sql or "")
             module = found.group(1).lower() if found else ""
+        pk_index = False
+        if _may_alias_rowid(info.kind, columns, info.without_rowid):
+            pk_index = bool(await conn.scalar(_PK_INDEX, {"name": info.name}))
         described = _table_info(
             info.ref,
             info.kind,
@@ -244,6 +251,7 @@ class SQLiteStrategy(DialectStrategy):
             without_rowid=info.without_rowid,
             internal=info.internal,
             module=module,
+            pk_index=pk_index,
         )
         return Relation(described, {c.name: affinity(c.type_name) for c in columns})
 
@@ -370,6 +378,18 @@ def _is_shadow_name(lowered: str, virtual: set[str]) -> bool:
     )
 
 
+def _may_alias_rowid(kind: TableKind, columns: Sequence[ColumnInfo], without_rowid: bool) -> bool:
+    """Whether the table's primary key is one column declared exactly INTEGER (a rowid alias,
+    unless it was declared ``INTEGER PRIMARY KEY DESC`` on the column)."""
+    pk = [c for c in columns if c.primary_key]
+    return (
+        kind is TableKind.TABLE
+        and not without_rowid
+        and len(pk) == 1
+        and pk[0].type_name.upper() == "INTEGER"
+    )
+
+
 def _table_info(
     ref: TableRef,
     kind: TableKind,
@@ -378,17 +398,16 @@ def _table_info(
     without_rowid: bool,
     internal: bool,
     module: str,
+    pk_index: bool = False,
 ) -> TableInfo:
     pk = tuple(c.name for c in sorted(columns, key=lambda c: c.primary_key) if c.primary_key)
     taken = {c.name.lower() for c in columns}
     free = next((n for n in ROWID_NAMES if n not in taken), None)
     alias = None
-    if kind is TableKind.TABLE and not without_rowid and len(pk) == 1:
-        pk_column = next(c for c in columns if c.name == pk[0])
-        if pk_column.type_name.upper() == "INTEGER":
-            alias = pk[0]
-            # The rowid cannot be NULL, whatever the declaration says.
-            columns = tuple(replace(c, nullable=False) if c.name == alias else c for c in columns)
+    if _may_alias_rowid(kind, columns, without_rowid) and not pk_index:
+        alias = pk[0]
+        # The rowid cannot be NULL, whatever the declaration says.
+        columns = tuple(replace(c, nullable=False) if c.name == alias else c for c in columns)
     key_kind: KeyKind = KeyKind.NONE
     key: tuple[str, ...] = ()
     if kind is TableKind.VIEW:

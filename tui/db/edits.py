@@ -1,0 +1,374 @@
+"""Staged changes: how rows are named for writes, what may be edited, and the change set.
+
+Pure functions over frozen data; nothing here touches a database. The statements and the one
+short transaction that apply a :class:`ChangeSet` live in :mod:`tui.db.save`.
+
+Row identity follows SQLite's rules (https://www.sqlite.org/lang_createtable.html#rowid):
+
+- A declared primary key names a row (composite keys and WITHOUT ROWID tables included). A
+  column declared exactly ``INTEGER PRIMARY KEY`` is the rowid itself (the catalog's
+  ``rowid_alias``); ``INT PRIMARY KEY``, ``BIGINT PRIMARY KEY`` and the ``INTEGER PRIMARY KEY
+  DESC`` column quirk are ordinary unique columns beside a hidden rowid.
+- In a rowid table an ordinary primary key may hold NULL (a legacy quirk SQLite keeps), and
+  ``NULL = NULL`` is never true: such a row is named by its rowid instead.
+- A table with no primary key is named by its rowid, under whichever of ``rowid``, ``_rowid_``
+  and ``oid`` no user column shadows, with a warning: VACUUM may renumber rowids that no
+  INTEGER PRIMARY KEY column pins.
+- Views, virtual tables, and tables with neither a key nor a usable rowid cannot be edited;
+  :attr:`RowIdentity.refused` says why.
+
+The change set merges as a person expects: a second edit of the same cell keeps the first
+edit's ``original`` (what the user saw before any edit), editing a cell back to its original
+removes the edit, deleting a row drops its cell edits, and re-staging an insert with the same
+token replaces its values. Equal values of different storage classes (``1``, ``1.0``,
+``'1'``) are different values: an edit that changes only the storage class is kept.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from tui.db.model import ColumnInfo, Drift, KeyKind, Preview, TableInfo, TableKind, TableRef
+from tui.db.values import RowKey
+
+__all__ = [
+    "ROWID_NAMES",
+    "CellEdit",
+    "Change",
+    "ChangeSet",
+    "EditRefusedError",
+    "RowDelete",
+    "RowIdentity",
+    "RowInsert",
+    "StagingError",
+    "edit_key",
+    "edit_refusal",
+    "row_identity",
+    "same_value",
+]
+
+#: Names SQLite resolves to the rowid unless a real column takes them, in order of preference.
+ROWID_NAMES = ("rowid", "_rowid_", "oid")
+_VACUUM_WARNING = (
+    "rows are named by their rowid: VACUUM may renumber them, so save before another program"
+    " vacuums the database"
+)
+READ_ONLY_REASON = "opened read-only (--read-only): nothing can be changed"
+
+
+class EditRefusedError(ValueError):
+    """This row or value cannot be edited; the message says why, for a person."""
+
+
+class StagingError(ValueError):
+    """A change that contradicts what is already staged (editing a row staged for deletion)."""
+
+
+@dataclass(frozen=True)
+class RowIdentity:
+    """How rows of one relation are named for writes."""
+
+    columns: tuple[str, ...]  # key column names, or the unshadowed rowid alias
+    rowid: bool = False  # identified by the hidden rowid -> warning shown
+    refused: str | None = None  # why rows cannot be edited at all; columns == () then
+    warning: str | None = None  # e.g. "rows are named by rowid; VACUUM may renumber them"
+    #: The unshadowed rowid name a row whose declared key holds NULL falls back to (SQLite
+    #: rowid tables with an ordinary primary key); None where there is no such fallback.
+    fallback_rowid: str | None = None
+
+
+def _free_rowid_name(info: TableInfo) -> str | None:
+    taken = {c.name.lower() for c in info.columns}
+    return next((name for name in ROWID_NAMES if name not in taken), None)
+
+
+def _has_rowid(info: TableInfo) -> bool:
+    # Only SQLite's catalog pages a relation by the hidden rowid.
+    return info.key_kind is KeyKind.ROWID and info.kind is TableKind.TABLE
+
+
+def row_identity(info: TableInfo) -> RowIdentity:
+    """How rows of ``info`` are named for UPDATE and DELETE (see the module docstring)."""
+    if not info.described:
+        return RowIdentity((), refused=f"{info.ref} is not described yet")
+    if info.drift is Drift.MISSING_TABLE:
+        return RowIdentity((), refused=f"{info.ref} is not in the database (only in the models)")
+    if info.kind is TableKind.VIEW:
+        return RowIdentity((), refused=f"{info.ref} is a view: its rows are computed, not stored")
+    if info.kind is TableKind.VIRTUAL:
+        return RowIdentity(
+            (), refused=f"{info.ref} is a virtual table: its module decides what a write does"
+        )
+    if info.internal:
+        return RowIdentity((), refused=f"{info.ref} is maintained by the database engine itself")
+    pk = tuple(c.name for c in sorted(info.columns, key=lambda c: c.primary_key) if c.primary_key)
+    rowid_name = _free_rowid_name(info) if _has_rowid(info) else None
+    if info.rowid_alias is not None:
+        # INTEGER PRIMARY KEY: the column is the rowid, never NULL, never renumbered.
+        return RowIdentity((info.rowid_alias,))
+    if pk:
+        return RowIdentity(pk, fallback_rowid=rowid_name)
+    if rowid_name is not None:
+        return RowIdentity((rowid_name,), rowid=True, warning=_VACUUM_WARNING)
+    if info.without_rowid:  # pragma: no cover - SQLite requires their primary key
+        return RowIdentity((), refused=f"{info.ref} is a WITHOUT ROWID table with no key")
+    if _free_rowid_name(info) is None:
+        # Only SQLite has a rowid; there every name of it can be a user column.
+        return RowIdentity(
+            (),
+            refused=(
+                f"{info.ref} has no primary key, and its columns rowid, _rowid_ and oid hide"
+                " the rowid: a row cannot be told apart from an identical one"
+            ),
+        )
+    return RowIdentity(
+        (),
+        refused=(
+            f"{info.ref} has no primary key: a row cannot be told apart from an identical one"
+        ),
+    )
+
+
+def edit_refusal(info: TableInfo, column: ColumnInfo | None, *, read_only: bool) -> str | None:
+    """Why ``column`` of ``info`` (or, with None, a whole row) cannot be edited; None if it can.
+
+    File and directory permissions are :meth:`tui.db.source.DataSource.write_refusal`'s.
+    """
+    if read_only:
+        return READ_ONLY_REASON
+    identity = row_identity(info)
+    if identity.refused is not None:
+        return identity.refused
+    if column is None:
+        return None
+    if column.generated:
+        how = f" ({column.generated_as})" if column.generated_as else ""
+        return f"generated column: its value is computed{how}"
+    if column.hidden:
+        return f"{column.name} is a hidden column of the table"
+    return None
+
+
+def edit_key(identity: RowIdentity, row: Mapping[str, Any], paging_key: RowKey | None) -> RowKey:
+    """The key naming one row for a write: its declared key's values as stored, or its rowid.
+
+    ``row`` maps column names to the values the grid holds for the row; ``paging_key`` is
+    what :meth:`tui.db.paging.Pager.row_key` gave for it (the rowid on SQLite rowid tables).
+    Raises :class:`EditRefusedError` when no key can name the row exactly.
+    """
+    if identity.refused is not None:
+        raise EditRefusedError(identity.refused)
+    if identity.rowid:
+        return _rowid_key(paging_key, "the row's rowid is not known")
+    values = tuple(row.get(name) for name in identity.columns)
+    if any(isinstance(v, Preview) for v in values):
+        if identity.fallback_rowid is not None:
+            return _rowid_key(paging_key, "the row's key is too long to carry")
+        raise EditRefusedError("the row's key is a value too long to name the row by")
+    if any(v is None for v in values):
+        if identity.fallback_rowid is not None:
+            return _rowid_key(paging_key, "the row's key holds NULL and its rowid is not known")
+        raise EditRefusedError("the row's key holds NULL: NULL never equals anything")
+    return RowKey(identity.columns, values)
+
+
+def _rowid_key(paging_key: RowKey | None, reason: str) -> RowKey:
+    if paging_key is None or not paging_key.rowid or any(v is None for v in paging_key.values):
+        raise EditRefusedError(reason)
+    return paging_key
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Whether two stored values are the same value of the same storage class."""
+    if a is None or b is None:
+        return a is b
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, float) and math.isnan(a):
+        return math.isnan(b)
+    return bool(a == b)
+
+
+@dataclass(frozen=True)
+class CellEdit:
+    table: TableRef
+    key: RowKey
+    column: str
+    original: Any  # the value the user saw (full value, as stored)
+    new: Any  # the parsed value to store (None = SQL NULL)
+
+
+@dataclass(frozen=True)
+class RowInsert:
+    table: TableRef
+    values: tuple[tuple[str, Any], ...]  # only columns the user gave; others take defaults
+    token: int  # local id of the new row (for marking it in the grid)
+
+
+@dataclass(frozen=True)
+class RowDelete:
+    table: TableRef
+    key: RowKey
+    original: tuple[tuple[str, Any], ...]  # every column as the user saw it (full values)
+
+
+Change = CellEdit | RowInsert | RowDelete
+
+
+def _row_of(change: Change) -> tuple[TableRef, RowKey] | None:
+    if isinstance(change, RowInsert):
+        return None
+    return change.table, change.key
+
+
+class ChangeSet:
+    """Staged changes in memory: nothing held open in the database while the user edits.
+
+    Every staging operation (and :meth:`discard`) is one step of the undo history;
+    :meth:`clear` forgets everything, history included (after a successful save).
+    """
+
+    def __init__(self) -> None:
+        self._history: list[tuple[Change, ...]] = [()]
+        self._at = 0
+        self._tokens = 0
+
+    # -- reading ---------------------------------------------------------------------------
+
+    @property
+    def changes(self) -> tuple[Change, ...]:
+        """In staging order."""
+        return self._history[self._at]
+
+    def __len__(self) -> int:
+        return len(self.changes)
+
+    def __bool__(self) -> bool:
+        return bool(self.changes)
+
+    def edit_of(self, table: TableRef, key: RowKey, column: str) -> CellEdit | None:
+        for change in self.changes:
+            if (
+                isinstance(change, CellEdit)
+                and change.table == table
+                and change.key == key
+                and change.column == column
+            ):
+                return change
+        return None
+
+    def is_deleted(self, table: TableRef, key: RowKey) -> bool:
+        return any(
+            isinstance(c, RowDelete) and c.table == table and c.key == key for c in self.changes
+        )
+
+    def inserts(self, table: TableRef) -> tuple[RowInsert, ...]:
+        return tuple(c for c in self.changes if isinstance(c, RowInsert) and c.table == table)
+
+    def tables(self) -> tuple[TableRef, ...]:
+        """Tables with staged changes, in order of their first change."""
+        return tuple(dict.fromkeys(c.table for c in self.changes))
+
+    def next_token(self) -> int:
+        """A new local id for a row to insert."""
+        self._tokens += 1
+        return self._tokens
+
+    @property
+    def can_undo(self) -> bool:
+        return self._at > 0
+
+    @property
+    def can_redo(self) -> bool:
+        return self._at < len(self._history) - 1
+
+    # -- staging ---------------------------------------------------------------------------
+
+    def stage(self, change: Change) -> None:
+        """Add ``change``, merged with what is staged (see the module docstring).
+
+        Raises :class:`StagingError` for an edit of a row staged for deletion.
+        """
+        changes = list(self.changes)
+        if isinstance(change, CellEdit):
+            self._stage_edit(changes, change)
+        elif isinstance(change, RowInsert):
+            at = next(
+                (
+                    i
+                    for i, c in enumerate(changes)
+                    if isinstance(c, RowInsert)
+                    and c.table == change.table
+                    and c.token == change.token
+                ),
+                None,
+            )
+            if at is None:
+                changes.append(change)
+            else:
+                changes[at] = change
+            self._tokens = max(self._tokens, change.token)
+        else:
+            if self.is_deleted(change.table, change.key):
+                return
+            row = (change.table, change.key)
+            changes = [c for c in changes if _row_of(c) != row]
+            # The row as the user saw it: edits staged on it do not change what is compared.
+            original = dict(change.original)
+            for edit in self.changes:
+                if isinstance(edit, CellEdit) and _row_of(edit) == row:
+                    original[edit.column] = edit.original
+            changes.append(replace(change, original=tuple(original.items())))
+        self._push(tuple(changes))
+
+    def _stage_edit(self, changes: list[Change], edit: CellEdit) -> None:
+        if self.is_deleted(edit.table, edit.key):
+            raise StagingError("this row is staged for deletion: undo the deletion to edit it")
+        previous = self.edit_of(edit.table, edit.key, edit.column)
+        if previous is None:
+            if not same_value(edit.original, edit.new):
+                changes.append(edit)
+            return
+        at = changes.index(previous)
+        if same_value(previous.original, edit.new):
+            del changes[at]
+        else:
+            changes[at] = replace(previous, new=edit.new)
+
+    def unstage(self, change: Change) -> bool:
+        """Remove one staged change (an insert the user no longer wants); False if absent."""
+        if change not in self.changes:
+            return False
+        self._push(tuple(c for c in self.changes if c != change))
+        return True
+
+    def _push(self, state: tuple[Change, ...]) -> None:
+        if state == self.changes:
+            return
+        del self._history[self._at + 1 :]
+        self._history.append(state)
+        self._at += 1
+
+    def undo(self) -> bool:
+        if not self.can_undo:
+            return False
+        self._at -= 1
+        return True
+
+    def redo(self) -> bool:
+        if not self.can_redo:
+            return False
+        self._at += 1
+        return True
+
+    def discard(self) -> None:
+        """Drop every staged change (one step: undo brings them back)."""
+        self._push(())
+
+    def clear(self) -> None:
+        """Forget every change and the history (the changes were saved)."""
+        self._history = [()]
+        self._at = 0
