@@ -130,7 +130,9 @@ def main(argv: list[str]) -> int:
     big, small = database(args.tables), database(5)
     print(f"catalog: {args.tables:,} tables, {big.stat().st_size / 2**20:,.0f} MiB")
     last = args.tables - 1
-    names = [f"t{0:05d}", f"t{last // 2:05d}", f"t{last:05d}"]
+    # The first table (t00000) is opened by the app itself with the list: measure another
+    # one first, 50 ms after the list appears, while the launch's own work still runs.
+    names = [f"t{last // 2:05d}", f"t{last:05d}", f"t{0:05d}"]
     summary(f"launch → table list ({args.tables:,} tables)", launch(big, args.repeat))
     summary("launch → table list (5 tables)", launch(small, args.repeat))
     measured = asyncio.run(measure(big, args.repeat, names))

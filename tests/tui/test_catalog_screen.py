@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
+from typing import Any
 
-from tests.tui.scenes import SIZE, browse_app, settle
+import pytest
+from textual.widgets import OptionList
+
+from tests.tui.scenes import SIZE, browse_app, eventually, settle
 from tui.app import DbBrowseApp
 from tui.db.model import Drift
 from tui.db.target import resolve_target
@@ -136,3 +141,34 @@ async def test_the_grid_knows_which_columns_are_generated(tmp_path: Path) -> Non
             "a": False,
             "b": True,
         }
+
+
+async def test_row_counts_come_first_for_the_tables_on_screen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Scrolled to the end of 200 tables, the counts fill the lines one looks at first."""
+    import tui.db.catalog as catalog
+
+    gate = asyncio.Event()
+    counted: list[str] = []
+    original = catalog.estimate_count
+
+    async def estimate(conn: Any, strategy: Any, info: Any) -> Any:
+        counted.append(info.name)
+        if len(counted) == 1:
+            await gate.wait()
+        return await original(conn, strategy, info)
+
+    monkeypatch.setattr(catalog, "estimate_count", estimate)
+    app = browse_app(many_tables(tmp_path / "many.db", 200))
+    async with app.run_test(size=SIZE) as pilot:
+        await eventually(pilot, lambda: len(counted) == 1, "the first count")
+        table_list = app.screen.query_one(TableList)
+        options = table_list.query_one(OptionList)
+        options.scroll_end(animate=False)
+        await pilot.pause()
+        on_screen = [ref.name for ref in table_list.visible_refs()]
+        assert "t199" in on_screen and "t000" not in on_screen
+        gate.set()
+        await eventually(pilot, lambda: len(counted) > len(on_screen), "more counts")
+        assert set(counted[1 : len(on_screen) - 1]) <= set(on_screen)

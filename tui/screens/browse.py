@@ -21,7 +21,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import ContentSwitcher, Footer, Static
 
 from tui.db.counting import CAPPED_COUNT, ViewCount
-from tui.db.model import RowCount, TableInfo, TableKind
+from tui.db.model import RowCount, TableInfo, TableKind, TableRef
 from tui.screens.browse_actions import BrowseActions
 from tui.screens.browse_base import VIEW_JOBS
 from tui.screens.jobs import Job
@@ -163,21 +163,34 @@ class BrowseScreen(BrowseActions):
                 estimate = await estimate_count(conn, source.strategy, table)
                 return estimate or await capped_count(conn, table, CAPPED_COUNT)
 
-            failed: set[int] = set()
-            for index, table in enumerate(present):
+            def by_sight(pending: list[TableInfo]) -> TableInfo:
+                # Tables on screen first, so that a list of thousands fills where one looks.
+                on_screen = set(table_list.visible_refs())
+                return next((t for t in pending if t.ref in on_screen), pending[0])
+
+            failed: set[TableRef] = set()
+            pending = list(present)
+            while pending:
+                table = by_sight(pending)
+                pending.remove(table)
+                await self.view_settled()
                 try:
                     count = await source.run(lambda conn, t=table: quick(conn, t))  # type: ignore[misc]
                 except Exception as exc:  # a broken view must not hide the other counts
                     self._log_count_failure(table, exc)
-                    failed.add(index)
+                    failed.add(table.ref)
                     continue
                 table_list.set_count(table.ref, count)
             if not exact:
                 return
-            for index, table in enumerate(present):
+            pending = [t for t in present if t.ref not in failed]
+            while pending:
+                table = by_sight(pending)
+                pending.remove(table)
                 current = table_list.counts.get(table.ref)
-                if index in failed or (current is not None and current.exact):
+                if current is not None and current.exact:
                     continue
+                await self.view_settled()
                 try:
                     counted = await source.run(lambda conn, t=table: exact_count(conn, t))  # type: ignore[misc]
                 except Exception as exc:
@@ -186,6 +199,11 @@ class BrowseScreen(BrowseActions):
                 table_list.set_count(table.ref, counted)
 
         self.start_job("counts", body, scoped=False)
+
+    async def view_settled(self) -> None:
+        """Wait while the open view reads its description or rows: the user waits on those."""
+        while busy := self.current_jobs("describe", "query", "page"):
+            await asyncio.gather(*(worker.wait() for worker in busy), return_exceptions=True)
 
     def _log_count_failure(self, table: TableInfo, error: Exception) -> None:
         from tui.screens.jobs import log

@@ -123,6 +123,20 @@ class TableList(Vertical):
                 shown, self._prompt(self._shown[shown])
             )
 
+    def visible_refs(self) -> tuple[TableRef, ...]:
+        """The relations whose lines are on screen now (a line either side), top to bottom."""
+        options = self.query_one(OptionList)
+        top = round(options.scroll_offset.y)
+        lines = range(max(0, top - 1), top + options.scrollable_content_region.height + 1)
+        # One line an entry; the divider before the internal tables takes one line too.
+        divider = next((i for i, t in enumerate(self._shown) if t.internal), None)
+        refs: list[TableRef] = []
+        for line in lines:
+            index = line if divider is None or line < divider else line - 1
+            if 0 <= index < len(self._shown) and (divider is None or line != divider):
+                refs.append(self._shown[index].ref)
+        return tuple(refs)
+
     def select(self, ref: TableRef) -> None:
         shown = self._shown_at.get(ref)
         if shown is not None:
