@@ -1,0 +1,42 @@
+"""The real ``dbbrowse`` process in a pseudo-terminal: it starts from a shell, draws, quits
+on ``q``, and leaves the database and its WAL as it found them, even when killed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.tui.scenes import make_odd_database
+from tests.tui.terminal import RealApp
+from tests.tui.test_leaves_files import digest, wal_left_by_a_crashed_writer
+
+
+def files_of(path: Path) -> dict[str, str]:
+    return {
+        p.name: digest(p)
+        for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"))
+        if p.exists()
+    }
+
+
+def test_the_real_process_lists_tables_and_quits_on_q(tmp_path: Path) -> None:
+    path = make_odd_database(tmp_path / "odd.db")
+    with RealApp(str(path), cwd=tmp_path) as app:
+        app.wait_for("people")
+        app.press("q")
+        assert app.wait_exit() == 0
+
+
+def test_killed_while_browsing_it_leaves_the_wal_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "wal.db"
+    wal_left_by_a_crashed_writer(path, 40)
+    before = files_of(path)
+    with RealApp(str(path), cwd=tmp_path) as app:
+        app.wait_for("people")
+        app.press("end", "home", "w")
+        app.wait_for("WAL")
+        app.kill9()
+    after = files_of(path)
+    # The -shm is SQLite's shared memory: every reader writes its read mark there.
+    assert {k: after.get(k) for k in ("wal.db", "wal.db-wal")} == {
+        k: before[k] for k in ("wal.db", "wal.db-wal")
+    }
