@@ -27,6 +27,7 @@ token replaces its values. Equal values of different storage classes (``1``, ``1
 from __future__ import annotations
 
 import math
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -185,6 +186,8 @@ def same_value(a: Any, b: Any) -> bool:
     """Whether two stored values are the same value of the same storage class."""
     if a is None or b is None:
         return a is b
+    if isinstance(a, uuid.UUID) and isinstance(b, uuid.UUID):
+        return a == b  # asyncpg reads its own UUID subclass
     if type(a) is not type(b):
         return False
     if isinstance(a, float) and math.isnan(a):
@@ -343,6 +346,14 @@ class ChangeSet:
         if change not in self.changes:
             return False
         self._push(tuple(c for c in self.changes if c != change))
+        return True
+
+    def replace(self, old: Change, new: Change) -> bool:
+        """Put ``new`` where ``old`` is staged, as one step (a conflict resolved); False if
+        ``old`` is not staged."""
+        if old not in self.changes:
+            return False
+        self._push(tuple(new if c == old else c for c in self.changes))
         return True
 
     def _push(self, state: tuple[Change, ...]) -> None:

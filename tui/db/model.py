@@ -59,6 +59,8 @@ class ColumnInfo:
     #: "STORED" / "VIRTUAL"; "" for ordinary columns.
     generated_as: str = ""
     value_kind: ValueKind = ValueKind.ANY  # how typed text becomes a value of this column
+    #: The values an ENUM column may take (servers), in declaration order; () otherwise.
+    choices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

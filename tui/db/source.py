@@ -46,6 +46,19 @@ class OperationCancelledError(Exception):
     """The user cancelled a database operation; nothing was changed."""
 
 
+class WriteRefusedError(Exception):
+    """dbbrowse may not write to this database; the message says why, for a person."""
+
+
+#: Set in a connection's info by whoever commits a write on it (see :func:`mark_committed`).
+_COMMITTED = "dbbrowse.committed"
+
+
+def mark_committed(conn: AsyncConnection) -> None:
+    """Note that a write was committed on ``conn`` (:meth:`DataSource.write` reads it)."""
+    conn.info[_COMMITTED] = True
+
+
 def decode_text(raw: bytes) -> str:
     """SQLite TEXT as str; bytes that are not UTF-8 survive as lone surrogates (shown as \\xNN)."""
     return raw.decode("utf-8", "surrogateescape")
@@ -311,6 +324,86 @@ class DataSource:
             await self._interrupt(task)
         if tasks:
             await asyncio.wait(tasks, timeout=5)
+
+    def write_refusal(self) -> str | None:
+        """Why nothing may be written here: a read-only target, a file gone or replaced, a
+        file or directory this user may not write (which one); None when writing may work."""
+        target = self.target
+        if target.immutable:
+            return "opened with --immutable: nothing can be changed"
+        if target.read_only:
+            return "opened read-only (--read-only): nothing can be changed"
+        gone = self.file_gone()
+        if gone is not None:
+            return gone
+        path = target.sqlite_path
+        if path is None:
+            return None
+        if not os.access(path, os.W_OK):
+            return (
+                f"{path} is read-only for this user (its file permissions): ask its owner for"
+                " write access, or open it with --read-only"
+            )
+        for suffix in ("-wal", "-shm", "-journal"):
+            side = Path(f"{path}{suffix}")
+            if side.exists() and not os.access(side, os.W_OK):
+                return f"{side} is read-only for this user: SQLite must write it to save"
+        directory = path.parent
+        wal_ready = Path(f"{path}-wal").exists() and Path(f"{path}-shm").exists()
+        if not os.access(directory, os.W_OK | os.X_OK) and not wal_ready:
+            return (
+                f"the directory {directory} is not writable for this user: SQLite creates its"
+                " journal file there to write"
+            )
+        return None
+
+    async def write(self, operation: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+        """Run ``operation`` on a connection for writing; :attr:`wrote` is set once it commits.
+
+        SQLite: the driver's implicit BEGIN is off (``operation`` begins its own transaction,
+        e.g. ``BEGIN IMMEDIATE``) and foreign keys are enforced. Raises
+        :class:`WriteRefusedError` when :meth:`write_refusal` says no. Not interrupted when
+        the caller is cancelled: a write runs to its commit or rollback.
+        """
+        refusal = self.write_refusal()
+        if refusal is not None:
+            raise WriteRefusedError(refusal)
+
+        async def body() -> T:
+            async with self._write_connection() as conn:
+                conn.info.pop(_COMMITTED, None)
+                try:
+                    return await operation(conn)
+                finally:
+                    if conn.info.pop(_COMMITTED, False):
+                        self.wrote = True
+
+        task = asyncio.ensure_future(body())
+        self._live.add(task)
+        task.add_done_callback(self._finished)
+        return await asyncio.shield(task)
+
+    @asynccontextmanager
+    async def _write_connection(self) -> AsyncIterator[AsyncConnection]:
+        if not _ALONE.get():
+            await self._gate.wait()
+        self._checked_out(1)
+        try:
+            async with self.engine.connect() as conn:
+                try:
+                    if self.engine.dialect.name == "sqlite":
+                        await conn.execution_options(isolation_level="AUTOCOMMIT")
+                        for name, value in self.connection_pragmas.items():
+                            if name in _CONNECTION_PRAGMAS:
+                                await conn.exec_driver_sql(f"PRAGMA {name} = {int(value)}")
+                        await conn.exec_driver_sql("PRAGMA foreign_keys = ON")
+                    yield conn
+                finally:
+                    # Ends whatever the operation left open, the driver's transaction included.
+                    with contextlib.suppress(SQLAlchemyError):
+                        await conn.rollback()
+        finally:
+            self._checked_out(-1)
 
     async def change_token(self) -> object | None:
         """The engine's change counter, read on one long-lived idle connection.

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Enum,
     Float,
     Integer,
     Interval,
@@ -134,6 +135,11 @@ def _generated_as(computed: Mapping[str, Any] | None) -> str:
     persisted = computed.get("persisted")
     how = "" if persisted is None else " STORED" if persisted else " VIRTUAL"
     return f"{computed.get('sqltext', '')}{how}".strip()
+
+
+def _enum_values(type_: TypeEngine[Any]) -> tuple[str, ...]:
+    """The values of an ENUM type (PostgreSQL's and MySQL's reflect as ``Enum``)."""
+    return tuple(str(v) for v in type_.enums) if isinstance(type_, Enum) else ()
 
 
 def _kinds(strategy: DialectStrategy, sync_conn: Connection) -> list[tuple[str, TableKind]]:
@@ -309,6 +315,7 @@ class DialectStrategy:
                     generated=bool(col.get("computed")),
                     generated_as=_generated_as(col.get("computed")),
                     value_kind=kind_from_type(col["type"]),
+                    choices=_enum_values(col["type"]),
                 )
             )
             classes[col["name"]] = generic_type_class(col["type"])

@@ -1,0 +1,435 @@
+"""Saving staged changes on real SQLite files: exactly the chosen rows, all or nothing,
+conditional on what the user saw, with the database's own reasons when it refuses."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.engines import create_engines
+from tests.tui.db.edithelpers import describe, details, sqlite_file
+from tui.db.edits import (
+    CellEdit,
+    Change,
+    ChangeSet,
+    RowDelete,
+    RowInsert,
+    StagingError,
+    edit_key,
+    row_identity,
+)
+from tui.db.model import TableRef
+from tui.db.save import SaveOutcome, plan_save, resolve_conflict, save_changes
+from tui.db.source import decode_text
+from tui.db.values import RowKey
+
+JOURNALS = [pytest.param(False, id="delete-journal"), pytest.param(True, id="wal")]
+T = TableRef("t")
+
+
+def engine_for(path: Path, busy_timeout_ms: int = 2000) -> AsyncEngine:
+    sync_engine, engine = create_engines(
+        f"sqlite:///{path}", sqlite_wal=False, busy_timeout_ms=busy_timeout_ms
+    )
+    sync_engine.dispose()
+    return engine
+
+
+@pytest.fixture
+async def engines() -> AsyncIterator[list[AsyncEngine]]:
+    made: list[AsyncEngine] = []
+    yield made
+    for engine in made:
+        await engine.dispose()
+
+
+async def save(
+    engine: AsyncEngine, changes: Sequence[Change], names: Sequence[str] = ("t",)
+) -> SaveOutcome:
+    infos = {TableRef(n): await describe(engine, n) for n in names}
+    more = {TableRef(n): await details(engine, n) for n in names}
+    planned = plan_save(changes, infos, engine.dialect, more)
+    async with engine.connect() as conn:
+        return await save_changes(conn, planned, infos)
+
+
+def rows(path: Path, sql: str) -> list[tuple[Any, ...]]:
+    con = sqlite3.connect(path)
+    con.text_factory = decode_text
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def other_writer(path: Path, *statements: str) -> None:
+    con = sqlite3.connect(path, isolation_level=None)
+    try:
+        for statement in statements:
+            con.execute(statement)
+    finally:
+        con.close()
+
+
+def file_hashes(path: Path) -> dict[str, str | None]:
+    found: dict[str, str | None] = {}
+    for suffix in ("", "-wal"):
+        file = Path(f"{path}{suffix}")
+        found[suffix] = hashlib.sha256(file.read_bytes()).hexdigest() if file.exists() else None
+    return found
+
+
+_CELLS = (
+    "SELECT id, typeof(a), hex(a), typeof(b), hex(b), typeof(c), hex(c), typeof(d), hex(d)"
+    " FROM t ORDER BY id"
+)
+
+
+@pytest.mark.parametrize("wal", JOURNALS)
+async def test_an_edit_changes_one_cell_of_one_row(
+    tmp_path: Path, wal: bool, engines: list[AsyncEngine]
+) -> None:
+    """typeof() and hex() of every other cell are unchanged, invalid UTF-8 included."""
+    path = sqlite_file(
+        tmp_path / "t.db",
+        [
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b, c REAL, d BLOB)",
+            "INSERT INTO t VALUES (1, 'one', CAST(x'61ff62' AS TEXT), 1.5, x'00ff'),"
+            " (2, 'two', 9223372036854775807, -0.0, NULL)",
+        ],
+        wal=wal,
+    )
+    before = rows(path, _CELLS)
+    engines.append(engine := engine_for(path))
+    outcome = await save(engine, [CellEdit(T, RowKey(("id",), (1,)), "a", "one", "ONE")])
+    assert outcome.ok, outcome.reason
+    assert outcome.applied == 1
+    after = rows(path, _CELLS)
+    assert after[1] == before[1]
+    assert after[0][:1] + after[0][3:] == before[0][:1] + before[0][3:]
+    assert rows(path, "SELECT a FROM t WHERE id = 1") == [("ONE",)]
+
+
+async def test_invalid_utf8_is_compared_and_written_as_its_bytes(
+    tmp_path: Path, engines: list[AsyncEngine]
+) -> None:
+    path = sqlite_file(
+        tmp_path / "u.db",
+        [
+            "CREATE TABLE t (k TEXT PRIMARY KEY, v TEXT) WITHOUT ROWID",
+            "INSERT INTO t VALUES (CAST(x'6bff' AS TEXT), CAST(x'76fe' AS TEXT))",
+        ],
+    )
+    key = RowKey(("k",), (decode_text(b"k\xff"),))
+    old = decode_text(b"v\xfe")
+    engines.append(engine := engine_for(path))
+    outcome = await save(engine, [CellEdit(T, key, "v", old, old + "!")])
+    assert outcome.ok, outcome.reason
+    assert rows(path, "SELECT typeof(v), hex(v) FROM t") == [("text", "76FE21")]
+    outcome = await save(engine, [RowDelete(T, key, (("k", key.values[0]), ("v", old + "!")))])
+    assert outcome.ok, outcome.reason
+    assert rows(path, "SELECT count(*) FROM t") == [(0,)]
+
+
+async def test_two_statements_are_atomic(tmp_path: Path, engines: list[AsyncEngine]) -> None:
+    """The driver's implicit transactions do not split a save: the last statement fails
+    (UNIQUE), the others are rolled back with it, the files are byte for byte as before and
+    every change is still staged."""
+    for wal in (False, True):
+        path = sqlite_file(
+            tmp_path / f"atomic{wal}.db",
+            [
+                "CREATE TABLE t (id INTEGER PRIMARY KEY, u TEXT UNIQUE)",
+                "CREATE TABLE other (id INTEGER PRIMARY KEY, v TEXT)",
+                "INSERT INTO t VALUES (1, 'a'), (2, 'b')",
+                "INSERT INTO other VALUES (1, 'x')",
+            ],
+            wal=wal,
+        )
+        engines.append(engine := engine_for(path))
+        async with engine.connect() as conn:  # the -wal exists while connections are open
+            await conn.execute(text("SELECT 1 FROM t"))
+            before = file_hashes(path)
+            changes = ChangeSet()
+            changes.stage(CellEdit(TableRef("other"), RowKey(("id",), (1,)), "v", "x", "new"))
+            changes.stage(RowInsert(T, (("u", "c"),), changes.next_token()))
+            changes.stage(CellEdit(T, RowKey(("id",), (2,)), "u", "b", "a"))  # a duplicate
+            staged = changes.changes
+            outcome = await save(engine, changes.changes, ("t", "other"))
+            assert not outcome.ok
+            assert outcome.applied == 0
+            assert outcome.failed == staged[2]
+            assert "UNIQUE constraint failed: t.u" in outcome.reason
+            assert changes.changes == staged
+            assert file_hashes(path) == before
+        assert rows(path, "SELECT v FROM other") == [("x",)]
+        assert rows(path, "SELECT id, u FROM t") == [(1, "a"), (2, "b")]
+
+
+# -- conflicts ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("wal", JOURNALS)
+async def test_conflicts(tmp_path: Path, wal: bool, engines: list[AsyncEngine]) -> None:
+    path = sqlite_file(
+        tmp_path / "c.db",
+        [
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b TEXT)",
+            "INSERT INTO t VALUES (1, 'a1', 'b1'), (2, 'a2', 'b2'), (3, 'a3', 'b3')",
+        ],
+        wal=wal,
+    )
+    engines.append(engine := engine_for(path))
+    changes = ChangeSet()
+    # Read, then another writer changes the same cell: nothing is overwritten.
+    mine = CellEdit(T, RowKey(("id",), (1,)), "a", "a1", "mine")
+    changes.stage(mine)
+    other_writer(path, "UPDATE t SET a = 'theirs' WHERE id = 1")
+    outcome = await save(engine, changes.changes)
+    assert not outcome.ok
+    assert outcome.conflict is not None
+    assert outcome.conflict.change == mine
+    assert outcome.conflict.mine == "mine"
+    assert outcome.conflict.original == "a1"
+    assert outcome.conflict.current == (("id", 1), ("a", "theirs"), ("b", "b1"))
+    assert "'theirs'" in outcome.reason
+    assert rows(path, "SELECT a FROM t WHERE id = 1") == [("theirs",)]
+    # Keep mine: re-staged on the current value, the next save overwrites knowingly.
+    resolve_conflict(changes, outcome.conflict, keep_mine=True)
+    assert changes.changes == (CellEdit(T, mine.key, "a", "theirs", "mine"),)
+    assert (await save(engine, changes.changes)).ok
+    assert rows(path, "SELECT a FROM t WHERE id = 1") == [("mine",)]
+    changes.clear()
+
+    # Another column of the same row changed: allowed, both changes are kept.
+    other_writer(path, "UPDATE t SET b = 'theirs' WHERE id = 2")
+    outcome = await save(engine, [CellEdit(T, RowKey(("id",), (2,)), "a", "a2", "mine")])
+    assert outcome.ok, outcome.reason
+    assert rows(path, "SELECT a, b FROM t WHERE id = 2") == [("mine", "theirs")]
+    # ... but a deletion compares every column: it stops.
+    delete = RowDelete(T, RowKey(("id",), (2,)), (("id", 2), ("a", "mine"), ("b", "b2")))
+    outcome = await save(engine, [delete])
+    assert outcome.conflict is not None
+    assert outcome.conflict.current == (("id", 2), ("a", "mine"), ("b", "theirs"))
+    changes.stage(delete)
+    resolve_conflict(changes, outcome.conflict, keep_mine=False)  # take theirs
+    assert not changes
+
+    # The row is deleted by another writer.
+    gone = CellEdit(T, RowKey(("id",), (3,)), "a", "a3", "mine")
+    changes.stage(gone)
+    other_writer(path, "DELETE FROM t WHERE id = 3")
+    outcome = await save(engine, changes.changes)
+    assert outcome.conflict is not None
+    assert outcome.conflict.current is None
+    assert "deleted" in outcome.reason
+    with pytest.raises(StagingError, match="gone"):
+        resolve_conflict(changes, outcome.conflict, keep_mine=True)
+    resolve_conflict(changes, outcome.conflict, keep_mine=False)
+    assert not changes
+    assert rows(path, "SELECT count(*) FROM t") == [(2,)]
+
+
+async def test_a_key_naming_several_rows_rolls_back(
+    tmp_path: Path, engines: list[AsyncEngine]
+) -> None:
+    path = sqlite_file(
+        tmp_path / "d.db",
+        ["CREATE TABLE t (k TEXT, v TEXT)", "INSERT INTO t VALUES ('x', 'same'), ('x', 'same')"],
+    )
+    engines.append(engine := engine_for(path))
+    outcome = await save(engine, [CellEdit(T, RowKey(("k",), ("x",)), "v", "same", "new")])
+    assert not outcome.ok
+    assert "not unique" in outcome.reason
+    assert "2 rows" in outcome.reason
+    assert rows(path, "SELECT v FROM t") == [("same",), ("same",)]
+
+
+# -- keys --------------------------------------------------------------------------------
+
+
+async def test_each_edit_changes_exactly_the_chosen_row(
+    tmp_path: Path, engines: list[AsyncEngine]
+) -> None:
+    """WITHOUT ROWID composite keys, mixed storage classes, trailing spaces, a column named
+    rowid, a NULL in a key (named by its rowid), a table without a key (the rowid)."""
+    path = sqlite_file(
+        tmp_path / "k.db",
+        [
+            "CREATE TABLE w (a, b TEXT, v TEXT, PRIMARY KEY (a, b)) WITHOUT ROWID",
+            "INSERT INTO w VALUES (1, 'x', 'int'), ('1', 'x', 'text'), (1, 'x ', 'space')",
+            "CREATE TABLE r (rowid TEXT, v TEXT)",
+            "INSERT INTO r VALUES ('2', 'first'), ('1', 'second')",
+            "CREATE TABLE n (k TEXT PRIMARY KEY, v TEXT)",
+            "INSERT INTO n VALUES (NULL, 'first'), (NULL, 'second')",
+        ],
+    )
+    engines.append(engine := engine_for(path))
+    w = row_identity(await describe(engine, "w"))
+    key = edit_key(w, {"a": "1", "b": "x"}, None)
+    assert (await save(engine, [CellEdit(TableRef("w"), key, "v", "text", "T")], ["w"])).ok
+    key = edit_key(w, {"a": 1, "b": "x "}, None)
+    assert (await save(engine, [CellEdit(TableRef("w"), key, "v", "space", "S")], ["w"])).ok
+    assert rows(path, "SELECT typeof(a), a, b, v FROM w ORDER BY v") == [
+        ("integer", 1, "x ", "S"),
+        ("text", "1", "x", "T"),
+        ("integer", 1, "x", "int"),
+    ]
+    r = row_identity(await describe(engine, "r"))
+    rowid = rows(path, "SELECT _rowid_ FROM r WHERE v = 'second'")[0][0]
+    key = edit_key(r, {"rowid": "1"}, RowKey(("_rowid_",), (rowid,), True))
+    assert (await save(engine, [CellEdit(TableRef("r"), key, "v", "second", "2nd")], ["r"])).ok
+    assert rows(path, "SELECT rowid, v FROM r ORDER BY _rowid_") == [("2", "first"), ("1", "2nd")]
+    n = row_identity(await describe(engine, "n"))
+    key = edit_key(n, {"k": None}, RowKey(("rowid",), (2,), True))
+    assert (await save(engine, [CellEdit(TableRef("n"), key, "v", "second", "2nd")], ["n"])).ok
+    assert rows(path, "SELECT v FROM n ORDER BY rowid") == [("first",), ("2nd",)]
+    # Changing the key itself re-identifies the row, after its other edits.
+    key = edit_key(w, {"a": 1, "b": "x"}, None)
+    both = [
+        CellEdit(TableRef("w"), key, "b", "x", "y"),
+        CellEdit(TableRef("w"), key, "v", "int", "I"),
+    ]
+    outcome = await save(engine, both, ["w"])
+    assert outcome.ok, outcome.reason
+    assert outcome.applied == 1  # one statement for the row
+    assert rows(path, "SELECT v FROM w WHERE a = 1 AND b = 'y'") == [("I",)]
+
+
+# -- what the database refuses ---------------------------------------------------------------
+
+_CONSTRAINTS = [
+    "CREATE TABLE p (id INTEGER PRIMARY KEY)",
+    "INSERT INTO p VALUES (1)",
+    "CREATE TABLE t (id INTEGER PRIMARY KEY, u TEXT UNIQUE, n TEXT NOT NULL,"
+    " c INT CONSTRAINT c_small CHECK (c < 10), p INT REFERENCES p (id))",
+    "INSERT INTO t VALUES (1, 'a', 'n', 1, 1), (2, 'b', 'n', 2, NULL)",
+    "CREATE TABLE s (id INTEGER PRIMARY KEY, i INTEGER) STRICT",
+    "INSERT INTO s VALUES (1, 1)",
+    "CREATE TABLE log (what TEXT)",
+    "CREATE TRIGGER t_log AFTER UPDATE ON t BEGIN INSERT INTO log VALUES (new.u); END",
+    "CREATE TRIGGER t_refuse BEFORE UPDATE OF n ON t WHEN new.n = 'no'"
+    " BEGIN SELECT RAISE(ABORT, 'n may not be no'); END",
+]
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "expected"),
+    [
+        ("u", "b", "UNIQUE constraint failed: t.u"),
+        ("n", None, "NOT NULL constraint failed: t.n"),
+        ("c", 99, "CHECK constraint failed: c_small"),
+        ("p", 7, "FOREIGN KEY constraint failed"),
+        ("n", "no", "refused by trigger t_refuse: n may not be no"),
+    ],
+)
+async def test_constraints_and_triggers_are_named(
+    tmp_path: Path, engines: list[AsyncEngine], column: str, value: Any, expected: str
+) -> None:
+    """Foreign keys are enforced on the write connection although the file's connections
+    default to not enforcing them; the grid's old value stays."""
+    path = sqlite_file(tmp_path / "f.db", _CONSTRAINTS)
+    before = rows(path, "SELECT * FROM t ORDER BY id")
+    engines.append(engine := engine_for(path))
+    original = dict(zip(("id", "u", "n", "c", "p"), before[0], strict=True))[column]
+    change = CellEdit(T, RowKey(("id",), (1,)), column, original, value)
+    outcome = await save(engine, [change])
+    assert not outcome.ok
+    assert outcome.failed == change
+    assert expected in outcome.reason
+    assert "t (id=1), column " + column in outcome.reason
+    assert rows(path, "SELECT * FROM t ORDER BY id") == before
+    assert rows(path, "SELECT count(*) FROM log") == [(0,)]
+
+
+async def test_strict_tables_and_logging_triggers(
+    tmp_path: Path, engines: list[AsyncEngine]
+) -> None:
+    path = sqlite_file(tmp_path / "s.db", _CONSTRAINTS)
+    engines.append(engine := engine_for(path))
+    refused = await save(
+        engine, [CellEdit(TableRef("s"), RowKey(("id",), (1,)), "i", 1, "text")], ["s"]
+    )
+    assert not refused.ok
+    assert "cannot store TEXT value in INTEGER column s.i" in refused.reason
+    logged = await save(engine, [CellEdit(T, RowKey(("id",), (1,)), "u", "a", "z")])
+    assert logged.ok, logged.reason
+    assert rows(path, "SELECT what FROM log") == [("z",)]
+
+
+async def test_foreign_key_order(tmp_path: Path, engines: list[AsyncEngine]) -> None:
+    """Staged child first, saved parent first (inserts); staged parent first, deleted child
+    first (deletes): with foreign keys enforced, any other order fails."""
+    path = sqlite_file(
+        tmp_path / "o.db",
+        [
+            "CREATE TABLE child (id INTEGER PRIMARY KEY, parent INT NOT NULL REFERENCES parent)",
+            "CREATE TABLE parent (id INTEGER PRIMARY KEY, name TEXT)",
+            "INSERT INTO parent VALUES (1, 'old')",
+            "INSERT INTO child VALUES (1, 1)",
+        ],
+    )
+    engines.append(engine := engine_for(path))
+    child, parent = TableRef("child"), TableRef("parent")
+    inserts = [RowInsert(child, (("id", 2), ("parent", 2)), 1), RowInsert(parent, (("id", 2),), 2)]
+    outcome = await save(engine, inserts, ["child", "parent"])
+    assert outcome.ok, outcome.reason
+    deletes = [
+        RowDelete(parent, RowKey(("id",), (1,)), (("id", 1), ("name", "old"))),
+        RowDelete(child, RowKey(("id",), (1,)), (("id", 1), ("parent", 1))),
+    ]
+    outcome = await save(engine, deletes, ["child", "parent"])
+    assert outcome.ok, outcome.reason
+    assert rows(path, "SELECT id FROM parent") == [(2,)]
+    assert rows(path, "SELECT id, parent FROM child") == [(2, 2)]
+
+
+async def test_generated_columns_are_not_compared(
+    tmp_path: Path, engines: list[AsyncEngine]
+) -> None:
+    path = sqlite_file(
+        tmp_path / "g.db",
+        [
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, a INT, g INT AS (a * 2) STORED)",
+            "INSERT INTO t (id, a) VALUES (1, 5)",
+        ],
+    )
+    engines.append(engine := engine_for(path))
+    delete = RowDelete(T, RowKey(("id",), (1,)), (("id", 1), ("a", 5), ("g", 10)))
+    outcome = await save(engine, [delete])
+    assert outcome.ok, outcome.reason
+    assert rows(path, "SELECT count(*) FROM t") == [(0,)]
+
+
+def test_the_pending_panel_shows_each_dialects_sql() -> None:
+    from sqlalchemy.dialects import mysql, postgresql, sqlite
+
+    from tui.db.model import ColumnInfo, KeyKind, TableInfo, TableKind
+
+    info = TableInfo(
+        T,
+        TableKind.TABLE,
+        (ColumnInfo("id", "INTEGER", primary_key=1), ColumnInfo("my col", "TEXT")),
+        ("id",),
+        KeyKind.PRIMARY_KEY,
+    )
+    edit = CellEdit(T, RowKey(("id",), (1,)), "my col", None, "x; DROP TABLE t")
+    expected = {
+        "sqlite": 'UPDATE t SET "my col"=? WHERE t.id = ? AND t."my col" IS ?',
+        "postgresql": 'UPDATE t SET "my col"=%(v1)s WHERE t.id = %(k2)s'
+        ' AND t."my col" IS NOT DISTINCT FROM %(o3)s',
+        "mysql": "UPDATE t SET `my col`=%s WHERE t.id = %s AND t.`my col` <=> %s",
+    }
+    for dialect in (sqlite.dialect(), postgresql.dialect(), mysql.dialect()):
+        (planned,) = plan_save([edit], {T: info}, dialect)
+        assert planned.sql == expected[dialect.name]
+        assert planned.params == (("v1", "x; DROP TABLE t"), ("k2", 1), ("o3", None))
+        assert planned.expected_rows == 1
+        assert planned.changes == (edit,)

@@ -1,0 +1,223 @@
+"""Applying staged changes: the statements, and the one short transaction that runs them.
+
+:func:`plan_save` turns a :class:`~tui.db.edits.ChangeSet`'s changes into SQLAlchemy
+``insert()``/``update()``/``delete()`` statements on ``table()``/``column()`` constructs, every
+value bound, never spliced into SQL text:
+
+- the cell edits of one row become one UPDATE, so a changed key column re-identifies the row
+  once, after every other edit of it;
+- UPDATE and DELETE are conditional on what the user saw: ``WHERE key = :k AND col IS
+  :original`` for each edited column (SQLite ``IS``, PostgreSQL ``IS NOT DISTINCT FROM``,
+  MariaDB ``<=>``, over the bytes of text there since its collations ignore case and trailing
+  spaces), and every column for a DELETE; large values are compared whole;
+- order respects foreign keys: inserts parents first, then updates, then deletes children
+  first.
+
+**Concurrent changes to other columns.** Only the edited columns (and the key) are compared.
+If another connection changed a *different* column of the same row since it was read, the
+save still applies: the other change is kept and this one is added beside it; nothing is
+lost on either side. A change to the *same* column, or a deleted row, is a :class:`Conflict`.
+A DELETE compares every column, so any change to the row stops it.
+
+:func:`save_changes` runs the plan all-or-nothing: on SQLite ``PRAGMA foreign_keys = ON``
+then ``BEGIN IMMEDIATE`` (so waiting for the write lock happens before anything is written,
+within the busy timeout) on a connection whose driver issues no BEGIN of its own; each
+statement must touch exactly one row. Database errors become a :class:`SaveOutcome` naming
+the constraint or trigger (:mod:`tui.db.save_errors`); nothing here raises for them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from tui.db.edits import CellEdit, Change, ChangeSet, RowDelete, RowInsert, StagingError, same_value
+from tui.db.model import TableInfo, TableRef
+from tui.db.save_errors import describe_change, explain_error
+from tui.db.save_plan import PlannedStatement, key_condition, plan_save, table_of
+from tui.db.source import mark_committed
+from tui.db.values import RowKey
+
+__all__ = [
+    "Conflict",
+    "PlannedStatement",
+    "SaveOutcome",
+    "plan_save",
+    "resolve_conflict",
+    "save_changes",
+]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    change: Change
+    mine: Any  # what the user wants (CellEdit.new; None for deletes)
+    original: Any  # what the user saw
+    current: tuple[tuple[str, Any], ...] | None  # the row as it is now; None when it is gone
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    ok: bool
+    applied: int  # statements run (0 when rolled back)
+    failed: Change | None = None
+    reason: str = ""
+    conflict: Conflict | None = None
+
+
+# -- running -------------------------------------------------------------------------------
+
+
+async def _begin(conn: AsyncConnection, sqlite: bool) -> None:
+    if conn.in_transaction():
+        await conn.rollback()  # a read the connection had open: nothing of ours
+    if sqlite:
+        # The driver must not BEGIN on its own (pysqlite and aiosqlite do, before DML): the
+        # transaction is ours, and IMMEDIATE takes the write lock before anything runs.
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        # Only takes effect outside a transaction: so before BEGIN.
+        await conn.exec_driver_sql("PRAGMA foreign_keys = ON")
+        await conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        await conn.begin()
+
+
+async def _commit(conn: AsyncConnection, sqlite: bool) -> None:
+    if sqlite:
+        await conn.exec_driver_sql("COMMIT")
+    await conn.commit()
+
+
+async def _rollback(conn: AsyncConnection, sqlite: bool) -> None:
+    """Best effort: a lost connection or a transaction SQLite already ended must not mask the
+    reason the save failed."""
+    if sqlite:
+        with contextlib.suppress(SQLAlchemyError):
+            raw = await conn.get_raw_connection()
+            driver = raw.driver_connection
+            if driver is None or getattr(driver, "in_transaction", True):
+                await conn.exec_driver_sql("ROLLBACK")
+    with contextlib.suppress(SQLAlchemyError):
+        await conn.rollback()
+
+
+async def _current_row(
+    conn: AsyncConnection, info: TableInfo, key: RowKey
+) -> tuple[tuple[str, Any], ...] | None:
+    table = table_of(info, [*info.column_names, *([] if key.rowid else key.names)])
+    columns = [table.c[name] for name in info.column_names]
+    row = (
+        await conn.execute(select(*columns).where(key_condition(conn.dialect, table, key)))
+    ).first()
+    return None if row is None else tuple(zip(info.column_names, row, strict=True))
+
+
+def _conflict(step: PlannedStatement, current: tuple[tuple[str, Any], ...] | None) -> Conflict:
+    first = step.change
+    if isinstance(first, RowDelete):
+        return Conflict(first, None, first.original, current)
+    if isinstance(first, RowInsert):  # a trigger's RAISE(IGNORE) dropped the new row
+        return Conflict(first, first.values, None, None)
+    now = dict(current or ())
+    edits = [c for c in step.changes if isinstance(c, CellEdit)]
+    changed = next((e for e in edits if not same_value(now.get(e.column), e.original)), first)
+    return Conflict(changed, changed.new, changed.original, current)
+
+
+def _conflict_reason(conflict: Conflict) -> str:
+    what = describe_change(conflict.change)
+    if isinstance(conflict.change, RowInsert):
+        return f"{what}: the database stored no row (a trigger ignored it); nothing was saved"
+    if conflict.current is None:
+        return (
+            f"{what}: the row was deleted (or its key changed) since it was read; nothing was saved"
+        )
+    if isinstance(conflict.change, CellEdit):
+        now = dict(conflict.current).get(conflict.change.column)
+        return (
+            f"{what}: changed by someone else since it was read (it was {conflict.original!r},"
+            f" it is now {now!r}); nothing was saved"
+        )
+    return f"{what}: the row was changed by someone else since it was read; nothing was saved"
+
+
+async def save_changes(
+    conn: AsyncConnection,
+    planned: Sequence[PlannedStatement],
+    tables: Mapping[TableRef, TableInfo],
+) -> SaveOutcome:
+    """Run ``planned`` all or nothing in one short transaction (see the module docstring).
+
+    Never raises for database errors: they, conflicts and a key that names several rows
+    roll everything back and come back as ``SaveOutcome(ok=False, ...)``.
+    """
+    sqlite = conn.dialect.name == "sqlite"
+    step: PlannedStatement | None = None
+    try:
+        await _begin(conn, sqlite)
+        for step in planned:
+            if step.statement is None:
+                raise ValueError("a planned statement without its statement: use plan_save()")
+            count = (await conn.execute(step.statement)).rowcount
+            if count == step.expected_rows:
+                continue
+            if count == 0:
+                info = tables[step.change.table]
+                key = step.change.key if not isinstance(step.change, RowInsert) else None
+                current = None if key is None else await _current_row(conn, info, key)
+                await _rollback(conn, sqlite)
+                conflict = _conflict(step, current)
+                return SaveOutcome(False, 0, conflict.change, _conflict_reason(conflict), conflict)
+            await _rollback(conn, sqlite)
+            return SaveOutcome(
+                False,
+                0,
+                step.change,
+                f"{describe_change(step.change)}: the key is not unique: the statement would"
+                f" change {count} rows instead of {step.expected_rows}; nothing was saved",
+            )
+        step = None
+        await _commit(conn, sqlite)
+    except SQLAlchemyError as exc:
+        await _rollback(conn, sqlite)
+        failed = step.change if step is not None else None
+        reason = await explain_error(conn, exc, failed)
+        log.info("save failed: %s", reason)
+        return SaveOutcome(False, 0, failed, reason)
+    except BaseException:
+        await _rollback(conn, sqlite)
+        raise
+    mark_committed(conn)
+    return SaveOutcome(True, len(planned))
+
+
+def resolve_conflict(changes: ChangeSet, conflict: Conflict, *, keep_mine: bool) -> None:
+    """Keep mine: re-stage the change on the current value as its new original (so the next
+    save overwrites what the other writer stored, knowingly). Take theirs: drop the change.
+
+    Raises :class:`~tui.db.edits.StagingError` for "keep mine" on a row that is gone.
+    """
+    change = conflict.change
+    if not keep_mine:
+        changes.unstage(change)
+        return
+    if conflict.current is None:
+        raise StagingError("the row is gone: there is nothing to keep your change on")
+    now = dict(conflict.current)
+    if isinstance(change, CellEdit):
+        changes.replace(change, replace(change, original=now.get(change.column)))
+    elif isinstance(change, RowDelete):
+        seen = {name for name, _ in change.original}
+        changes.replace(
+            change,
+            replace(change, original=tuple((n, v) for n, v in conflict.current if n in seen)),
+        )

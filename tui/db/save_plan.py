@@ -1,0 +1,261 @@
+"""The statements that apply staged changes (see :mod:`tui.db.save` for the rules).
+
+Built with SQLAlchemy ``insert()``/``update()``/``delete()`` on ``table()``/``column()``
+constructs, every value a bound parameter named in order (``v1`` new values, ``k2`` keys,
+``o3`` values the user saw), compiled by the dialect for the pending-changes panel.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    LargeBinary,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    literal_column,
+    or_,
+    update,
+)
+from sqlalchemy import column as sa_column
+from sqlalchemy import table as sa_table
+from sqlalchemy.dialects.mysql import BINARY, CHAR
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.dml import UpdateBase
+from sqlalchemy.sql.expression import TableClause
+from sqlalchemy.types import NullType
+
+from tui.db.edits import CellEdit, Change, RowDelete, RowInsert
+from tui.db.model import ForeignKeyInfo, Preview, TableDetails, TableInfo, TableRef
+from tui.db.values import RowKey
+
+__all__ = ["PlannedStatement", "key_condition", "plan_save", "table_of"]
+
+# PostgreSQL types with no equality operator: compared as their text.
+_NO_EQUALITY = frozenset({"XML"})
+_PG_JSON = frozenset({"JSON", "JSONB"})
+_MYSQL = frozenset({"mysql", "mariadb"})
+
+
+@dataclass(frozen=True)
+class PlannedStatement:
+    change: Change  # the first change it applies (the one the UI points at on failure)
+    sql: str  # the statement as the dialect compiles it, identifiers quoted
+    params: tuple[tuple[str, Any], ...]  # bound values, in the order the statement uses them
+    expected_rows: int = 1
+    #: Every staged change it applies (the cell edits of one row are one UPDATE).
+    changes: tuple[Change, ...] = ()
+    statement: UpdateBase | None = field(default=None, compare=False, repr=False)
+
+
+class _Builder:
+    """Bound parameters named in order (``k1``, ``o1``, ``v1``...) and dialect-exact values."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        self.count = 0
+
+    def bind(self, prefix: str, value: Any) -> ColumnElement[Any]:
+        if isinstance(value, Preview):
+            raise ValueError("only part of a value was read: read it whole before saving")
+        self.count += 1
+        name = f"{prefix}{self.count}"
+        if isinstance(value, str) and self.dialect.name == "sqlite" and _has_surrogates(value):
+            # Text that is not valid UTF-8 was read with surrogateescape: write back the very
+            # bytes as TEXT (a BLOB would compare unequal), never a replacement character.
+            raw = value.encode("utf-8", "surrogateescape")
+            return cast(bindparam(name, raw, type_=LargeBinary()), Text)
+        if isinstance(value, bytes | bytearray | memoryview) and self.dialect.name in _MYSQL:
+            # aiomysql cannot escape bytes with PyMySQL >= 1.2 (it imports a placeholder that
+            # PyMySQL left in place of escape_bytes_prefixed): send hex, unhexed by the server.
+            return func.unhex(bindparam(name, bytes(value).hex(), type_=NullType()))
+        # Untyped: the server infers the parameter's type from the column it meets (asyncpg
+        # would otherwise cast a Python int to INTEGER and overflow a BIGINT key).
+        return bindparam(name, value, type_=NullType())
+
+    def same(
+        self, table: TableClause, info: TableInfo, name: str, value: Any
+    ) -> ColumnElement[bool]:
+        """``column`` holds exactly ``value`` (NULL-safe)."""
+        col: ColumnElement[Any] = table.c[name]
+        dialect = self.dialect.name
+        type_name = _column_type(info, name).upper()
+        if dialect == "postgresql" and type_name in _PG_JSON:
+            return self._same_json(col, value)
+        bound = self.bind("o", value)
+        if dialect == "postgresql" and type_name in _NO_EQUALITY:
+            return cast(col, Text).is_not_distinct_from(cast(bound, Text))
+        if dialect in ("mysql", "mariadb") and isinstance(value, str):
+            # Collations ignore case and trailing spaces: compare the bytes.
+            # Compare the bytes, each side as utf8mb4 whatever the column's charset.
+            as_utf8 = cast(col, CHAR(charset="utf8mb4"))
+            return cast(as_utf8, BINARY()).is_not_distinct_from(cast(bound, BINARY()))
+        return col.is_not_distinct_from(bound)
+
+    def _same_json(self, col: ColumnElement[Any], value: Any) -> ColumnElement[bool]:
+        """PostgreSQL json/jsonb: the drivers read the document decoded, so it is compared as
+        a document (jsonb: spacing and key order aside); json has no equality operator."""
+        as_jsonb = cast(col, JSONB)
+        if value is None:
+            # None reads back from SQL NULL and from the JSON document null alike.
+            null = cast(self.bind("o", "null"), JSONB)
+            return or_(col.is_(None), as_jsonb == null)
+        document = json.dumps(value)
+        return as_jsonb.is_not_distinct_from(cast(self.bind("o", document), JSONB))
+
+    def key(self, table: TableClause, key: RowKey) -> ColumnElement[bool]:
+        conditions = []
+        for name, value in zip(key.names, key.values, strict=True):
+            if value is None:
+                raise ValueError("a key holding NULL names no row")
+            # The rowid name is one of three fixed keywords (see tui.db.edits), never user text.
+            expr = literal_column(name) if key.rowid else table.c[name]
+            conditions.append(expr == self.bind("k", value))
+        return and_(*conditions)
+
+
+def key_condition(dialect: Dialect, table: TableClause, key: RowKey) -> ColumnElement[bool]:
+    """``key`` names the row: each key column equals its value, bound exactly."""
+    return _Builder(dialect).key(table, key)
+
+
+def _has_surrogates(text: str) -> bool:
+    return any("\udc80" <= ch <= "\udcff" for ch in text)
+
+
+def _column_type(info: TableInfo, name: str) -> str:
+    return next((c.type_name for c in info.columns if c.name == name), "")
+
+
+def table_of(info: TableInfo, names: Sequence[str]) -> TableClause:
+    known = set(info.column_names)
+    for name in names:
+        if name not in known:
+            raise ValueError(f"no column {name!r} in {info.ref}")
+    return sa_table(
+        info.ref.name, *(sa_column(n) for n in dict.fromkeys(names)), schema=info.ref.schema
+    )
+
+
+def _update(edits: Sequence[CellEdit], info: TableInfo, builder: _Builder) -> UpdateBase:
+    first = edits[0]
+    key_names = [] if first.key.rowid else list(first.key.names)
+    table = table_of(info, [*key_names, *(e.column for e in edits)])
+    values = {e.column: builder.bind("v", e.new) for e in edits}
+    where = [builder.key(table, first.key)]
+    where.extend(builder.same(table, info, e.column, e.original) for e in edits)
+    return update(table).where(*where).values(values)
+
+
+def _insert(change: RowInsert, info: TableInfo, builder: _Builder) -> UpdateBase:
+    names = [name for name, _ in change.values]
+    table = table_of(info, names)
+    if not names:
+        return insert(table).values({})  # every column takes its default
+    return insert(table).values({name: builder.bind("v", value) for name, value in change.values})
+
+
+def _delete(change: RowDelete, info: TableInfo, builder: _Builder) -> UpdateBase:
+    key_names = [] if change.key.rowid else list(change.key.names)
+    compared = [(n, v) for n, v in change.original if not _generated(info, n)]
+    table = table_of(info, [*key_names, *(n for n, _ in compared)])
+    where = [builder.key(table, change.key)]
+    where.extend(builder.same(table, info, name, value) for name, value in compared)
+    return delete(table).where(*where)
+
+
+def _generated(info: TableInfo, name: str) -> bool:
+    return any(c.name == name and c.generated for c in info.columns)
+
+
+def _compiled(statement: UpdateBase, dialect: Dialect) -> tuple[str, tuple[tuple[str, Any], ...]]:
+    compiled = statement.compile(dialect=dialect)
+    params = compiled.params
+    order = compiled.positiontup or list(params)
+    return str(compiled), tuple((name, params[name]) for name in order)
+
+
+# -- ordering ------------------------------------------------------------------------------
+
+
+def _parents(details: Mapping[TableRef, TableDetails] | None) -> dict[TableRef, set[TableRef]]:
+    """Each table's referred tables (self references left out)."""
+    parents: dict[TableRef, set[TableRef]] = {}
+    for ref, detail in (details or {}).items():
+        for fk in detail.foreign_keys:
+            parent = _referred(fk, ref)
+            if parent != ref:
+                parents.setdefault(ref, set()).add(parent)
+    return parents
+
+
+def _referred(fk: ForeignKeyInfo, child: TableRef) -> TableRef:
+    return TableRef(fk.referred_table, fk.referred_schema or child.schema)
+
+
+def _parents_first(
+    tables: Sequence[TableRef], parents: Mapping[TableRef, set[TableRef]]
+) -> list[TableRef]:
+    """``tables`` ordered so a table comes after the tables it refers to (stable; cycles keep
+    their staging order)."""
+    ordered: list[TableRef] = []
+    visiting: set[TableRef] = set()
+
+    def visit(ref: TableRef) -> None:
+        if ref in ordered or ref in visiting:
+            return
+        visiting.add(ref)
+        for parent in [p for p in tables if p in parents.get(ref, set())]:
+            visit(parent)
+        visiting.discard(ref)
+        ordered.append(ref)
+
+    for ref in tables:
+        visit(ref)
+    return ordered
+
+
+def plan_save(
+    changes: Sequence[Change],
+    tables: Mapping[TableRef, TableInfo],
+    dialect: Dialect,
+    details: Mapping[TableRef, TableDetails] | None = None,
+) -> tuple[PlannedStatement, ...]:
+    """The statements that apply ``changes``, in an order that respects foreign keys.
+
+    ``details`` (the tables' foreign keys) decides the order across tables; without it, the
+    staging order is kept within inserts, updates and deletes.
+    """
+    builder = _Builder(dialect)
+    seen_tables = list(dict.fromkeys(c.table for c in changes))
+    order = _parents_first(seen_tables, _parents(details))
+    rank = {ref: i for i, ref in enumerate(order)}
+    inserts = sorted((c for c in changes if isinstance(c, RowInsert)), key=lambda c: rank[c.table])
+    deletes = sorted((c for c in changes if isinstance(c, RowDelete)), key=lambda c: -rank[c.table])
+    rows: dict[tuple[TableRef, RowKey], list[CellEdit]] = {}
+    for change in changes:
+        if isinstance(change, CellEdit):
+            rows.setdefault((change.table, change.key), []).append(change)
+    planned: list[PlannedStatement] = []
+
+    def add(statement: UpdateBase, group: Sequence[Change]) -> None:
+        sql, params = _compiled(statement, dialect)
+        planned.append(PlannedStatement(group[0], sql, params, 1, tuple(group), statement))
+
+    for insert_change in inserts:
+        add(_insert(insert_change, tables[insert_change.table], builder), [insert_change])
+    for (ref, _), edits in rows.items():
+        add(_update(edits, tables[ref], builder), edits)
+    for delete_change in deletes:
+        add(_delete(delete_change, tables[delete_change.table], builder), [delete_change])
+    return tuple(planned)
