@@ -226,6 +226,14 @@ class DbBrowseApp(App[int]):
             return self.source.explain(error)
         return f"{type(error).__name__}: {error}"
 
+    async def action_quit(self) -> None:
+        """Quit; with changes staged and not saved, ask first."""
+        browse = self.get_screen_browse()
+        if browse is not None and browse.changes:
+            browse.confirm_leave("quit", self.exit, forgets=True)
+            return
+        self.exit()
+
     def action_help(self) -> None:
         if self.screen.query("HelpPanel"):
             self.action_hide_help_panel()

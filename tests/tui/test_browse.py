@@ -271,10 +271,10 @@ async def test_internal_tables_are_grouped_and_can_be_hidden(odd_db: Path) -> No
         shown = [t.name for t in table_list._shown]
         # user tables first, then the internal group
         assert shown.index("notes_fts_data") > shown.index("people")
-        await pilot.press("i")
+        await pilot.press("I")  # (i inserts a row)
         await pilot.pause()
         assert all(not t.internal for t in table_list._shown)
-        await pilot.press("i")
+        await pilot.press("I")
         await pilot.pause()
         assert any(t.internal for t in table_list._shown)
 

@@ -213,3 +213,27 @@ def test_escaped_form_round_trips(text: str, multiline: bool) -> None:
 def test_decode_refuses_unknown_escapes() -> None:
     with pytest.raises(BadEscapeError):
         decode("\\n")
+
+
+async def test_long_text_column_short_value_is_a_line_and_ctrl_o_gives_lines() -> None:
+    app = EditorApp(spec("LONG_TEXT", value="a\x07b"))
+    async with app.run_test() as pilot:
+        assert isinstance(app.screen.query_one("#editor"), Input)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        area = app.screen.query_one("#editor", TextArea)
+        assert area.text == "a\\x07b"  # still escaped: BEL is not a line break
+        area.load_text("a\\x07b\nsecond line")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert app.answer == EditedValue("a\x07b\nsecond line")
+
+
+async def test_multi_line_text_opens_in_a_text_area() -> None:
+    app = EditorApp(spec("LONG_TEXT", value="one\ntwo"))
+    async with app.run_test() as pilot:
+        area = app.screen.query_one("#editor", TextArea)
+        assert area.text == "one\ntwo"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert app.answer == EditedValue("one\ntwo")

@@ -118,3 +118,76 @@ def test_status_screen(
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+async def _stage_some_edits(pilot: Pilot[Any]) -> None:
+    """On people: a name changed, an email set to NULL, row 3 deleted, a new row staged."""
+    from textual.widgets import Input
+
+    await settle(pilot)
+    await pilot.press("ctrl+t", *"people", "enter")
+    await settle(pilot)
+    grid = pilot.app.screen.query_one("#grid")
+    grid.focus()
+    await pilot.press("right", "e")
+    await settle(pilot)
+    pilot.app.screen.query_one("#editor", Input).value = "Ada [b]Lovelace[/b]"
+    await pilot.press("enter", "right", "down", "e")
+    await settle(pilot)
+    await pilot.press("ctrl+n")
+    await settle(pilot)
+    await pilot.press("down", "d")
+    await settle(pilot)
+    await pilot.press("y")
+    await settle(pilot)
+    await pilot.press("i")
+    await settle(pilot)
+    pilot.app.screen.query_one("#field-1", Input).value = "New\x1bPerson"
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+
+
+def test_grid_with_pending_changes(snap_compare: SnapCompare, odd_db: Path) -> None:
+    """people with staged edits: Ada's name highlighted with its new text (markup shown as
+    typed), Bohdan's email ∅ NULL highlighted, row 3 struck through with '-', the new row in
+    the strip under the grid with '+' (its ESC shown as \\x1b), '4 changes pending'."""
+    assert snap_compare(browse_app(odd_db), terminal_size=SIZE, run_before=_stage_some_edits)
+
+
+def test_pending_panel(snap_compare: SnapCompare, odd_db: Path) -> None:
+    """The pending-changes panel for those edits: each change old -> new, then the UPDATE,
+    DELETE and INSERT statements with their bound values and 'must touch 1 row'."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _stage_some_edits(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+
+    assert snap_compare(browse_app(odd_db), terminal_size=SIZE, run_before=run_before)
+
+
+def test_conflict_dialog(snap_compare: SnapCompare, odd_db: Path) -> None:
+    """Ada's name edited to 'mine' while another connection wrote 'theirs': the conflict
+    dialog with what you saw ('Ada 1'), mine and now in the database, and the three choices."""
+    import sqlite3
+
+    from textual.widgets import Input
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("ctrl+t", *"people", "enter")
+        await settle(pilot)
+        pilot.app.screen.query_one("#grid").focus()
+        await pilot.press("right", "e")
+        await settle(pilot)
+        pilot.app.screen.query_one("#editor", Input).value = "mine"
+        await pilot.press("enter")
+        await settle(pilot)
+        other = sqlite3.connect(odd_db)
+        other.execute("UPDATE people SET name = 'theirs' WHERE id = 1")
+        other.commit()
+        other.close()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+
+    assert snap_compare(browse_app(odd_db), terminal_size=SIZE, run_before=run_before)

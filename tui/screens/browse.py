@@ -22,8 +22,9 @@ from textual.widgets import ContentSwitcher, Footer, Static
 
 from tui.db.counting import CAPPED_COUNT, ViewCount
 from tui.db.model import RowCount, TableInfo, TableKind, TableRef
-from tui.screens.browse_actions import BrowseActions
 from tui.screens.browse_base import VIEW_JOBS
+from tui.screens.browse_editing import EDIT_BINDINGS
+from tui.screens.browse_saving import BrowseSaving
 from tui.screens.jobs import Job
 from tui.widgets.row_grid import NoRows, RowGrid, fit_columns
 from tui.widgets.status_bar import StatusBar
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from tui.db.source import DataSource
 
 
-class BrowseScreen(BrowseActions):
+class BrowseScreen(BrowseSaving):
     """Tables and rows of one database."""
 
     AUTO_FOCUS = "#grid"  # never the table filter: `q` must quit, not type a q
@@ -53,7 +54,8 @@ class BrowseScreen(BrowseActions):
         Binding("w", "app.status", "SQLite status"),
         Binding("escape", "cancel", "Cancel", show=False),
         Binding("j", "follow_key", "Follow foreign key", show=False),
-        Binding("i", "toggle_internal", "Internal tables", show=False),
+        Binding("I", "toggle_internal", "Internal tables", show=False),
+        *EDIT_BINDINGS,
     ]
 
     def compose(self) -> ComposeResult:
@@ -65,6 +67,7 @@ class BrowseScreen(BrowseActions):
                     yield RowGrid(id="grid")
                     with VerticalScroll(id="schema-tab"):
                         yield Static("", id="schema", markup=False)
+                yield RowGrid(id="new-rows", header=False)  # staged inserts of the table
         yield StatusBar(id="status")
         yield Footer()
 
@@ -213,8 +216,14 @@ class BrowseScreen(BrowseActions):
     # -- opening a table -------------------------------------------------------------------
     @on(TableList.TableChosen)
     def _table_chosen(self, event: TableList.TableChosen) -> None:
-        self.open_table(event.table)
-        self.grid.focus()
+        def proceed() -> None:
+            self.open_table(event.table)
+            self.grid.focus()
+
+        if self.table is not None and event.table.ref == self.table.ref:
+            proceed()
+        else:
+            self.confirm_leave("open another table", proceed)
 
     def open_table(self, table: TableInfo, query: RowQuery | None = None) -> None:
         from tui.db.paging import RowQuery
@@ -295,6 +304,7 @@ class BrowseScreen(BrowseActions):
         window.set_total(self.count.grid_total(window.page_size), exact=self.count.exact)
         self.grid.show(window, columns, window.total)
         self.grid.total_exact = self.count.exact
+        self.changes_shown()  # this table's staged inserts under the grid
         if not isinstance(self.focused, RowGrid) and self.app.screen is self:
             self.grid.focus()
         self.status.notice = "" if pager.keyed else "no key: OFFSET paging (slow far from the top)"

@@ -180,8 +180,14 @@ class BrowseActions(BrowsePages):
             key = window.pager.row_key(cursor) if cursor is not None else None
             if key is not None:
                 stored = StoredValue(source, window.pager.info, key, event.column.name)
+
+        def closed(answer: str | None) -> None:
+            if answer == "edit":  # e in the detail view edits the same cell
+                self.call_later(self.run_action, "edit_cell")
+
         self.app.push_screen(
-            CellDetailScreen(event.column.name, event.column.type_name, event.value, stored)
+            CellDetailScreen(event.column.name, event.column.type_name, event.value, stored),
+            closed,
         )
 
 

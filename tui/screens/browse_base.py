@@ -56,7 +56,7 @@ class BrowseBase(JobScreen):
 
     @property
     def grid(self) -> RowGrid:
-        return self.query_one(RowGrid)
+        return self.query_one("#grid", RowGrid)  # (#new-rows is a RowGrid too)
 
     @property
     def status(self) -> StatusBar:

@@ -59,11 +59,12 @@ class StoredValue:
         )
 
 
-class CellDetailScreen(ModalScreen[None]):
-    """The full value of the cell under the cursor."""
+class CellDetailScreen(ModalScreen[str | None]):
+    """The full value of the cell under the cursor; answers "edit" when e asks to edit it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "dismiss_screen", "Close"),
+        Binding("e,f2", "edit", "Edit value"),
         Binding("c", "copy", "Copy value"),
         Binding("s", "save", "Save to file"),
     ]
@@ -216,6 +217,9 @@ class CellDetailScreen(ModalScreen[None]):
 
     def action_dismiss_screen(self) -> None:
         self.dismiss(None)
+
+    def action_edit(self) -> None:
+        self.dismiss("edit")
 
 
 def _write_new(path: Path, data: bytes) -> None:

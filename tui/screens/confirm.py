@@ -22,17 +22,18 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No"),
     ]
 
-    def __init__(self, title: str, detail: str) -> None:
+    def __init__(self, title: str, detail: str, yes: str = "Run it") -> None:
         super().__init__()
         self._title = title
         self._detail = detail
+        self._yes = yes
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(escaped(self._title), classes="dialog-title")
             yield Static(escaped(self._detail, keep_newlines=True), id="confirm-detail")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Run it (y)", variant="warning", id="yes")
+                yield Button(f"{self._yes} (y)", variant="warning", id="yes")
                 yield Button("Cancel (n)", id="no")
 
     @on(Button.Pressed)

@@ -27,9 +27,12 @@ from tui.text.cells import human_size
 from tui.text.edit_text import BadEscapeError, decode, encode, needs_escaped_form
 from tui.text.escape import append_name, escaped
 
-#: Editor kinds (the data layer's ``EditorKind`` member names) edited in a multi-line area.
-MULTILINE_KINDS = frozenset({"LONG_TEXT", "JSON"})
-#: Text longer than this is edited in a multi-line area even in a short-text column.
+#: Editor kinds (the data layer's ``EditorKind`` member names) always edited in a text area.
+MULTILINE_KINDS = frozenset({"JSON"})
+#: Kinds of text: a line for a short value, a text area for a long or multi-line one (and
+#: on ctrl+o).
+TEXT_KINDS = frozenset({"TEXT", "LONG_TEXT"})
+#: Text longer than this is edited in a text area.
 LONG_TEXT = 120
 
 
@@ -62,6 +65,7 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "stage", "Stage the edit", priority=True),
         Binding("ctrl+n", "set_null", "Set NULL", priority=True),
+        Binding("ctrl+o", "multiline", "Multi-line", priority=True),
     ]
 
     def __init__(self, spec: EditorSpec, parse: Callable[[str], Any]) -> None:
@@ -70,8 +74,9 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
         self.parse = parse
         kind = spec.kind
         self.multiline = kind in MULTILINE_KINDS or (
-            kind == "TEXT" and ("\n" in spec.text or len(spec.text) > LONG_TEXT)
+            kind in TEXT_KINDS and ("\n" in spec.text or len(spec.text) > LONG_TEXT)
         )
+        self.text = spec.text  # what the field starts with (the stored text, not escaped)
         self.escaped_form = needs_escaped_form(spec.text, multiline=self.multiline)
 
     # -- layout ----------------------------------------------------------------------------
@@ -112,10 +117,10 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
                 id="editor",
             )
         elif self.multiline:
-            text = encode(spec.text, multiline=True) if self.escaped_form else spec.text
+            text = encode(self.text, multiline=True) if self.escaped_form else self.text
             yield TextArea(text, soft_wrap=True, tab_behavior="indent", id="editor")
         else:
-            text = encode(spec.text, multiline=False) if self.escaped_form else spec.text
+            text = encode(self.text, multiline=False) if self.escaped_form else self.text
             yield Input(value=text, id="editor", select_on_focus=False)
 
     def on_mount(self) -> None:
@@ -144,7 +149,8 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
             )
         if self.multiline:
             return Text("ctrl+s stages the edit · ctrl+n sets NULL · Esc cancels", style="dim")
-        return Text("Enter stages the edit · ctrl+n sets NULL · Esc cancels", style="dim")
+        more = " · ctrl+o more lines" if self.spec.kind in TEXT_KINDS else ""
+        return Text(f"Enter stages the edit · ctrl+n sets NULL{more} · Esc cancels", style="dim")
 
     # -- keeping the field drawable ----------------------------------------------------------
     @on(Input.Changed, "#editor")
@@ -198,13 +204,31 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
             self._show_error("choose a value (or ctrl+n for NULL)")
             return
         try:
-            if self.escaped_form:
-                text = decode(text)
-            value = self.parse(text)
+            escaped_form = self.escaped_form
+            if needs_escaped_form(text, multiline=self.multiline):
+                # Typed or pasted just now (its Changed is not handled yet): take it as is.
+                text = encode(text, multiline=self.multiline, backslashes=not escaped_form)
+                escaped_form = True
+            value = self.parse(decode(text) if escaped_form else text)
         except (BadEscapeError, ValueError) as exc:
             self._show_error(str(exc))
             return
         self.dismiss(EditedValue(value))
+
+    async def action_multiline(self) -> None:
+        """A short text field becomes a text area (to type line breaks), keeping its text."""
+        typed = self._typed()
+        if self.multiline or self.spec.kind not in TEXT_KINDS or typed is None:
+            return
+        try:
+            self.text = decode(typed) if self.escaped_form else typed
+        except BadEscapeError as exc:
+            self._show_error(str(exc))
+            return
+        self.multiline = True
+        self.escaped_form = needs_escaped_form(self.text, multiline=True)
+        await self.recompose()
+        self.query_one("#editor").focus()
 
     def action_set_null(self) -> None:
         if not self.spec.nullable:

@@ -1,0 +1,447 @@
+"""Pilot tests of editing on real SQLite files: a person edits cells, inserts, duplicates and
+deletes rows, looks at what is pending, saves, undoes, and meets a refusal or a failure.
+
+Each test reads the database back with its own sqlite3 connection: what the screen says is
+checked against what was written.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+
+from tests.tui.scenes import SIZE, browse_app, settle
+from tui.app import DbBrowseApp
+from tui.screens.browse import BrowseScreen
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.conflict import ConflictScreen
+from tui.screens.edit_cell import CellEditorScreen
+from tui.screens.pending import PendingScreen
+from tui.screens.row_form import RowFormScreen
+from tui.widgets.row_grid import RowGrid
+from tui.widgets.table_list import TableList
+
+
+def rows(path: Path, sql: str, *args: Any) -> list[tuple[Any, ...]]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql, args).fetchall()
+    finally:
+        conn.close()
+
+
+def notices(app: DbBrowseApp) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+@asynccontextmanager
+async def editing(
+    path: Path, table: str, *, read_only: bool = False
+) -> AsyncIterator[tuple[DbBrowseApp, Pilot[int], BrowseScreen, RowGrid]]:
+    app = browse_app(path, read_only=read_only)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        screen = app.get_screen_browse()
+        assert screen is not None
+        info = next(t for t in screen.query_one(TableList).tables if t.name == table)
+        screen.open_table(info)
+        await settle(pilot)
+        grid = screen.query_one("#grid", RowGrid)
+        grid.focus()
+        await settle(pilot)
+        yield app, pilot, screen, grid
+
+
+def to_column(grid: RowGrid, name: str) -> None:
+    grid.cursor_column = [c.name for c in grid.columns].index(name)
+
+
+async def edit_to(pilot: Pilot[int], text: str | None) -> None:
+    """Press e, replace the text (None: ctrl+n for NULL), stage it."""
+    await pilot.press("e")
+    await settle(pilot)
+    editor = pilot.app.screen
+    assert isinstance(editor, CellEditorScreen), editor
+    if text is None:
+        await pilot.press("ctrl+n")
+    else:
+        editor.query_one("#editor", Input).value = text
+        await pilot.press("enter")
+    await settle(pilot)
+
+
+async def save(pilot: Pilot[int]) -> None:
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+
+
+async def test_edit_a_cell_stage_and_save(odd_db: Path) -> None:
+    async with editing(odd_db, "people") as (_app, pilot, screen, grid):
+        to_column(grid, "name")
+        await edit_to(pilot, "Zoë 1")
+        assert screen.status.pending == 1
+        assert "1 change pending" in str(screen.status.render())
+        mark = grid.marks.mark(0, grid.source.row_at(0)) if grid.marks else None
+        assert mark is not None and mark.changed == {1: "Zoë 1"}
+        # nothing written yet
+        assert rows(odd_db, "SELECT name FROM people WHERE id = 1") == [("Ada 1",)]
+        await save(pilot)
+        assert rows(odd_db, "SELECT name FROM people WHERE id = 1") == [("Zoë 1",)]
+        assert screen.status.pending == 0
+        assert "saved 1 change" in screen.status.notice
+        assert grid.source.row_at(0)[1] == "Zoë 1"  # type: ignore[index]
+
+
+async def test_null_and_empty_text_are_different_edits(odd_db: Path) -> None:
+    async with editing(odd_db, "people") as (_app, pilot, _screen, grid):
+        to_column(grid, "email")
+        await edit_to(pilot, None)
+        await pilot.press("down")
+        await edit_to(pilot, "")
+        await save(pilot)
+    stored = rows(odd_db, "SELECT email, typeof(email) FROM people WHERE id IN (1, 2) ORDER BY id")
+    assert stored == [(None, "null"), ("", "text")]
+
+
+async def test_integer_column_parses_typed_text(odd_db: Path) -> None:
+    async with editing(odd_db, "people") as (_app, pilot, _screen, grid):
+        to_column(grid, "age")
+        await edit_to(pilot, "0042")
+        await pilot.press("e")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        await save(pilot)
+    assert rows(odd_db, "SELECT age, typeof(age) FROM people WHERE id = 1") == [(42, "integer")]
+
+
+async def test_parse_error_stages_nothing(odd_db: Path) -> None:
+    async with editing(odd_db, "people") as (app, pilot, screen, grid):
+        to_column(grid, "age")
+        await pilot.press("e")
+        await settle(pilot)
+        app.screen.query_one("#editor", Input).value = "forty"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CellEditorScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert screen.status.pending == 0
+
+
+async def test_read_only_refuses_before_any_editor(odd_db: Path) -> None:
+    async with editing(odd_db, "people", read_only=True) as (app, pilot, screen, grid):
+        to_column(grid, "name")
+        for key in ("e", "i", "d"):
+            await pilot.press(key)
+            await settle(pilot)
+            assert app.screen is screen, key
+        assert any("read-only" in n for n in notices(app))
+        assert screen.status.pending == 0
+
+
+async def test_a_view_cannot_be_edited(odd_db: Path) -> None:
+    async with editing(odd_db, "adults") as (app, pilot, screen, _grid):
+        await pilot.press("e")
+        await settle(pilot)
+        assert app.screen is screen
+        assert any("view" in n for n in notices(app))
+
+
+async def test_changing_a_key_asks_first(odd_db: Path) -> None:
+    async with editing(odd_db, "people") as (app, pilot, screen, grid):
+        to_column(grid, "id")
+        await edit_to(pilot, "1000")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await settle(pilot)
+        assert screen.status.pending == 0
+        await edit_to(pilot, "1000")
+        await pilot.press("y")
+        await settle(pilot)
+        assert screen.status.pending == 1
+        await save(pilot)
+    assert rows(odd_db, "SELECT name FROM people WHERE id = 1000") == [("Ada 1",)]
+
+
+async def test_undo_redo_and_discard(odd_db: Path) -> None:
+    async with editing(odd_db, "people") as (app, pilot, screen, grid):
+        to_column(grid, "name")
+        await edit_to(pilot, "one")
+        await pilot.press("down")
+        await edit_to(pilot, "two")
+        assert screen.status.pending == 2
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert screen.status.pending == 1
+        await pilot.press("ctrl+y")
+        await settle(pilot)
+        assert screen.status.pending == 2
+        await pilot.press("X")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(pilot)
+        assert screen.status.pending == 0
+        await save(pilot)  # nothing to save
+    assert rows(odd_db, "SELECT name FROM people WHERE id IN (1, 2) ORDER BY id") == [
+        ("Ada 1",),
+        ("Bohdan 2",),
+    ]
+
+
+async def test_pending_panel_lists_changes_and_statements(odd_db: Path) -> None:
+    async with editing(odd_db, "people") as (app, pilot, _screen, grid):
+        to_column(grid, "name")
+        await edit_to(pilot, "[b]x[/b]")
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(app.screen, PendingScreen)
+        body = str(app.screen.query_one("#pending-body", Static).render())
+        assert "'Ada 1' -> '[b]x[/b]'" in body
+        assert "UPDATE" in body and "people" in body
+        assert "must touch 1 row" in body
+        await pilot.press("ctrl+s")  # saves from the panel
+        await settle(pilot)
+    assert rows(odd_db, "SELECT name FROM people WHERE id = 1") == [("[b]x[/b]",)]
+
+
+async def test_insert_a_row_with_defaults(odd_db: Path) -> None:
+    async with editing(odd_db, "people") as (app, pilot, screen, _grid):
+        await pilot.press("i")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, RowFormScreen)
+        assert form.query_one("#field-0", Input).placeholder == "default: auto"
+        form.query_one("#field-1", Input).value = "New Person"
+        form.query_one("#field-4", Input).focus()
+        await pilot.press("ctrl+n")  # note: NULL, email: left to its default
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert screen.status.pending == 1
+        strip = screen.query_one("#new-rows", RowGrid)
+        assert strip.display and strip.total == 1
+        await save(pilot)
+    assert rows(odd_db, "SELECT id, name, email, note FROM people WHERE id > 300") == [
+        (301, "New Person", None, None)
+    ]
+
+
+async def test_duplicate_a_row(odd_db: Path) -> None:
+    async with editing(odd_db, "people") as (app, pilot, _screen, grid):
+        grid.move_to(1)
+        await pilot.press("D")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, RowFormScreen)
+        assert form.query_one("#field-1", Input).value == "Bohdan 2"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await save(pilot)
+    assert rows(odd_db, "SELECT name, email, age FROM people WHERE id = 301") == rows(
+        odd_db, "SELECT name, email, age FROM people WHERE id = 2"
+    )
+
+
+async def test_delete_selected_rows_says_what_cascades(odd_db: Path) -> None:
+    async with editing(odd_db, "people") as (app, pilot, screen, grid):
+        grid.move_to(6)  # id 7 owns a pet
+        await pilot.press("space")
+        grid.move_to(41)  # id 42 owns a pet
+        await pilot.press("space")
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        question = app.screen
+        assert isinstance(question, ConfirmScreen)
+        text = str(question.query_one("#confirm-detail", Static).render())
+        assert "CASCADE" in text and "pets" in text
+        assert "2 rows" in question._title
+        await pilot.press("y")
+        await settle(pilot)
+        assert screen.status.pending == 2
+        mark = grid.marks.mark(6, grid.source.row_at(6)) if grid.marks else None
+        assert mark is not None and mark.deleted
+        await save(pilot)
+    assert rows(odd_db, "SELECT count(*) FROM people WHERE id IN (7, 42)") == [(0,)]
+    assert rows(odd_db, "SELECT id FROM pets ORDER BY id") == [(2,)]  # cascaded
+
+
+async def test_failed_save_keeps_every_change_and_points_at_it(odd_db: Path) -> None:
+    async with editing(odd_db, "people") as (app, pilot, screen, grid):
+        to_column(grid, "email")
+        await edit_to(pilot, "kept@example.org")
+        await pilot.press("i")
+        await settle(pilot)
+        await pilot.press("ctrl+s")  # name is NOT NULL and has no default
+        await settle(pilot)
+        assert screen.status.pending == 2
+        await save(pilot)
+        assert screen.status.pending == 2
+        assert isinstance(app.screen, PendingScreen)
+        body = str(app.screen.query_one("#pending-body", Static).render())
+        assert "✗" in body and "failed:" in body and "NOT NULL" in body
+    assert rows(odd_db, "SELECT email FROM people WHERE id = 1") == [(None,)]
+
+
+async def test_quit_with_pending_changes_asks(odd_db: Path) -> None:
+    async with editing(odd_db, "people") as (app, pilot, screen, grid):
+        to_column(grid, "name")
+        await edit_to(pilot, "unsaved")
+        await pilot.press("q")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.screen is screen and app.is_running
+        await pilot.press("q")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert not app.is_running or app._exit_renderables is not None
+    assert rows(odd_db, "SELECT name FROM people WHERE id = 1") == [("Ada 1",)]
+
+
+def other_user(path: Path, sql: str, *args: Any) -> None:
+    """Another connection commits a change (between the person's read and save)."""
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute(sql, args)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def conflict_text(screen: Any) -> str:
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=120, file=io.StringIO(), record=True)
+    console.print(screen._table)
+    return console.export_text()
+
+
+async def test_conflict_keep_mine(odd_db: Path) -> None:
+    async with editing(odd_db, "people") as (app, pilot, screen, grid):
+        to_column(grid, "name")
+        await edit_to(pilot, "mine")
+        other_user(odd_db, "UPDATE people SET name = 'theirs' WHERE id = 1")
+        await save(pilot)
+        assert isinstance(app.screen, ConflictScreen)
+        text = conflict_text(app.screen)
+        assert "'Ada 1'" in text and "'mine'" in text and "'theirs'" in text
+        assert rows(odd_db, "SELECT name FROM people WHERE id = 1") == [("theirs",)]
+        assert screen.status.pending == 1
+        await pilot.press("k")
+        await settle(pilot)
+        assert screen.status.pending == 1
+        await save(pilot)
+        assert screen.status.pending == 0
+    assert rows(odd_db, "SELECT name FROM people WHERE id = 1") == [("mine",)]
+
+
+async def test_conflict_take_theirs(odd_db: Path) -> None:
+    async with editing(odd_db, "people") as (app, pilot, screen, grid):
+        to_column(grid, "name")
+        await edit_to(pilot, "mine")
+        other_user(odd_db, "UPDATE people SET name = 'theirs' WHERE id = 1")
+        await save(pilot)
+        assert isinstance(app.screen, ConflictScreen)
+        await pilot.press("t")
+        await settle(pilot)
+        assert screen.status.pending == 0
+    assert rows(odd_db, "SELECT name FROM people WHERE id = 1") == [("theirs",)]
+
+
+async def test_conflict_edit_again_and_row_gone(odd_db: Path) -> None:
+    async with editing(odd_db, "people") as (app, pilot, screen, grid):
+        to_column(grid, "name")
+        await edit_to(pilot, "mine")
+        other_user(odd_db, "UPDATE people SET name = 'theirs' WHERE id = 1")
+        await save(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        editor = app.screen
+        assert isinstance(editor, CellEditorScreen)
+        assert editor.query_one("#editor", Input).value == "theirs"
+        editor.query_one("#editor", Input).value = "merged"
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("down")
+        await edit_to(pilot, "second")
+        other_user(odd_db, "DELETE FROM people WHERE id = 2")
+        await save(pilot)
+        assert isinstance(app.screen, ConflictScreen)
+        assert "gone" in conflict_text(app.screen) + str(app.screen._summary)
+        await pilot.press("k")  # not possible: the row is gone
+        await settle(pilot)
+        assert isinstance(app.screen, ConflictScreen)
+        await pilot.press("t")
+        await settle(pilot)
+        assert screen.status.pending == 1
+        await save(pilot)
+    assert rows(odd_db, "SELECT name FROM people WHERE id = 1") == [("merged",)]
+
+
+async def test_cell_detail_view_opens_the_editor(odd_db: Path) -> None:
+    async with editing(odd_db, "people") as (app, pilot, _screen, grid):
+        to_column(grid, "name")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, CellEditorScreen)
+        assert app.screen.query_one("#editor", Input).value == "Ada 1"
+
+
+async def test_hostile_names_and_values_stay_escaped_while_editing(tmp_path: Path) -> None:
+    from tests.tui.scenes import make_hostile_database
+    from tui.text.escape import needs_escape
+
+    path = make_hostile_database(tmp_path / "hostile.db")
+    async with editing(path, "") as (app, pilot, screen, grid):
+        to_column(grid, "")
+        await pilot.press("e")
+        await settle(pilot)
+        field = app.screen.query_one("#editor", Input)
+        assert field.value == "\\x1b[2J\\x1b[Hcleared"  # the stored ESC, as an escape
+        field.value = field.value + "\x1b]52;c;eA==\x07"  # a paste of another sequence
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        body = app.screen.query_one("#pending-body", Static).render()
+        plain = getattr(body, "plain", str(body))
+        assert not needs_escape(plain.replace("\n", ""))
+        assert "\\x1b]52;c;eA==\\x07" in plain
+        await pilot.press("escape")
+        await settle(pilot)
+        for y in range(grid.header_lines, grid.header_lines + 3):
+            assert not needs_escape(grid.render_line(y).text)
+        await save(pilot)
+        assert screen.status.pending == 0
+    stored = rows(path, 'SELECT "" FROM "" WHERE id = 1')
+    assert stored == [("\x1b[2J\x1b[Hcleared\x1b]52;c;eA==\x07",)]
+
+
+async def test_unwritable_file_is_refused_before_any_editor(odd_db: Path, monkeypatch: Any) -> None:
+    from tui.db.source import DataSource
+
+    def refusal(self: DataSource) -> str:
+        return "the directory /somewhere is not writable by this user"
+
+    monkeypatch.setattr(DataSource, "write_refusal", refusal)
+    async with editing(odd_db, "people") as (app, pilot, screen, grid):
+        to_column(grid, "name")
+        for key in ("e", "i", "D", "d"):
+            await pilot.press(key)
+            await settle(pilot)
+            assert app.screen is screen, key
+        assert any("not writable" in n for n in notices(app))

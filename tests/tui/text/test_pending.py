@@ -1,0 +1,106 @@
+"""Staged changes in words: every name and value escaped, NULL apart from '', SQL and bound
+values as given, the failed change pointed at, cascades named."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tui.db.edits import CellEdit, RowDelete, RowInsert
+from tui.db.model import ForeignKeyInfo, TableRef
+from tui.db.values import RowKey
+from tui.text.escape import needs_escape
+from tui.text.pending import change_line, delete_question, pending_text, statement_lines
+
+HOSTILE = "\x1b]0;PWNED\x07"
+PEOPLE = TableRef("people")
+
+
+@dataclass(frozen=True)
+class Planned:
+    """Shaped as tui.db.save.PlannedStatement (the text builder reads these four fields)."""
+
+    change: Any
+    sql: str
+    params: tuple[tuple[str, Any], ...]
+    expected_rows: int = 1
+
+
+def shown(text: Any) -> str:
+    plain = text.plain
+    assert not needs_escape(plain.replace("\n", "")), repr(plain)
+    return str(plain)
+
+
+def test_cell_edit_line() -> None:
+    edit = CellEdit(PEOPLE, RowKey(("id",), (3,)), "name", "Ada", None)
+    assert shown(change_line(edit)) == "people  id=3  name: 'Ada' -> ∅ NULL"
+    empty = CellEdit(PEOPLE, RowKey(("id",), (3,)), "name", None, "")
+    assert shown(change_line(empty)).endswith("name: ∅ NULL -> ⟨empty⟩")
+
+
+def test_hostile_names_and_values_are_escaped() -> None:
+    edit = CellEdit(TableRef(HOSTILE), RowKey((HOSTILE,), (HOSTILE,)), "", HOSTILE, "[b]x[/b]")
+    line = shown(change_line(edit))
+    assert "\\x1b]0;PWNED\\x07" in line and "⟨empty⟩:" in line and "'[b]x[/b]'" in line
+
+
+def test_insert_and_delete_lines() -> None:
+    insert = RowInsert(PEOPLE, (("name", "Bo"), ("email", None)), token=2)
+    assert shown(change_line(insert)) == "people  new row #2: name='Bo', email=∅ NULL"
+    assert "every column takes its default" in shown(change_line(RowInsert(PEOPLE, (), 1)))
+    delete = RowDelete(PEOPLE, RowKey(("a", "b"), ("k1", 3)), (("a", "k1"), ("b", 3)))
+    assert shown(change_line(delete)) == "people  delete a='k1', b=3"
+
+
+def test_statements_with_bound_values_and_rows() -> None:
+    edit = CellEdit(PEOPLE, RowKey(("id",), (3,)), "name", "Ada", "Bo")
+    planned = Planned(
+        edit,
+        "UPDATE people SET name=? WHERE id = ? AND name IS ?",
+        (
+            ("name", "Bo"),
+            ("id_1", 3),
+            ("", HOSTILE),
+        ),
+    )
+    lines = [shown(line) for line in statement_lines(planned)]  # type: ignore[arg-type]
+    assert lines[0].strip() == "UPDATE people SET name=? WHERE id = ? AND name IS ?"
+    assert lines[1].strip() == "bound: name='Bo', id_1=3, ⟨empty⟩='\\x1b]0;PWNED\\x07'"
+    assert lines[2].strip() == "must touch 1 row"
+
+
+def test_pending_text_points_at_the_failed_change() -> None:
+    first = CellEdit(PEOPLE, RowKey(("id",), (1,)), "name", "A", "B")
+    second = RowInsert(PEOPLE, (), 1)
+    body = shown(
+        pending_text(
+            [first, second],
+            [Planned(first, "UPDATE …", ()), Planned(second, "INSERT …", ())],  # type: ignore[list-item]
+            failed=second,
+            reason="NOT NULL constraint failed: people.name",
+        )
+    )
+    assert "2 changes staged" in body
+    assert "✗   2. people  new row #1" in body
+    assert "failed: NOT NULL constraint failed: people.name" in body
+    assert body.index("UPDATE …") < body.index("INSERT …")
+    assert "nothing is staged" in shown(pending_text([], None))
+    planless = shown(pending_text([first], None, plan_error="no such table"))
+    assert "cannot plan the save: no such table" in planless
+
+
+def test_delete_question_names_cascades() -> None:
+    cascade = ForeignKeyInfo(("owner_id",), "people", ("id",), on_delete="CASCADE")
+    set_null = ForeignKeyInfo(("vet",), "people", ("id",), on_delete="SET NULL")
+    plain = ForeignKeyInfo(("x",), "people", ("id",))
+    title, body = delete_question(
+        PEOPLE, 2, [("pets", cascade), (HOSTILE, set_null), ("logs", plain)]
+    )
+    assert shown(title) == "Delete 2 rows of people?"
+    text = shown(body)
+    assert "CASCADE" in text and "pets (owner_id)" in text
+    assert "SET NULL" in text and "\\x1b]0;PWNED\\x07 (vet)" in text
+    assert "logs" not in text
+    _, alone = delete_question(PEOPLE, 1, [])
+    assert "CASCADE" not in shown(alone)

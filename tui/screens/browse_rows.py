@@ -1,0 +1,200 @@
+"""Whole rows: insert (a form of every column), duplicate, select with space, delete.
+
+Deleting asks first, saying how many rows and what else goes with them (``ON DELETE
+CASCADE``, ``SET NULL`` of the tables that refer to this one). A deletion remembers every
+column as the person saw it, read whole by key where the page carried only a preview, so the
+save can tell whether someone changed the row meanwhile.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+
+from tui.db.edits import RowDelete, RowInsert
+from tui.db.model import ColumnInfo, Preview, TableInfo
+from tui.screens.browse_editing import BrowseEditing
+from tui.screens.jobs import Job
+from tui.text.escape import append_name
+
+if TYPE_CHECKING:
+    from tui.db.values import RowKey
+    from tui.screens.row_form import FormField
+
+
+class BrowseRowEditing(BrowseEditing):
+    """Insert, duplicate, select and delete rows of the open table."""
+
+    # -- insert and duplicate -------------------------------------------------------------
+    def action_insert_row(self) -> None:
+        self._open_form(None)
+
+    def action_duplicate_row(self) -> None:
+        found = self._cursor_key() if self.table is not None else None
+        if found is None:
+            return
+        key, row = found
+        table = self.table
+        assert table is not None
+        if self._refusal(None) is not None:
+            self._refused(str(self._refusal(None)))
+            return
+
+        async def body(job: Job) -> None:
+            values = await self._whole_row(table, key, row)
+            if job.current:
+                self._open_form(values)
+
+        self.start_job("edit", body, label="reading the row…")
+
+    def _open_form(self, values: dict[str, Any] | None) -> None:
+        from tui.screens.row_form import RowFormScreen
+
+        table = self.table
+        if table is None:
+            return
+        refusal = self._refusal(None)
+        if refusal is not None:
+            self._refused(refusal, "Cannot insert")
+            return
+        fields = [self._form_field(table, c, values) for c in table.columns if not c.hidden]
+        title = Text("Duplicate a row of " if values is not None else "New row in ")
+        append_name(title, table.name)
+        title.append("  (staged: ctrl+s in the grid saves)", "dim")
+
+        def check(given: tuple[tuple[str, Any], ...]) -> str | None:
+            from tui.db.edit_values import validate_insert_with_schema
+
+            # The application's own tables: its Pydantic schema has the last word.
+            return validate_insert_with_schema(table.name, dict(given))
+
+        def answered(given: tuple[tuple[str, Any], ...] | None) -> None:
+            if given is None:
+                return
+            insert = RowInsert(table.ref, given, self.changes.next_token())
+            if self.stage(table, insert):
+                self.status.notice = "new row staged (shown under the grid)"
+
+        self.app.push_screen(RowFormScreen(title, fields, check), answered)
+
+    def _form_field(
+        self, table: TableInfo, column: ColumnInfo, values: dict[str, Any] | None
+    ) -> FormField:
+        from tui.db.edit_values import parse_for_column, value_as_text
+        from tui.screens.row_form import FieldState, FormField
+
+        dialect = self._source().strategy.name
+        auto = table.rowid_alias == column.name or "nextval(" in (column.default or "").lower()
+        if auto:
+            default = "auto"
+        elif column.default is not None:
+            default = column.default
+        elif column.nullable:
+            default = "NULL"
+        else:
+            default = "none: NOT NULL, give a value"
+        refused = ""
+        if column.generated:
+            refused = f"generated: computed {column.generated_as}".strip()
+        state, text = FieldState.DEFAULT, ""
+        if values is not None and not auto and not refused and column.name in values:
+            value = values[column.name]
+            if value is None:
+                state = FieldState.NULL
+            else:
+                state, text = FieldState.TEXT, value_as_text(value, column, dialect)
+        return FormField(
+            name=column.name,
+            declared_type=column.type_name,
+            default=default,
+            parse=lambda t: parse_for_column(t, column, dialect),
+            nullable=column.nullable,
+            state=state,
+            text=text,
+            refused=refused,
+        )
+
+    async def _whole_row(
+        self, table: TableInfo, key: RowKey, row: tuple[Any, ...]
+    ) -> dict[str, Any]:
+        """The row's values, each read whole by key where the page had only a preview."""
+        from tui.db.values import read_value
+
+        window = self.window
+        assert window is not None
+        source = self._source()
+        values = dict(zip([c.name for c in window.pager.columns], row, strict=False))
+        for name, value in list(values.items()):
+            if isinstance(value, Preview):
+                values[name] = await source.run(
+                    lambda conn, n=name: read_value(conn, table, key, n)  # type: ignore[misc]
+                )
+        return values
+
+    # -- selection and deletion -----------------------------------------------------------
+    def action_toggle_select(self) -> None:
+        found = self._cursor_key() if self.table is not None else None
+        if found is None:
+            return
+        key, row = found
+        assert self.table is not None
+        marked = (self.table.ref, key)
+        if marked in self.selected:
+            del self.selected[marked]
+        else:
+            self.selected[marked] = row
+        self.changes_shown()
+        self.grid.action_cursor(1)
+
+    def action_delete_rows(self) -> None:
+        table = self.table
+        if table is None or self.window is None:
+            return
+        refusal = self._refusal(None)
+        if refusal is not None:
+            self._refused(refusal, "Cannot delete")
+            return
+        rows = {key: row for (ref, key), row in self.selected.items() if ref == table.ref}
+        if not rows:
+            found = self._cursor_key()
+            if found is None:
+                return
+            rows = {found[0]: found[1]}
+        rows = {k: r for k, r in rows.items() if not self.changes.is_deleted(table.ref, k)}
+        if not rows:
+            self._refused("already staged for deletion (ctrl+z undoes)", "Delete")
+            return
+        from tui.screens.confirm import ConfirmScreen
+        from tui.text.pending import delete_question
+
+        details = self.details if self.details and self.details.info.ref == table.ref else None
+        title, body = delete_question(
+            table.ref, len(rows), details.referenced_by if details else ()
+        )
+        if details is None:
+            body.append("\n\n(the schema is not read yet: what refers to these rows is unknown)")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.start_job("edit", lambda job: self._stage_deletes(job, table, rows))
+
+        self.app.push_screen(ConfirmScreen(title.plain, body.plain, yes="Stage"), answered)
+
+    async def _stage_deletes(
+        self, job: Job, table: TableInfo, rows: dict[RowKey, tuple[Any, ...]]
+    ) -> None:
+        deletes = []
+        for key, row in rows.items():
+            values = await self._whole_row(table, key, row)
+            deletes.append(RowDelete(table.ref, key, tuple(values.items())))
+        if not job.current:
+            return
+        staged = sum(1 for d in deletes if self.stage(table, d))
+        for key in rows:
+            self.selected.pop((table.ref, key), None)
+        self.changes_shown()
+        self.status.notice = f"{staged} row{'s' if staged != 1 else ''} staged for deletion"
+
+
+__all__ = ["BrowseRowEditing"]

@@ -1,0 +1,181 @@
+"""Pending changes, saving them, and conflicts.
+
+``p`` shows every staged change and the statements save will run (``plan_save``: the
+dialect's own SQL, bound values listed, rows each must touch). ``ctrl+s`` runs them in one
+short transaction as the ``save`` job. A failure keeps every change staged and opens the
+panel at the change that failed, with the reason; a conflict (a row changed or gone since it
+was read) opens the conflict dialog. After a save the visible rows are read again.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+
+from tui.db.edits import CellEdit, Change
+from tui.screens.browse_rows import BrowseRowEditing
+from tui.screens.jobs import Job
+from tui.text.escape import escaped_plain
+
+if TYPE_CHECKING:
+    from tui.db.save import Conflict, SaveOutcome
+    from tui.screens.conflict import ConflictChoice
+
+
+class BrowseSaving(BrowseRowEditing):
+    """The pending panel, save, and conflict resolution."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: What the last save wrote: the change watcher's next "someone committed" is ours.
+        self._saved_notice: str | None = None
+
+    def data_changed(self) -> None:
+        saved, self._saved_notice = self._saved_notice, None
+        super().data_changed()
+        if saved is not None:
+            self.status.notice = saved
+
+    def pending_body(self, failed: Change | None = None, reason: str = "") -> Text:
+        from tui.db.save import plan_save
+        from tui.text.pending import pending_text
+
+        changes = self.changes.changes
+        planned, error = None, None
+        if changes:
+            try:
+                dialect = self._source().engine.dialect
+                planned = plan_save(changes, self.edited_tables, dialect, self.edited_details)
+            except Exception as exc:  # the panel says why instead of failing to open
+                error = self.explain(exc)
+        return pending_text(changes, planned, plan_error=error, failed=failed, reason=reason)
+
+    def action_pending(self, failed: Change | None = None, reason: str = "") -> None:
+        from tui.screens.pending import PendingAnswer, PendingScreen
+
+        def answered(answer: PendingAnswer | None) -> None:
+            if answer is PendingAnswer.SAVE:
+                self.action_save_changes()
+            elif answer is PendingAnswer.DISCARD:
+                self.action_discard_changes()
+
+        self.app.push_screen(PendingScreen(self.pending_body(failed, reason)), answered)
+
+    # -- saving ----------------------------------------------------------------------------
+    def action_save_changes(self) -> None:
+        source = self.source
+        if source is None:
+            return
+        if not self.changes:
+            self.notify("nothing to save", markup=False)
+            return
+        refusal = "opened read-only (--read-only)" if source.target.read_only else None
+        refusal = refusal or source.write_refusal()
+        if refusal is not None:
+            self._refused(refusal, "Cannot save")
+            return
+        if self.job_running("save"):
+            return
+        self.start_job("save", self._save, label="saving…", scoped=False)
+
+    async def _save(self, job: Job) -> None:
+        from tui.db.save import plan_save, save_changes
+
+        source = self._source()
+        changes = self.changes.changes
+        tables = dict(self.edited_tables)
+        planned = plan_save(changes, tables, source.engine.dialect, dict(self.edited_details))
+        outcome: SaveOutcome = await source.write(lambda conn: save_changes(conn, planned, tables))
+        if self.changes.changes != changes:  # pragma: no cover - keys are bound meanwhile
+            return
+        if outcome.ok:
+            count = len(changes)
+            self.changes.clear()
+            self.edited_tables.clear()
+            self.edited_details.clear()
+            self.selected.clear()
+            self.changes_shown()
+            saved = f"saved {count} change{'s' if count != 1 else ''}"
+            self.data_changed()  # read the visible rows again, keep the cursor
+            self.status.notice = saved
+            self._saved_notice = saved  # the watcher is about to see this commit
+            return
+        if outcome.conflict is not None:
+            self._show_conflict(outcome.conflict)
+            return
+        reason = outcome.reason or "the save failed"
+        self.status.notice = "save failed: nothing was written, every change is still staged"
+        self.notify(
+            escaped_plain(reason, keep_newlines=True),
+            title="Save failed: nothing written",
+            severity="error",
+            timeout=15,
+            markup=False,
+        )
+        self.action_pending(outcome.failed, reason)
+
+    # -- leaving with changes staged ------------------------------------------------------
+    def action_refresh(self) -> None:
+        """Reading the rows again asks first while changes are staged."""
+        self.confirm_leave("reload the rows", super().action_refresh)
+
+    def action_follow_key(self) -> None:
+        """Following a key opens another table: asks first while changes are staged."""
+        self.confirm_leave("open the referenced table", super().action_follow_key)
+
+    # -- conflicts -------------------------------------------------------------------------
+    def _show_conflict(self, conflict: Conflict) -> None:
+        from tui.screens.conflict import ConflictScreen
+        from tui.text.pending import conflict_view
+
+        change = conflict.change
+        table = self.edited_tables.get(change.table)
+        columns = [c.name for c in table.columns] if table is not None else []
+        title, summary, body, current = conflict_view(conflict, columns)
+        gone = current is None
+        self.status.notice = "conflict: nothing was written, every change is still staged"
+
+        def answered(choice: ConflictChoice | None) -> None:
+            self._resolve(conflict, choice)
+
+        screen = ConflictScreen(
+            title,
+            summary,
+            body,
+            can_keep=not gone,
+            can_edit=not gone and isinstance(change, CellEdit),
+        )
+        self.app.push_screen(screen, answered)
+
+    def _resolve(self, conflict: Conflict, choice: ConflictChoice | None) -> None:
+        from tui.db.edits import StagingError
+        from tui.db.save import resolve_conflict
+        from tui.screens.conflict import ConflictChoice
+
+        change = conflict.change
+        table = self.edited_tables.get(change.table)
+        if choice is None or table is None:
+            return  # decide later: everything stays staged
+        try:
+            if choice is ConflictChoice.EDIT_AGAIN and isinstance(change, CellEdit):
+                self.changes.unstage(change)
+                column = next((c for c in table.columns if c.name == change.column), None)
+                now = dict(conflict.current or ()).get(change.column)
+                if column is not None:
+                    self.open_editor(table, change.key, column, now, now)
+            else:
+                keep = choice is ConflictChoice.KEEP_MINE
+                resolve_conflict(self.changes, conflict, keep_mine=keep)
+        except StagingError as exc:
+            self._refused(str(exc), "Conflict")
+        self.changes_shown()
+        self.data_changed()  # show what is in the database now
+        self.status.notice = {
+            ConflictChoice.KEEP_MINE: "kept mine on top of the current value: ctrl+s saves it",
+            ConflictChoice.TAKE_THEIRS: "took theirs: my change is dropped",
+            ConflictChoice.EDIT_AGAIN: "editing again from the current value",
+        }[choice]
+
+
+__all__ = ["BrowseSaving"]

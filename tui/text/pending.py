@@ -1,0 +1,223 @@
+"""Staged changes in words: the pending-changes panel, the delete question, the conflict table.
+
+Every value and name is data, so each is built as :class:`rich.text.Text` through
+:mod:`tui.text.escape` (and :mod:`tui.text.cells` for values: NULL is ``∅ NULL``, the empty
+text ``⟨empty⟩``), never as markup. Statements are shown as the dialect compiles them, with
+their bound values listed apart: exactly what save runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from rich.table import Table
+from rich.text import Text
+
+from tui.db.edits import CellEdit, Change, RowDelete, RowInsert
+from tui.text.cells import Part, cell_pieces
+from tui.text.escape import append_escaped, append_name
+
+if TYPE_CHECKING:
+    from tui.db.model import ForeignKeyInfo, TableRef
+    from tui.db.save import Conflict, PlannedStatement
+    from tui.db.values import RowKey
+
+#: How wide one value may be in a line of the panel.
+VALUE_WIDTH = 60
+_STYLES = {
+    Part.NULL: "dim italic",
+    Part.MARKER: "dim italic",
+    Part.ESCAPE: "reverse",
+    Part.ELLIPSIS: "dim",
+    Part.BLOB: "italic",
+}
+
+
+def append_value(target: Text, value: Any, width: int = VALUE_WIDTH) -> Text:
+    """One value on one line, as the grid shows it (text quoted, so '' and ' ' differ)."""
+    pieces = cell_pieces(value, width)
+    quote = isinstance(value, str) and value != "" and not value.isspace()
+    if quote:
+        target.append("'")
+    for text, part in pieces:
+        target.append(text, _STYLES.get(part, ""))
+    if quote:
+        target.append("'")
+    return target
+
+
+def value_text(value: Any, width: int = VALUE_WIDTH) -> Text:
+    return append_value(Text(), value, width)
+
+
+def append_key(target: Text, key: RowKey) -> Text:
+    """``id=3``, ``a='k1', b=3``, ``rowid=12``."""
+    for index, (name, value) in enumerate(zip(key.names, key.values, strict=True)):
+        if index:
+            target.append(", ")
+        append_name(target, name).append("=")
+        append_value(target, value, 24)
+    return target
+
+
+def change_line(change: Change) -> Text:
+    """One staged change: table, row key, column, old -> new."""
+    text = Text()
+    append_name(text, str(change.table), "bold").append("  ")
+    if isinstance(change, CellEdit):
+        append_key(text, change.key).append("  ")
+        append_name(text, change.column, "bold").append(": ")
+        append_value(text, change.original).append(" -> ")
+        append_value(text, change.new)
+    elif isinstance(change, RowInsert):
+        text.append(f"new row #{change.token}", "bold")
+        text.append(": ")
+        if not change.values:
+            text.append("every column takes its default", "dim")
+        for index, (name, value) in enumerate(change.values):
+            if index:
+                text.append(", ")
+            append_name(text, name).append("=")
+            append_value(text, value, 24)
+    else:
+        text.append("delete ", "bold")
+        append_key(text, change.key)
+    return text
+
+
+def statement_lines(statement: PlannedStatement) -> list[Text]:
+    """The SQL as compiled, its bound values, and the rows it must touch."""
+    sql = Text("  ")
+    append_escaped(sql, statement.sql, "bold")
+    lines = [sql]
+    if statement.params:
+        bound = Text("    bound: ", "dim")
+        for index, (name, value) in enumerate(statement.params):
+            if index:
+                bound.append(", ")
+            append_name(bound, name).append("=")
+            append_value(bound, value, 40)
+        lines.append(bound)
+    rows = statement.expected_rows
+    lines.append(Text(f"    must touch {rows} row{'s' if rows != 1 else ''}", "dim"))
+    return lines
+
+
+def pending_text(
+    changes: Sequence[Change],
+    planned: Sequence[PlannedStatement] | None,
+    *,
+    plan_error: str | None = None,
+    failed: Change | None = None,
+    reason: str = "",
+) -> Text:
+    """The pending-changes panel: each change, then the statements save will run."""
+    out = Text()
+    if not changes:
+        return out.append("nothing is staged", "dim")
+    count = len(changes)
+    out.append(f"{count} change{'s' if count != 1 else ''} staged, not saved\n\n", "bold")
+    for index, change in enumerate(changes, 1):
+        marker = "✗ " if change == failed else "  "
+        out.append(f"{marker}{index:>3}. ", "bold" if change == failed else "dim")
+        out.append_text(change_line(change))
+        out.append("\n")
+        if change == failed and reason:
+            out.append("       failed: ", "bold")
+            append_escaped(out, reason)
+            out.append("\n")
+    out.append("\nctrl+s runs, in one transaction (all or nothing):\n\n", "bold")
+    if plan_error is not None:
+        out.append("cannot plan the save: ", "bold")
+        return append_escaped(out, plan_error)
+    for statement in planned or ():
+        for line in statement_lines(statement):
+            out.append_text(line)
+            out.append("\n")
+    return out
+
+
+def delete_question(
+    table: TableRef, count: int, referenced_by: Iterable[tuple[str, ForeignKeyInfo]]
+) -> tuple[Text, Text]:
+    """The title and body of the confirmation before rows are staged for deletion."""
+    title = Text(f"Delete {count:,} row{'s' if count != 1 else ''} of ")
+    append_name(title, str(table)).append("?")
+    body = Text("Staged only: nothing is deleted until ctrl+s saves (ctrl+z undoes).")
+    rules = list(referenced_by)
+    for rule, says in (
+        ("CASCADE", "ON DELETE CASCADE: saving also deletes the rows that refer to them in"),
+        ("SET NULL", "ON DELETE SET NULL: saving sets to NULL the references in"),
+    ):
+        hits = [(name, fk) for name, fk in rules if (fk.on_delete or "").upper() == rule]
+        if not hits:
+            continue
+        body.append(f"\n\n{says}\n", "bold")
+        for name, fk in hits:
+            body.append("  • ")
+            append_name(body, name).append(" (")
+            _append_names(body, fk.columns)
+            body.append(")\n")
+    return title, body
+
+
+def _append_names(target: Text, names: Sequence[str]) -> None:
+    for index, name in enumerate(names):
+        if index:
+            target.append(", ")
+        append_name(target, name)
+
+
+def conflict_view(
+    conflict: Conflict, columns: Sequence[str]
+) -> tuple[Text, Text, Table, Mapping[str, Any] | None]:
+    """Title, summary and a column-by-column table of what I saw / mine / now."""
+    change = conflict.change
+    current = dict(conflict.current) if conflict.current is not None else None
+    title = Text("Someone else changed this row: nothing was written")
+    summary = change_line(change)
+    if current is None:
+        summary.append("\n\nthe row is gone now: it was deleted, or its key changed", "bold")
+    table = Table(box=None, expand=True, show_edge=False, pad_edge=False)
+    for header in ("column", "what you saw", "mine", "now in the database"):
+        table.add_column(header, overflow="fold")
+    gone = Text("(row gone)", "dim")
+    if isinstance(change, CellEdit):
+        now = current.get(change.column) if current is not None else None
+        table.add_row(
+            append_name(Text(), change.column),
+            value_text(change.original, 30),
+            value_text(change.new, 30),
+            value_text(now, 30) if current is not None else gone,
+        )
+    elif isinstance(change, RowDelete):
+        saw = dict(change.original)
+        for name in columns:
+            if name not in saw:
+                continue
+            now = current.get(name) if current is not None else None
+            differs = current is not None and not _same(saw[name], now)
+            table.add_row(
+                append_name(Text(), name, "bold" if differs else ""),
+                value_text(saw[name], 30),
+                Text("(deleted)", "dim"),
+                value_text(now, 30) if current is not None else gone,
+            )
+    return title, summary, table, current
+
+
+def _same(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and a == b
+
+
+__all__ = [
+    "append_key",
+    "append_value",
+    "change_line",
+    "conflict_view",
+    "delete_question",
+    "pending_text",
+    "statement_lines",
+    "value_text",
+]
