@@ -237,3 +237,17 @@ async def test_multi_line_text_opens_in_a_text_area() -> None:
         await pilot.press("ctrl+s")
         await pilot.pause()
     assert app.answer == EditedValue("one\ntwo")
+
+
+async def test_null_left_empty_stays_null_and_ctrl_e_gives_the_empty_text() -> None:
+    app = EditorApp(spec(value=None))
+    async with app.run_test() as pilot:
+        assert "stays NULL" in app.screen.query_one("#editor", Input).placeholder
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.answer == EditedValue(None)
+    app = EditorApp(spec(value=None))
+    async with app.run_test() as pilot:
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+    assert app.answer == EditedValue("")

@@ -226,7 +226,7 @@ async def test_insert_a_row_with_defaults(odd_db: Path) -> None:
         await settle(pilot)
         assert screen.status.pending == 1
         strip = screen.query_one("#new-rows", RowGrid)
-        assert strip.display and strip.total == 1
+        assert screen.query_one("#new-rows-box").display and strip.total == 1
         await save(pilot)
     assert rows(odd_db, "SELECT id, name, email, note FROM people WHERE id > 300") == [
         (301, "New Person", None, None)

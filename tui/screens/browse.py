@@ -67,7 +67,10 @@ class BrowseScreen(BrowseSaving):
                     yield RowGrid(id="grid")
                     with VerticalScroll(id="schema-tab"):
                         yield Static("", id="schema", markup=False)
-                yield RowGrid(id="new-rows", header=False)  # staged inserts of the table
+                # Staged inserts of the table. Boxed: nested one level deeper than #grid, so a
+                # query for the RowGrid finds the grid first.
+                with Vertical(id="new-rows-box"):
+                    yield RowGrid(id="new-rows", header=False)
         yield StatusBar(id="status")
         yield Footer()
 

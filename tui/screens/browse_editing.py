@@ -319,7 +319,7 @@ class BrowseEditing(BrowseActions):
             return
         strip = strips.first(RowGrid)
         inserts = self.changes.inserts(self.table.ref) if self.table is not None else ()
-        strip.set_class(bool(inserts), "-shown")
+        self.query_one("#new-rows-box").set_class(bool(inserts), "-shown")
         if not inserts:
             return
         rows = NewRows(inserts, [c.name for c in self.grid.columns])
@@ -387,7 +387,9 @@ class BrowseEditing(BrowseActions):
             )
         self.app.push_screen(
             ConfirmScreen(
-                f"{count} change{_s(count)} not saved: {doing} anyway?", detail, yes=doing.title()
+                f"{count} change{_s(count)} not saved: {doing} anyway?",
+                detail,
+                yes=doing[:1].upper() + doing[1:],
             ),
             answered,
         )

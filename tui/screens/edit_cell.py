@@ -25,7 +25,7 @@ from textual.widgets import Button, Footer, Input, Label, Select, Static, TextAr
 
 from tui.text.cells import human_size
 from tui.text.edit_text import BadEscapeError, decode, encode, needs_escaped_form
-from tui.text.escape import append_name, escaped
+from tui.text.escape import append_name, escaped, name_text
 
 #: Editor kinds (the data layer's ``EditorKind`` member names) always edited in a text area.
 MULTILINE_KINDS = frozenset({"JSON"})
@@ -66,6 +66,7 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
         Binding("ctrl+s", "stage", "Stage the edit", priority=True),
         Binding("ctrl+n", "set_null", "Set NULL", priority=True),
         Binding("ctrl+o", "multiline", "Multi-line", priority=True),
+        Binding("ctrl+e", "set_empty", "Empty text", priority=True),
     ]
 
     def __init__(self, spec: EditorSpec, parse: Callable[[str], Any]) -> None:
@@ -118,10 +119,20 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
             )
         elif self.multiline:
             text = encode(self.text, multiline=True) if self.escaped_form else self.text
-            yield TextArea(text, soft_wrap=True, tab_behavior="indent", id="editor")
+            # Tab moves on, so Esc always cancels (in "indent" mode the area keeps Esc).
+            yield TextArea(
+                text, soft_wrap=True, tab_behavior="focus", id="editor", placeholder=self._null
+            )
         else:
             text = encode(self.text, multiline=False) if self.escaped_form else self.text
-            yield Input(value=text, id="editor", select_on_focus=False)
+            yield Input(value=text, id="editor", select_on_focus=False, placeholder=self._null)
+
+    @property
+    def _null(self) -> str:
+        """The placeholder of a NULL value's empty field: left empty, it stays NULL."""
+        if self.spec.value is not None:
+            return ""
+        return "∅ NULL: type a value (left empty it stays NULL; ctrl+e: the empty text)"
 
     def on_mount(self) -> None:
         self.query_one("#editor").focus()
@@ -135,7 +146,10 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
             return text.append(f"<blob {human_size(len(bytes(value)))}>")
         if isinstance(value, str) and not value:
             return text.append("⟨empty⟩ (the empty text, not NULL)", style="italic")
-        shown = self.spec.text if len(self.spec.text) <= 200 else self.spec.text[:199] + "…"
+        if isinstance(value, str) and value.isspace():
+            return text.append_text(name_text(value)).append(" (only spaces)", style="italic")
+        stored = value if isinstance(value, str) else self.spec.text  # JSON: as stored
+        shown = stored if len(stored) <= 200 else stored[:199] + "…"
         return text.append_text(escaped(shown))
 
     def _form_hint(self) -> Text:
@@ -147,7 +161,7 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
                 "type \\\\ for a backslash",
                 style="dim",
             )
-        if self.multiline:
+        if self.multiline or self.spec.kind in ("BOOLEAN", "CHOICE"):
             return Text("ctrl+s stages the edit · ctrl+n sets NULL · Esc cancels", style="dim")
         more = " · ctrl+o more lines" if self.spec.kind in TEXT_KINDS else ""
         return Text(f"Enter stages the edit · ctrl+n sets NULL{more} · Esc cancels", style="dim")
@@ -203,6 +217,10 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
         if text is None:
             self._show_error("choose a value (or ctrl+n for NULL)")
             return
+        if self.spec.value is None and text == "":
+            # Left empty, a NULL stays NULL (ctrl+e asks for the empty text explicitly).
+            self.dismiss(EditedValue(None))
+            return
         try:
             escaped_form = self.escaped_form
             if needs_escaped_form(text, multiline=self.multiline):
@@ -211,6 +229,22 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
                 escaped_form = True
             value = self.parse(decode(text) if escaped_form else text)
         except (BadEscapeError, ValueError) as exc:
+            self._show_error(str(exc))
+            return
+        self.dismiss(EditedValue(value))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "multiline":  # only a one-line text field can grow
+            return self.spec.kind in TEXT_KINDS and not self.multiline
+        if action == "set_empty":
+            return self.spec.kind in TEXT_KINDS
+        return True
+
+    def action_set_empty(self) -> None:
+        """The empty text '' (not NULL), whatever the field holds."""
+        try:
+            value = self.parse("")
+        except ValueError as exc:
             self._show_error(str(exc))
             return
         self.dismiss(EditedValue(value))
