@@ -445,3 +445,33 @@ async def test_unwritable_file_is_refused_before_any_editor(odd_db: Path, monkey
             await settle(pilot)
             assert app.screen is screen, key
         assert any("not writable" in n for n in notices(app))
+
+
+async def test_nothing_changes_while_a_save_waits_for_a_lock(
+    odd_db: Path, monkeypatch: Any
+) -> None:
+    from tests.tui.scenes import eventually
+
+    monkeypatch.setenv("BUSY_TIMEOUT_MS", "60000")
+    async with editing(odd_db, "people") as (app, pilot, screen, grid):
+        to_column(grid, "name")
+        await edit_to(pilot, "after the lock")
+        other = sqlite3.connect(odd_db, isolation_level=None)  # another writer holds the lock
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            await pilot.press("ctrl+s")
+            await eventually(pilot, lambda: screen.job_running("save"), "the save began")
+            for key in ("ctrl+z", "e"):
+                await pilot.press(key)
+                await pilot.pause()
+            if not isinstance(app.screen, BrowseScreen):  # the editor opened: stage in it
+                app.screen.query_one("#editor", Input).value = "meanwhile"
+                await pilot.press("enter")
+                await pilot.pause()
+            assert screen.status.pending == 1
+            assert any("a save is under way" in n for n in notices(app))
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        await eventually(pilot, lambda: screen.status.pending == 0, "the save finished")
+    assert rows(odd_db, "SELECT name FROM people WHERE id = 1") == [("after the lock",)]

@@ -290,7 +290,17 @@ class BrowseEditing(BrowseActions):
         self.app.push_screen(ConfirmScreen(title.plain, detail.plain, yes="Change it"), answered)
 
     # -- staging ----------------------------------------------------------------------------
+    def saving(self) -> bool:
+        """Whether a save is under way (it applies what was staged when it began: nothing
+        staged may change meanwhile); says so when it is."""
+        if self.job_running("save"):
+            self._refused("a save is under way: wait for it to finish", "Saving")
+            return True
+        return False
+
     def stage(self, table: TableInfo, change: Change) -> bool:
+        if self.saving():
+            return False
         try:
             self.changes.stage(change)
         except StagingError as exc:
@@ -328,11 +338,15 @@ class BrowseEditing(BrowseActions):
         strip.scroll_to(x=self.grid.scroll_x, animate=False, immediate=True)
 
     def action_undo_edit(self) -> None:
+        if self.saving():
+            return
         if not self.changes.undo():
             self.notify("nothing to undo", markup=False)
         self.changes_shown()
 
     def action_redo_edit(self) -> None:
+        if self.saving():
+            return
         if not self.changes.redo():
             self.notify("nothing to redo", markup=False)
         self.changes_shown()
@@ -346,7 +360,7 @@ class BrowseEditing(BrowseActions):
             return
 
         def answered(yes: bool | None) -> None:
-            if yes:
+            if yes and not self.saving():
                 self.changes.discard()
                 self.selected.clear()
                 self.changes_shown()

@@ -87,8 +87,6 @@ class BrowseSaving(BrowseRowEditing):
         tables = dict(self.edited_tables)
         planned = plan_save(changes, tables, source.engine.dialect, dict(self.edited_details))
         outcome: SaveOutcome = await source.write(lambda conn: save_changes(conn, planned, tables))
-        if self.changes.changes != changes:  # pragma: no cover - keys are bound meanwhile
-            return
         if outcome.ok:
             count = len(changes)
             self.changes.clear()
@@ -155,7 +153,7 @@ class BrowseSaving(BrowseRowEditing):
 
         change = conflict.change
         table = self.edited_tables.get(change.table)
-        if choice is None or table is None:
+        if choice is None or table is None or self.saving():
             return  # decide later: everything stays staged
         try:
             if choice is ConflictChoice.EDIT_AGAIN and isinstance(change, CellEdit):

@@ -10,6 +10,7 @@ caller stages what comes back. Text that would act on the terminal is edited in 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,8 @@ from textual.widgets import Button, Footer, Input, Label, Select, Static, TextAr
 from tui.text.cells import human_size
 from tui.text.edit_text import BadEscapeError, decode, encode, needs_escaped_form
 from tui.text.escape import append_name, escaped, name_text
+
+log = logging.getLogger("dbbrowse")
 
 #: Editor kinds (the data layer's ``EditorKind`` member names) always edited in a text area.
 MULTILINE_KINDS = frozenset({"JSON"})
@@ -297,6 +300,10 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
             data = await asyncio.to_thread(path.read_bytes)
         except OSError as exc:
             self._show_error(f"cannot read {path}: {exc.strerror or exc}")
+            return
+        except Exception as exc:  # shown, never lost in a worker nobody watches
+            log.error("reading %s failed", path, exc_info=exc)
+            self._show_error(f"cannot read {path}: {type(exc).__name__}: {exc}")
             return
         self.dismiss(EditedValue(data))
 
