@@ -12,7 +12,7 @@ from textual.widgets import OptionList
 
 from tests.tui.scenes import SIZE, browse_app, eventually, settle
 from tui.app import DbBrowseApp
-from tui.db.model import Drift
+from tui.db.model import Drift, RowCount
 from tui.db.target import resolve_target
 from tui.widgets.row_grid import RowGrid
 from tui.widgets.table_list import TableList
@@ -172,3 +172,23 @@ async def test_row_counts_come_first_for_the_tables_on_screen(
         gate.set()
         await eventually(pilot, lambda: len(counted) > len(on_screen), "more counts")
         assert set(counted[1 : len(on_screen) - 1]) <= set(on_screen)
+
+
+async def test_small_tables_stay_exactly_counted_after_an_outside_commit(tmp_path: Path) -> None:
+    """A commit recounts the list quickly; a 3-row table must not turn from "3" into "~3"."""
+    path = many_tables(tmp_path / "few.db", 3)
+    app = browse_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table_list = app.screen.query_one(TableList)
+        assert all(count.exact for count in table_list.counts.values())
+        with sqlite3.connect(path) as other:
+            other.execute("INSERT INTO t001 (parent_id, name) VALUES (1, 'late')")
+        other.close()
+
+        def recounted() -> bool:
+            counts = {ref.name: count for ref, count in table_list.counts.items()}
+            return counts["t001"] == RowCount(4, exact=True)
+
+        await eventually(pilot, recounted, "the new count of t001")
+        assert all(count.exact for count in table_list.counts.values())

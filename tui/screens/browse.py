@@ -167,7 +167,11 @@ class BrowseScreen(BrowseSaving):
                     # pragma): a column may be named rowid.
                     table = await describe_table(conn, source.strategy, table)
                 estimate = await estimate_count(conn, source.strategy, table)
-                return estimate or await capped_count(conn, table, CAPPED_COUNT)
+                if estimate is not None and estimate.value > CAPPED_COUNT:
+                    return estimate
+                # Small (or not estimable): counted exactly at a bounded cost, so that a
+                # recount after a commit never turns a table's "2" into "~2".
+                return await capped_count(conn, table, CAPPED_COUNT)
 
             def by_sight(pending: list[TableInfo]) -> TableInfo:
                 # Tables on screen first, so that a list of thousands fills where one looks.
