@@ -47,6 +47,7 @@ __all__ = [
     "StagingError",
     "edit_key",
     "edit_refusal",
+    "insert_hint",
     "row_identity",
     "same_value",
 ]
@@ -151,6 +152,18 @@ def edit_refusal(info: TableInfo, column: ColumnInfo | None, *, read_only: bool)
     if column.hidden:
         return f"{column.name} is a hidden column of the table"
     return None
+
+
+def insert_hint(column: ColumnInfo) -> str:
+    """What a column left out of a new row gets, for the insert form: ``auto`` (numbered by
+    the database), ``computed``, ``default <expression>``, ``NULL``, or "" (a value is needed)."""
+    if column.auto:
+        return "auto"
+    if column.generated:
+        return "computed"
+    if column.default is not None:
+        return f"default {column.default}"
+    return "NULL" if column.nullable else ""
 
 
 def edit_key(identity: RowIdentity, row: Mapping[str, Any], paging_key: RowKey | None) -> RowKey:

@@ -61,6 +61,9 @@ class ColumnInfo:
     value_kind: ValueKind = ValueKind.ANY  # how typed text becomes a value of this column
     #: The values an ENUM column may take (servers), in declaration order; () otherwise.
     choices: tuple[str, ...] = ()
+    #: Numbered by the database when an insert leaves it out: SQLite's INTEGER PRIMARY KEY
+    #: (the rowid), a serial or identity column, MySQL's AUTO_INCREMENT.
+    auto: bool = False
 
 
 @dataclass(frozen=True)

@@ -433,3 +433,58 @@ def test_the_pending_panel_shows_each_dialects_sql() -> None:
         assert planned.params == (("v1", "x; DROP TABLE t"), ("k2", 1), ("o3", None))
         assert planned.expected_rows == 1
         assert planned.changes == (edit,)
+
+
+async def test_empty_text_and_null_are_different_values(
+    tmp_path: Path, engines: list[AsyncEngine]
+) -> None:
+    path = sqlite_file(
+        tmp_path / "e.db",
+        [
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b TEXT)",
+            "INSERT INTO t VALUES (1, NULL, '')",
+        ],
+    )
+    engines.append(engine := engine_for(path))
+    key = RowKey(("id",), (1,))
+    # What the user saw decides: '' is not NULL, so these originals do not match.
+    stale = await save(engine, [CellEdit(T, key, "a", "", "x")])
+    assert stale.conflict is not None
+    swap = [CellEdit(T, key, "a", None, ""), CellEdit(T, key, "b", "", None)]
+    outcome = await save(engine, swap)
+    assert outcome.ok, outcome.reason
+    assert rows(path, "SELECT typeof(a), a, typeof(b) FROM t") == [("text", "", "null")]
+
+
+async def test_a_restricted_deletion_is_announced_and_refused(
+    tmp_path: Path, engines: list[AsyncEngine]
+) -> None:
+    from tui.db.delete_effects import delete_effects, describe_effects
+
+    path = sqlite_file(
+        tmp_path / "r.db",
+        [
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)",
+            "CREATE TABLE c (id INTEGER PRIMARY KEY,"
+            " t_id INT REFERENCES t (id) ON DELETE RESTRICT)",
+            "INSERT INTO t VALUES (1, 'kept'), (2, 'free')",
+            "INSERT INTO c VALUES (1, 1), (2, 1)",
+        ],
+    )
+    engines.append(engine := engine_for(path))
+    detail = await details(engine, "t")
+    async with engine.connect() as conn:
+        effects = await delete_effects(conn, detail, [{"id": 1}, {"id": 2}])
+        assert await delete_effects(conn, detail, [{"id": 2}]) == ()
+    assert [(e.table, e.columns, e.action, e.rows) for e in effects] == [
+        ("c", ("t_id",), "RESTRICT", 2)
+    ]
+    assert (
+        describe_effects(effects)
+        == "2 rows of c still refer to them (RESTRICT): the save will fail"
+    )
+    delete = RowDelete(T, RowKey(("id",), (1,)), (("id", 1), ("name", "kept")))
+    outcome = await save(engine, [delete])
+    assert not outcome.ok
+    assert "FOREIGN KEY constraint failed" in outcome.reason
+    assert rows(path, "SELECT count(*) FROM t") == [(2,)]

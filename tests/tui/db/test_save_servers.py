@@ -19,8 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.engines import create_engines
 from tests.conftest import MARIADB_ADMIN_URL, POSTGRES_ADMIN_URL, _server_missing
 from tests.tui.db.edithelpers import describe, details
+from tui.db.delete_effects import delete_effects, describe_effects
 from tui.db.edit_values import parse_for_column, value_as_text
-from tui.db.edits import CellEdit, Change, RowDelete, RowInsert, same_value
+from tui.db.edits import CellEdit, Change, RowDelete, RowInsert, insert_hint, same_value
 from tui.db.model import TableInfo, TableRef
 from tui.db.save import SaveOutcome, plan_save, save_changes
 from tui.db.values import RowKey
@@ -268,3 +269,44 @@ async def test_a_postgres_trigger_that_raises(engine: AsyncEngine) -> None:
     assert not outcome.ok
     assert "gold is sold out" in outcome.reason
     assert "no_gold" in outcome.reason
+
+
+async def test_deleting_a_customer_says_what_goes_with_it(engine: AsyncEngine) -> None:
+    """Orders go with the customer (CASCADE), events keep their rows with customer_id NULL:
+    counted before, and so it happens at save, on every engine (SQLite: foreign keys are
+    enforced on the write connection)."""
+    async with engine.begin() as conn:
+        for _ in range(2):
+            await conn.execute(
+                text(
+                    "INSERT INTO orders (customer_id, status, placed_at, total)"
+                    " VALUES (1, 'paid', '2024-01-02 00:00:00', 3)"
+                )
+            )
+        await conn.execute(text("UPDATE events SET customer_id = 1"))
+    info = await describe(engine, "customers")
+    row = await read_row(engine, info, 1)
+    detail = await details(engine, "customers")
+    async with engine.connect() as conn:
+        effects = await delete_effects(conn, detail, [row])
+    found = {(e.table, e.action, e.rows) for e in effects}
+    assert found == {("orders", "CASCADE", 2), ("events", "SET NULL", 1)}
+    sentence = describe_effects(effects)
+    assert "also deletes 2 rows of orders" in sentence
+    assert "sets customer_id to NULL in 1 row of events" in sentence
+    delete = RowDelete(TableRef("customers"), RowKey(("id",), (1,)), tuple(row.items()))
+    outcome = await save(engine, [delete], ["customers"])
+    assert outcome.ok, outcome.reason
+    async with engine.connect() as conn:
+        assert await conn.scalar(text("SELECT count(*) FROM orders")) == 0
+        assert await conn.scalar(text("SELECT count(*) FROM events WHERE customer_id IS NULL")) == 1
+
+
+async def test_the_insert_form_knows_what_the_database_fills_in(engine: AsyncEngine) -> None:
+    columns = {c.name: c for c in (await describe(engine, "customers")).columns}
+    assert insert_hint(columns["id"]) == "auto"
+    assert insert_hint(columns["name"]) == ""
+    assert insert_hint(columns["notes"]) == "NULL"
+    assert insert_hint(columns["tier"]).startswith("default ")
+    assert "free" in insert_hint(columns["tier"])
+    assert not columns["email"].auto

@@ -142,6 +142,17 @@ def _enum_values(type_: TypeEngine[Any]) -> tuple[str, ...]:
     return tuple(str(v) for v in type_.enums) if isinstance(type_, Enum) else ()
 
 
+def _auto(col: Mapping[str, Any]) -> bool:
+    """Whether the Inspector's column is numbered by the database (serial, identity,
+    AUTO_INCREMENT)."""
+    default = str(col.get("default") or "")
+    return (
+        col.get("autoincrement") is True
+        or bool(col.get("identity"))
+        or (default.startswith("nextval("))
+    )
+
+
 def _kinds(strategy: DialectStrategy, sync_conn: Connection) -> list[tuple[str, TableKind]]:
     insp = inspect(sync_conn)
     kinds = {name: TableKind.TABLE for name in insp.get_table_names()}
@@ -316,6 +327,7 @@ class DialectStrategy:
                     generated_as=_generated_as(col.get("computed")),
                     value_kind=kind_from_type(col["type"]),
                     choices=_enum_values(col["type"]),
+                    auto=_auto(col),
                 )
             )
             classes[col["name"]] = generic_type_class(col["type"])

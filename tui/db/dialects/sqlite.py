@@ -407,7 +407,9 @@ def _table_info(
     if _may_alias_rowid(kind, columns, without_rowid) and not pk_index:
         alias = pk[0]
         # The rowid cannot be NULL, whatever the declaration says.
-        columns = tuple(replace(c, nullable=False) if c.name == alias else c for c in columns)
+        columns = tuple(
+            replace(c, nullable=False, auto=True) if c.name == alias else c for c in columns
+        )
     key_kind: KeyKind = KeyKind.NONE
     key: tuple[str, ...] = ()
     if kind is TableKind.VIEW:
