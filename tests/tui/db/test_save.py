@@ -488,3 +488,33 @@ async def test_a_restricted_deletion_is_announced_and_refused(
     assert not outcome.ok
     assert "FOREIGN KEY constraint failed" in outcome.reason
     assert rows(path, "SELECT count(*) FROM t") == [(2,)]
+
+
+async def test_large_values_are_compared_whole(tmp_path: Path, engines: list[AsyncEngine]) -> None:
+    """A 1 MiB text and BLOB that differ from what the user saw only in their last character
+    or byte stop a deletion; as seen, they let it run."""
+    big_text = "x" * (1 << 20)
+    big_blob = bytes(range(256)) * 4096
+    path = sqlite_file(
+        tmp_path / "big.db", ["CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b BLOB)"]
+    )
+    con = sqlite3.connect(path)
+    con.executemany(
+        "INSERT INTO t VALUES (?, ?, ?)", [(1, big_text, big_blob), (2, big_text, big_blob)]
+    )
+    con.commit()
+    con.close()
+    other_writer(path, "UPDATE t SET a = substr(a, 1, length(a) - 1) || 'y' WHERE id = 1")
+    other_writer(
+        path, "UPDATE t SET b = CAST(substr(b, 1, length(b) - 1) || x'00' AS BLOB) WHERE id = 2"
+    )
+    engines.append(engine := engine_for(path))
+    for key in (1, 2):
+        seen = (("id", key), ("a", big_text), ("b", big_blob))
+        outcome = await save(engine, [RowDelete(T, RowKey(("id",), (key,)), seen)])
+        assert outcome.conflict is not None, key
+        assert outcome.conflict.current is not None
+        now = dict(outcome.conflict.current)
+        outcome = await save(engine, [RowDelete(T, RowKey(("id",), (key,)), tuple(now.items()))])
+        assert outcome.ok, outcome.reason
+    assert rows(path, "SELECT count(*) FROM t") == [(0,)]

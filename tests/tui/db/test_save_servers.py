@@ -82,6 +82,18 @@ def demo_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
             )
             conn.execute(
                 text(
+                    "INSERT INTO orders (customer_id, status, placed_at, total)"
+                    " VALUES (1, 'pending', '2024-01-01 00:00:00', 0)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO order_items (order_id, product_id, quantity, unit_price)"
+                    " VALUES (1, 1, 1, 1.25)"
+                )
+            )
+            conn.execute(
+                text(
                     "INSERT INTO events (occurred_at, kind, amount)"
                     " VALUES ('2024-01-01 00:00:00', 'k', 1.5)"
                 )
@@ -149,6 +161,14 @@ TYPED = {
         "attributes": '{"colour": "red", "sizes": [1, 2.5]}',
         "in_stock": "no",
     },
+    "orders": {
+        "status": "shipped",
+        "placed_at": "2024-05-01 10:00:00",
+        "shipped_on": "2024-05-02",
+        "total": "10.50",
+        "note": "fragile",
+    },
+    "order_items": {"quantity": "3", "unit_price": "2.00"},
     "events": {"kind": "signup", "amount": "-2.5e-3", "payload": '[1, {"a": null}]'},
     "attachments": {"filename": "notes.txt", "data": "x'00010203ff'", "size_bytes": "5"},
 }
@@ -165,7 +185,7 @@ async def test_every_demo_column_round_trips(engine: AsyncEngine, name: str) -> 
     edits: list[Change] = []
     for column, typed in TYPED[name].items():
         typed_here = typed
-        if column == "created_at" and dialect == "postgresql":
+        if column in ("created_at", "placed_at") and dialect == "postgresql":
             typed_here = typed + "+00:00"
         new = parse_for_column(typed_here, columns[column], dialect)
         edits.append(CellEdit(TableRef(name), RowKey(("id",), (1,)), column, before[column], new))
@@ -290,15 +310,16 @@ async def test_deleting_a_customer_says_what_goes_with_it(engine: AsyncEngine) -
     async with engine.connect() as conn:
         effects = await delete_effects(conn, detail, [row])
     found = {(e.table, e.action, e.rows) for e in effects}
-    assert found == {("orders", "CASCADE", 2), ("events", "SET NULL", 1)}
+    assert found == {("orders", "CASCADE", 3), ("events", "SET NULL", 1)}
     sentence = describe_effects(effects)
-    assert "also deletes 2 rows of orders" in sentence
+    assert "also deletes 3 rows of orders" in sentence
     assert "sets customer_id to NULL in 1 row of events" in sentence
     delete = RowDelete(TableRef("customers"), RowKey(("id",), (1,)), tuple(row.items()))
     outcome = await save(engine, [delete], ["customers"])
     assert outcome.ok, outcome.reason
     async with engine.connect() as conn:
         assert await conn.scalar(text("SELECT count(*) FROM orders")) == 0
+        assert await conn.scalar(text("SELECT count(*) FROM order_items")) == 0
         assert await conn.scalar(text("SELECT count(*) FROM events WHERE customer_id IS NULL")) == 1
 
 
