@@ -214,7 +214,11 @@ def resolve_conflict(changes: ChangeSet, conflict: Conflict, *, keep_mine: bool)
         raise StagingError("the row is gone: there is nothing to keep your change on")
     now = dict(conflict.current)
     if isinstance(change, CellEdit):
-        changes.replace(change, replace(change, original=now.get(change.column)))
+        current = now.get(change.column)
+        if same_value(current, change.new):
+            changes.unstage(change)  # they stored what I wanted: nothing left to do
+        else:
+            changes.replace(change, replace(change, original=current))
     elif isinstance(change, RowDelete):
         seen = {name for name, _ in change.original}
         changes.replace(

@@ -222,6 +222,15 @@ async def test_conflicts(tmp_path: Path, wal: bool, engines: list[AsyncEngine]) 
     resolve_conflict(changes, outcome.conflict, keep_mine=False)  # take theirs
     assert not changes
 
+    # They stored what I wanted: keeping mine leaves nothing to save.
+    same = CellEdit(T, RowKey(("id",), (1,)), "a", "mine", "both")
+    changes.stage(same)
+    other_writer(path, "UPDATE t SET a = 'both' WHERE id = 1")
+    outcome = await save(engine, changes.changes)
+    assert outcome.conflict is not None
+    resolve_conflict(changes, outcome.conflict, keep_mine=True)
+    assert not changes
+
     # The row is deleted by another writer.
     gone = CellEdit(T, RowKey(("id",), (3,)), "a", "a3", "mine")
     changes.stage(gone)
