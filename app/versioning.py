@@ -17,8 +17,22 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, Text, and_, bindparam, cast, or_
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ColumnElement,
+    String,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    or_,
+)
+from sqlalchemy.dialects.mysql import BINARY, CHAR
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapper
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 
 def row_values(mapper: Mapper[Any], row: object) -> dict[str, Any]:
@@ -74,7 +88,36 @@ def _same(column: ColumnElement[Any], value: Any) -> ColumnElement[bool]:
         same_text = cast(column, Text).is_not_distinct_from(cast(bound, Text))
         # None reads back from SQL NULL and from the JSON document null alike.
         return or_(column.is_(None), same_text) if value is None else same_text
+    if isinstance(column.type, String) and value is not None:
+        return _SameText(column, bindparam(None, value, type_=column.type))
     return column.is_not_distinct_from(value)
+
+
+class _SameText(FunctionElement[bool]):
+    """Text equal character for character: case and trailing spaces count.
+
+    MariaDB/MySQL collations find 'Lamp' = 'LAMP ', which would let a change of case slip
+    past the condition and be overwritten; there the bytes are compared (as utf8mb4, the
+    column's charset aside). Elsewhere ``=`` on text already compares exactly.
+    """
+
+    type = Boolean()
+    inherit_cache = True
+    name = "same_text"
+
+
+@compiles(_SameText)
+def _same_text(element: _SameText, compiler: SQLCompiler, **kw: Any) -> str:
+    column, value = list(element.clauses)
+    return compiler.process(column.is_not_distinct_from(value), **kw)
+
+
+@compiles(_SameText, "mysql")
+@compiles(_SameText, "mariadb")
+def _same_text_bytes(element: _SameText, compiler: SQLCompiler, **kw: Any) -> str:
+    column, value = list(element.clauses)
+    as_bytes = cast(cast(column, CHAR(charset="utf8mb4")), BINARY())
+    return compiler.process(as_bytes.is_not_distinct_from(cast(value, BINARY())), **kw)
 
 
 __all__ = ["entity_tag", "row_values", "tag_matches", "unchanged_since"]

@@ -8,6 +8,7 @@ second client (plain SQL on its own connection) as the other writer.
 from __future__ import annotations
 
 import asyncio
+import base64
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -184,3 +185,53 @@ async def test_a_change_between_the_check_and_the_write_is_not_overwritten(
         assert response.status_code == 412
         assert "changed while it was being written" in response.json()["detail"]
     assert (await client.get(f"/products/{item}")).json()["name"] == "theirs"
+
+
+async def test_a_change_of_case_or_trailing_spaces_is_a_change(
+    client: httpx.AsyncClient, any_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MariaDB's collations find 'Lamp' = 'LAMP ': the write's condition compares the bytes.
+
+    The other writer commits between the tag check and the UPDATE, so only the statement's
+    own condition can notice.
+    """
+    import app.main
+
+    item, tag = await new_product(client)
+    original = app.main.unchanged_since
+
+    def race(*args: Any) -> Any:
+        other_client_runs(any_url, "UPDATE products SET name = 'LAMP ' WHERE id = :i", i=item)
+        return original(*args)
+
+    monkeypatch.setattr(app.main, "unchanged_since", race)
+    response = await client.patch(
+        f"/products/{item}", json={"description": "mine"}, headers={"If-Match": tag}
+    )
+    monkeypatch.undo()
+    assert response.status_code in ((412, 503) if any_url.startswith("sqlite") else (412,))
+    now = (await client.get(f"/products/{item}")).json()
+    assert now["name"] == "LAMP " and now["description"] is None
+
+
+async def test_binary_rows_are_written_conditionally_on_every_engine(
+    client: httpx.AsyncClient,
+) -> None:
+    raw = bytes(range(256))
+    body = {"filename": "all.bin", "data": base64.b64encode(raw).decode()}
+    created = await client.post("/attachments", json=body)
+    assert created.status_code == 201, created.text
+    item, tag = created.json()["id"], created.headers["ETag"]
+    patched = await client.patch(
+        f"/attachments/{item}",
+        json={"data": base64.b64encode(b"\x00abc").decode()},
+        headers={"If-Match": tag},
+    )
+    assert patched.status_code == 200, patched.text
+    assert base64.b64decode(patched.json()["data"]) == b"\x00abc"
+    stale = await client.delete(f"/attachments/{item}", headers={"If-Match": tag})
+    assert stale.status_code == 412
+    fresh = await client.delete(
+        f"/attachments/{item}", headers={"If-Match": patched.headers["ETag"]}
+    )
+    assert fresh.status_code == 204
