@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncConnection
 from textual.pilot import Pilot
 
-from tests.tui.scenes import SIZE, browse_app
+from tests.tui.scenes import SIZE, browse_app, eventually
 from tests.tui.scenes import settle as settle_work
 from tui.app import DbBrowseApp
+from tui.screens.browse import BrowseScreen
 
 SnapCompare = Callable[..., bool]
 
@@ -183,10 +184,19 @@ def test_conflict_dialog(snap_compare: SnapCompare, odd_db: Path) -> None:
         pilot.app.screen.query_one("#editor", Input).value = "mine"
         await pilot.press("enter")
         await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, BrowseScreen) and screen.window is not None
+        seen = screen.window.version
         other = sqlite3.connect(odd_db)
         other.execute("UPDATE people SET name = 'theirs' WHERE id = 1")
         other.commit()
         other.close()
+        # The picture is taken after the app noticed the commit (and recounted), whatever
+        # the machine's speed: a save racing the monitor would draw either state.
+        await eventually(
+            pilot, lambda: screen.window is not None and screen.window.version > seen, "notice"
+        )
+        await settle(pilot)
         await pilot.press("ctrl+s")
         await settle(pilot)
 
