@@ -475,3 +475,43 @@ async def test_nothing_changes_while_a_save_waits_for_a_lock(
             other.close()
         await eventually(pilot, lambda: screen.status.pending == 0, "the save finished")
     assert rows(odd_db, "SELECT name FROM people WHERE id = 1") == [("after the lock",)]
+
+
+async def test_staged_new_rows_are_changed_copied_and_dropped_from_their_strip(
+    odd_db: Path,
+) -> None:
+    async with editing(odd_db, "people") as (app, pilot, screen, _grid):
+        await pilot.press("i")
+        await settle(pilot)
+        app.screen.query_one("#field-1", Input).value = "Typo"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        strip = screen.query_one("#new-rows", RowGrid)
+        strip.focus()
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, RowFormScreen)
+        assert form.query_one("#field-1", Input).value == "Typo"
+        form.query_one("#field-1", Input).value = "Fixed"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert screen.status.pending == 1
+        assert strip.source.row_at(0)[1] == "Fixed"  # type: ignore[index]
+        await pilot.press("D")  # a copy of the new row
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert screen.status.pending == 2 and strip.total == 2
+        strip.move_to(1)
+        await pilot.press("d")  # drops the copy
+        await settle(pilot)
+        assert screen.status.pending == 1 and strip.total == 1
+        await pilot.press("enter")  # Enter on a new row opens its form, not the cell view
+        await settle(pilot)
+        assert isinstance(app.screen, RowFormScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        await save(pilot)
+        assert not screen.query_one("#new-rows-box").display
+    assert rows(odd_db, "SELECT name FROM people WHERE id > 300") == [("Fixed",)]

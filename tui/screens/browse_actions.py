@@ -168,7 +168,7 @@ class BrowseActions(BrowsePages):
         self.open_table(target, query)
         grid.focus()
 
-    @on(RowGrid.CellSelected)
+    @on(RowGrid.CellSelected, "#grid")
     def _cell_selected(self, event: RowGrid.CellSelected) -> None:
         from tui.screens.cell_detail import CellDetailScreen, StoredValue
 

@@ -120,7 +120,6 @@ class BrowseEditing(BrowseActions):
 
         self.grid.marks = EditMarks(self)
         strip = self.query_one("#new-rows", RowGrid)
-        strip.can_focus = False  # shown only; the cursor stays above
 
         def follow(x: float) -> None:  # the new rows scroll sideways with the grid
             strip.scroll_to(x=x, animate=False, immediate=True)
@@ -331,6 +330,8 @@ class BrowseEditing(BrowseActions):
         inserts = self.changes.inserts(self.table.ref) if self.table is not None else ()
         self.query_one("#new-rows-box").set_class(bool(inserts), "-shown")
         if not inserts:
+            if strip.has_focus:
+                self.grid.focus()
             return
         rows = NewRows(inserts, [c.name for c in self.grid.columns])
         strip.marks = rows

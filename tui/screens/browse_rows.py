@@ -1,4 +1,5 @@
-"""Whole rows: insert (a form of every column), duplicate, select with space, delete.
+"""Whole rows: insert (a form of every column), duplicate, select with space, delete, and
+the staged new rows listed under the grid (changed, copied or dropped from there).
 
 Deleting asks first, saying how many rows and what else goes with them (``ON DELETE
 CASCADE``, ``SET NULL`` of the tables that refer to this one). A deletion remembers every
@@ -11,12 +12,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
+from textual import on
 
 from tui.db.edits import RowDelete, RowInsert
 from tui.db.model import ColumnInfo, Preview, TableInfo
 from tui.screens.browse_editing import BrowseEditing
 from tui.screens.jobs import Job
 from tui.text.escape import append_name
+from tui.widgets.row_grid import RowGrid
 
 if TYPE_CHECKING:
     from tui.db.values import RowKey
@@ -26,11 +29,40 @@ if TYPE_CHECKING:
 class BrowseRowEditing(BrowseEditing):
     """Insert, duplicate, select and delete rows of the open table."""
 
+    # -- the strip of new rows (Tab from the grid): e changes one, D copies it, d drops it -
+    @property
+    def strip(self) -> RowGrid:
+        return self.query_one("#new-rows", RowGrid)
+
+    def _focused_insert(self) -> RowInsert | None:
+        """The staged insert under the strip's cursor, when the strip has the focus."""
+        strip, table = self.strip, self.table
+        if not strip.has_focus or table is None:
+            return None
+        inserts = self.changes.inserts(table.ref)
+        row = strip.cursor_row
+        return inserts[row] if 0 <= row < len(inserts) else None
+
+    def action_edit_cell(self) -> None:
+        insert = self._focused_insert()
+        if insert is None:
+            super().action_edit_cell()
+        else:
+            self._open_form(dict(insert.values), token=insert.token)
+
+    @on(RowGrid.CellSelected, "#new-rows")
+    def _new_row_selected(self) -> None:
+        self.action_edit_cell()
+
     # -- insert and duplicate -------------------------------------------------------------
     def action_insert_row(self) -> None:
         self._open_form(None)
 
     def action_duplicate_row(self) -> None:
+        insert = self._focused_insert()
+        if insert is not None:
+            self._open_form(dict(insert.values))
+            return
         found = self._cursor_key() if self.table is not None else None
         if found is None:
             return
@@ -48,7 +80,8 @@ class BrowseRowEditing(BrowseEditing):
 
         self.start_job("edit", body, label="reading the row…")
 
-    def _open_form(self, values: dict[str, Any] | None) -> None:
+    def _open_form(self, values: dict[str, Any] | None, token: int | None = None) -> None:
+        """The row form: empty, a copy of ``values``, or (with ``token``) a staged new row."""
         from tui.screens.row_form import RowFormScreen
 
         table = self.table
@@ -58,28 +91,36 @@ class BrowseRowEditing(BrowseEditing):
         if refusal is not None:
             self._refused(refusal, "Cannot insert")
             return
-        fields = [self._form_field(table, c, values) for c in table.columns if not c.hidden]
-        title = Text("Duplicate a row of " if values is not None else "New row in ")
+        given = token is not None  # a staged row's own values, its key included
+        fields = [self._form_field(table, c, values, given) for c in table.columns if not c.hidden]
+        if token is not None:
+            title = Text(f"New row #{token} of ")
+        else:
+            title = Text("Duplicate a row of " if values is not None else "New row in ")
         append_name(title, table.name)
         title.append("  (staged: ctrl+s in the grid saves)", "dim")
 
-        def check(given: tuple[tuple[str, Any], ...]) -> str | None:
+        def check(row: tuple[tuple[str, Any], ...]) -> str | None:
             from tui.db.edit_values import validate_insert_with_schema
 
             # The application's own tables: its Pydantic schema has the last word.
-            return validate_insert_with_schema(table.name, dict(given))
+            return validate_insert_with_schema(table.name, dict(row))
 
         def answered(given: tuple[tuple[str, Any], ...] | None) -> None:
             if given is None:
                 return
-            insert = RowInsert(table.ref, given, self.changes.next_token())
-            if self.stage(table, insert):
-                self.status.notice = "new row staged (shown under the grid)"
+            number = token if token is not None else self.changes.next_token()
+            if self.stage(table, RowInsert(table.ref, given, number)):
+                self.status.notice = "new row staged (shown under the grid; Tab goes there)"
 
         self.app.push_screen(RowFormScreen(title, fields, check), answered)
 
     def _form_field(
-        self, table: TableInfo, column: ColumnInfo, values: dict[str, Any] | None
+        self,
+        table: TableInfo,
+        column: ColumnInfo,
+        values: dict[str, Any] | None,
+        given: bool = False,
     ) -> FormField:
         from tui.db.edit_values import parse_for_column, value_as_text
         from tui.screens.row_form import FieldState, FormField
@@ -98,7 +139,8 @@ class BrowseRowEditing(BrowseEditing):
         if column.generated:
             refused = f"generated: computed {column.generated_as}".strip()
         state, text = FieldState.DEFAULT, ""
-        if values is not None and not auto and not refused and column.name in values:
+        copied = values is not None and column.name in values and not refused
+        if copied and values is not None and (given or not auto):
             value = values[column.name]
             if value is None:
                 state = FieldState.NULL
@@ -148,6 +190,12 @@ class BrowseRowEditing(BrowseEditing):
         self.grid.action_cursor(1)
 
     def action_delete_rows(self) -> None:
+        insert = self._focused_insert()
+        if insert is not None:
+            if not self.saving() and self.changes.unstage(insert):
+                self.changes_shown()
+                self.status.notice = f"new row #{insert.token} dropped (ctrl+z brings it back)"
+            return
         table = self.table
         if table is None or self.window is None:
             return

@@ -176,7 +176,8 @@ class RowGrid(ScrollView, can_focus=True):
     | `X` | discard every staged change |
 
     In the grid: `*` and a highlighted cell = changed, `+` = new row, `-` and struck
-    through = deleted, `•` = selected.
+    through = deleted, `•` = selected. New rows are listed under the grid: Tab goes there,
+    where `e` (or Enter) changes one, `D` copies it and `d` drops it.
     """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -232,11 +233,16 @@ class RowGrid(ScrollView, can_focus=True):
         """End was pressed while the number of rows is not known: the screen reads the end."""
 
     class CellSelected(Message):
-        def __init__(self, position: int, column: GridColumn, value: Any) -> None:
+        def __init__(self, grid: RowGrid, position: int, column: GridColumn, value: Any) -> None:
+            self.grid = grid
             self.position = position
             self.column = column
             self.value = value
             super().__init__()
+
+        @property
+        def control(self) -> RowGrid:
+            return self.grid
 
     def __init__(
         self, *, name: str | None = None, id: str | None = None, header: bool = True
@@ -510,7 +516,8 @@ class RowGrid(ScrollView, can_focus=True):
         row = self.source.row_at(self.cursor_row)
         if row is not None and self.columns:
             column = self.columns[self.cursor_column]
-            self.post_message(self.CellSelected(self.cursor_row, column, row[self.cursor_column]))
+            value = row[self.cursor_column]
+            self.post_message(self.CellSelected(self, self.cursor_row, column, value))
 
     def on_click(self, event: events.Click) -> None:
         if event.y < self.header_lines or self.total == 0:
