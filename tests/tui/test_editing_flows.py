@@ -515,3 +515,55 @@ async def test_staged_new_rows_are_changed_copied_and_dropped_from_their_strip(
         await save(pilot)
         assert not screen.query_one("#new-rows-box").display
     assert rows(odd_db, "SELECT name FROM people WHERE id > 300") == [("Fixed",)]
+
+
+async def test_app_schema_judges_values_only_in_the_app_database(tmp_path: Path) -> None:
+    from sqlalchemy import create_engine
+
+    from app import models
+    from app.database import Base
+    from tui.db.target import resolve_target
+
+    path = tmp_path / "app.db"
+    engine = create_engine(f"sqlite:///{path}")
+    assert models.Customer.__tablename__ in Base.metadata.tables  # the models fill it
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "INSERT INTO customers (id, public_id, name, email, tier, is_active, created_at)"
+        " VALUES (1, '00000000000000000000000000000001', 'Ada', 'ada@example.org', 'free',"
+        " 1, '2026-01-01 00:00:00')"
+    )
+    conn.commit()
+    conn.close()
+    for app_database in (True, False):
+        target = (
+            resolve_target(None, default_url=f"sqlite:///{path}")
+            if app_database
+            else resolve_target(str(path), default_url="")
+        )
+        app = DbBrowseApp(target)
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            screen = app.get_screen_browse()
+            assert screen is not None
+            info = next(t for t in screen.query_one(TableList).tables if t.name == "customers")
+            screen.open_table(info)
+            await settle(pilot)
+            grid = screen.query_one("#grid", RowGrid)
+            grid.focus()
+            to_column(grid, "email")
+            await pilot.press("e")
+            await settle(pilot)
+            app.screen.query_one("#editor", Input).value = "not an email"
+            await pilot.press("enter")
+            await settle(pilot)
+            if app_database:  # the schema's pattern refuses it in the editor
+                assert isinstance(app.screen, CellEditorScreen)
+                error = str(app.screen.query_one("#editor-error").render())
+                assert "email" in error
+                assert screen.status.pending == 0
+            else:  # a stranger's table named customers: only the database judges
+                assert app.screen is screen
+                assert screen.status.pending == 1

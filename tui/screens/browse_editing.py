@@ -160,6 +160,12 @@ class BrowseEditing(BrowseActions):
             return None
         return key, row
 
+    def app_schemas_apply(self) -> bool:
+        """Whether the application's Pydantic schemas judge values: only in its own database
+        (or when its models are compared), never in a stranger's table of the same name."""
+        target = self._source().target
+        return bool(target.app_database or target.compare_models)
+
     def _refusal(self, column: ColumnInfo | None) -> str | None:
         source, table = self.source, self.table
         if source is None or table is None:
@@ -228,6 +234,7 @@ class BrowseEditing(BrowseActions):
         dialect = source.strategy.name
         details = self.details if self.details and self.details.info.ref == table.ref else None
         identity = row_identity(table)
+        models = self.app_schemas_apply()
         spec = EditorSpec(
             table=table.name,
             column=column.name,
@@ -243,7 +250,7 @@ class BrowseEditing(BrowseActions):
         def parse(text: str) -> Any:
             value = parse_for_column(text, column, dialect)
             # The application's own tables: its Pydantic schema has the last word.
-            refused = validate_with_schema(table.name, column.name, value)
+            refused = validate_with_schema(table.name, column.name, value) if models else None
             if refused is not None:
                 raise ValueError(refused)
             return value

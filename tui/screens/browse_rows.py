@@ -100,11 +100,13 @@ class BrowseRowEditing(BrowseEditing):
         append_name(title, table.name)
         title.append("  (staged: ctrl+s in the grid saves)", "dim")
 
+        models = self.app_schemas_apply()
+
         def check(row: tuple[tuple[str, Any], ...]) -> str | None:
             from tui.db.edit_values import validate_insert_with_schema
 
             # The application's own tables: its Pydantic schema has the last word.
-            return validate_insert_with_schema(table.name, dict(row))
+            return validate_insert_with_schema(table.name, dict(row)) if models else None
 
         def answered(given: tuple[tuple[str, Any], ...] | None) -> None:
             if given is None:

@@ -118,6 +118,11 @@ def pending_text(
         return out.append("nothing is staged", "dim")
     count = len(changes)
     out.append(f"{count} change{'s' if count != 1 else ''} staged, not saved\n\n", "bold")
+    if reason and (failed is None or failed not in changes):
+        # The save failed before any one change did (the database was locked).
+        out.append("✗ the save failed, nothing was written: ", "bold")
+        append_escaped(out, reason)
+        out.append("\n\n")
     for index, change in enumerate(changes, 1):
         marker = "✗ " if change == failed else "  "
         out.append(f"{marker}{index:>3}. ", "bold" if change == failed else "dim")

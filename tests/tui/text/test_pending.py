@@ -104,3 +104,11 @@ def test_delete_question_names_cascades() -> None:
     assert "logs" not in text
     _, alone = delete_question(PEOPLE, 1, [])
     assert "CASCADE" not in shown(alone)
+
+
+def test_a_save_that_never_began_says_why_at_the_top() -> None:
+    edit = CellEdit(PEOPLE, RowKey(("id",), (1,)), "name", "A", "B")
+    body = shown(pending_text([edit], [], reason="database is locked by pid 42 (sqlite3)"))
+    assert body.index("✗ the save failed, nothing was written: database is locked") < body.index(
+        "1. people"
+    )
