@@ -218,7 +218,7 @@ async def test_insert_a_row_with_defaults(odd_db: Path) -> None:
         await settle(pilot)
         form = app.screen
         assert isinstance(form, RowFormScreen)
-        assert form.query_one("#field-0", Input).placeholder == "default: auto"
+        assert form.query_one("#field-0", Input).placeholder == "left out: auto"
         form.query_one("#field-1", Input).value = "New Person"
         form.query_one("#field-4", Input).focus()
         await pilot.press("ctrl+n")  # note: NULL, email: left to its default
@@ -261,7 +261,7 @@ async def test_delete_selected_rows_says_what_cascades(odd_db: Path) -> None:
         question = app.screen
         assert isinstance(question, ConfirmScreen)
         text = str(question.query_one("#confirm-detail", Static).render())
-        assert "CASCADE" in text and "pets" in text
+        assert "also deletes 2 rows of pets (ON DELETE CASCADE" in text
         assert "2 rows" in question._title
         await pilot.press("y")
         await settle(pilot)

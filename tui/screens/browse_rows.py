@@ -125,18 +125,12 @@ class BrowseRowEditing(BrowseEditing):
         given: bool = False,
     ) -> FormField:
         from tui.db.edit_values import parse_for_column, value_as_text
+        from tui.db.edits import insert_hint
         from tui.screens.row_form import FieldState, FormField
 
         dialect = self._source().strategy.name
-        auto = table.rowid_alias == column.name or "nextval(" in (column.default or "").lower()
-        if auto:
-            default = "auto"
-        elif column.default is not None:
-            default = column.default
-        elif column.nullable:
-            default = "NULL"
-        else:
-            default = "none: NOT NULL, give a value"
+        auto = column.auto  # a rowid alias, serial, identity or AUTO_INCREMENT column
+        default = insert_hint(column)  # "" when a value is needed
         refused = ""
         if column.generated:
             refused = f"generated: computed {column.generated_as}".strip()
@@ -215,31 +209,39 @@ class BrowseRowEditing(BrowseEditing):
         if not rows:
             self._refused("already staged for deletion (ctrl+z undoes)", "Delete")
             return
+        self.start_job(
+            "edit",
+            lambda job: self._ask_delete(job, table, rows),
+            label="reading the rows and what refers to them…",
+        )
+
+    async def _ask_delete(
+        self, job: Job, table: TableInfo, rows: dict[RowKey, tuple[Any, ...]]
+    ) -> None:
+        """Read the rows whole, count what refers to them, ask, then stage their deletion."""
+        from tui.db.delete_effects import delete_effects
         from tui.screens.confirm import ConfirmScreen
         from tui.text.pending import delete_question
 
+        source = self._source()
+        whole = {key: await self._whole_row(table, key, row) for key, row in rows.items()}
         details = self.details if self.details and self.details.info.ref == table.ref else None
-        title, body = delete_question(
-            table.ref, len(rows), details.referenced_by if details else ()
-        )
-        if details is None:
-            body.append("\n\n(the schema is not read yet: what refers to these rows is unknown)")
+        effects = None
+        if details is not None:
+            listed = list(whole.values())
+            effects = await source.run(lambda conn: delete_effects(conn, details, listed))
+        if not job.current:
+            return
+        title, body = delete_question(table.ref, len(rows), effects)
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.start_job("edit", lambda job: self._stage_deletes(job, table, rows))
+                self._stage_deletes(table, whole)
 
         self.app.push_screen(ConfirmScreen(title.plain, body.plain, yes="Stage"), answered)
 
-    async def _stage_deletes(
-        self, job: Job, table: TableInfo, rows: dict[RowKey, tuple[Any, ...]]
-    ) -> None:
-        deletes = []
-        for key, row in rows.items():
-            values = await self._whole_row(table, key, row)
-            deletes.append(RowDelete(table.ref, key, tuple(values.items())))
-        if not job.current:
-            return
+    def _stage_deletes(self, table: TableInfo, rows: dict[RowKey, dict[str, Any]]) -> None:
+        deletes = [RowDelete(table.ref, key, tuple(values.items())) for key, values in rows.items()]
         staged = sum(1 for d in deletes if self.stage(table, d))
         for key in rows:
             self.selected.pop((table.ref, key), None)

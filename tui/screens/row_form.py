@@ -38,7 +38,7 @@ class FormField:
 
     name: str
     declared_type: str
-    default: str  # what the database fills in when not given: "auto", "NULL", "'x'", ...
+    default: str  # what a left-out column gets: "auto", "NULL", "default 'x'"; "" = required
     parse: Callable[[str], Any]
     nullable: bool = True
     state: FieldState = FieldState.DEFAULT
@@ -109,7 +109,8 @@ class RowFormScreen(ModalScreen[tuple[tuple[str, Any], ...] | None]):
     def on_mount(self) -> None:
         # The first field a person would fill in: not computed, not an automatic key.
         usable = [i for i, f in enumerate(self.fields) if not f.refused]
-        wanted = [i for i in usable if self.fields[i].default != "auto"] or usable
+        wanted = [i for i in usable if self.fields[i].default not in ("auto", "computed")]
+        wanted = wanted or usable
         if wanted:
             self.query_one(f"#field-{wanted[0]}", Input).focus()
 
@@ -121,7 +122,9 @@ class RowFormScreen(ModalScreen[tuple[tuple[str, Any], ...] | None]):
             return "∅ NULL"
         if self.states[index] is FieldState.TEXT:
             return "⟨empty⟩: the empty text ('')"
-        return f"default: {escaped_plain(field.default)}"
+        if not field.default:
+            return "a value is needed (NOT NULL, no default)"
+        return f"left out: {escaped_plain(field.default)}"
 
     # -- field states ------------------------------------------------------------------------
     def _focused_index(self) -> int | None:

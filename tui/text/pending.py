@@ -8,7 +8,7 @@ their bound values listed apart: exactly what save runs.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
@@ -19,7 +19,8 @@ from tui.text.cells import Part, cell_pieces
 from tui.text.escape import append_escaped, append_name
 
 if TYPE_CHECKING:
-    from tui.db.model import ForeignKeyInfo, TableRef
+    from tui.db.delete_effects import DeleteEffect
+    from tui.db.model import TableRef
     from tui.db.save import Conflict, PlannedStatement
     from tui.db.values import RowKey
 
@@ -144,26 +145,32 @@ def pending_text(
 
 
 def delete_question(
-    table: TableRef, count: int, referenced_by: Iterable[tuple[str, ForeignKeyInfo]]
+    table: TableRef, count: int, effects: Sequence[DeleteEffect] | None
 ) -> tuple[Text, Text]:
-    """The title and body of the confirmation before rows are staged for deletion."""
+    """The title and body of the confirmation before rows are staged for deletion: how many,
+    and what the rows of other tables that refer to them undergo (None: not known)."""
     title = Text(f"Delete {count:,} row{'s' if count != 1 else ''} of ")
     append_name(title, str(table)).append("?")
     body = Text("Staged only: nothing is deleted until ctrl+s saves (ctrl+z undoes).")
-    rules = list(referenced_by)
-    for rule, says in (
-        ("CASCADE", "ON DELETE CASCADE: saving also deletes the rows that refer to them in"),
-        ("SET NULL", "ON DELETE SET NULL: saving sets to NULL the references in"),
-    ):
-        hits = [(name, fk) for name, fk in rules if (fk.on_delete or "").upper() == rule]
-        if not hits:
-            continue
-        body.append(f"\n\n{says}\n", "bold")
-        for name, fk in hits:
-            body.append("  • ")
-            append_name(body, name).append(" (")
-            _append_names(body, fk.columns)
-            body.append(")\n")
+    if effects is None:
+        body.append("\n\nThe schema is not read yet: what refers to these rows is unknown.")
+        return title, body
+    for effect in effects:
+        rows = f"{effect.rows:,} row{'s' if effect.rows != 1 else ''} of "
+        body.append("\n\n• ")
+        if effect.action == "CASCADE":
+            body.append("also deletes ", "bold").append(rows)
+            append_name(body, effect.table).append(" (ON DELETE CASCADE, and what they cascade to)")
+        elif effect.action in ("SET NULL", "SET DEFAULT"):
+            body.append("sets ", "bold")
+            _append_names(body, effect.columns)
+            body.append(f" to {effect.action[4:]} in {rows}")
+            append_name(body, effect.table)
+        else:
+            body.append(rows)
+            append_name(body, effect.table)
+            body.append(f" still refer to them ({effect.action}): ", "")
+            body.append("the save will fail", "bold")
     return title, body
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tui.db.edits import CellEdit, RowDelete, RowInsert
-from tui.db.model import ForeignKeyInfo, TableRef
+from tui.db.model import TableRef
 from tui.db.values import RowKey
 from tui.text.escape import needs_escape
 from tui.text.pending import change_line, delete_question, pending_text, statement_lines
@@ -90,20 +90,27 @@ def test_pending_text_points_at_the_failed_change() -> None:
     assert "cannot plan the save: no such table" in planless
 
 
-def test_delete_question_names_cascades() -> None:
-    cascade = ForeignKeyInfo(("owner_id",), "people", ("id",), on_delete="CASCADE")
-    set_null = ForeignKeyInfo(("vet",), "people", ("id",), on_delete="SET NULL")
-    plain = ForeignKeyInfo(("x",), "people", ("id",))
+def test_delete_question_counts_what_goes_with_the_rows() -> None:
+    from tui.db.delete_effects import DeleteEffect
+
     title, body = delete_question(
-        PEOPLE, 2, [("pets", cascade), (HOSTILE, set_null), ("logs", plain)]
+        PEOPLE,
+        2,
+        [
+            DeleteEffect("pets", ("owner_id",), "CASCADE", 3),
+            DeleteEffect(HOSTILE, ("vet",), "SET NULL", 1),
+            DeleteEffect("logs", ("who",), "RESTRICT", 12),
+        ],
     )
     assert shown(title) == "Delete 2 rows of people?"
     text = shown(body)
-    assert "CASCADE" in text and "pets (owner_id)" in text
-    assert "SET NULL" in text and "\\x1b]0;PWNED\\x07 (vet)" in text
-    assert "logs" not in text
-    _, alone = delete_question(PEOPLE, 1, [])
-    assert "CASCADE" not in shown(alone)
+    assert "also deletes 3 rows of pets (ON DELETE CASCADE" in text
+    assert "sets vet to NULL in 1 row of \\x1b]0;PWNED\\x07" in text
+    assert "12 rows of logs still refer to them (RESTRICT): the save will fail" in text
+    _, alone = delete_question(PEOPLE, 1, ())
+    assert "•" not in shown(alone)
+    _, unknown = delete_question(PEOPLE, 1, None)
+    assert "unknown" in shown(unknown)
 
 
 def test_a_save_that_never_began_says_why_at_the_top() -> None:
