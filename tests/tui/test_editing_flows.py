@@ -567,3 +567,17 @@ async def test_app_schema_judges_values_only_in_the_app_database(tmp_path: Path)
             else:  # a stranger's table named customers: only the database judges
                 assert app.screen is screen
                 assert screen.status.pending == 1
+
+
+async def test_keep_mine_when_theirs_is_already_mine(odd_db: Path) -> None:
+    async with editing(odd_db, "people") as (app, pilot, screen, grid):
+        to_column(grid, "name")
+        await edit_to(pilot, "same")
+        other_user(odd_db, "UPDATE people SET name = 'same' WHERE id = 1")
+        await save(pilot)
+        assert isinstance(app.screen, ConflictScreen)
+        await pilot.press("k")
+        await settle(pilot)
+        assert screen.status.pending == 0
+        assert any("already holds my value" in n for n in notices(app))
+    assert rows(odd_db, "SELECT name FROM people WHERE id = 1") == [("same",)]

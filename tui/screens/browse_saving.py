@@ -155,6 +155,7 @@ class BrowseSaving(BrowseRowEditing):
         table = self.edited_tables.get(change.table)
         if choice is None or table is None or self.saving():
             return  # decide later: everything stays staged
+        before = len(self.changes)
         try:
             if choice is ConflictChoice.EDIT_AGAIN and isinstance(change, CellEdit):
                 self.changes.unstage(change)
@@ -169,11 +170,16 @@ class BrowseSaving(BrowseRowEditing):
             self._refused(str(exc), "Conflict")
         self.changes_shown()
         self.data_changed()  # show what is in the database now
-        self.status.notice = {
-            ConflictChoice.KEEP_MINE: "kept mine on top of the current value: ctrl+s saves it",
+        kept = "kept mine on top of the current value: ctrl+s saves it"
+        if choice is ConflictChoice.KEEP_MINE and len(self.changes) < before:
+            kept = "the database already holds my value: nothing is left to save for it"
+        said = {
+            ConflictChoice.KEEP_MINE: kept,
             ConflictChoice.TAKE_THEIRS: "took theirs: my change is dropped",
             ConflictChoice.EDIT_AGAIN: "editing again from the current value",
         }[choice]
+        # A toast, not the status notice: the change watcher is about to write that one.
+        self.notify(said, title="Conflict", markup=False)
 
 
 __all__ = ["BrowseSaving"]
