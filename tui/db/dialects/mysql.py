@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import table, text
@@ -17,24 +18,47 @@ from tui.db.model import RowCount, TableInfo
 _IN_SCHEMA = "TABLE_SCHEMA = coalesce(:schema, DATABASE())"
 
 
+def max_time(*times: datetime | None) -> datetime | None:
+    known = [t for t in times if t is not None]
+    return max(known) if known else None
+
+
+def settling_second(last_write: datetime | None, now: datetime) -> datetime | None:
+    """The server's clock (whole seconds) for two seconds after ``last_write``, then fixed.
+
+    Tables' write times count whole seconds: this moves the change token once or twice more
+    after a write, so that a commit later in a second already seen is still noticed, and
+    then stays put while nothing is written.
+    """
+    if last_write is None:
+        return None
+    return min(now.replace(microsecond=0), last_write + timedelta(seconds=2))
+
+
 class MySQLStrategy(DialectStrategy):
     async def change_token(self, conn: AsyncConnection) -> object | None:
-        # InnoDB's redo-log position moves with every write (MariaDB and MySQL name it
-        # differently); background purge may move it too, which only costs a spare refresh.
+        # The tables of *this* database: how many, and when one was last created or written
+        # (any engine, InnoDB included). InnoDB's redo-log position would move with writes to
+        # every database on the server and with its own background work: each move was shown
+        # as a change. UPDATE_TIME counts whole seconds, so a commit later in the second we
+        # read would go unseen: until two seconds after the last write the token also carries
+        # the server's clock, so the refresh that follows reads after every commit of it.
         try:
-            value = (
+            row = (
                 await conn.execute(
                     text(
-                        "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
-                        "WHERE VARIABLE_NAME IN "
-                        "('INNODB_LSN_CURRENT', 'INNODB_REDO_LOG_CURRENT_LSN')"
+                        "SELECT COUNT(*), MAX(CREATE_TIME), MAX(UPDATE_TIME), NOW() "
+                        "FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"
                     )
                 )
-            ).scalar()
+            ).first()
         except DBAPIError:
-            value = None
+            row = None
         await conn.rollback()
-        return value
+        if row is None:
+            return None
+        tables, created, updated, now = row
+        return (tables, created, updated, settling_second(max_time(created, updated), now))
 
     name = "mysql"
     nulls_first_when_ascending = True

@@ -24,14 +24,24 @@ _RELATION = (
 
 class PostgreSQLStrategy(DialectStrategy):
     async def change_token(self, conn: AsyncConnection) -> object | None:
-        # The WAL position moves with every committed write anywhere in the cluster; we only
-        # read, so it never moves because of us. Cheap, and no snapshot is kept (rollback).
+        # Rows written in *this* database, from its statistics: the WAL position would move
+        # with every write anywhere in the cluster (other databases, checkpoints), and every
+        # move was shown as a change. Our reads write no rows; DDL writes catalog rows, so it
+        # counts too. A backend publishes its counts within about a second of committing.
+        # No snapshot is kept (rollback), so each read sees the latest published counts.
         try:
-            value = (await conn.execute(text("SELECT pg_current_wal_lsn()::text"))).scalar()
+            row = (
+                await conn.execute(
+                    text(
+                        "SELECT tup_inserted, tup_updated, tup_deleted "
+                        "FROM pg_catalog.pg_stat_database WHERE datname = current_database()"
+                    )
+                )
+            ).first()
         except DBAPIError:
-            value = None
+            row = None
         await conn.rollback()
-        return value
+        return None if row is None else tuple(row)
 
     name = "postgresql"
     nulls_first_when_ascending = False
