@@ -14,7 +14,7 @@ from tests.tui.scenes import SIZE, browse_app, eventually, settle
 from tui.app import DbBrowseApp
 from tui.db.model import Drift, RowCount
 from tui.db.target import resolve_target
-from tui.widgets.row_grid import RowGrid
+from tui.widgets.row_grid import GENERATED_MARK, SEPARATOR, RowGrid
 from tui.widgets.table_list import TableList
 
 
@@ -125,11 +125,15 @@ def test_which_targets_are_compared_with_the_models(tmp_path: Path) -> None:
     assert not resolve_target("postgresql://u@h/db", default_url="").compare_models
 
 
-async def test_the_grid_knows_which_columns_are_generated(tmp_path: Path) -> None:
+async def test_generated_columns_are_marked_in_the_grid_header(tmp_path: Path) -> None:
+    """The header's type line says which columns are generated (read, never written)."""
     path = tmp_path / "gen.db"
     conn = sqlite3.connect(path)
-    conn.execute("CREATE TABLE g (id INTEGER PRIMARY KEY, a INTEGER, b AS (a * 2) STORED)")
-    conn.execute("INSERT INTO g (a) VALUES (21)")
+    conn.execute(
+        "CREATE TABLE g (id INTEGER PRIMARY KEY, a INTEGER, b AS (a * 2) STORED,"
+        " c TEXT GENERATED ALWAYS AS ('x' || a) VIRTUAL, d TEXT)"
+    )
+    conn.execute("INSERT INTO g (a, d) VALUES (21, 'ƒ')")
     conn.commit()
     conn.close()
     app = browse_app(path)
@@ -140,6 +144,18 @@ async def test_the_grid_knows_which_columns_are_generated(tmp_path: Path) -> Non
             "id": False,
             "a": False,
             "b": True,
+            "c": True,
+            "d": False,
+        }
+        names, types = (grid.render_line(y).text.split(SEPARATOR) for y in (0, 1))
+        # The header's gutter is blank: the first cell is the key column's.
+        shown = {n.strip(): t.strip() for n, t in zip(names, types, strict=True) if n.strip()}
+        assert shown == {
+            "id": "integer",
+            "a": "integer",
+            "b": GENERATED_MARK,
+            "c": f"{GENERATED_MARK} text",
+            "d": "text",
         }
 
 

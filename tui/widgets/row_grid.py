@@ -30,6 +30,8 @@ MAX_WIDTH = 40
 SEPARATOR = " │ "
 STALE_LABEL = "…"
 HEADER_LINES = 2  # column names, then declared types
+#: Before the type of a generated (computed) column in the header: readable, never written.
+GENERATED_MARK = "ƒ"
 
 
 class RowSource(Protocol):
@@ -86,7 +88,13 @@ class GridColumn:
     width: int = MIN_WIDTH
     numeric: bool = False
     frozen: bool = False
-    generated: bool = False  # a generated (computed) column: the header may say so
+    generated: bool = False  # a generated (computed) column: the header says so
+
+    @property
+    def type_label(self) -> str:
+        """The header's second line: the declared type, ``ƒ`` first for a generated column."""
+        type_name = self.type_name.lower()
+        return f"{GENERATED_MARK} {type_name}".rstrip() if self.generated else type_name
 
 
 class NoRows:
@@ -112,13 +120,14 @@ def fit_columns(
     """
     columns = []
     for index, (name, type_name) in enumerate(zip(names, type_names, strict=True)):
-        header = max(cell_len(name), cell_len(type_name))
+        is_generated = index < len(generated) and generated[index]
+        label = GridColumn(name, type_name, generated=is_generated).type_label
+        header = max(cell_len(name), cell_len(label))
         values = [row[index] for row in sample if index < len(row)]
         data = max((natural_width(v, MAX_WIDTH) for v in values), default=0)
         numeric = bool(values) and all(v is None or is_numeric(v) for v in values)
         numeric = numeric and any(v is not None for v in values)
         width = max(MIN_WIDTH, min(MAX_WIDTH, max(header, data)))
-        is_generated = index < len(generated) and generated[index]
         columns.append(GridColumn(name, type_name, width, numeric, index < frozen, is_generated))
     return columns
 
@@ -154,6 +163,7 @@ class RowGrid(ScrollView, can_focus=True):
     | `\\xff` (highlighted) | a byte that is not valid UTF-8 |
     | `<blob 1.2 KB> 89 50…` | a BLOB: its size and first bytes |
     | `…` | cut to fit: Enter shows the whole value |
+    | `ƒ integer` (header) | a generated (computed) column: read, never written |
 
     Numbers are exact: integers of any size, floats as `-0.0`, `NaN`, `inf`.
 
@@ -376,7 +386,13 @@ class RowGrid(ScrollView, can_focus=True):
     def _header_cell(
         self, text: str, column: GridColumn, style: Style, *, name: bool
     ) -> list[Segment]:
-        pieces = cell_pieces(text, column.width, markers=name)
+        if not name and column.generated:
+            # The mark is drawn as a marker, so a declared type named "ƒ" stays told apart.
+            mark = GENERATED_MARK + (" " if column.type_name else "")
+            rest = cell_pieces(column.type_name.lower(), column.width - len(mark), markers=False)
+            pieces = [(mark, Part.MARKER), *rest]
+        else:
+            pieces = cell_pieces(text, column.width, markers=name)
         used = sum(_cells(t) for t, _ in pieces)
         segments = [Segment(t, style + self._style(part)) for t, part in pieces]
         return _padded(segments, column.width - used, style, right=column.numeric)
@@ -419,7 +435,7 @@ class RowGrid(ScrollView, can_focus=True):
         for index, column in enumerate(self.columns):
             target = fixed if column.frozen else scrolling
             if header:
-                text = column.name if position == -1 else column.type_name.lower()
+                text = column.name if position == -1 else column.type_label
                 cell = self._header_cell(text, column, style, name=position == -1)
             elif row is None:
                 filler = "·" if index == 0 else ""
