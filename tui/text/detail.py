@@ -14,32 +14,41 @@ from rich.text import Text
 
 from tui.db.model import Preview
 from tui.text.cells import format_float, human_size
-from tui.text.escape import ESCAPE_STYLE, escape_runs
+from tui.text.escape import ESCAPE_STYLE, append_name, escape_runs
 
 HEX_WIDTH = 16  # bytes per hex dump line
 
 
-def text_lines(text: str, width: int) -> list[Text]:
+def text_lines(text: str, width: int, *, whole: bool = False) -> list[Text]:
     """``text`` as screen lines of at most ``width`` cells: escaped, hard-wrapped.
 
     Newlines break lines; every other control or invisible character is a visible escape.
+    With ``whole`` (``text`` is the whole value, not a part of it), a value that would look
+    blank gets the grid's markers: ``⟨empty⟩`` for ``''``, ``·`` for each space (``⇥``, ``⏎``
+    for tabs and newlines), so ``''``, ``' '`` and ``'\t'`` never show as an empty page.
     """
     width = max(width, 1)
+    if whole and (not text or text.isspace()):
+        return _wrapped(append_name(Text(no_wrap=True), text), width)
     lines: list[Text] = []
     for logical in text.split("\n"):
         line = Text(no_wrap=True)
         for run, is_escape in escape_runs(logical):
             line.append(run, ESCAPE_STYLE if is_escape else "")
-        plain = line.plain
-        if len(plain) <= width and plain.isascii():
-            lines.append(line)
-            continue
-        offsets, at = [], 0
-        for piece in chop_cells(plain, width):
-            at += len(piece)
-            offsets.append(at)
-        lines.extend(line.divide(offsets[:-1]) if offsets else [line])
+        lines.extend(_wrapped(line, width))
     return lines
+
+
+def _wrapped(line: Text, width: int) -> list[Text]:
+    """One logical line cut into screen lines of at most ``width`` cells."""
+    plain = line.plain
+    if len(plain) <= width and plain.isascii():
+        return [line]
+    offsets, at = [], 0
+    for piece in chop_cells(plain, width):
+        at += len(piece)
+        offsets.append(at)
+    return list(line.divide(offsets[:-1])) if offsets else [line]
 
 
 def hex_lines(data: bytes, offset: int = 0) -> list[Text]:

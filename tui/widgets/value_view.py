@@ -143,7 +143,8 @@ class ValueView(ScrollView, can_focus=True):
             self._lines = hex_lines(self.data, self.start)
             width = 10 + HEX_WIDTH * 4 + 1
         else:
-            self._lines = text_lines(self.data, width) if self.data or self.length else []
+            whole = self.start == 0 and len(self.data) >= self.length
+            self._lines = text_lines(self.data, width, whole=whole)
         self._wrapped_at = self._text_width()
         self._strips.clear()
         self.virtual_size = Size(width, len(self._lines))
