@@ -205,7 +205,7 @@ class Inspector:
             header = view.wal.header
             self._salts.append((header.salt1, header.salt2) if header is not None else None)
             db_bytes = view.files.db_bytes if view.files is not None else None
-            explanation.extend(explain(view.wal, view.shm, list(view.holders), db_bytes or 0))
+            explanation.extend(explain(view.wal, view.shm, list(view.holders)))
             if db_bytes and view.wal.size > db_bytes:
                 warnings.append(
                     f"The WAL ({exact_size(view.wal.size)}) is larger than the database"

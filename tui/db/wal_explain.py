@@ -17,10 +17,11 @@ from tui.db.wal import WalSummary
 _COMMAND_WIDTH = 60
 
 
-def explain(
-    wal: WalSummary, shm: ShmState | None, holders: list[LockHolder], db_size: int
-) -> list[str]:
-    """Sentences a person needs to understand the WAL right now, most important first."""
+def explain(wal: WalSummary, shm: ShmState | None, holders: list[LockHolder]) -> list[str]:
+    """Sentences a person needs to understand the WAL right now, most important first.
+
+    A WAL larger than the database is a warning, said once by the inspector, not here.
+    """
     lines: list[str] = []
     if not wal.exists or wal.size == 0:
         lines.append(
@@ -31,11 +32,6 @@ def explain(
     else:
         lines.extend(_progress(wal, shm, holders))
         lines.extend(_file_shape(wal))
-        if 0 < db_size < wal.size:
-            lines.append(
-                f"The WAL ({exact_size(wal.size)}) is larger than the database"
-                f" ({exact_size(db_size)})."
-            )
     lines.extend(_other_locks(holders))
     same_generation = (
         shm is not None

@@ -30,6 +30,7 @@ from tui.db.source import DataSource
 from tui.db.target import Target, resolve_target
 from tui.db.wal import FRAME_HEADER_SIZE, WAL_HEADER_SIZE
 from tui.db.wal_explain import exact_size
+from tui.text.status import summary_text
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux locks")
 
@@ -124,6 +125,8 @@ async def test_snapshot_agrees_with_a_passive_checkpoint(
         f"The WAL ({exact_size(snap.wal.size)}) is larger than the database"
         f" ({exact_size(snap.files.db_bytes)}).",
     )
+    # The status screen says it once (it was in the explanation too).
+    assert summary_text(snap.explanation, snap.warnings).plain.count("larger than the") == 1
     assert snap.refresh_ms > 0
     assert inspector.compact() == (
         f"WAL {exact_size(snap.wal.size)} · {log:,} frames · {copied:,} checkpointed"

@@ -121,7 +121,7 @@ def test_truncate_checkpoint_leaves_an_empty_wal(db: Path, con: sqlite3.Connecti
     summary = summarize(wal_of(db))
     assert summary == WalSummary(exists=True, size=0)
     assert wal_of(db).stat().st_size == 0
-    assert "The WAL is empty" in explain(summary, None, [], db.stat().st_size)[0]
+    assert "The WAL is empty" in explain(summary, None, [])[0]
 
 
 def test_frames_before_a_reset_are_stale(db: Path, con: sqlite3.Connection) -> None:
@@ -138,7 +138,7 @@ def test_frames_before_a_reset_are_stale(db: Path, con: sqlite3.Connection) -> N
     assert after.commit_frames == 1
     assert after.stale_frames == before.total_frames - after.valid_frames > 0
     assert after.broken_frame == 0 and after.problems == ()
-    text = " ".join(explain(after, None, [], db.stat().st_size))
+    text = " ".join(explain(after, None, []))
     assert f"{after.stale_frames:,} frames" in text and "left over" in text
 
 
@@ -153,7 +153,7 @@ def test_rolled_back_spill_leaves_frames_that_break_the_chain(
     spilled = summarize(wal_of(db))
     assert spilled.last_commit_frame == committed
     assert spilled.uncommitted_frames == spilled.valid_frames - committed > 10
-    assert "has not committed" in " ".join(explain(spilled, None, [], 1))
+    assert "has not committed" in " ".join(explain(spilled, None, []))
     con.execute("ROLLBACK")
     commit_rows(con, 1, rows=1, size=10)  # overwrites the first spilled frames
     after = summarize(wal_of(db))
