@@ -98,6 +98,9 @@ class DataSource:
         # Every operation's task until it is done: one that has left ``_running`` may still be
         # rolling back and returning its connection, and cancel_all() must wait for that too.
         self._live: set[asyncio.Task[Any]] = set()
+        # Interrupts on their way to the server, by operation: the operation's connection is
+        # kept until its interrupt has landed (see run()).
+        self._interrupting: dict[asyncio.Task[Any], list[asyncio.Event]] = {}
         #: Connection settings the user chose (wal_autocheckpoint, journal_size_limit), applied
         #: to every connection dbbrowse checks out, since pooled connections come and go.
         self.connection_pragmas: dict[str, int] = {}
@@ -283,6 +286,13 @@ class DataSource:
                     return await operation(conn)
                 finally:
                     self._running.pop(task, None)
+                    # A server interrupts a session, not a statement: had this connection
+                    # gone back to the pool before an interrupt sent for this operation
+                    # reached the server, the interrupt would stop the next operation's
+                    # statement on it. It waits until the interrupt has landed (a no-op on an
+                    # idle session).
+                    for landing in list(self._interrupting.get(task, ())):
+                        await landing.wait()
 
         task = asyncio.ensure_future(body())
         self._live.add(task)
@@ -309,6 +319,8 @@ class DataSource:
         def still_running() -> bool:
             return self._running.get(task) is conn
 
+        landed = asyncio.Event()
+        self._interrupting.setdefault(task, []).append(landed)
         # Interrupting is best effort: the statement may have just finished.
         try:
             await asyncio.wait_for(
@@ -316,6 +328,13 @@ class DataSource:
             )
         except Exception:
             log.warning("could not interrupt a running statement", exc_info=True)
+        finally:
+            landed.set()
+            pending = self._interrupting.get(task, [])
+            if landed in pending:
+                pending.remove(landed)
+            if not pending:
+                self._interrupting.pop(task, None)
 
     async def cancel_all(self) -> None:
         """Interrupt every running operation and wait for the connections to come back."""

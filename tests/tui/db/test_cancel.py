@@ -134,3 +134,73 @@ async def test_cancel_before_the_statement_starts_never_runs_it(source: DataSour
         await task
     await asyncio.wait_for(source.cancel_all(), 10)  # waits for the abandoned operation too
     assert not ran.is_set()
+
+
+SLEEP = {
+    # MariaDB's SLEEP returns 1 when interrupted, 0 when it slept its time.
+    "postgresql": "SELECT /* {marker} */ 0 FROM pg_sleep(2)",
+    "mysql": "SELECT /* {marker} */ SLEEP(2)",
+}
+
+
+async def test_a_late_interrupt_never_stops_the_next_operation_on_its_connection(
+    source: DataSource, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An interrupt is sent to a session, not a statement. The cancelled operation's statement
+    ends while the interrupt is on its way: its connection must not serve another operation
+    before the interrupt has landed, or that operation's statement is the one stopped (a page
+    load failed that way, leaving the grid blank until the user moved)."""
+    family = source.strategy.name
+    marker = f"dbbrowse-late-{uuid.uuid4().hex[:8]}"
+    observer = create_engine(derive_urls(source.target.url)[0])
+    decided, arrive = asyncio.Event(), asyncio.Event()
+
+    async def slow_interrupt(
+        conn: AsyncConnection, engine: Any, still_running: Callable[[], bool] = lambda: True
+    ) -> None:
+        # DialectStrategy.interrupt, with the way to the server made long.
+        statement = source.strategy.cancel_statement(conn.info.get(SESSION_KEY))
+        assert statement is not None
+        async with engine.connect() as side:
+            if still_running():
+                decided.set()  # sent: it reaches the server when `arrive` is set
+                await arrive.wait()
+                await side.execute(statement)
+            await side.rollback()
+
+    monkeypatch.setattr(source.strategy, "interrupt", slow_interrupt)
+    holding, finish = asyncio.Event(), asyncio.Event()
+
+    async def first(conn: AsyncConnection) -> Any:
+        holding.set()
+        await finish.wait()
+        return (await conn.execute(text("SELECT 1"))).scalar()
+
+    async def second(conn: AsyncConnection) -> Any:
+        return (await conn.execute(text(SLEEP[family].format(marker=marker)))).scalar()
+
+    try:
+        cancelled = asyncio.ensure_future(source.run(first))
+        await holding.wait()
+        cancelled.cancel()
+        await decided.wait()
+        finish.set()  # the first operation's statement ends before the interrupt arrives
+        for _ in range(20):
+            await asyncio.sleep(0)
+        following = asyncio.ensure_future(source.run(second))
+        seen = await asyncio.to_thread(
+            poll, lambda: running_count(observer, family, marker) == 1, 10
+        )
+        assert seen, "the second statement never showed up on the server"
+        arrive.set()
+        assert await asyncio.wait_for(following, 30) == 0  # slept its time: not interrupted
+        with pytest.raises(asyncio.CancelledError):
+            await cancelled
+        await asyncio.wait_for(source.cancel_all(), 10)
+        pool = source.engine.sync_engine.pool
+        assert isinstance(pool, QueuePool)
+        assert pool.checkedout() == 0
+    finally:
+        arrive.set()
+        finish.set()
+        observer.dispose()
