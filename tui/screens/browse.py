@@ -241,7 +241,7 @@ class BrowseScreen(BrowseSaving):
         self.table = table
         self.query_spec = query or RowQuery()
         self.new_scope()  # the previous view's jobs stop; their late results are dropped
-        self._recount, self._pending_jump = False, None
+        self._recount, self._pending_jump, self._count_stopped = False, None, False
         self.keeper.reset()
         if self.window is not None and self.window.pager.info.ref != table.ref:
             # Another table: its rows, count and position are not this one's. (A new sort or
@@ -322,6 +322,7 @@ class BrowseScreen(BrowseSaving):
     @on(RowGrid.CursorMoved)
     def _cursor_moved(self) -> None:
         self._update_position()
+        self.resume_count()
 
     # -- schema ----------------------------------------------------------------------------
     async def _load_schema(self, job: Job) -> None:

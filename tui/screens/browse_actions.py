@@ -142,7 +142,10 @@ class BrowseActions(BrowsePages):
         self._pending_jump = None
         self._update_position()
         not_counted = window is not None and not self.count.exact
-        self.status.notice = "cancelled" + (": not counted (r counts)" if not_counted else "")
+        self._count_stopped = not_counted
+        self.status.notice = "cancelled" + (
+            ": not counted (counting again when you move)" if not_counted else ""
+        )
 
     def action_follow_key(self) -> None:
         """Open the row the foreign key under the cursor points at."""

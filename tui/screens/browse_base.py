@@ -49,6 +49,7 @@ class BrowseBase(JobScreen):
         self.keeper = CursorKeeper()
         self._wanted: tuple[int, int] = (0, 0)  # the rows the grid asked for last
         self._recount = False  # the data changed while a count ran: count again after it
+        self._count_stopped = False  # Esc stopped the count: count again on the next move
         self._indexed = ""  # the index job's progress, for a jump that waits for it
         self._index_paused = False
         self._pending_jump: str | None = None  # a jump that waits for the count

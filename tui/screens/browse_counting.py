@@ -9,6 +9,8 @@ rows read before the count and the status bar's position in line with each count
 from __future__ import annotations
 
 import asyncio
+import math
+import time
 from typing import TYPE_CHECKING
 
 from tui.db.counting import CAPPED_COUNT, refresh_guess
@@ -27,6 +29,7 @@ class BrowseCounting(BrowseBase):
     """The count and position-index jobs of the browse screen."""
 
     def _start_count(self, *, refresh: bool = False) -> None:
+        self._count_stopped = False
         if self.job_running("count"):
             # Restarting would throw away a count under way: a busy writer could then keep
             # it from ever finishing. Count once more after it instead.
@@ -63,10 +66,7 @@ class BrowseCounting(BrowseBase):
             return
         self._set_count(refresh_guess(self.count.count, guess) if refresh else guess, version)
         if not guess.exact:
-            wait = self.scans.exact_wait(refresh=refresh)
-            if wait > 0:
-                job.say(f"recount in {wait:.0f} s")
-                await asyncio.sleep(wait)
+            await self._wait_for_recount(job, self.scans.exact_wait(refresh=refresh))
             job.say("counting rows… (Esc cancels)")
             version = window.version
             with self.scans.exact.timing():
@@ -88,6 +88,23 @@ class BrowseCounting(BrowseBase):
         if wanted and job.current:
             self._start_indexing(window)
         self.grid.rows_arrived()
+
+    @staticmethod
+    async def _wait_for_recount(job: Job, wait: float) -> None:
+        """Wait ``wait`` seconds, counting down in the job's slot a second at a time."""
+        deadline = time.monotonic() + wait
+        while (left := deadline - time.monotonic()) > 0:
+            whole = math.ceil(left)
+            job.say(f"recount in {whole} s")
+            await asyncio.sleep(left - (whole - 1))  # until the shown number is due to drop
+
+    def resume_count(self) -> None:
+        """A count stopped by Esc starts again when the user moves (or the data changes)."""
+        if not self._count_stopped:
+            return
+        self._count_stopped = False
+        if self.window is not None and not self.count.exact and not self.job_running("count"):
+            self._start_count()
 
     def _start_indexing(self, window: RowWindow) -> None:
         async def body(job: Job) -> None:
