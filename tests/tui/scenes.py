@@ -159,13 +159,47 @@ async def eventually(
     """Let the app run until ``predicate`` holds; fail after ``seconds`` of wall clock.
 
     For outcomes that may follow a refresh the test does not control (a server's change
-    position also moves with other clients' writes and its own background work).
+    position also moves with other clients' writes and its own background work). A failure
+    says what the browse screen showed and what the app logged, to find why.
     """
     deadline = time.monotonic() + seconds
     while not predicate():
         if time.monotonic() > deadline:
-            raise AssertionError(f"never happened: {what}")
+            raise AssertionError(f"never happened: {what}\n{browse_state(pilot.app)}")
         await pilot.pause(0.02)
+
+
+def browse_state(app: App[Any]) -> str:
+    """The browse screen's status bar, grid and jobs, and the log's last lines, in words."""
+    from tui.logs import log_path
+    from tui.screens.browse import BrowseScreen
+    from tui.widgets.row_grid import RowGrid
+    from tui.widgets.status_bar import StatusBar
+
+    lines = []
+    screen = app.get_screen_browse() if isinstance(app, DbBrowseApp) else None
+    if isinstance(screen, BrowseScreen) and screen.is_mounted:
+        status, grid, window = screen.query_one(StatusBar), screen.query_one(RowGrid), screen.window
+        lines.append(
+            f"status: position={status.position!r} jobs={status.jobs!r} notice={status.notice!r}"
+        )
+        lines.append(
+            f"grid: total={grid.total} exact={grid.total_exact} cursor={grid.cursor_row}"
+            f" top={grid.first_visible} source={type(grid.source).__name__}"
+        )
+        if window is not None:
+            lines.append(
+                f"window: version={window.version} total={window.total}"
+                f" exact={window.total_exact} pages={window.cached_pages}"
+                f" last={window.last_method} missing(top)="
+                f"{window.missing(grid.first_visible, grid.first_visible + grid.body_height)}"
+            )
+        lines.append(f"count: {screen.count}")
+        lines.append(f"jobs: {[(w.name, w.state.name) for w in screen.running()]}")
+    path = log_path()
+    if path.exists():
+        lines.append("log:\n" + "\n".join(path.read_text().splitlines()[-40:]))
+    return "\n".join(lines)
 
 
 async def wait_for_work(app: App[object]) -> None:

@@ -19,7 +19,7 @@ from tui.db.target import resolve_target
 from tui.screens.browse import BrowseScreen
 from tui.screens.cell_detail import CellDetailScreen
 from tui.screens.error import ErrorScreen
-from tui.widgets.row_grid import RowGrid
+from tui.widgets.row_grid import NoRows, RowGrid
 from tui.widgets.status_bar import StatusBar
 from tui.widgets.table_list import TableList
 
@@ -435,3 +435,22 @@ def test_a_password_never_reaches_the_screen_or_the_error(
     err = capsys.readouterr().err
     assert "tiger" not in err
     assert "unsupported database" in err
+
+
+async def test_end_in_the_frame_a_table_opens_after_an_empty_grid_reaches_the_end(
+    odd_db: Path,
+) -> None:
+    """A table opened after an empty grid has no scrollbar until the next layout pass: End
+    pressed before it (a quick key) moved the cursor but left the rows at the top, so the
+    last rows were never loaded (a flaky server test)."""
+    async with browsing(odd_db, "people") as (_app, pilot, screen, grid):
+        window, columns = screen.window, list(grid.columns)
+        assert window is not None and window.total == 300
+        grid.show(NoRows(), [], 0)
+        await pilot.pause()  # laid out empty: no scrollbar
+        grid.show(window, columns, window.total)
+        grid.move_to(window.total - 1, center=False)  # before any layout pass
+        assert grid.cursor_row == 299
+        assert grid.first_visible == 300 - grid.body_height
+        await settle(pilot)
+        assert grid.source.row_at(299) is not None

@@ -38,7 +38,7 @@ def big_db(tmp_path: Path) -> Path:
 
 
 async def counted_big(app: DbBrowseApp, pilot: Pilot[int]) -> tuple[BrowseScreen, StatusBar]:
-    await eventually(pilot, lambda: app.get_screen_browse() is not None, "the browse screen")
+    await eventually(pilot, lambda: app.source is not None, "the database opened")
     screen = app.get_screen_browse()
     assert screen is not None
     await eventually(pilot, lambda: bool(screen.query_one(TableList).tables), "the tables")

@@ -278,7 +278,7 @@ class RowGrid(ScrollView, can_focus=True):
         self.total = max(total, 0)
         self._layout_columns()
         self.cursor_column = min(self.cursor_column, max(len(columns) - 1, 0))
-        self.scroll_to(0, 0, animate=False, immediate=True)
+        self.jump_to(x=0, y=0)
         self.cursor_row = 0
         self.refresh()
         self._request_visible()
@@ -479,9 +479,9 @@ class RowGrid(ScrollView, can_focus=True):
     def watch_cursor_row(self, old: int, new: int) -> None:
         top = self.first_visible
         if new < top:
-            self.scroll_to(y=new, animate=False, immediate=True)
+            self.jump_to(y=new)
         elif new >= top + self.body_height:
-            self.scroll_to(y=new - self.body_height + 1, animate=False, immediate=True)
+            self.jump_to(y=new - self.body_height + 1)
         self.refresh()
         # Rows a cancelled or failed load left blank are asked for again when the user moves.
         self._request_visible()
@@ -493,18 +493,25 @@ class RowGrid(ScrollView, can_focus=True):
             room = self.scrollable_content_region.width - self._fixed_width
             right = x + self.columns[new].width + len(SEPARATOR)
             if x < self.scroll_offset.x:
-                self.scroll_to(x=x, animate=False, immediate=True)
+                self.jump_to(x=x)
             elif right > self.scroll_offset.x + room:
-                self.scroll_to(x=right - room, animate=False, immediate=True)
+                self.jump_to(x=right - room)
         self.refresh()
         self.post_message(self.CursorMoved(self.cursor_row, new))
+
+    def jump_to(self, *, x: float | None = None, y: float | None = None) -> None:
+        """Scroll there now. Forced: Textual allows scrolling only once a layout pass has
+        shown the scrollbar, and a grid just refilled (a table opened after an empty one) has
+        none yet: End pressed in that frame moved the cursor but left the rows scrolled to
+        the top, and the last rows were never loaded."""
+        self.scroll_to(x, y, animate=False, immediate=True, force=True)
 
     def move_to(self, position: int, *, center: bool = True) -> None:
         """Put the cursor on ``position`` and scroll so it is visible (centred on jumps)."""
         position = min(max(position, 0), max(self.total - 1, 0))
         if center:
             top = max(position - self.body_height // 2, 0)
-            self.scroll_to(y=top, animate=False, immediate=True)
+            self.jump_to(y=top)
         self.cursor_row = position
 
     def action_cursor(self, delta: int) -> None:
@@ -516,7 +523,7 @@ class RowGrid(ScrollView, can_focus=True):
 
     def action_page(self, delta: int) -> None:
         step = self.body_height * delta
-        self.scroll_to(y=self.scroll_offset.y + step, animate=False, immediate=True)
+        self.jump_to(y=self.scroll_offset.y + step)
         self.move_to(self.cursor_row + step, center=False)
 
     def action_first(self) -> None:
