@@ -7,13 +7,14 @@ in a fresh ``ORDER BY`` of the database, and the cursor must still be on the sam
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 
-from tests.tui.scenes import SIZE, browse_app, settle
+from tests.tui.scenes import SIZE, browse_app, eventually, settle
 from tui.app import DbBrowseApp
 from tui.db.paging import RowQuery, SortSpec
 from tui.screens.browse import BrowseScreen
@@ -152,3 +153,56 @@ async def test_outside_writes_keep_rows_numbered_and_the_cursor_on_its_record(
                 await changed(pilot, screen)
                 rows = ordered(items_db, order)
                 assert_screen_matches(grid, screen, rows)
+
+
+async def test_placing_rows_after_a_change_is_throttled_and_never_shows_a_wrong_number(
+    items_db: Path,
+) -> None:
+    """Re-placing the rows on screen after a change counts the rows before them: under a busy
+    writer that count waits its turn ("placing rows in N s"), and meanwhile every row is
+    drawn as stale (no number), never under a number it may not hold."""
+    app: DbBrowseApp = browse_app(items_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.get_screen_browse()
+        assert screen is not None
+        table = next(t for t in screen.query_one(TableList).tables if t.name == "items")
+        order = "name DESC, id"  # not a dense key: finding a row's position takes a count
+        screen.open_table(table, RowQuery(sort=(SortSpec("name", descending=True),)))
+        await settle(pilot)
+        grid = screen.query_one(RowGrid)
+        grid.focus()
+        screen.go_to("1500")
+        await settle(pilot)
+        assert screen.window is not None
+        on = screen.window.row_at(grid.cursor_row)
+        rows = ordered(items_db, order)
+        # The last placing count "cost" 0.1 s: the next one waits about 3 s (30 times that).
+        with screen.scans.placing.timing():
+            await asyncio.sleep(0.1)
+        sql, values = insert_before(rows, order, 1)
+        write(items_db, sql, *values)
+        screen.data_changed()
+        rows = ordered(items_db, order)
+        waited = False
+
+        def placed() -> bool:
+            nonlocal waited
+            waited = waited or "placing rows in" in screen.status.jobs
+            first = grid.first_visible
+            for y in range(HEADER_LINES, grid.size.height):
+                position = first + y - HEADER_LINES
+                label = grid.render_line(y).text.split()[0]
+                if label != STALE_LABEL:  # numbered: it must be that row
+                    assert label == f"{position + 1:,}"
+                    assert grid.source.row_at(position) == rows[position], position
+            return screen.status.jobs == "" and all(
+                screen.window is not None and screen.window.is_fresh(first + i) for i in range(10)
+            )
+
+        await eventually(pilot, placed, "the rows placed again")
+        assert waited, "the placing count did not wait its turn"
+        await settle(pilot)
+        assert_screen_matches(grid, screen, rows)
+        assert screen.window is not None
+        assert screen.window.row_at(grid.cursor_row) == on

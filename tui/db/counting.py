@@ -27,6 +27,8 @@ CAPPED_COUNT = 10_000
 #: Full scans rerun under a busy writer only after this many times their own cost (about 3%
 #: of a core at most).
 RESCAN_FACTOR = 30.0
+#: Placing rows again after a change waits at least this long after the last time (seconds).
+PLACING_MINIMUM = 0.5
 #: A keyed view longer than this many pages gets a position index (unless its key is dense).
 INDEX_FROM_PAGES = 8
 
@@ -153,12 +155,17 @@ class ScanPolicy:
 
     Both read the whole view. On opening they run at once; after another connection
     committed, each waits until it is cheap enough (:class:`Throttle`) so that a busy writer
-    cannot keep us scanning big tables.
+    cannot keep us scanning big tables. So do the counts that place rows again after a
+    change (:attr:`placing`), which read the view up to the rows on screen.
     """
 
     def __init__(self, factor: float = RESCAN_FACTOR) -> None:
         self.exact = Throttle(factor=factor)
         self.anchors = Throttle(factor=factor)
+        #: Counts that place rows again after a change: the rows before the cursor's record
+        #: or before a stale page (RowWindow.locate, FetchMethod.REANCHOR). Until one is due,
+        #: the rows stay drawn as stale (no number), never at a guessed position.
+        self.placing = Throttle(factor=factor, minimum=PLACING_MINIMUM)
 
     def exact_wait(self, *, refresh: bool) -> float:
         """Seconds to wait before the exact count (none on opening a view)."""
@@ -189,6 +196,7 @@ class ScanPolicy:
 __all__ = [
     "CAPPED_COUNT",
     "INDEX_FROM_PAGES",
+    "PLACING_MINIMUM",
     "RESCAN_FACTOR",
     "ScanPolicy",
     "Throttle",

@@ -392,16 +392,24 @@ class RowWindow:
         A deleted row's position is where it would be. None when it cannot be had for free
         and ``count`` is False, or when the data changed while counting.
         """
+        known = self.known_position(cursor)
+        if known is not None:
+            return known
+        if not count or not self.pager.keyed:
+            return None
+        located = await self._locate(conn, cursor)
+        return located[0] if located is not None else None
+
+    def known_position(self, cursor: Cursor) -> int | None:
+        """The position of the row with ``cursor`` when it is free: a fresh page holds it, or
+        the key is dense. None when finding it would need a count (see :meth:`locate`)."""
         known = self.position_of(cursor)
         if known is not None:
             return known
         dense = self.dense
         if dense is not None and len(cursor) == 1 and isinstance(cursor[0], int):
             return min(max(cursor[0] - dense, 0), max(self.total - 1, 0))
-        if not count or not self.pager.keyed:
-            return None
-        located = await self._locate(conn, cursor)
-        return located[0] if located is not None else None
+        return None
 
     async def _locate(self, conn: AsyncConnection, cursor: Cursor) -> tuple[int, Cursor] | None:
         version = self.version

@@ -66,7 +66,7 @@ class BrowseCounting(BrowseBase):
             return
         self._set_count(refresh_guess(self.count.count, guess) if refresh else guess, version)
         if not guess.exact:
-            await self._wait_for_recount(job, self.scans.exact_wait(refresh=refresh))
+            await self._count_down(job, self.scans.exact_wait(refresh=refresh), "recount")
             job.say("counting rows… (Esc cancels)")
             version = window.version
             with self.scans.exact.timing():
@@ -90,12 +90,12 @@ class BrowseCounting(BrowseBase):
         self.grid.rows_arrived()
 
     @staticmethod
-    async def _wait_for_recount(job: Job, wait: float) -> None:
-        """Wait ``wait`` seconds, counting down in the job's slot a second at a time."""
+    async def _count_down(job: Job, wait: float, what: str) -> None:
+        """Wait ``wait`` seconds, saying "<what> in N s" in the job's slot, N counting down."""
         deadline = time.monotonic() + wait
         while (left := deadline - time.monotonic()) > 0:
             whole = math.ceil(left)
-            job.say(f"recount in {whole} s")
+            job.say(f"{what} in {whole} s")
             await asyncio.sleep(left - (whole - 1))  # until the shown number is due to drop
 
     def resume_count(self) -> None:

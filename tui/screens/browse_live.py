@@ -49,8 +49,16 @@ class BrowseLive(BrowseCounting):
             self.keeper.pending = None  # the user moved on meanwhile: stay where they went
             return
         # Free when a reloaded page holds the row or the key is dense; otherwise one count of
-        # the rows before it, which also gives the pages around it a point to load from.
-        position = await source.run(lambda conn: window.locate(conn, kept.cursor))
+        # the rows before it, which also gives the pages around it a point to load from. That
+        # count waits its turn (see ScanPolicy.placing): meanwhile the rows stay drawn as
+        # stale, never under a guessed number.
+        position = window.known_position(kept.cursor)
+        if position is None:
+            await self._count_down(job, self.scans.placing.wait(), "placing rows")
+            if not job.current or self.keeper.pending is not kept:
+                return
+            with self.scans.placing.timing():
+                position = await source.run(lambda conn: window.locate(conn, kept.cursor))
         if not job.current or position is None or self.keeper.pending is not kept:
             return
         self.keeper.pending = None
@@ -60,7 +68,7 @@ class BrowseLive(BrowseCounting):
             window.total = position + 1
             grid.set_total(position + 1)
         offset = grid.cursor_row - grid.first_visible  # keep the row on the same screen line
-        grid.scroll_to(y=max(position - offset, 0), animate=False, immediate=True)
+        grid.jump_to(y=max(position - offset, 0))
         grid.move_to(position, center=False)
         self.keeper.found(kept, grid.cursor_row)
 

@@ -9,6 +9,7 @@ OFFSET waits for the position index when one is being built, and says so either 
 from __future__ import annotations
 
 import asyncio
+from contextlib import nullcontext
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -62,7 +63,13 @@ class BrowsePages(BrowseLive):
                         await asyncio.sleep(0.2)
                     continue
                 job.say(f"reading row {start + 1:,} by OFFSET… (Esc cancels)")
-            loaded = await source.run(lambda conn, n=number: window.load(conn, n))  # type: ignore[misc]
+            placing = window.plan(number) is FetchMethod.REANCHOR
+            if placing and not self.scans.placing.due():
+                # Re-placing a page counts the rows before it: as often as the throttle lets.
+                await self._count_down(job, self.scans.placing.wait(), "placing rows")
+                continue
+            with self.scans.placing.timing() if placing else nullcontext():
+                loaded = await source.run(lambda conn, n=number: window.load(conn, n))  # type: ignore[misc]
             if not job.current:
                 return
             job.say("")
