@@ -21,30 +21,25 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-CACHE = Path(__file__).resolve().parent / ".cache"
+from bench.common import cached_database
 
 
 def database(rows: int) -> Path:
-    CACHE.mkdir(exist_ok=True)
-    path = CACHE / f"events_{rows}.db"
-    if not path.exists():
+    def build(path: Path) -> None:
+        import sqlite3
+
         from app.database import create_engines
         from app.demo import generate
 
-        print(f"generating {rows:,} events into {path.name} (once)…", flush=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.unlink(missing_ok=True)
-        engine, _async = create_engines(f"sqlite:///{tmp}")
+        engine, _async = create_engines(f"sqlite:///{path}")
         generate(engine, events=rows, customers=2000, products=300, orders=10000)
         engine.dispose()
-        import sqlite3
-
-        conn = sqlite3.connect(tmp)
+        conn = sqlite3.connect(path)
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.execute("PRAGMA journal_mode=DELETE")
         conn.close()
-        tmp.rename(path)
-    return path
+
+    return cached_database(f"events_{rows}.db", f"{rows:,} events", build)
 
 
 def summary(name: str, samples: list[float], floor: float | None = None) -> None:

@@ -20,43 +20,39 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-CACHE = Path(__file__).resolve().parent / ".cache"
+from bench.common import cached_database
+
 ROWS_PER_TABLE = 20
 
 
 def database(tables: int) -> Path:
     """``tables`` tables t00000…: an integer key, a foreign key to the previous table, an index."""
-    CACHE.mkdir(exist_ok=True)
-    path = CACHE / f"catalog_{tables}.db"
-    if path.exists():
-        return path
-    print(f"generating {tables:,} tables into {path.name} (once)…", flush=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.unlink(missing_ok=True)
-    conn = sqlite3.connect(tmp)
-    conn.execute("PRAGMA journal_mode = OFF")
-    conn.execute("PRAGMA synchronous = OFF")
-    with conn:
-        for i in range(tables):
-            name = f"t{i:05d}"
-            parent = f"t{max(i - 1, 0):05d}"
-            conn.execute(
-                f"CREATE TABLE {name} (id INTEGER PRIMARY KEY, "
-                f"parent_id INTEGER REFERENCES {parent} (id), name TEXT NOT NULL, "
-                "amount REAL, created TEXT)"
-            )
-            conn.execute(f"CREATE INDEX ix_{name}_name ON {name} (name)")
-            conn.executemany(
-                f"INSERT INTO {name} (parent_id, name, amount, created) VALUES (?, ?, ?, ?)",
-                [
-                    (r + 1, f"{name} row {r}", r * 1.5, f"2024-01-{r % 28 + 1:02d}")
-                    for r in range(ROWS_PER_TABLE)
-                ],
-            )
-    conn.execute("PRAGMA journal_mode = DELETE")
-    conn.close()
-    tmp.rename(path)
-    return path
+
+    def build(path: Path) -> None:
+        conn = sqlite3.connect(path)
+        conn.execute("PRAGMA journal_mode = OFF")
+        conn.execute("PRAGMA synchronous = OFF")
+        with conn:
+            for i in range(tables):
+                name = f"t{i:05d}"
+                parent = f"t{max(i - 1, 0):05d}"
+                conn.execute(
+                    f"CREATE TABLE {name} (id INTEGER PRIMARY KEY, "
+                    f"parent_id INTEGER REFERENCES {parent} (id), name TEXT NOT NULL, "
+                    "amount REAL, created TEXT)"
+                )
+                conn.execute(f"CREATE INDEX ix_{name}_name ON {name} (name)")
+                conn.executemany(
+                    f"INSERT INTO {name} (parent_id, name, amount, created) VALUES (?, ?, ?, ?)",
+                    [
+                        (r + 1, f"{name} row {r}", r * 1.5, f"2024-01-{r % 28 + 1:02d}")
+                        for r in range(ROWS_PER_TABLE)
+                    ],
+                )
+        conn.execute("PRAGMA journal_mode = DELETE")
+        conn.close()
+
+    return cached_database(f"catalog_{tables}.db", f"{tables:,} tables", build)
 
 
 def summary(name: str, samples: list[float]) -> None:

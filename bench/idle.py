@@ -18,17 +18,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 
+from bench.common import run_in_scratch
 from tui.app import DbBrowseApp
 from tui.db.target import resolve_target
 
@@ -135,12 +134,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--commits", type=int, default=3000)
     args = parser.parse_args(argv)
-    directory = Path(tempfile.mkdtemp(prefix="dbbrowse-idle-bench-"))
-    try:
-        asyncio.run(run(args, directory))
-    finally:
-        shutil.rmtree(directory, ignore_errors=True)
-    return 0
+    return run_in_scratch("dbbrowse-idle-bench-", lambda directory: run(args, directory))
 
 
 if __name__ == "__main__":

@@ -21,30 +21,25 @@ import sys
 import time
 from pathlib import Path
 
-CACHE = Path(__file__).resolve().parent / ".cache"
+from bench.common import cached_database
 
 
 def database(rows: int, size: int) -> Path:
-    CACHE.mkdir(exist_ok=True)
-    path = CACHE / f"values_{rows}x{size}.db"
-    if path.exists():
-        return path
-    print(f"generating {rows:,} rows of {size:,}-byte values into {path.name} (once)…", flush=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.unlink(missing_ok=True)
-    conn = sqlite3.connect(tmp)
-    for name in ("big", "small"):
-        conn.execute(f"CREATE TABLE {name} (id INTEGER PRIMARY KEY, body TEXT, data BLOB)")
-    text = ("lorem ipsum dolor sit amet " * (size // 27 + 1))[:size]
-    for i in range(rows):
-        conn.execute(
-            "INSERT INTO big VALUES (?, ?, ?)", (i + 1, f"{i:08d} {text}"[:size], bytes(size))
-        )
-        conn.execute("INSERT INTO small VALUES (?, ?, ?)", (i + 1, f"{i:08d} short", b"\x01"))
-    conn.commit()
-    conn.close()
-    tmp.rename(path)
-    return path
+    def build(path: Path) -> None:
+        conn = sqlite3.connect(path)
+        for name in ("big", "small"):
+            conn.execute(f"CREATE TABLE {name} (id INTEGER PRIMARY KEY, body TEXT, data BLOB)")
+        text = ("lorem ipsum dolor sit amet " * (size // 27 + 1))[:size]
+        for i in range(rows):
+            conn.execute(
+                "INSERT INTO big VALUES (?, ?, ?)", (i + 1, f"{i:08d} {text}"[:size], bytes(size))
+            )
+            conn.execute("INSERT INTO small VALUES (?, ?, ?)", (i + 1, f"{i:08d} short", b"\x01"))
+        conn.commit()
+        conn.close()
+
+    what = f"{rows:,} rows of {size:,}-byte values"
+    return cached_database(f"values_{rows}x{size}.db", what, build)
 
 
 async def scroll(path: Path, table: str) -> int:

@@ -14,15 +14,13 @@ cache: these are warm-cache numbers. Nothing is asserted; the temporary files ar
 from __future__ import annotations
 
 import argparse
-import asyncio
-import shutil
 import sqlite3
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
+from bench.common import run_in_scratch
 from tui.db.inspector import Inspector, InspectorSnapshot
 from tui.db.source import DataSource
 from tui.db.status import read_pragmas
@@ -163,12 +161,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--page-size", type=int, default=1024)
     parser.add_argument("--repeat", type=int, default=10)
     args = parser.parse_args(argv)
-    directory = Path(tempfile.mkdtemp(prefix="dbbrowse-wal-bench-"))
-    try:
-        asyncio.run(run(args, directory))
-    finally:
-        shutil.rmtree(directory, ignore_errors=True)
-    return 0
+    return run_in_scratch("dbbrowse-wal-bench-", lambda directory: run(args, directory))
 
 
 if __name__ == "__main__":

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.pilot import Pilot
@@ -15,6 +16,12 @@ from textual.worker import WorkerState
 
 from tui.app import DbBrowseApp
 from tui.db.target import resolve_target
+
+if TYPE_CHECKING:
+    from tui.db.model import TableInfo
+    from tui.screens.browse import BrowseScreen
+    from tui.widgets.row_grid import RowGrid
+    from tui.widgets.status_bar import StatusBar
 
 SIZE = (120, 36)
 
@@ -222,3 +229,37 @@ async def wait_for_work(app: App[object]) -> None:
         if not busy:
             return
         await asyncio.gather(*(worker.wait() for worker in busy), return_exceptions=True)
+
+
+Running = tuple[DbBrowseApp, Pilot[int], "BrowseScreen", "RowGrid", "StatusBar"]
+
+
+@asynccontextmanager
+async def running(path: Path, *, settled: bool = True) -> AsyncIterator[Running]:
+    """The app on ``path`` with its browse screen, grid and status bar.
+
+    ``settled``: once every job is done (the first table opened and counted); otherwise as
+    soon as the table list is there, for tests that watch the jobs at work.
+    """
+    from tui.widgets.row_grid import RowGrid
+    from tui.widgets.status_bar import StatusBar
+    from tui.widgets.table_list import TableList
+
+    app = browse_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        if settled:
+            await settle(pilot)
+        else:
+            await eventually(pilot, lambda: app.source is not None, "the database opened")
+        screen = app.get_screen_browse()
+        assert screen is not None
+        if not settled:
+            await eventually(pilot, lambda: bool(screen.query_one(TableList).tables), "tables")
+        yield app, pilot, screen, screen.query_one(RowGrid), screen.query_one(StatusBar)
+
+
+def table(screen: BrowseScreen, name: str) -> TableInfo:
+    """The listed table ``name``."""
+    from tui.widgets.table_list import TableList
+
+    return next(t for t in screen.query_one(TableList).tables if t.name == name)

@@ -5,26 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncConnection
-from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from tests.tui.scenes import SIZE, browse_app, make_odd_database, settle
-from tui.app import DbBrowseApp
-from tui.db.model import RowCount, TableInfo
+from tests.tui.scenes import SIZE, browse_app, eventually, make_odd_database, running, settle, table
+from tui.db.model import RowCount
 from tui.db.paging import FilterOp, FilterSpec, Pager, RowQuery
 from tui.db.window import LoadedPage, RowWindow
 from tui.screens.browse import BrowseScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.status import StatusScreen
-from tui.widgets.row_grid import RowGrid
-from tui.widgets.status_bar import StatusBar
 from tui.widgets.table_list import TableList
 
 BIG = 20_000  # more than the capped count: counted exactly only in the background
@@ -56,14 +51,31 @@ def jobs_db(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def held_count(monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
-    """Exact counts of a view wait until the returned event is set."""
+def before_page_loads(
+    monkeypatch: pytest.MonkeyPatch, before: Callable[[int], Awaitable[None]]
+) -> None:
+    """``before(page number)`` runs (and may wait or raise) before each page load."""
+    original = RowWindow.load
+
+    async def load(self: RowWindow, conn: AsyncConnection, number: int) -> LoadedPage:
+        await before(number)
+        return await original(self, conn, number)
+
+    monkeypatch.setattr(RowWindow, "load", load)
+
+
+def hold_exact_counts(
+    monkeypatch: pytest.MonkeyPatch, counted: list[str] | None = None
+) -> asyncio.Event:
+    """Exact counts of a view wait until the returned event is set (``counted`` gets the
+    name of each table counted exactly)."""
     gate = asyncio.Event()
     original = Pager.count
 
     async def count(self: Pager, conn: AsyncConnection, cap: int | None = None) -> RowCount:
         if cap is None:
+            if counted is not None:
+                counted.append(self.info.name)
             await gate.wait()
         return await original(self, conn, cap)
 
@@ -71,38 +83,10 @@ def held_count(monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
     return gate
 
 
-async def until(
-    pilot: Pilot[int], predicate: Callable[[], bool], what: str, seconds: float = 30.0
-) -> None:
-    """Poll the app (it keeps running) until ``predicate`` holds, by wall clock.
-
-    The deadline is generous: a loaded CI machine may take seconds where a quiet one takes
-    milliseconds (throttled recounts wait 30 times their last cost); it only fails when the
-    thing never happens.
-    """
-    deadline = time.monotonic() + seconds
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"never happened: {what}")
-        await pilot.pause(0.01)
-
-
-async def started(pilot: Pilot[int], app: DbBrowseApp) -> tuple[BrowseScreen, RowGrid, StatusBar]:
-    """The browse screen once its table list is there (without waiting for every job)."""
-    await until(pilot, lambda: app.source is not None, "the database opened")
-    screen, grid, status = parts(app)
-    await until(pilot, lambda: bool(screen.query_one(TableList).tables), "the tables")
-    return screen, grid, status
-
-
-def parts(app: DbBrowseApp) -> tuple[BrowseScreen, RowGrid, StatusBar]:
-    screen = app.get_screen_browse()
-    assert screen is not None
-    return screen, screen.query_one(RowGrid), screen.query_one(StatusBar)
-
-
-def table(screen: BrowseScreen, name: str) -> TableInfo:
-    return next(t for t in screen.query_one(TableList).tables if t.name == name)
+@pytest.fixture
+def held_count(monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
+    """Exact counts of a view wait until the returned event is set."""
+    return hold_exact_counts(monkeypatch)
 
 
 def message(screen: BrowseScreen) -> str:
@@ -111,10 +95,7 @@ def message(screen: BrowseScreen) -> str:
 
 
 async def test_a_view_whose_table_was_dropped_says_so_and_shows_no_rows(jobs_db: Path) -> None:
-    app = browse_app(jobs_db)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        screen, grid, status = parts(app)
+    async with running(jobs_db) as (_app, pilot, screen, grid, status):
         screen.open_table(table(screen, "people"))
         await settle(pilot)
         assert grid.total == 300
@@ -137,19 +118,14 @@ async def test_a_view_whose_table_was_dropped_says_so_and_shows_no_rows(jobs_db:
 async def test_a_failed_page_says_so_and_loads_when_the_user_moves(
     jobs_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    original = RowWindow.load
     failing = True
 
-    async def load(self: RowWindow, conn: AsyncConnection, number: int) -> LoadedPage:
+    async def fail(number: int) -> None:
         if failing and number > 0:
             raise RuntimeError("disk on fire")
-        return await original(self, conn, number)
 
-    monkeypatch.setattr(RowWindow, "load", load)
-    app = browse_app(jobs_db)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        screen, grid, status = parts(app)
+    before_page_loads(monkeypatch, fail)
+    async with running(jobs_db) as (_app, pilot, screen, grid, status):
         screen.open_table(table(screen, "people"))
         await settle(pilot)
         grid.focus()
@@ -167,27 +143,22 @@ async def test_a_failed_page_says_so_and_loads_when_the_user_moves(
 async def test_esc_then_move_reloads_the_visible_rows(
     jobs_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    original = RowWindow.load
     gate = asyncio.Event()
 
-    async def load(self: RowWindow, conn: AsyncConnection, number: int) -> LoadedPage:
+    async def hold(number: int) -> None:
         if number > 0:
             await gate.wait()
-        return await original(self, conn, number)
 
-    monkeypatch.setattr(RowWindow, "load", load)
-    app = browse_app(jobs_db)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        screen, grid, status = parts(app)
+    before_page_loads(monkeypatch, hold)
+    async with running(jobs_db) as (_app, pilot, screen, grid, status):
         screen.open_table(table(screen, "people"))
         await settle(pilot)
         grid.focus()
         screen.go_to("290")
-        await until(pilot, lambda: screen.job_running("page"), "a page load")
-        await until(pilot, lambda: "loading rows" in status.jobs, "a slow load says so")
+        await eventually(pilot, lambda: screen.job_running("page"), "a page load")
+        await eventually(pilot, lambda: "loading rows" in status.jobs, "a slow load says so")
         await pilot.press("escape")
-        await until(pilot, lambda: not screen.job_running("page"), "the load cancelled")
+        await eventually(pilot, lambda: not screen.job_running("page"), "the load cancelled")
         assert "cancelled" in status.notice
         assert status.jobs == ""
         assert grid.source.row_at(grid.cursor_row) is None
@@ -199,10 +170,7 @@ async def test_esc_then_move_reloads_the_visible_rows(
 
 
 async def test_counts_belong_to_the_table_and_query_on_screen(jobs_db: Path) -> None:
-    app = browse_app(jobs_db)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        screen, grid, status = parts(app)
+    async with running(jobs_db) as (_app, pilot, screen, grid, status):
         for name, rows in (("people", 300), ("small", 3), ("mid", 40), ("big", BIG)):
             screen.open_table(table(screen, name))
             # While it loads, nothing of the previous table is shown under its name.
@@ -221,10 +189,7 @@ async def test_counts_belong_to_the_table_and_query_on_screen(jobs_db: Path) -> 
 
 
 async def test_following_a_key_counts_what_it_shows(jobs_db: Path) -> None:
-    app = browse_app(jobs_db)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        screen, grid, status = parts(app)
+    async with running(jobs_db) as (_app, pilot, screen, grid, status):
         screen.open_table(table(screen, "people"))
         await settle(pilot)
         screen.open_table(table(screen, "pets"))
@@ -240,17 +205,14 @@ async def test_following_a_key_counts_what_it_shows(jobs_db: Path) -> None:
 async def test_a_table_under_one_page_recounts_when_another_process_writes(
     jobs_db: Path,
 ) -> None:
-    app = browse_app(jobs_db)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        screen, grid, status = parts(app)
+    async with running(jobs_db) as (_app, pilot, screen, grid, status):
         screen.open_table(table(screen, "small"))
         await settle(pilot)
         assert status.position == "row 1 of 3"
         with sqlite3.connect(jobs_db) as other:
             other.execute("INSERT INTO small VALUES (4, 'd')")
         other.close()
-        await until(pilot, lambda: grid.total == 4, "the recount")
+        await eventually(pilot, lambda: grid.total == 4, "the recount")
         await settle(pilot)
         assert status.position == "row 1 of 4"
 
@@ -258,21 +220,21 @@ async def test_a_table_under_one_page_recounts_when_another_process_writes(
 async def test_end_before_the_count_lands_on_the_last_row(
     jobs_db: Path, held_count: asyncio.Event
 ) -> None:
-    app = browse_app(jobs_db)
-    async with app.run_test(size=SIZE) as pilot:
-        screen, grid, status = await started(pilot, app)
+    async with running(jobs_db, settled=False) as (_app, pilot, screen, grid, status):
         screen.open_table(table(screen, "big"))
-        await until(pilot, lambda: screen.window is not None, "the first rows")
+        await eventually(pilot, lambda: screen.window is not None, "the first rows")
         grid.focus()
         await pilot.press("end")
-        await until(pilot, lambda: grid.source.row_at(grid.cursor_row) == (BIG, f"v{BIG}"), "end")
+        await eventually(
+            pilot, lambda: grid.source.row_at(grid.cursor_row) == (BIG, f"v{BIG}"), "end"
+        )
         assert status.position.startswith("last row of ")
         assert "counting" in status.jobs
         assert not status.position.endswith(f"of {BIG:,}")  # not counted yet: not claimed
         await pilot.press("up")
         assert status.position.startswith("row 2 from the end")
         held_count.set()
-        await until(pilot, lambda: status.position == f"row {BIG - 1:,} of {BIG:,}", "count")
+        await eventually(pilot, lambda: status.position == f"row {BIG - 1:,} of {BIG:,}", "count")
         assert grid.source.row_at(grid.cursor_row) == (BIG - 1, f"v{BIG - 1}")
         await pilot.press("end")
         await settle(pilot)
@@ -283,13 +245,11 @@ async def test_end_before_the_count_lands_on_the_last_row(
 async def test_a_previous_tables_jobs_never_reach_the_next_one(
     jobs_db: Path, held_count: asyncio.Event
 ) -> None:
-    app = browse_app(jobs_db)
-    async with app.run_test(size=SIZE) as pilot:
-        screen, grid, status = await started(pilot, app)
+    async with running(jobs_db, settled=False) as (_app, pilot, screen, grid, status):
         screen.open_table(table(screen, "big"))
-        await until(pilot, lambda: "counting" in status.jobs, "the big count")
+        await eventually(pilot, lambda: "counting" in status.jobs, "the big count")
         screen.open_table(table(screen, "small"))
-        await until(pilot, lambda: status.position == "row 1 of 3", "the small table")
+        await eventually(pilot, lambda: status.position == "row 1 of 3", "the small table")
         assert "counting" not in status.jobs
         held_count.set()  # the big table's count, had it survived, would now arrive
         await settle(pilot)
@@ -301,16 +261,14 @@ async def test_a_previous_tables_jobs_never_reach_the_next_one(
 async def test_esc_while_counting_keeps_the_table_whole_and_its_own_total(
     jobs_db: Path, held_count: asyncio.Event
 ) -> None:
-    app = browse_app(jobs_db)
-    async with app.run_test(size=SIZE) as pilot:
-        screen, grid, status = await started(pilot, app)
+    async with running(jobs_db, settled=False) as (_app, pilot, screen, grid, status):
         screen.open_table(table(screen, "people"))
-        await until(pilot, lambda: status.position == "row 1 of 300", "people counted")
+        await eventually(pilot, lambda: status.position == "row 1 of 300", "people counted")
         screen.open_table(table(screen, "big"))
-        await until(pilot, lambda: "counting" in status.jobs, "the big count")
+        await eventually(pilot, lambda: "counting" in status.jobs, "the big count")
         grid.focus()
         await pilot.press("escape")
-        await until(pilot, lambda: "cancelled" in status.notice, "the cancel")
+        await eventually(pilot, lambda: "cancelled" in status.notice, "the cancel")
         assert status.table == "big"
         assert "300" not in status.position  # not the previous table's total
         assert status.position in (f"row 1 of ~{BIG:,}", "row 1 of ≥ 128")
@@ -321,10 +279,7 @@ async def test_esc_while_counting_keeps_the_table_whole_and_its_own_total(
 async def test_an_empty_database_says_so_and_q_quits(tmp_path: Path) -> None:
     empty = tmp_path / "empty.db"
     empty.write_bytes(b"")
-    app = browse_app(empty)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        screen, _grid, _status = parts(app)
+    async with running(empty) as (app, pilot, screen, _grid, _status):
         assert message(screen) == "this database has no tables"
         assert not isinstance(app.focused, Input)
         await pilot.press("q")
@@ -338,10 +293,7 @@ async def test_no_false_notice_on_a_keyed_table(tmp_path: Path) -> None:
         conn.execute("CREATE TABLE sparse (id INTEGER PRIMARY KEY, v TEXT)")
         conn.executemany("INSERT INTO sparse VALUES (?, ?)", [(i * 3, "x") for i in range(3000)])
     conn.close()
-    app = browse_app(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        screen, grid, status = parts(app)
+    async with running(path) as (_app, pilot, screen, grid, status):
         screen.go_to("2500")
         await settle(pilot)
         assert grid.source.row_at(2499) == (7497, "x")
@@ -364,23 +316,23 @@ async def test_the_status_screens_jobs_say_what_failed(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("w")
-        await until(pilot, lambda: isinstance(app.screen, StatusScreen), "the status screen")
+        await eventually(pilot, lambda: isinstance(app.screen, StatusScreen), "the status screen")
         screen = app.screen
         await pilot.press("s")
-        await until(
+        await eventually(
             pilot,
             lambda: "failed" in str(screen.query_one("#space-hint", Static).render()),
             "the space job's failure",
         )
         assert "the disk said no" in str(screen.query_one("#space-hint", Static).render())
         await pilot.press("k")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        await eventually(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
         await pilot.press("y")
         result = screen.query_one("#action-result", Static)
-        await until(pilot, lambda: "failed" in str(result.render()), "the action's failure")
+        await eventually(pilot, lambda: "failed" in str(result.render()), "the action's failure")
         assert "the disk said no" in str(result.render())
         await pilot.press("escape")  # nothing runs: back to browsing
-        await until(pilot, lambda: not isinstance(app.screen, StatusScreen), "back")
+        await eventually(pilot, lambda: not isinstance(app.screen, StatusScreen), "back")
 
 
 async def test_after_a_burst_of_outside_commits_the_count_converges(tmp_path: Path) -> None:
@@ -390,38 +342,24 @@ async def test_after_a_burst_of_outside_commits_the_count_converges(tmp_path: Pa
         conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
         conn.executemany("INSERT INTO t VALUES (?, 'x')", [(i * 5,) for i in range(1, 10_100)])
     conn.close()
-    app = browse_app(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        _screen, grid, status = parts(app)
+    async with running(path) as (_app, pilot, _screen, grid, status):
         assert status.position == "row 1 of 10,099"
         for n in range(5):  # a burst of commits
             with sqlite3.connect(path) as other:
                 other.execute("INSERT INTO t VALUES (?, 'new')", (60_000 + n,))
             other.close()
-        await until(pilot, lambda: status.position == "row 1 of 10,104", "the exact recount")
+        await eventually(pilot, lambda: status.position == "row 1 of 10,104", "the exact recount")
         assert grid.total == 10_104
 
 
 async def test_go_to_a_share_before_the_count_goes_there_when_it_arrives(
     jobs_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    gate = asyncio.Event()
     exact_counts: list[str] = []
-    original = Pager.count
-
-    async def count(self: Pager, conn: AsyncConnection, cap: int | None = None) -> RowCount:
-        if cap is None:
-            exact_counts.append(self.info.name)
-            await gate.wait()
-        return await original(self, conn, cap)
-
-    monkeypatch.setattr(Pager, "count", count)
-    app = browse_app(jobs_db)
-    async with app.run_test(size=SIZE) as pilot:
-        screen, grid, status = await started(pilot, app)
+    gate = hold_exact_counts(monkeypatch, exact_counts)
+    async with running(jobs_db, settled=False) as (_app, pilot, screen, grid, status):
         screen.open_table(table(screen, "big"))
-        await until(pilot, lambda: "counting" in status.jobs, "the big count")
+        await eventually(pilot, lambda: "counting" in status.jobs, "the big count")
         screen.go_to("50%")
         assert "waiting for the row count" in status.notice
         assert grid.cursor_row == 0

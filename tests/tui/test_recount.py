@@ -11,12 +11,10 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from tests.tui.scenes import SIZE, browse_app, eventually
-from tui.app import DbBrowseApp
+from tests.tui.scenes import eventually, running
 from tui.screens.browse import BrowseScreen
 from tui.widgets.row_grid import RowGrid
 from tui.widgets.status_bar import StatusBar
-from tui.widgets.table_list import TableList
 
 BIG = 20_000  # more than the capped count: an outside change leaves an estimate to recount
 COUNTED = f"row 1 of {BIG:,}"
@@ -37,27 +35,31 @@ def big_db(tmp_path: Path) -> Path:
     return path
 
 
-async def counted_big(app: DbBrowseApp, pilot: Pilot[int]) -> tuple[BrowseScreen, StatusBar]:
-    await eventually(pilot, lambda: app.source is not None, "the database opened")
-    screen = app.get_screen_browse()
-    assert screen is not None
-    await eventually(pilot, lambda: bool(screen.query_one(TableList).tables), "the tables")
-    status = screen.query_one(StatusBar)
-    await eventually(pilot, lambda: status.position == COUNTED, "big counted")
-    return screen, status
-
-
 def throttle_recounts(screen: BrowseScreen) -> None:
     """Make the last exact count look like it cost 0.1 s: the next waits about 3 s."""
     with screen.scans.exact.timing():
         time.sleep(0.1)
 
 
+async def stop_a_throttled_recount(pilot: Pilot[int], screen: BrowseScreen) -> None:
+    """An outside change starts a recount that waits its turn; Esc stops it."""
+    status = screen.query_one(StatusBar)
+    await eventually(pilot, lambda: status.position == COUNTED, "big counted")
+    throttle_recounts(screen)
+    screen.data_changed()
+    await eventually(pilot, lambda: "recount in" in status.jobs, "the throttled recount")
+    screen.query_one(RowGrid).focus()
+    await pilot.press("escape")
+    await eventually(pilot, lambda: "cancelled" in status.notice, "the cancel")
+    assert "not counted" in status.notice
+    assert status.jobs == ""
+    assert status.position == f"row 1 of ~{BIG:,}"  # the estimate, said as one
+
+
 async def test_a_throttled_recount_counts_down(big_db: Path) -> None:
     """What a person sees: 'recount in 3 s', '2 s', '1 s', then the count."""
-    app = browse_app(big_db)
-    async with app.run_test(size=SIZE) as pilot:
-        screen, status = await counted_big(app, pilot)
+    async with running(big_db, settled=False) as (_app, pilot, screen, _grid, status):
+        await eventually(pilot, lambda: status.position == COUNTED, "big counted")
         throttle_recounts(screen)
         screen.data_changed()  # nothing changed in fact: the recount still comes
         shown: list[int] = []
@@ -74,32 +76,14 @@ async def test_a_throttled_recount_counts_down(big_db: Path) -> None:
 
 
 async def test_a_count_stopped_with_esc_starts_again_when_the_user_moves(big_db: Path) -> None:
-    app = browse_app(big_db)
-    async with app.run_test(size=SIZE) as pilot:
-        screen, status = await counted_big(app, pilot)
-        throttle_recounts(screen)
-        screen.data_changed()
-        await eventually(pilot, lambda: "recount in" in status.jobs, "the throttled recount")
-        screen.query_one(RowGrid).focus()
-        await pilot.press("escape")
-        await eventually(pilot, lambda: "cancelled" in status.notice, "the cancel")
-        assert "not counted" in status.notice
-        assert status.jobs == ""
-        assert status.position == f"row 1 of ~{BIG:,}"  # the estimate, said as one
+    async with running(big_db, settled=False) as (_app, pilot, screen, _grid, status):
+        await stop_a_throttled_recount(pilot, screen)
         await pilot.press("down")
         await eventually(pilot, lambda: status.position == f"row 2 of {BIG:,}", "the count")
 
 
 async def test_a_count_stopped_with_esc_starts_again_on_an_outside_change(big_db: Path) -> None:
-    app = browse_app(big_db)
-    async with app.run_test(size=SIZE) as pilot:
-        screen, status = await counted_big(app, pilot)
-        throttle_recounts(screen)
-        screen.data_changed()
-        await eventually(pilot, lambda: "recount in" in status.jobs, "the throttled recount")
-        screen.query_one(RowGrid).focus()
-        await pilot.press("escape")
-        await eventually(pilot, lambda: "cancelled" in status.notice, "the cancel")
-        assert status.position == f"row 1 of ~{BIG:,}"
+    async with running(big_db, settled=False) as (_app, pilot, screen, _grid, status):
+        await stop_a_throttled_recount(pilot, screen)
         screen.data_changed()
         await eventually(pilot, lambda: status.position == COUNTED, "the count")

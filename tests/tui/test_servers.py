@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 
 import pytest
 from sqlalchemy import create_engine, text
+from textual.pilot import Pilot
 
 from app.engines import derive_urls
 from tests.tui.scenes import SIZE, eventually, wait_for_work
 from tui.app import DbBrowseApp
+from tui.db.model import TableInfo
 from tui.db.paging import FilterOp, FilterSpec, RowQuery, SortSpec
 from tui.db.target import resolve_target
+from tui.screens.browse import BrowseScreen
 from tui.widgets.row_grid import RowGrid
 from tui.widgets.table_list import TableList
 
@@ -44,7 +48,11 @@ def server_table(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
         engine.dispose()
 
 
-async def test_browse_a_server_table(server_table: tuple[str, str]) -> None:
+@asynccontextmanager
+async def browsing(
+    server_table: tuple[str, str],
+) -> AsyncIterator[tuple[DbBrowseApp, Pilot[int], BrowseScreen, TableInfo, RowGrid]]:
+    """The app on the server with the test's table open and loaded."""
     url, name = server_table
     app = DbBrowseApp(resolve_target(url, default_url=""))
     async with app.run_test(size=SIZE) as pilot:
@@ -52,11 +60,16 @@ async def test_browse_a_server_table(server_table: tuple[str, str]) -> None:
         await pilot.pause()
         screen = app.get_screen_browse()
         assert screen is not None
-        table = next(t for t in app.screen.query_one(TableList).tables if t.name == name)
+        table = next(t for t in screen.query_one(TableList).tables if t.name == name)
         screen.open_table(table)
         await wait_for_work(app)
-        grid = app.screen.query_one(RowGrid)
+        grid = screen.query_one(RowGrid)
         assert grid.total == ROWS
+        yield app, pilot, screen, table, grid
+
+
+async def test_browse_a_server_table(server_table: tuple[str, str]) -> None:
+    async with browsing(server_table) as (app, pilot, screen, table, grid):
         grid.focus()
         await pilot.press("end")
         await wait_for_work(app)
@@ -77,19 +90,9 @@ async def test_browse_a_server_table(server_table: tuple[str, str]) -> None:
 
 
 async def test_server_changes_refresh_in_place(server_table: tuple[str, str]) -> None:
-    """Another client's commit is noticed (WAL/redo-log position) and the count refreshes."""
+    """Another client's commit is noticed (its change token moves) and the count refreshes."""
     url, name = server_table
-    app = DbBrowseApp(resolve_target(url, default_url=""))
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_for_work(app)
-        await pilot.pause()
-        screen = app.get_screen_browse()
-        assert screen is not None
-        table = next(t for t in screen.query_one(TableList).tables if t.name == name)
-        screen.open_table(table)
-        await wait_for_work(app)
-        grid = screen.query_one(RowGrid)
-        assert grid.total == ROWS
+    async with browsing(server_table) as (_app, pilot, _screen, _table, grid):
         await pilot.pause(1.5)  # the monitor has read its first position
         engine = create_engine(derive_urls(url)[0])
         quoted = engine.dialect.identifier_preparer.quote(name)

@@ -24,6 +24,7 @@ from tests.tui.db.walhelpers import (
     holding,
     open_wal_db,
     posix_locks,
+    writer,
 )
 from tui.db.inspector import HistoryPoint, Inspector
 from tui.db.source import DataSource
@@ -80,12 +81,8 @@ def target(db: Path) -> Target:
 @pytest.fixture
 def con(db: Path, target: Target) -> Iterator[sqlite3.Connection]:
     """The writer, with automatic checkpoints off."""
-    connection = sqlite3.connect(db, isolation_level=None)
-    connection.execute("PRAGMA wal_autocheckpoint=0")
-    try:
+    with writer(db) as connection:
         yield connection
-    finally:
-        connection.close()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from typing import TypeVar
 import pytest
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from tests.tui.db.walhelpers import commit_rows, open_wal_db
+from tests.tui.db.walhelpers import commit_rows, open_wal_db, writer
 from tui.db.inspector import Inspector
 from tui.db.source import DataSource
 from tui.db.target import resolve_target
@@ -58,12 +58,8 @@ def db(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
 
 @pytest.fixture
 def con(db: Path) -> Iterator[sqlite3.Connection]:
-    connection = sqlite3.connect(db, isolation_level=None)
-    connection.execute("PRAGMA wal_autocheckpoint=0")
-    try:
+    with writer(db) as connection:
         yield connection
-    finally:
-        connection.close()
 
 
 @pytest.fixture

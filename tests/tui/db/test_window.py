@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +19,11 @@ from sqlalchemy.pool import QueuePool
 
 import tui.db.window
 from app.database import create_engines
+from tests.tui.db.runner import connector
 from tui.db.dialects.base import DialectStrategy
 from tui.db.model import ColumnInfo, KeyKind, TableInfo, TableKind, TableRef
-from tui.db.paging import Cursor, FilterOp, FilterSpec, Page, Pager, RowQuery, SortSpec
-from tui.db.window import FetchMethod, RowWindow, Runner
+from tui.db.paging import Cursor, FilterOp, FilterSpec, Pager, RowQuery, SortSpec
+from tui.db.window import FetchMethod, RowWindow
 
 Row = tuple[Any, ...]
 STRATEGY = DialectStrategy()  # SQLite: NULLs first ascending
@@ -84,19 +85,6 @@ def execute(path: Path, statement: str, params: Sequence[Any] = ()) -> None:
     with sqlite3.connect(path) as raw:
         raw.execute(statement, tuple(params))
     raw.close()
-
-
-def connector(engine: AsyncEngine) -> Runner:
-    """Run each operation on its own short-lived connection, like DataSource.run."""
-
-    async def run(operation: Callable[[AsyncConnection], Awaitable[Page]]) -> Page:
-        async with engine.connect() as conn:
-            try:
-                return await operation(conn)
-            finally:
-                await conn.rollback()
-
-    return run
 
 
 def punch_gaps(path: Path) -> int:

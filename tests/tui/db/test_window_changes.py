@@ -18,7 +18,7 @@ import asyncio
 import subprocess
 import sys
 import textwrap
-from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,12 +27,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, event, text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.database import create_engines
+from tests.tui.db.runner import connector
 from tui.db.dialects import strategy_for
 from tui.db.model import ColumnInfo, KeyKind, TableInfo, TableKind, TableRef
-from tui.db.paging import Cursor, FilterOp, FilterSpec, Page, Pager, RowQuery, SortSpec
+from tui.db.paging import Cursor, FilterOp, FilterSpec, Pager, RowQuery, SortSpec
 from tui.db.window import RowWindow
 
 T = TypeVar("T")
@@ -309,19 +310,6 @@ OPS = st.lists(
 )
 
 
-def runner_for(
-    engine: AsyncEngine,
-) -> Callable[[Callable[[AsyncConnection], Awaitable[Page]]], Awaitable[Page]]:
-    async def run(operation: Callable[[AsyncConnection], Awaitable[Page]]) -> Page:
-        async with engine.connect() as conn:
-            try:
-                return await operation(conn)
-            finally:
-                await conn.rollback()
-
-    return run
-
-
 async def apply(window: RowWindow, model: Model, op: Op, engine: AsyncEngine) -> None:
     kind, a, b = op
     rows, cursors = model.snapshots[window.version]
@@ -352,7 +340,7 @@ async def apply(window: RowWindow, model: Model, op: Op, engine: AsyncEngine) ->
             await window.detect_dense_key(conn)
         return
     if kind == "anchors":
-        await window.build_anchors(runner_for(engine), target_anchors=4)
+        await window.build_anchors(connector(engine), target_anchors=4)
         return
     if kind == "locate":
         if not cursors or not window.pager.keyed:

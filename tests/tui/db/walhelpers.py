@@ -41,6 +41,17 @@ def open_wal_db(path: Path, page_size: int = 4096) -> sqlite3.Connection:
     return con
 
 
+@contextmanager
+def writer(db: Path) -> Iterator[sqlite3.Connection]:
+    """A writing connection with automatic checkpoints off: the tests checkpoint themselves."""
+    connection = sqlite3.connect(db, isolation_level=None)
+    connection.execute("PRAGMA wal_autocheckpoint=0")
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
 def commit_rows(con: sqlite3.Connection, transactions: int, rows: int = 3, size: int = 700) -> None:
     """``transactions`` separate commits of ``rows`` rows each."""
     for _ in range(transactions):
