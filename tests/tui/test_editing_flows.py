@@ -370,7 +370,8 @@ async def test_conflict_edit_again_and_row_gone(odd_db: Path) -> None:
         await settle(pilot)
         editor = app.screen
         assert isinstance(editor, CellEditorScreen)
-        assert editor.query_one("#editor", Input).value == "theirs"
+        # Mine to edit again (theirs is the original now): Esc would not lose it silently.
+        assert editor.query_one("#editor", Input).value == "mine"
         editor.query_one("#editor", Input).value = "merged"
         await pilot.press("enter")
         await settle(pilot)
@@ -581,3 +582,29 @@ async def test_keep_mine_when_theirs_is_already_mine(odd_db: Path) -> None:
         assert screen.status.pending == 0
         assert any("already holds my value" in n for n in notices(app))
     assert rows(odd_db, "SELECT name FROM people WHERE id = 1") == [("same",)]
+
+
+async def test_a_rowid_row_edited_after_vacuum_renumbered_it_is_a_conflict(
+    tmp_path: Path,
+) -> None:
+    """No declared key: the rowid names the row only with the rest of it. Another process
+    deletes a row and vacuums, so the edited row's rowid now belongs to another row."""
+    path = tmp_path / "nk.db"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(
+            "CREATE TABLE nk (a, b); INSERT INTO nk VALUES (1, 'x'), (2, 'dup'), (3, 'dup');"
+        )
+    conn.close()
+    async with editing(path, "nk") as (_app, pilot, screen, grid):
+        grid.cursor_row = 1
+        to_column(grid, "b")
+        await edit_to(pilot, "mine")
+        other = sqlite3.connect(path)
+        other.execute("DELETE FROM nk WHERE a = 2")
+        other.commit()
+        other.execute("VACUUM")
+        other.close()
+        await save(pilot)
+        assert isinstance(pilot.app.screen, ConflictScreen)
+        assert rows(path, "SELECT a, b FROM nk ORDER BY a") == [(1, "x"), (3, "dup")]
+        assert screen.status.pending == 1

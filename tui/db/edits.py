@@ -215,6 +215,10 @@ class CellEdit:
     column: str
     original: Any  # the value the user saw (full value, as stored)
     new: Any  # the parsed value to store (None = SQL NULL)
+    #: The row's other columns as the user saw them, when the row is named by its rowid:
+    #: VACUUM may give that rowid to another row, so only the whole row names it (the save
+    #: compares them all, as a deletion does). Empty for rows named by a declared key.
+    row: tuple[tuple[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)

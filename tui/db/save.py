@@ -218,7 +218,11 @@ def resolve_conflict(changes: ChangeSet, conflict: Conflict, *, keep_mine: bool)
         if same_value(current, change.new):
             changes.unstage(change)  # they stored what I wanted: nothing left to do
         else:
-            changes.replace(change, replace(change, original=current))
+            # A rowid-named row is compared whole: whole as it is now.
+            row = tuple((n, v) for n, v in conflict.current if n != change.column)
+            changes.replace(
+                change, replace(change, original=current, row=row if change.row else ())
+            )
     elif isinstance(change, RowDelete):
         seen = {name for name, _ in change.original}
         changes.replace(

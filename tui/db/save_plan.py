@@ -95,6 +95,10 @@ class _Builder:
         bound = self.bind("o", value)
         if dialect == "postgresql" and type_name in _NO_EQUALITY:
             return cast(col, Text).is_not_distinct_from(cast(bound, Text))
+        if dialect == "sqlite" and isinstance(value, str):
+            # A column declared COLLATE NOCASE or RTRIM compares 'abc' IS 'ABC' as true: the
+            # other writer's change of case would be overwritten. Compare as stored.
+            return col.collate("BINARY").is_not_distinct_from(bound)
         if dialect in ("mysql", "mariadb") and isinstance(value, str):
             # Collations ignore case and trailing spaces: compare the bytes.
             # Compare the bytes, each side as utf8mb4 whatever the column's charset.
@@ -150,10 +154,19 @@ def table_of(info: TableInfo, names: Sequence[str]) -> TableClause:
 def _update(edits: Sequence[CellEdit], info: TableInfo, builder: _Builder) -> UpdateBase:
     first = edits[0]
     key_names = [] if first.key.rowid else list(first.key.names)
-    table = table_of(info, [*key_names, *(e.column for e in edits)])
+    edited = {e.column for e in edits}
+    # A rowid names the row only with the rest of the row (see CellEdit.row).
+    context = {
+        name: value
+        for e in edits
+        for name, value in e.row
+        if name not in edited and not _generated(info, name)
+    }
+    table = table_of(info, [*key_names, *(e.column for e in edits), *context])
     values = {e.column: builder.bind("v", e.new) for e in edits}
     where = [builder.key(table, first.key)]
     where.extend(builder.same(table, info, e.column, e.original) for e in edits)
+    where.extend(builder.same(table, info, name, value) for name, value in context.items())
     return update(table).where(*where).values(values)
 
 

@@ -26,7 +26,7 @@ from tui.db.edits import (
     edit_refusal,
     row_identity,
 )
-from tui.db.model import TableInfo, TableRef
+from tui.db.model import Preview, TableInfo, TableRef
 from tui.screens.browse_actions import BrowseActions
 from tui.screens.jobs import Job
 from tui.text.escape import append_name, escaped_plain
@@ -191,36 +191,66 @@ class BrowseEditing(BrowseActions):
         found = self._cursor_key()
         if found is None:
             return
-        key, _row = found
+        key, row = found
         if self.changes.is_deleted(table.ref, key):
             self._refused("this row is staged for deletion: undo the deletion to edit it")
             return
         self.start_job(
             "edit",
-            lambda job: self._read_and_edit(job, table, key, column),
+            lambda job: self._read_and_edit(job, table, key, column, row),
             label="reading the value…",
         )
 
     async def _read_and_edit(
-        self, job: Job, table: TableInfo, key: RowKey, column: ColumnInfo, value: Any = None
+        self, job: Job, table: TableInfo, key: RowKey, column: ColumnInfo, row: tuple[Any, ...]
     ) -> None:
         from tui.db.values import RowGoneError, read_value
 
         source = self._source()
         try:
             current = await source.run(lambda conn: read_value(conn, table, key, column.name))
+            # A rowid names the row only together with the rest of it (see CellEdit.row).
+            seen = await self._whole_row(table, key, row) if key.rowid else None
         except RowGoneError as exc:
             self._refused(str(exc))
             return
         if not job.current:
             return
         staged = self.changes.edit_of(table.ref, key, column.name)
-        self.open_editor(table, key, column, current, staged.new if staged else current)
+        shown = staged.new if staged else current
+        self.open_editor(table, key, column, current, shown, row=seen)
+
+    async def _whole_row(
+        self, table: TableInfo, key: RowKey, row: tuple[Any, ...]
+    ) -> dict[str, Any]:
+        """The row's values, each read whole by key where the page had only a preview."""
+        from tui.db.values import read_value
+
+        window = self.window
+        assert window is not None
+        source = self._source()
+        values = dict(zip([c.name for c in window.pager.columns], row, strict=False))
+        for name, value in list(values.items()):
+            if isinstance(value, Preview):
+                values[name] = await source.run(
+                    lambda conn, n=name: read_value(conn, table, key, n)  # type: ignore[misc]
+                )
+        return values
 
     def open_editor(
-        self, table: TableInfo, key: RowKey, column: ColumnInfo, original: Any, shown: Any
+        self,
+        table: TableInfo,
+        key: RowKey,
+        column: ColumnInfo,
+        original: Any,
+        shown: Any,
+        *,
+        row: dict[str, Any] | None = None,
     ) -> None:
-        """The editor on ``shown``; what it answers is staged as an edit of ``original``."""
+        """The editor on ``shown``; what it answers is staged as an edit of ``original``.
+
+        ``row``: the rest of a rowid-named row as the user saw it (see ``CellEdit.row``).
+        """
         from tui.db.edit_values import (
             choices,
             editor_kind,
@@ -258,7 +288,8 @@ class BrowseEditing(BrowseActions):
         def answered(answer: EditedValue | None) -> None:
             if answer is None:
                 return
-            edit = CellEdit(table.ref, key, column.name, original, answer.value)
+            context = tuple((n, v) for n, v in (row or {}).items() if n != column.name)
+            edit = CellEdit(table.ref, key, column.name, original, answer.value, context)
             if column.name in identity.columns or column.primary_key:
                 self._confirm_key_change(table, edit)
             else:

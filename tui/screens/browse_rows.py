@@ -15,7 +15,7 @@ from rich.text import Text
 from textual import on
 
 from tui.db.edits import RowDelete, RowInsert
-from tui.db.model import ColumnInfo, Preview, TableInfo
+from tui.db.model import ColumnInfo, TableInfo
 from tui.screens.browse_editing import BrowseEditing
 from tui.screens.jobs import Job
 from tui.text.escape import append_name
@@ -152,23 +152,6 @@ class BrowseRowEditing(BrowseEditing):
             text=text,
             refused=refused,
         )
-
-    async def _whole_row(
-        self, table: TableInfo, key: RowKey, row: tuple[Any, ...]
-    ) -> dict[str, Any]:
-        """The row's values, each read whole by key where the page had only a preview."""
-        from tui.db.values import read_value
-
-        window = self.window
-        assert window is not None
-        source = self._source()
-        values = dict(zip([c.name for c in window.pager.columns], row, strict=False))
-        for name, value in list(values.items()):
-            if isinstance(value, Preview):
-                values[name] = await source.run(
-                    lambda conn, n=name: read_value(conn, table, key, n)  # type: ignore[misc]
-                )
-        return values
 
     # -- selection and deletion -----------------------------------------------------------
     def action_toggle_select(self) -> None:

@@ -160,9 +160,17 @@ class BrowseSaving(BrowseRowEditing):
             if choice is ConflictChoice.EDIT_AGAIN and isinstance(change, CellEdit):
                 self.changes.unstage(change)
                 column = next((c for c in table.columns if c.name == change.column), None)
-                now = dict(conflict.current or ()).get(change.column)
+                now = dict(conflict.current or ())
                 if column is not None:
-                    self.open_editor(table, change.key, column, now, now)
+                    # Edit mine again, on top of what the database holds now.
+                    self.open_editor(
+                        table,
+                        change.key,
+                        column,
+                        now.get(change.column),
+                        change.new,
+                        row=now if change.row else None,
+                    )
             else:
                 keep = choice is ConflictChoice.KEEP_MINE
                 resolve_conflict(self.changes, conflict, keep_mine=keep)

@@ -1,0 +1,80 @@
+"""Saves that a hostile tester broke: a rowid another row received after VACUUM, columns
+whose collation finds 'abc' equal to 'ABC', and "keep mine" on a rowid-named row."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.tui.db.edithelpers import sqlite_file
+from tests.tui.db.test_save import JOURNALS, engine_for, engines, other_writer, rows, save
+from tui.db.edits import CellEdit, ChangeSet
+from tui.db.model import TableRef
+from tui.db.save import resolve_conflict
+from tui.db.values import RowKey
+
+__all__ = ["engines"]  # the fixture, used by name
+
+NK = TableRef("nk")
+
+
+def rowid_key(rowid: int) -> RowKey:
+    return RowKey(("rowid",), (rowid,), True)
+
+
+@pytest.mark.parametrize("wal", JOURNALS)
+async def test_an_edit_never_lands_on_the_row_that_received_its_rowid(
+    tmp_path: Path, engines: list[AsyncEngine], wal: bool
+) -> None:
+    """The rows a=2 and a=3 both hold 'dup'; a=2 is deleted and VACUUM gives rowid 2 to a=3."""
+    path = sqlite_file(
+        tmp_path / "nk.db",
+        ["CREATE TABLE nk (a, b)", "INSERT INTO nk VALUES (1, 'x'), (2, 'dup'), (3, 'dup')"],
+        wal=wal,
+    )
+    engines.append(engine := engine_for(path))
+    edit = CellEdit(NK, rowid_key(2), "b", "dup", "mine", row=(("a", 2),))
+    other_writer(path, "DELETE FROM nk WHERE a = 2", "VACUUM")
+    assert rows(path, "SELECT rowid, a, b FROM nk") == [(1, 1, "x"), (2, 3, "dup")]
+    outcome = await save(engine, [edit], ["nk"])
+    assert not outcome.ok and outcome.conflict is not None
+    assert rows(path, "SELECT rowid, a, b FROM nk") == [(1, 1, "x"), (2, 3, "dup")]
+
+
+async def test_keep_mine_on_a_rowid_row_compares_the_row_as_it_is_now(
+    tmp_path: Path, engines: list[AsyncEngine]
+) -> None:
+    path = sqlite_file(
+        tmp_path / "nk.db", ["CREATE TABLE nk (a, b)", "INSERT INTO nk VALUES (1, 'x')"]
+    )
+    engines.append(engine := engine_for(path))
+    changes = ChangeSet()
+    changes.stage(CellEdit(NK, rowid_key(1), "b", "x", "mine", row=(("a", 1),)))
+    other_writer(path, "UPDATE nk SET a = 10, b = 'theirs'")
+    outcome = await save(engine, changes.changes, ["nk"])
+    assert outcome.conflict is not None
+    resolve_conflict(changes, outcome.conflict, keep_mine=True)
+    assert (await save(engine, changes.changes, ["nk"])).ok
+    assert rows(path, "SELECT a, b FROM nk") == [(10, "mine")]
+
+
+@pytest.mark.parametrize("collation", ["NOCASE", "RTRIM"])
+async def test_a_change_the_collation_calls_equal_is_still_a_conflict(
+    tmp_path: Path, engines: list[AsyncEngine], collation: str
+) -> None:
+    path = sqlite_file(
+        tmp_path / "nc.db",
+        [
+            f"CREATE TABLE nc (id INTEGER PRIMARY KEY, t TEXT COLLATE {collation})",
+            "INSERT INTO nc VALUES (1, 'abc')",
+        ],
+    )
+    engines.append(engine := engine_for(path))
+    theirs = "ABC" if collation == "NOCASE" else "abc   "
+    other_writer(path, f"UPDATE nc SET t = '{theirs}'")
+    edit = CellEdit(TableRef("nc"), RowKey(("id",), (1,)), "t", "abc", "mine")
+    outcome = await save(engine, [edit], ["nc"])
+    assert not outcome.ok and outcome.conflict is not None
+    assert rows(path, "SELECT t FROM nc") == [(theirs,)]
