@@ -296,10 +296,12 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
         self.run_worker(self._read_file(Path(path_text).expanduser()), exit_on_error=False)
 
     async def _read_file(self, path: Path) -> None:
+        from tui.db.blob_files import BlobFileError, read_blob_file
+
         try:
-            data = await asyncio.to_thread(path.read_bytes)
-        except OSError as exc:
-            self._show_error(f"cannot read {path}: {exc.strerror or exc}")
+            data = await asyncio.to_thread(read_blob_file, path)
+        except BlobFileError as exc:
+            self._show_error(str(exc))
             return
         except Exception as exc:  # shown, never lost in a worker nobody watches
             log.error("reading %s failed", path, exc_info=exc)
