@@ -234,9 +234,10 @@ async def test_multi_line_text_opens_in_a_text_area() -> None:
     async with app.run_test() as pilot:
         area = app.screen.query_one("#editor", TextArea)
         assert area.text == "one\ntwo"
+        area.load_text("one\ntwo\nthree")
         await pilot.press("ctrl+s")
         await pilot.pause()
-    assert app.answer == EditedValue("one\ntwo")
+    assert app.answer == EditedValue("one\ntwo\nthree")
 
 
 async def test_null_left_empty_stays_null_and_ctrl_e_gives_the_empty_text() -> None:
@@ -251,3 +252,24 @@ async def test_null_left_empty_stays_null_and_ctrl_e_gives_the_empty_text() -> N
         await pilot.press("ctrl+e")
         await pilot.pause()
     assert app.answer == EditedValue("")
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "text", "parse"),
+    [
+        # A compact document shown pretty; staged untouched it must not become json.dumps'.
+        ("JSON", '{"a":1,"a":2,"big":123456789012345678901234567890.5}', None, lambda t: t),
+        # 'yes' in a BOOLEAN column is shown as the choice true: untouched, it stays 'yes'.
+        ("BOOLEAN", "yes", "yes", lambda t: int(t == "true")),
+        ("TEXT", "Ada", None, str),
+    ],
+)
+async def test_staging_an_untouched_field_stages_nothing(
+    kind: str, value: Any, text: str | None, parse: Any
+) -> None:
+    shown = '{\n  "a": 2,\n  "big": 1.2345678901234568e+29\n}' if kind == "JSON" else text
+    app = EditorApp(spec(kind, value=value, text=shown), parse=parse)
+    async with app.run_test() as pilot:
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert app.answer is None

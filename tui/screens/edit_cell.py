@@ -82,6 +82,7 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
         )
         self.text = spec.text  # what the field starts with (the stored text, not escaped)
         self.escaped_form = needs_escaped_form(spec.text, multiline=self.multiline)
+        self._untouched: str | None = None  # the field's text before any typing (on_mount)
 
     # -- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -139,6 +140,10 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
 
     def on_mount(self) -> None:
         self.query_one("#editor").focus()
+        # What the field showed before the user typed: staged as it is, it is no edit at all
+        # (a JSON document shown pretty, or 'yes' shown as the choice true, would otherwise be
+        # rewritten in the database's own spelling by merely opening and closing the editor).
+        self._untouched = self._typed()
 
     def _current_text(self) -> Text:
         value = self.spec.value
@@ -224,6 +229,9 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
             # Left empty, a NULL stays NULL (ctrl+e asks for the empty text explicitly).
             self.dismiss(EditedValue(None))
             return
+        if self.spec.value is not None and text == self._untouched:
+            self.dismiss(None)  # nothing typed: nothing to stage
+            return
         try:
             escaped_form = self.escaped_form
             if needs_escaped_form(text, multiline=self.multiline):
@@ -262,10 +270,13 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
         except BadEscapeError as exc:
             self._show_error(str(exc))
             return
+        untouched = typed == self._untouched
         self.multiline = True
         self.escaped_form = needs_escaped_form(self.text, multiline=True)
         await self.recompose()
         self.query_one("#editor").focus()
+        if untouched:
+            self._untouched = self._typed()
 
     def action_set_null(self) -> None:
         if not self.spec.nullable:
