@@ -7,12 +7,14 @@ checked against what was written.
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
@@ -608,3 +610,32 @@ async def test_a_rowid_row_edited_after_vacuum_renumbered_it_is_a_conflict(
         assert isinstance(pilot.app.screen, ConflictScreen)
         assert rows(path, "SELECT a, b FROM nk ORDER BY a") == [(1, "x"), (3, "dup")]
         assert screen.status.pending == 1
+
+
+async def test_keys_typed_while_the_editor_opens_run_no_command(
+    odd_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The value is read before the editor opens; 'Xylo' typed meanwhile must not discard."""
+    import tui.db.values as values
+
+    gate = asyncio.Event()
+    original = values.read_value
+
+    async def slow_read(*args: Any) -> Any:
+        await gate.wait()
+        return await original(*args)
+
+    async with editing(odd_db, "people") as (app, pilot, screen, grid):
+        to_column(grid, "name")
+        await edit_to(pilot, "staged")
+        assert screen.status.pending == 1
+        monkeypatch.setattr(values, "read_value", slow_read)
+        grid.cursor_row = 1
+        await pilot.press("e", "X", "y", "d", "s")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen)
+        gate.set()
+        await settle(pilot)
+        assert isinstance(app.screen, CellEditorScreen)
+        assert screen.status.pending == 1
+        assert not screen.query_spec.sort

@@ -177,6 +177,13 @@ class BrowseEditing(BrowseActions):
         self.notify(escaped_plain(reason), title=title, severity="warning", markup=False)
 
     # -- editing a cell --------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While an editor opens (its value is being read), the screen's commands wait: text
+        typed for the editor must not run them (X would discard, d delete, s sort)."""
+        if action != "cancel" and self.job_running("edit"):
+            return False
+        return super().check_action(action, parameters)
+
     def action_edit_cell(self) -> None:
         table, grid = self.table, self.grid
         if table is None or not grid.columns or grid.current_row() is None:
