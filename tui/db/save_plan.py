@@ -98,7 +98,7 @@ class _Builder:
         if dialect == "sqlite" and isinstance(value, str):
             # A column declared COLLATE NOCASE or RTRIM compares 'abc' IS 'ABC' as true: the
             # other writer's change of case would be overwritten. Compare as stored.
-            return col.collate("BINARY").is_not_distinct_from(bound)
+            return col.collate("binary").is_not_distinct_from(bound)
         if dialect in ("mysql", "mariadb") and isinstance(value, str):
             # Collations ignore case and trailing spaces: compare the bytes.
             # Compare the bytes, each side as utf8mb4 whatever the column's charset.
