@@ -6,7 +6,8 @@ characters and undecodable bytes are shown as escapes, and markup-looking text s
 
 Values that would look alike get markers: NULL is ``∅ NULL`` (the text ``'NULL'`` is just
 ``NULL``), the empty text is ``⟨empty⟩``, and text of only whitespace shows each space as
-``·`` (tabs ``⇥``, newlines ``⏎``), so ``''``, ``' '`` and ``'  '`` differ at a glance.
+``·`` (tabs ``⇥``, newlines ``⏎``), so ``''``, ``' '`` and ``'  '`` differ at a glance;
+leading and trailing whitespace of a short text is marked the same way (``x·``).
 Numbers are shown exactly: integers of any size, floats by their shortest round-trip form
 (``-0.0``, ``NaN``, ``inf``), decimals as stored.
 """
@@ -138,6 +139,8 @@ def cell_pieces(value: Any, width: int, *, markers: bool = True) -> Pieces:
         return _preview_pieces(value.head, value.size, width)
     if isinstance(value, str) and markers and (not value or value.isspace()):
         return _cut(name_plain(value[: width + 1]), Part.MARKER, width)
+    if isinstance(value, str) and markers and len(value) <= width and value != value.strip():
+        return _edged_pieces(value, width)
     if isinstance(value, str):
         text, part = value, Part.TEXT
     else:
@@ -151,6 +154,22 @@ def cell_pieces(value: Any, width: int, *, markers: bool = True) -> Pieces:
         # Something was cut: make room for the ellipsis.
         pieces, _ = _escape_pieces(head, max(width - 1, 0))
         pieces.append((ELLIPSIS, Part.ELLIPSIS))
+    return pieces
+
+
+def _edged_pieces(text: str, width: int) -> Pieces:
+    """Text with leading or trailing whitespace: those spaces shown as markers (``x·``), so
+    that ``'x'``, ``'x '`` and ``' x'`` differ (a key with a trailing space is another key)."""
+    core = text.strip()
+    start = text.index(core[0])
+    lead, trail = text[:start], text[start + len(core) :]
+    pieces: Pieces = [(name_plain(lead), Part.MARKER)] if lead else []
+    core_pieces, consumed = _escape_pieces(core, width)
+    pieces.extend(core_pieces)
+    if trail:
+        pieces.append((name_plain(trail), Part.MARKER))
+    if consumed < len(core) or sum(cell_len(t) for t, _ in pieces) > width:
+        return _cut("".join(t for t, _ in pieces), Part.TEXT, width)
     return pieces
 
 

@@ -102,3 +102,13 @@ def test_long_text_is_cut_with_an_ellipsis_and_never_scanned_whole() -> None:
 def test_wide_characters_and_escapes_fit_the_width() -> None:
     assert shown("日本語テキスト", 6) == "日本" + ELLIPSIS
     assert shown("ab\x1bcd", 5) == "ab" + ELLIPSIS  # the escape does not fit whole
+
+
+def test_leading_and_trailing_whitespace_is_marked() -> None:
+    """Keys 'x', 'x ' and ' x' are three rows: they must not look alike."""
+    looks = {v: shown(v) for v in ("x", "x ", "x  ", " x", "x\t", "x\n")}
+    assert len(set(looks.values())) == len(looks), looks
+    assert looks["x "] == "x·" and looks[" x"] == "·x" and looks["x\n"] == "x⏎"
+    assert cell_pieces("x ", 10) == [("x", Part.TEXT), ("·", Part.MARKER)]
+    assert shown("a b") == "a b"  # inner spaces are plain text
+    assert shown("value with a space at the end ", width=8).endswith(ELLIPSIS)
