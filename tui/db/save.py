@@ -121,6 +121,21 @@ async def _current_row(
     return None if row is None else tuple(zip(info.column_names, row, strict=True))
 
 
+def _as_seen(step: PlannedStatement, current: tuple[tuple[str, Any], ...]) -> bool:
+    """Whether the row still holds every value the change was conditional on."""
+    now = dict(current)
+    seen: dict[str, Any] = {}
+    for change in step.changes:
+        if isinstance(change, CellEdit):
+            seen.update(change.row)
+            seen[change.column] = change.original
+        elif isinstance(change, RowDelete):
+            seen.update(change.original)
+        else:
+            return False
+    return all(name in now and same_value(now[name], value) for name, value in seen.items())
+
+
 def _conflict(step: PlannedStatement, current: tuple[tuple[str, Any], ...] | None) -> Conflict:
     first = step.change
     if isinstance(first, RowDelete):
@@ -175,6 +190,15 @@ async def save_changes(
                 key = step.change.key if not isinstance(step.change, RowInsert) else None
                 current = None if key is None else await _current_row(conn, info, key)
                 await _rollback(conn, sqlite)
+                if current is not None and _as_seen(step, current):
+                    # Nobody changed the row: the database itself skipped the statement.
+                    return SaveOutcome(
+                        False,
+                        0,
+                        step.change,
+                        f"{describe_change(step.change)}: the database skipped it although the"
+                        " row is as it was read (a trigger's RAISE(IGNORE)?); nothing was saved",
+                    )
                 conflict = _conflict(step, current)
                 return SaveOutcome(False, 0, conflict.change, _conflict_reason(conflict), conflict)
             await _rollback(conn, sqlite)

@@ -78,3 +78,26 @@ async def test_a_change_the_collation_calls_equal_is_still_a_conflict(
     outcome = await save(engine, [edit], ["nc"])
     assert not outcome.ok and outcome.conflict is not None
     assert rows(path, "SELECT t FROM nc") == [(theirs,)]
+
+
+async def test_a_trigger_that_ignores_the_update_is_not_called_a_conflict(
+    tmp_path: Path, engines: list[AsyncEngine]
+) -> None:
+    """RAISE(IGNORE) skips the row: nobody else changed it, so no "someone else" dialog
+    (keep mine would loop forever), but the save says the database skipped it."""
+    path = sqlite_file(
+        tmp_path / "ign.db",
+        [
+            "CREATE TABLE ign (id INTEGER PRIMARY KEY, v TEXT)",
+            "INSERT INTO ign VALUES (1, 'a')",
+            "CREATE TRIGGER skip BEFORE UPDATE ON ign WHEN new.v = 'skip'"
+            " BEGIN SELECT RAISE(IGNORE); END",
+        ],
+    )
+    engines.append(engine := engine_for(path))
+    edit = CellEdit(TableRef("ign"), RowKey(("id",), (1,)), "v", "a", "skip")
+    outcome = await save(engine, [edit], ["ign"])
+    assert not outcome.ok and outcome.conflict is None
+    assert outcome.failed == edit
+    assert "skipped" in outcome.reason and "RAISE(IGNORE)" in outcome.reason
+    assert rows(path, "SELECT v FROM ign") == [("a",)]
