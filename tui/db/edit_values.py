@@ -62,7 +62,7 @@ class EditorKind(StrEnum):
     UUID = "uuid"
 
 
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
 _SHORT_TEXT = re.compile(r"\((\d+)\)")
 _NAN = frozenset({"nan", "+nan", "-nan"})
 _INF = {

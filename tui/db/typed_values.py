@@ -53,9 +53,9 @@ __all__ = [
 T = TypeVar("T")
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 # SQLite's own literal syntax (and Python's, minus underscores, nan and inf).
-_INTEGER = re.compile(r"[+-]?\d+")
-_REAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-_CANONICAL_INTEGER = re.compile(r"0|-?[1-9]\d*")
+_INTEGER = re.compile(r"[+-]?\d+", re.ASCII)  # not "٣" or "１２"
+_REAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+_CANONICAL_INTEGER = re.compile(r"0|-?[1-9]\d*", re.ASCII)
 _HEX_BLOB = re.compile(r"[xX]'((?:[0-9a-fA-F]{2})*)'")
 _TRUE = frozenset({"true", "t", "yes", "y", "on", "1"})
 _FALSE = frozenset({"false", "f", "no", "n", "off", "0"})

@@ -95,6 +95,9 @@ def test_sqlite_affinity(declared: str, typed: str, expected: Any) -> None:
         ("INTEGER", "abc", "not an integer"),
         ("INTEGER", "9223372036854775808", "out of range"),
         ("INTEGER", "", "not an integer"),
+        ("INTEGER", "٣", "not an integer"),  # Python's int() takes other scripts' digits
+        ("INTEGER", "１２", "not an integer"),
+        ("REAL", "１.5", "not a number"),
         ("REAL", "nan", "cannot store"),
         ("REAL", "9007199254740993", "cannot be stored exactly"),
         ("DECIMAL(30,2)", "12345678901234567.25", "only approximately"),
