@@ -53,7 +53,7 @@ __all__ = [
 T = TypeVar("T")
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 # SQLite's own literal syntax (and Python's, minus underscores, nan and inf).
-_INTEGER = re.compile(r"[+-]?\d+", re.ASCII)  # not "٣" or "１２"
+_INTEGER = re.compile(r"[+-]?\d+", re.ASCII)  # ASCII: not other scripts' digits
 _REAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
 _CANONICAL_INTEGER = re.compile(r"0|-?[1-9]\d*", re.ASCII)
 _HEX_BLOB = re.compile(r"[xX]'((?:[0-9a-fA-F]{2})*)'")
