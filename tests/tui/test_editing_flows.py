@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, Static
+from textual.widgets import Input, Label, Static
 
 from tests.tui.scenes import SIZE, browse_app, settle
 from tui.app import DbBrowseApp
@@ -639,3 +639,17 @@ async def test_keys_typed_while_the_editor_opens_run_no_command(
         assert isinstance(app.screen, CellEditorScreen)
         assert screen.status.pending == 1
         assert not screen.query_spec.sort
+
+
+async def test_insert_form_asks_for_a_not_null_column_without_default(odd_db: Path) -> None:
+    """name is NOT NULL without a default: left out, the save could only fail."""
+    async with editing(odd_db, "people") as (app, pilot, screen, _grid):
+        await pilot.press("i")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, RowFormScreen)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        assert "needs a value" in str(form.query_one("#error-1", Label).render())
+        assert screen.status.pending == 0

@@ -189,7 +189,12 @@ class RowFormScreen(ModalScreen[tuple[tuple[str, Any], ...] | None]):
             state = self.states[index]
             if state is FieldState.DEFAULT and self.query_one(f"#field-{index}", Input).value:
                 state = FieldState.TEXT  # typed, and its Changed not handled yet
-            if field.refused or state is FieldState.DEFAULT:
+            if field.refused:
+                continue
+            if state is FieldState.DEFAULT:
+                if not field.default:  # NOT NULL without a default: the save would fail
+                    self._error(index, f"{field.name} needs a value (NOT NULL, no default)")
+                    first_error = index if first_error is None else first_error
                 continue
             if state is FieldState.NULL:
                 values.append((field.name, None))
