@@ -473,6 +473,10 @@ async def test_nothing_changes_while_a_save_waits_for_a_lock(
                 await pilot.pause()
             assert screen.status.pending == 1
             assert any("a save is under way" in n for n in notices(app))
+            # Quitting now could only guess whether the save will have written anything.
+            await pilot.press("q")
+            await pilot.pause()
+            assert not isinstance(app.screen, ConfirmScreen) and app.is_running
         finally:
             other.execute("ROLLBACK")
             other.close()

@@ -429,6 +429,8 @@ class BrowseEditing(BrowseActions):
         """
         from tui.screens.confirm import ConfirmScreen
 
+        if self.saving():  # its outcome is not known yet: "nothing was written" may be false
+            return
         count = len(self.changes)
         if not count:
             proceed()
