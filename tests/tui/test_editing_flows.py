@@ -281,14 +281,16 @@ async def test_failed_save_keeps_every_change_and_points_at_it(odd_db: Path) -> 
         await edit_to(pilot, "kept@example.org")
         await pilot.press("i")
         await settle(pilot)
-        await pilot.press("ctrl+s")  # name is NOT NULL and has no default
+        app.screen.query_one("#field-0", Input).value = "1"  # the id of an existing row
+        app.screen.query_one("#field-1", Input).value = "Twin"
+        await pilot.press("ctrl+s")
         await settle(pilot)
         assert screen.status.pending == 2
         await save(pilot)
         assert screen.status.pending == 2
         assert isinstance(app.screen, PendingScreen)
         body = str(app.screen.query_one("#pending-body", Static).render())
-        assert "✗" in body and "failed:" in body and "NOT NULL" in body
+        assert "✗" in body and "failed:" in body and "UNIQUE" in body
     assert rows(odd_db, "SELECT email FROM people WHERE id = 1") == [(None,)]
 
 
