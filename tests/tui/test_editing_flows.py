@@ -659,3 +659,22 @@ async def test_insert_form_asks_for_a_not_null_column_without_default(odd_db: Pa
         assert app.screen is form
         assert "needs a value" in str(form.query_one("#error-1", Label).render())
         assert screen.status.pending == 0
+
+
+async def test_a_conflict_is_the_whole_rows(odd_db: Path) -> None:
+    async with editing(odd_db, "people") as (app, pilot, screen, grid):
+        to_column(grid, "name")
+        await edit_to(pilot, "my name")
+        to_column(grid, "age")
+        await edit_to(pilot, "33")
+        other_user(odd_db, "UPDATE people SET name = 'their name' WHERE id = 1")
+        await save(pilot)
+        assert isinstance(app.screen, ConflictScreen)
+        text = conflict_text(app.screen)
+        assert "'their name'" in text and "33" in text  # both columns of the one UPDATE
+        await pilot.press("k")
+        await settle(pilot)
+        assert screen.status.pending == 2
+        await save(pilot)  # no second conflict for the other column
+        assert screen.status.pending == 0
+    assert rows(odd_db, "SELECT name, age FROM people WHERE id = 1") == [("my name", 33)]

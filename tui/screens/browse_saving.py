@@ -9,6 +9,7 @@ was read) opens the conflict dialog. After a save the visible rows are read agai
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -130,7 +131,7 @@ class BrowseSaving(BrowseRowEditing):
         change = conflict.change
         table = self.edited_tables.get(change.table)
         columns = [c.name for c in table.columns] if table is not None else []
-        title, summary, body, current = conflict_view(conflict, columns)
+        title, summary, body, current = conflict_view(conflict, columns, self._row_edits(change))
         gone = current is None
         self.status.notice = "conflict: nothing was written, every change is still staged"
 
@@ -145,6 +146,16 @@ class BrowseSaving(BrowseRowEditing):
             can_edit=not gone and isinstance(change, CellEdit),
         )
         self.app.push_screen(screen, answered)
+
+    def _row_edits(self, change: Change) -> list[CellEdit]:
+        """The staged edits of ``change``'s row (one UPDATE): a conflict is the whole row's."""
+        if not isinstance(change, CellEdit):
+            return []
+        return [
+            c
+            for c in self.changes.changes
+            if isinstance(c, CellEdit) and c.table == change.table and c.key == change.key
+        ]
 
     def _resolve(self, conflict: Conflict, choice: ConflictChoice | None) -> None:
         from tui.db.edits import StagingError
@@ -173,7 +184,13 @@ class BrowseSaving(BrowseRowEditing):
                     )
             else:
                 keep = choice is ConflictChoice.KEEP_MINE
-                resolve_conflict(self.changes, conflict, keep_mine=keep)
+                # The whole row: every edit its UPDATE carries is kept or dropped together.
+                edits: list[Change] = [*self._row_edits(change)] or [change]
+                for edit in edits:
+                    mine = edit.new if isinstance(edit, CellEdit) else None
+                    saw = edit.original if isinstance(edit, CellEdit) else conflict.original
+                    one = replace(conflict, change=edit, mine=mine, original=saw)
+                    resolve_conflict(self.changes, one, keep_mine=keep)
         except StagingError as exc:
             self._refused(str(exc), "Conflict")
         self.changes_shown()

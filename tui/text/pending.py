@@ -182,9 +182,12 @@ def _append_names(target: Text, names: Sequence[str]) -> None:
 
 
 def conflict_view(
-    conflict: Conflict, columns: Sequence[str]
+    conflict: Conflict, columns: Sequence[str], row_edits: Sequence[CellEdit] = ()
 ) -> tuple[Text, Text, Table, Mapping[str, Any] | None]:
-    """Title, summary and a column-by-column table of what I saw / mine / now."""
+    """Title, summary and a column-by-column table of what I saw / mine / now.
+
+    ``row_edits``: every staged edit of the conflicting row (one UPDATE writes them all).
+    """
     change = conflict.change
     current = dict(conflict.current) if conflict.current is not None else None
     title = Text("Someone else changed this row: nothing was written")
@@ -196,13 +199,15 @@ def conflict_view(
         table.add_column(header, overflow="fold")
     gone = Text("(row gone)", "dim")
     if isinstance(change, CellEdit):
-        now = current.get(change.column) if current is not None else None
-        table.add_row(
-            append_name(Text(), change.column),
-            value_text(change.original, 30),
-            value_text(change.new, 30),
-            value_text(now, 30) if current is not None else gone,
-        )
+        for edit in row_edits or (change,):
+            now = current.get(edit.column) if current is not None else None
+            differs = current is not None and not _same(edit.original, now)
+            table.add_row(
+                append_name(Text(), edit.column, "bold" if differs else ""),
+                value_text(edit.original, 30),
+                value_text(edit.new, 30),
+                value_text(now, 30) if current is not None else gone,
+            )
     elif isinstance(change, RowDelete):
         saw = dict(change.original)
         for name in columns:
