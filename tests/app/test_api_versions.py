@@ -58,6 +58,19 @@ def other_client_runs(url: str, sql: str, **params: Any) -> None:
         engine.dispose()
 
 
+def race_before_the_write(monkeypatch: pytest.MonkeyPatch, url: str, sql: str, item: int) -> None:
+    """Another writer commits ``sql`` after the tag check, just before the conditional write."""
+    import app.main
+
+    original = app.main.unchanged_since
+
+    def race(*args: Any) -> Any:
+        other_client_runs(url, sql, i=item)
+        return original(*args)
+
+    monkeypatch.setattr(app.main, "unchanged_since", race)
+
+
 async def new_product(client: httpx.AsyncClient) -> tuple[int, str]:
     body = {"sku": "SKU-1", "name": "Lamp", "price": "9.99", "attributes": {"w": 3}}
     response = await client.post("/products", json=body)
@@ -164,16 +177,9 @@ async def test_a_change_between_the_check_and_the_write_is_not_overwritten(
     client: httpx.AsyncClient, any_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The tag matched when read; another writer commits before our UPDATE runs."""
-    import app.main
-
     item, tag = await new_product(client)
-    original = app.main.unchanged_since
-
-    def race(*args: Any) -> Any:
-        other_client_runs(any_url, "UPDATE products SET name = 'theirs' WHERE id = :i", i=item)
-        return original(*args)
-
-    monkeypatch.setattr(app.main, "unchanged_since", race)
+    sql = "UPDATE products SET name = 'theirs' WHERE id = :i"
+    race_before_the_write(monkeypatch, any_url, sql, item)
     response = await client.patch(
         f"/products/{item}", json={"name": "mine"}, headers={"If-Match": tag}
     )
@@ -195,16 +201,9 @@ async def test_a_change_of_case_or_trailing_spaces_is_a_change(
     The other writer commits between the tag check and the UPDATE, so only the statement's
     own condition can notice.
     """
-    import app.main
-
     item, tag = await new_product(client)
-    original = app.main.unchanged_since
-
-    def race(*args: Any) -> Any:
-        other_client_runs(any_url, "UPDATE products SET name = 'LAMP ' WHERE id = :i", i=item)
-        return original(*args)
-
-    monkeypatch.setattr(app.main, "unchanged_since", race)
+    sql = "UPDATE products SET name = 'LAMP ' WHERE id = :i"
+    race_before_the_write(monkeypatch, any_url, sql, item)
     response = await client.patch(
         f"/products/{item}", json={"description": "mine"}, headers={"If-Match": tag}
     )

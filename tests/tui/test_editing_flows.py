@@ -83,6 +83,14 @@ async def save(pilot: Pilot[int]) -> None:
     await settle(pilot)
 
 
+async def into_conflict(pilot: Pilot[int], grid: RowGrid, path: Path) -> None:
+    """Ada's name edited to 'mine', another user writes 'theirs', and ctrl+s: a conflict."""
+    to_column(grid, "name")
+    await edit_to(pilot, "mine")
+    other_user(path, "UPDATE people SET name = 'theirs' WHERE id = 1")
+    await save(pilot)
+
+
 async def test_edit_a_cell_stage_and_save(odd_db: Path) -> None:
     async with editing(odd_db, "people") as (_app, pilot, screen, grid):
         to_column(grid, "name")
@@ -334,10 +342,7 @@ def conflict_text(screen: Any) -> str:
 
 async def test_conflict_keep_mine(odd_db: Path) -> None:
     async with editing(odd_db, "people") as (app, pilot, screen, grid):
-        to_column(grid, "name")
-        await edit_to(pilot, "mine")
-        other_user(odd_db, "UPDATE people SET name = 'theirs' WHERE id = 1")
-        await save(pilot)
+        await into_conflict(pilot, grid, odd_db)
         assert isinstance(app.screen, ConflictScreen)
         text = conflict_text(app.screen)
         assert "'Ada 1'" in text and "'mine'" in text and "'theirs'" in text
@@ -353,10 +358,7 @@ async def test_conflict_keep_mine(odd_db: Path) -> None:
 
 async def test_conflict_take_theirs(odd_db: Path) -> None:
     async with editing(odd_db, "people") as (app, pilot, screen, grid):
-        to_column(grid, "name")
-        await edit_to(pilot, "mine")
-        other_user(odd_db, "UPDATE people SET name = 'theirs' WHERE id = 1")
-        await save(pilot)
+        await into_conflict(pilot, grid, odd_db)
         assert isinstance(app.screen, ConflictScreen)
         await pilot.press("t")
         await settle(pilot)
@@ -366,10 +368,7 @@ async def test_conflict_take_theirs(odd_db: Path) -> None:
 
 async def test_conflict_edit_again_and_row_gone(odd_db: Path) -> None:
     async with editing(odd_db, "people") as (app, pilot, screen, grid):
-        to_column(grid, "name")
-        await edit_to(pilot, "mine")
-        other_user(odd_db, "UPDATE people SET name = 'theirs' WHERE id = 1")
-        await save(pilot)
+        await into_conflict(pilot, grid, odd_db)
         await pilot.press("e")
         await settle(pilot)
         editor = app.screen
