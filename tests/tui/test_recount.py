@@ -53,7 +53,9 @@ async def stop_a_throttled_recount(pilot: Pilot[int], screen: BrowseScreen) -> N
     await eventually(pilot, lambda: "cancelled" in status.notice, "the cancel")
     assert "not counted" in status.notice
     assert status.jobs == ""
-    assert status.position == f"row 1 of ~{BIG:,}"  # the estimate, said as one
+    # The estimate, said as one; or already exact again: nothing changed in fact, and a page
+    # re-placed for the new data version may establish the count by itself (dense keys).
+    assert status.position in (f"row 1 of ~{BIG:,}", COUNTED)
 
 
 async def test_a_throttled_recount_counts_down(big_db: Path) -> None:
