@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from tui.db.dialects import DialectStrategy, strategy_for
 from tui.db.no_checkpoint import disable_checkpoint_on_close, sqlite3_connection_of
 from tui.db.target import Target, TargetError
+from tui.db.write_access import file_write_refusal
 
 if TYPE_CHECKING:
     from tui.db.recovery import BeforeOpen
@@ -241,18 +242,38 @@ class DataSource:
     @asynccontextmanager
     async def connect(self) -> AsyncIterator[AsyncConnection]:
         """A connection for one short read, always returned to the pool."""
+        async with self._connection(write=False) as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def _connection(self, *, write: bool) -> AsyncIterator[AsyncConnection]:
+        """A pooled connection with the user's connection settings, counted while checked out
+        and rolled back before it goes back.
+
+        ``write`` (SQLite): the driver's implicit BEGIN is off and foreign keys are enforced;
+        a failed rollback (the save's own ROLLBACK ended the transaction) is not an error.
+        """
         if not _ALONE.get():
             await self._gate.wait()
         self._checked_out(1)
+        sqlite_write = write and self.engine.dialect.name == "sqlite"
         try:
             async with self.engine.connect() as conn:
                 try:
+                    if sqlite_write:
+                        await conn.execution_options(isolation_level="AUTOCOMMIT")
                     for name, value in self.connection_pragmas.items():
                         if name in _CONNECTION_PRAGMAS:
-                            await conn.execute(text(f"PRAGMA {name} = {int(value)}"))
+                            await conn.exec_driver_sql(f"PRAGMA {name} = {int(value)}")
+                    if sqlite_write:
+                        await conn.exec_driver_sql("PRAGMA foreign_keys = ON")
                     yield conn
                 finally:
-                    await conn.rollback()
+                    # Ends whatever the operation left open, the driver's transaction included.
+                    with (
+                        contextlib.suppress(SQLAlchemyError) if write else contextlib.nullcontext()
+                    ):
+                        await conn.rollback()
         finally:
             self._checked_out(-1)
 
@@ -356,25 +377,7 @@ class DataSource:
         if gone is not None:
             return gone
         path = target.sqlite_path
-        if path is None:
-            return None
-        if not os.access(path, os.W_OK):
-            return (
-                f"{path} is read-only for this user (its file permissions): ask its owner for"
-                " write access, or open it with --read-only"
-            )
-        for suffix in ("-wal", "-shm", "-journal"):
-            side = Path(f"{path}{suffix}")
-            if side.exists() and not os.access(side, os.W_OK):
-                return f"{side} is read-only for this user: SQLite must write it to save"
-        directory = path.parent
-        wal_ready = Path(f"{path}-wal").exists() and Path(f"{path}-shm").exists()
-        if not os.access(directory, os.W_OK | os.X_OK) and not wal_ready:
-            return (
-                f"the directory {directory} is not writable for this user: SQLite creates its"
-                " journal file there to write"
-            )
-        return None
+        return None if path is None else file_write_refusal(path)
 
     async def write(self, operation: Callable[[AsyncConnection], Awaitable[T]]) -> T:
         """Run ``operation`` on a connection for writing; :attr:`wrote` is set once it commits.
@@ -389,7 +392,7 @@ class DataSource:
             raise WriteRefusedError(refusal)
 
         async def body() -> T:
-            async with self._write_connection() as conn:
+            async with self._connection(write=True) as conn:
                 conn.info.pop(_COMMITTED, None)
                 try:
                     return await operation(conn)
@@ -401,28 +404,6 @@ class DataSource:
         self._live.add(task)
         task.add_done_callback(self._finished)
         return await asyncio.shield(task)
-
-    @asynccontextmanager
-    async def _write_connection(self) -> AsyncIterator[AsyncConnection]:
-        if not _ALONE.get():
-            await self._gate.wait()
-        self._checked_out(1)
-        try:
-            async with self.engine.connect() as conn:
-                try:
-                    if self.engine.dialect.name == "sqlite":
-                        await conn.execution_options(isolation_level="AUTOCOMMIT")
-                        for name, value in self.connection_pragmas.items():
-                            if name in _CONNECTION_PRAGMAS:
-                                await conn.exec_driver_sql(f"PRAGMA {name} = {int(value)}")
-                        await conn.exec_driver_sql("PRAGMA foreign_keys = ON")
-                    yield conn
-                finally:
-                    # Ends whatever the operation left open, the driver's transaction included.
-                    with contextlib.suppress(SQLAlchemyError):
-                        await conn.rollback()
-        finally:
-            self._checked_out(-1)
 
     async def change_token(self) -> object | None:
         """The engine's change counter, read on one long-lived idle connection.
