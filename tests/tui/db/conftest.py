@@ -1,4 +1,5 @@
-"""Fixtures shared by the WAL, wal-index and lock tests: a WAL database and its connection."""
+"""Fixtures shared by the data-layer tests: a WAL database and its connection (WAL,
+wal-index and lock tests), a SQLite file and its engine (saving tests)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.tui.db.savehelpers import open_db
 from tests.tui.db.walhelpers import open_wal_db
+
+__all__ = ["open_db"]  # the saving tests' fixture, used by name
 
 
 @pytest.fixture

@@ -3,9 +3,7 @@ conditional on what the user saw, with the database's own reasons when it refuse
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +11,18 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.engines import create_engines
-from tests.tui.db.edithelpers import describe, details, sqlite_file
+from tests.tui.db.edithelpers import describe, details
+from tests.tui.db.savehelpers import (
+    JOURNALS,
+    OpenDb,
+    file_hashes,
+    keyed_table,
+    other_writer,
+    rows,
+    save,
+)
 from tui.db.edits import (
     CellEdit,
-    Change,
     ChangeSet,
     RowDelete,
     RowInsert,
@@ -26,64 +31,11 @@ from tui.db.edits import (
     row_identity,
 )
 from tui.db.model import TableRef
-from tui.db.save import SaveOutcome, plan_save, resolve_conflict, save_changes
+from tui.db.save import SaveOutcome, plan_save, resolve_conflict
 from tui.db.source import decode_text
 from tui.db.values import RowKey
 
-JOURNALS = [pytest.param(False, id="delete-journal"), pytest.param(True, id="wal")]
 T = TableRef("t")
-
-
-def engine_for(path: Path, busy_timeout_ms: int = 2000) -> AsyncEngine:
-    sync_engine, engine = create_engines(
-        f"sqlite:///{path}", sqlite_wal=False, busy_timeout_ms=busy_timeout_ms
-    )
-    sync_engine.dispose()
-    return engine
-
-
-@pytest.fixture
-async def engines() -> AsyncIterator[list[AsyncEngine]]:
-    made: list[AsyncEngine] = []
-    yield made
-    for engine in made:
-        await engine.dispose()
-
-
-async def save(
-    engine: AsyncEngine, changes: Sequence[Change], names: Sequence[str] = ("t",)
-) -> SaveOutcome:
-    infos = {TableRef(n): await describe(engine, n) for n in names}
-    more = {TableRef(n): await details(engine, n) for n in names}
-    planned = plan_save(changes, infos, engine.dialect, more)
-    async with engine.connect() as conn:
-        return await save_changes(conn, planned, infos)
-
-
-def rows(path: Path, sql: str) -> list[tuple[Any, ...]]:
-    con = sqlite3.connect(path)
-    con.text_factory = decode_text
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
-def other_writer(path: Path, *statements: str) -> None:
-    con = sqlite3.connect(path, isolation_level=None)
-    try:
-        for statement in statements:
-            con.execute(statement)
-    finally:
-        con.close()
-
-
-def file_hashes(path: Path) -> dict[str, str | None]:
-    found: dict[str, str | None] = {}
-    for suffix in ("", "-wal"):
-        file = Path(f"{path}{suffix}")
-        found[suffix] = hashlib.sha256(file.read_bytes()).hexdigest() if file.exists() else None
-    return found
 
 
 _CELLS = (
@@ -93,12 +45,10 @@ _CELLS = (
 
 
 @pytest.mark.parametrize("wal", JOURNALS)
-async def test_an_edit_changes_one_cell_of_one_row(
-    tmp_path: Path, wal: bool, engines: list[AsyncEngine]
-) -> None:
+async def test_an_edit_changes_one_cell_of_one_row(wal: bool, open_db: OpenDb) -> None:
     """typeof() and hex() of every other cell are unchanged, invalid UTF-8 included."""
-    path = sqlite_file(
-        tmp_path / "t.db",
+    path, engine = open_db(
+        "t.db",
         [
             "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b, c REAL, d BLOB)",
             "INSERT INTO t VALUES (1, 'one', CAST(x'61ff62' AS TEXT), 1.5, x'00ff'),"
@@ -107,7 +57,6 @@ async def test_an_edit_changes_one_cell_of_one_row(
         wal=wal,
     )
     before = rows(path, _CELLS)
-    engines.append(engine := engine_for(path))
     outcome = await save(engine, [CellEdit(T, RowKey(("id",), (1,)), "a", "one", "ONE")])
     assert outcome.ok, outcome.reason
     assert outcome.applied == 1
@@ -117,11 +66,9 @@ async def test_an_edit_changes_one_cell_of_one_row(
     assert rows(path, "SELECT a FROM t WHERE id = 1") == [("ONE",)]
 
 
-async def test_invalid_utf8_is_compared_and_written_as_its_bytes(
-    tmp_path: Path, engines: list[AsyncEngine]
-) -> None:
-    path = sqlite_file(
-        tmp_path / "u.db",
+async def test_invalid_utf8_is_compared_and_written_as_its_bytes(open_db: OpenDb) -> None:
+    path, engine = open_db(
+        "u.db",
         [
             "CREATE TABLE t (k TEXT PRIMARY KEY, v TEXT) WITHOUT ROWID",
             "INSERT INTO t VALUES (CAST(x'6bff' AS TEXT), CAST(x'76fe' AS TEXT))",
@@ -129,7 +76,6 @@ async def test_invalid_utf8_is_compared_and_written_as_its_bytes(
     )
     key = RowKey(("k",), (decode_text(b"k\xff"),))
     old = decode_text(b"v\xfe")
-    engines.append(engine := engine_for(path))
     outcome = await save(engine, [CellEdit(T, key, "v", old, old + "!")])
     assert outcome.ok, outcome.reason
     assert rows(path, "SELECT typeof(v), hex(v) FROM t") == [("text", "76FE21")]
@@ -138,13 +84,13 @@ async def test_invalid_utf8_is_compared_and_written_as_its_bytes(
     assert rows(path, "SELECT count(*) FROM t") == [(0,)]
 
 
-async def test_two_statements_are_atomic(tmp_path: Path, engines: list[AsyncEngine]) -> None:
+async def test_two_statements_are_atomic(open_db: OpenDb) -> None:
     """The driver's implicit transactions do not split a save: the last statement fails
     (UNIQUE), the others are rolled back with it, the files are byte for byte as before and
     every change is still staged."""
     for wal in (False, True):
-        path = sqlite_file(
-            tmp_path / f"atomic{wal}.db",
+        path, engine = open_db(
+            f"atomic{wal}.db",
             [
                 "CREATE TABLE t (id INTEGER PRIMARY KEY, u TEXT UNIQUE)",
                 "CREATE TABLE other (id INTEGER PRIMARY KEY, v TEXT)",
@@ -153,7 +99,6 @@ async def test_two_statements_are_atomic(tmp_path: Path, engines: list[AsyncEngi
             ],
             wal=wal,
         )
-        engines.append(engine := engine_for(path))
         async with engine.connect() as conn:  # the -wal exists while connections are open
             await conn.execute(text("SELECT 1 FROM t"))
             before = file_hashes(path)
@@ -176,23 +121,31 @@ async def test_two_statements_are_atomic(tmp_path: Path, engines: list[AsyncEngi
 # -- conflicts ----------------------------------------------------------------------------
 
 
+async def conflict_after(
+    engine: AsyncEngine, changes: ChangeSet, edit: CellEdit, other: str
+) -> SaveOutcome:
+    """Stage ``edit``, let another writer run ``other`` on the file, then save."""
+    changes.stage(edit)
+    path = engine.url.database
+    assert path is not None
+    other_writer(Path(path), other)
+    return await save(engine, changes.changes)
+
+
 @pytest.mark.parametrize("wal", JOURNALS)
-async def test_conflicts(tmp_path: Path, wal: bool, engines: list[AsyncEngine]) -> None:
-    path = sqlite_file(
-        tmp_path / "c.db",
+async def test_conflicts(wal: bool, open_db: OpenDb) -> None:
+    path, engine = open_db(
+        "c.db",
         [
             "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b TEXT)",
             "INSERT INTO t VALUES (1, 'a1', 'b1'), (2, 'a2', 'b2'), (3, 'a3', 'b3')",
         ],
         wal=wal,
     )
-    engines.append(engine := engine_for(path))
     changes = ChangeSet()
     # Read, then another writer changes the same cell: nothing is overwritten.
     mine = CellEdit(T, RowKey(("id",), (1,)), "a", "a1", "mine")
-    changes.stage(mine)
-    other_writer(path, "UPDATE t SET a = 'theirs' WHERE id = 1")
-    outcome = await save(engine, changes.changes)
+    outcome = await conflict_after(engine, changes, mine, "UPDATE t SET a = 'theirs' WHERE id = 1")
     assert not outcome.ok
     assert outcome.conflict is not None
     assert outcome.conflict.change == mine
@@ -224,18 +177,14 @@ async def test_conflicts(tmp_path: Path, wal: bool, engines: list[AsyncEngine]) 
 
     # They stored what I wanted: keeping mine leaves nothing to save.
     same = CellEdit(T, RowKey(("id",), (1,)), "a", "mine", "both")
-    changes.stage(same)
-    other_writer(path, "UPDATE t SET a = 'both' WHERE id = 1")
-    outcome = await save(engine, changes.changes)
+    outcome = await conflict_after(engine, changes, same, "UPDATE t SET a = 'both' WHERE id = 1")
     assert outcome.conflict is not None
     resolve_conflict(changes, outcome.conflict, keep_mine=True)
     assert not changes
 
     # The row is deleted by another writer.
     gone = CellEdit(T, RowKey(("id",), (3,)), "a", "a3", "mine")
-    changes.stage(gone)
-    other_writer(path, "DELETE FROM t WHERE id = 3")
-    outcome = await save(engine, changes.changes)
+    outcome = await conflict_after(engine, changes, gone, "DELETE FROM t WHERE id = 3")
     assert outcome.conflict is not None
     assert outcome.conflict.current is None
     assert "deleted" in outcome.reason
@@ -246,14 +195,11 @@ async def test_conflicts(tmp_path: Path, wal: bool, engines: list[AsyncEngine]) 
     assert rows(path, "SELECT count(*) FROM t") == [(2,)]
 
 
-async def test_a_key_naming_several_rows_rolls_back(
-    tmp_path: Path, engines: list[AsyncEngine]
-) -> None:
-    path = sqlite_file(
-        tmp_path / "d.db",
+async def test_a_key_naming_several_rows_rolls_back(open_db: OpenDb) -> None:
+    path, engine = open_db(
+        "d.db",
         ["CREATE TABLE t (k TEXT, v TEXT)", "INSERT INTO t VALUES ('x', 'same'), ('x', 'same')"],
     )
-    engines.append(engine := engine_for(path))
     outcome = await save(engine, [CellEdit(T, RowKey(("k",), ("x",)), "v", "same", "new")])
     assert not outcome.ok
     assert "not unique" in outcome.reason
@@ -264,13 +210,11 @@ async def test_a_key_naming_several_rows_rolls_back(
 # -- keys --------------------------------------------------------------------------------
 
 
-async def test_each_edit_changes_exactly_the_chosen_row(
-    tmp_path: Path, engines: list[AsyncEngine]
-) -> None:
+async def test_each_edit_changes_exactly_the_chosen_row(open_db: OpenDb) -> None:
     """WITHOUT ROWID composite keys, mixed storage classes, trailing spaces, a column named
     rowid, a NULL in a key (named by its rowid), a table without a key (the rowid)."""
-    path = sqlite_file(
-        tmp_path / "k.db",
+    path, engine = open_db(
+        "k.db",
         [
             "CREATE TABLE w (a, b TEXT, v TEXT, PRIMARY KEY (a, b)) WITHOUT ROWID",
             "INSERT INTO w VALUES (1, 'x', 'int'), ('1', 'x', 'text'), (1, 'x ', 'space')",
@@ -280,7 +224,6 @@ async def test_each_edit_changes_exactly_the_chosen_row(
             "INSERT INTO n VALUES (NULL, 'first'), (NULL, 'second')",
         ],
     )
-    engines.append(engine := engine_for(path))
     w = row_identity(await describe(engine, "w"))
     key = edit_key(w, {"a": "1", "b": "x"}, None)
     assert (await save(engine, [CellEdit(TableRef("w"), key, "v", "text", "T")], ["w"])).ok
@@ -340,13 +283,12 @@ _CONSTRAINTS = [
     ],
 )
 async def test_constraints_and_triggers_are_named(
-    tmp_path: Path, engines: list[AsyncEngine], column: str, value: Any, expected: str
+    open_db: OpenDb, column: str, value: Any, expected: str
 ) -> None:
     """Foreign keys are enforced on the write connection although the file's connections
     default to not enforcing them; the grid's old value stays."""
-    path = sqlite_file(tmp_path / "f.db", _CONSTRAINTS)
+    path, engine = open_db("f.db", _CONSTRAINTS)
     before = rows(path, "SELECT * FROM t ORDER BY id")
-    engines.append(engine := engine_for(path))
     original = dict(zip(("id", "u", "n", "c", "p"), before[0], strict=True))[column]
     change = CellEdit(T, RowKey(("id",), (1,)), column, original, value)
     outcome = await save(engine, [change])
@@ -358,11 +300,8 @@ async def test_constraints_and_triggers_are_named(
     assert rows(path, "SELECT count(*) FROM log") == [(0,)]
 
 
-async def test_strict_tables_and_logging_triggers(
-    tmp_path: Path, engines: list[AsyncEngine]
-) -> None:
-    path = sqlite_file(tmp_path / "s.db", _CONSTRAINTS)
-    engines.append(engine := engine_for(path))
+async def test_strict_tables_and_logging_triggers(open_db: OpenDb) -> None:
+    path, engine = open_db("s.db", _CONSTRAINTS)
     refused = await save(
         engine, [CellEdit(TableRef("s"), RowKey(("id",), (1,)), "i", 1, "text")], ["s"]
     )
@@ -373,11 +312,11 @@ async def test_strict_tables_and_logging_triggers(
     assert rows(path, "SELECT what FROM log") == [("z",)]
 
 
-async def test_foreign_key_order(tmp_path: Path, engines: list[AsyncEngine]) -> None:
+async def test_foreign_key_order(open_db: OpenDb) -> None:
     """Staged child first, saved parent first (inserts); staged parent first, deleted child
     first (deletes): with foreign keys enforced, any other order fails."""
-    path = sqlite_file(
-        tmp_path / "o.db",
+    path, engine = open_db(
+        "o.db",
         [
             "CREATE TABLE child (id INTEGER PRIMARY KEY, parent INT NOT NULL REFERENCES parent)",
             "CREATE TABLE parent (id INTEGER PRIMARY KEY, name TEXT)",
@@ -385,7 +324,6 @@ async def test_foreign_key_order(tmp_path: Path, engines: list[AsyncEngine]) -> 
             "INSERT INTO child VALUES (1, 1)",
         ],
     )
-    engines.append(engine := engine_for(path))
     child, parent = TableRef("child"), TableRef("parent")
     inserts = [RowInsert(child, (("id", 2), ("parent", 2)), 1), RowInsert(parent, (("id", 2),), 2)]
     outcome = await save(engine, inserts, ["child", "parent"])
@@ -400,17 +338,14 @@ async def test_foreign_key_order(tmp_path: Path, engines: list[AsyncEngine]) -> 
     assert rows(path, "SELECT id, parent FROM child") == [(2, 2)]
 
 
-async def test_generated_columns_are_not_compared(
-    tmp_path: Path, engines: list[AsyncEngine]
-) -> None:
-    path = sqlite_file(
-        tmp_path / "g.db",
+async def test_generated_columns_are_not_compared(open_db: OpenDb) -> None:
+    path, engine = open_db(
+        "g.db",
         [
             "CREATE TABLE t (id INTEGER PRIMARY KEY, a INT, g INT AS (a * 2) STORED)",
             "INSERT INTO t (id, a) VALUES (1, 5)",
         ],
     )
-    engines.append(engine := engine_for(path))
     delete = RowDelete(T, RowKey(("id",), (1,)), (("id", 1), ("a", 5), ("g", 10)))
     outcome = await save(engine, [delete])
     assert outcome.ok, outcome.reason
@@ -420,15 +355,7 @@ async def test_generated_columns_are_not_compared(
 def test_the_pending_panel_shows_each_dialects_sql() -> None:
     from sqlalchemy.dialects import mysql, postgresql, sqlite
 
-    from tui.db.model import ColumnInfo, KeyKind, TableInfo, TableKind
-
-    info = TableInfo(
-        T,
-        TableKind.TABLE,
-        (ColumnInfo("id", "INTEGER", primary_key=1), ColumnInfo("my col", "TEXT")),
-        ("id",),
-        KeyKind.PRIMARY_KEY,
-    )
+    info = keyed_table(T, "my col")
     edit = CellEdit(T, RowKey(("id",), (1,)), "my col", None, "x; DROP TABLE t")
     expected = {
         "sqlite": 'UPDATE t SET "my col"=? WHERE t.id = ? AND t."my col" IS ?',
@@ -444,17 +371,14 @@ def test_the_pending_panel_shows_each_dialects_sql() -> None:
         assert planned.changes == (edit,)
 
 
-async def test_empty_text_and_null_are_different_values(
-    tmp_path: Path, engines: list[AsyncEngine]
-) -> None:
-    path = sqlite_file(
-        tmp_path / "e.db",
+async def test_empty_text_and_null_are_different_values(open_db: OpenDb) -> None:
+    path, engine = open_db(
+        "e.db",
         [
             "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b TEXT)",
             "INSERT INTO t VALUES (1, NULL, '')",
         ],
     )
-    engines.append(engine := engine_for(path))
     key = RowKey(("id",), (1,))
     # What the user saw decides: '' is not NULL, so these originals do not match.
     stale = await save(engine, [CellEdit(T, key, "a", "", "x")])
@@ -465,13 +389,11 @@ async def test_empty_text_and_null_are_different_values(
     assert rows(path, "SELECT typeof(a), a, typeof(b) FROM t") == [("text", "", "null")]
 
 
-async def test_a_restricted_deletion_is_announced_and_refused(
-    tmp_path: Path, engines: list[AsyncEngine]
-) -> None:
+async def test_a_restricted_deletion_is_announced_and_refused(open_db: OpenDb) -> None:
     from tui.db.delete_effects import delete_effects, describe_effects
 
-    path = sqlite_file(
-        tmp_path / "r.db",
+    path, engine = open_db(
+        "r.db",
         [
             "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)",
             "CREATE TABLE c (id INTEGER PRIMARY KEY,"
@@ -480,7 +402,6 @@ async def test_a_restricted_deletion_is_announced_and_refused(
             "INSERT INTO c VALUES (1, 1), (2, 1)",
         ],
     )
-    engines.append(engine := engine_for(path))
     detail = await details(engine, "t")
     async with engine.connect() as conn:
         effects = await delete_effects(conn, detail, [{"id": 1}, {"id": 2}])
@@ -499,14 +420,12 @@ async def test_a_restricted_deletion_is_announced_and_refused(
     assert rows(path, "SELECT count(*) FROM t") == [(2,)]
 
 
-async def test_large_values_are_compared_whole(tmp_path: Path, engines: list[AsyncEngine]) -> None:
+async def test_large_values_are_compared_whole(open_db: OpenDb) -> None:
     """A 1 MiB text and BLOB that differ from what the user saw only in their last character
     or byte stop a deletion; as seen, they let it run."""
     big_text = "x" * (1 << 20)
     big_blob = bytes(range(256)) * 4096
-    path = sqlite_file(
-        tmp_path / "big.db", ["CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b BLOB)"]
-    )
+    path, engine = open_db("big.db", ["CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b BLOB)"])
     con = sqlite3.connect(path)
     con.executemany(
         "INSERT INTO t VALUES (?, ?, ?)", [(1, big_text, big_blob), (2, big_text, big_blob)]
@@ -517,7 +436,6 @@ async def test_large_values_are_compared_whole(tmp_path: Path, engines: list[Asy
     other_writer(
         path, "UPDATE t SET b = CAST(substr(b, 1, length(b) - 1) || x'00' AS BLOB) WHERE id = 2"
     )
-    engines.append(engine := engine_for(path))
     for key in (1, 2):
         seen = (("id", key), ("a", big_text), ("b", big_blob))
         outcome = await save(engine, [RowDelete(T, RowKey(("id",), (key,)), seen)])

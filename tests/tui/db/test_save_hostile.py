@@ -3,19 +3,13 @@ whose collation finds 'abc' equal to 'ABC', and "keep mine" on a rowid-named row
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.tui.db.edithelpers import sqlite_file
-from tests.tui.db.test_save import JOURNALS, engine_for, engines, other_writer, rows, save
+from tests.tui.db.savehelpers import JOURNALS, OpenDb, other_writer, rows, save
 from tui.db.edits import CellEdit, ChangeSet
 from tui.db.model import TableRef
 from tui.db.save import resolve_conflict
 from tui.db.values import RowKey
-
-__all__ = ["engines"]  # the fixture, used by name
 
 NK = TableRef("nk")
 
@@ -26,15 +20,14 @@ def rowid_key(rowid: int) -> RowKey:
 
 @pytest.mark.parametrize("wal", JOURNALS)
 async def test_an_edit_never_lands_on_the_row_that_received_its_rowid(
-    tmp_path: Path, engines: list[AsyncEngine], wal: bool
+    open_db: OpenDb, wal: bool
 ) -> None:
     """The rows a=2 and a=3 both hold 'dup'; a=2 is deleted and VACUUM gives rowid 2 to a=3."""
-    path = sqlite_file(
-        tmp_path / "nk.db",
+    path, engine = open_db(
+        "nk.db",
         ["CREATE TABLE nk (a, b)", "INSERT INTO nk VALUES (1, 'x'), (2, 'dup'), (3, 'dup')"],
         wal=wal,
     )
-    engines.append(engine := engine_for(path))
     edit = CellEdit(NK, rowid_key(2), "b", "dup", "mine", row=(("a", 2),))
     other_writer(path, "DELETE FROM nk WHERE a = 2", "VACUUM")
     assert rows(path, "SELECT rowid, a, b FROM nk") == [(1, 1, "x"), (2, 3, "dup")]
@@ -43,13 +36,8 @@ async def test_an_edit_never_lands_on_the_row_that_received_its_rowid(
     assert rows(path, "SELECT rowid, a, b FROM nk") == [(1, 1, "x"), (2, 3, "dup")]
 
 
-async def test_keep_mine_on_a_rowid_row_compares_the_row_as_it_is_now(
-    tmp_path: Path, engines: list[AsyncEngine]
-) -> None:
-    path = sqlite_file(
-        tmp_path / "nk.db", ["CREATE TABLE nk (a, b)", "INSERT INTO nk VALUES (1, 'x')"]
-    )
-    engines.append(engine := engine_for(path))
+async def test_keep_mine_on_a_rowid_row_compares_the_row_as_it_is_now(open_db: OpenDb) -> None:
+    path, engine = open_db("nk.db", ["CREATE TABLE nk (a, b)", "INSERT INTO nk VALUES (1, 'x')"])
     changes = ChangeSet()
     changes.stage(CellEdit(NK, rowid_key(1), "b", "x", "mine", row=(("a", 1),)))
     other_writer(path, "UPDATE nk SET a = 10, b = 'theirs'")
@@ -62,16 +50,15 @@ async def test_keep_mine_on_a_rowid_row_compares_the_row_as_it_is_now(
 
 @pytest.mark.parametrize("collation", ["NOCASE", "RTRIM"])
 async def test_a_change_the_collation_calls_equal_is_still_a_conflict(
-    tmp_path: Path, engines: list[AsyncEngine], collation: str
+    open_db: OpenDb, collation: str
 ) -> None:
-    path = sqlite_file(
-        tmp_path / "nc.db",
+    path, engine = open_db(
+        "nc.db",
         [
             f"CREATE TABLE nc (id INTEGER PRIMARY KEY, t TEXT COLLATE {collation})",
             "INSERT INTO nc VALUES (1, 'abc')",
         ],
     )
-    engines.append(engine := engine_for(path))
     theirs = "ABC" if collation == "NOCASE" else "abc   "
     other_writer(path, f"UPDATE nc SET t = '{theirs}'")
     edit = CellEdit(TableRef("nc"), RowKey(("id",), (1,)), "t", "abc", "mine")
@@ -80,13 +67,11 @@ async def test_a_change_the_collation_calls_equal_is_still_a_conflict(
     assert rows(path, "SELECT t FROM nc") == [(theirs,)]
 
 
-async def test_a_trigger_that_ignores_the_update_is_not_called_a_conflict(
-    tmp_path: Path, engines: list[AsyncEngine]
-) -> None:
+async def test_a_trigger_that_ignores_the_update_is_not_called_a_conflict(open_db: OpenDb) -> None:
     """RAISE(IGNORE) skips the row: nobody else changed it, so no "someone else" dialog
     (keep mine would loop forever), but the save says the database skipped it."""
-    path = sqlite_file(
-        tmp_path / "ign.db",
+    path, engine = open_db(
+        "ign.db",
         [
             "CREATE TABLE ign (id INTEGER PRIMARY KEY, v TEXT)",
             "INSERT INTO ign VALUES (1, 'a')",
@@ -94,7 +79,6 @@ async def test_a_trigger_that_ignores_the_update_is_not_called_a_conflict(
             " BEGIN SELECT RAISE(IGNORE); END",
         ],
     )
-    engines.append(engine := engine_for(path))
     edit = CellEdit(TableRef("ign"), RowKey(("id",), (1,)), "v", "a", "skip")
     outcome = await save(engine, [edit], ["ign"])
     assert not outcome.ok and outcome.conflict is None

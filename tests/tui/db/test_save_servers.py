@@ -19,11 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.engines import create_engines
 from tests.conftest import MARIADB_ADMIN_URL, POSTGRES_ADMIN_URL, _server_missing
 from tests.tui.db.edithelpers import describe, details
+from tests.tui.db.savehelpers import save
 from tui.db.delete_effects import delete_effects, describe_effects
 from tui.db.edit_values import parse_for_column, value_as_text
 from tui.db.edits import CellEdit, Change, RowDelete, RowInsert, insert_hint, same_value
 from tui.db.model import TableInfo, TableRef
-from tui.db.save import SaveOutcome, plan_save, save_changes
 from tui.db.values import RowKey
 
 SERVERS = {"postgresql": POSTGRES_ADMIN_URL, "mariadb": MARIADB_ADMIN_URL}
@@ -123,14 +123,6 @@ async def engine(demo_url: str) -> AsyncIterator[AsyncEngine]:
     sync_engine.dispose()
     yield async_engine
     await async_engine.dispose()
-
-
-async def save(engine: AsyncEngine, changes: list[Change], names: list[str]) -> SaveOutcome:
-    infos = {TableRef(n): await describe(engine, n) for n in names}
-    more = {TableRef(n): await details(engine, n) for n in names}
-    planned = plan_save(changes, infos, engine.dialect, more)
-    async with engine.connect() as conn:
-        return await save_changes(conn, planned, infos)
 
 
 async def read_row(engine: AsyncEngine, info: TableInfo, key: int) -> dict[str, Any]:
