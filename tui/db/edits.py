@@ -17,11 +17,17 @@ Row identity follows SQLite's rules (https://www.sqlite.org/lang_createtable.htm
 - Views, virtual tables, and tables with neither a key nor a usable rowid cannot be edited;
   :attr:`RowIdentity.refused` says why.
 
-The change set merges as a person expects: a second edit of the same cell keeps the first
-edit's ``original`` (what the user saw before any edit), editing a cell back to its original
-removes the edit, deleting a row drops its cell edits, and re-staging an insert with the same
-token replaces its values. Equal values of different storage classes (``1``, ``1.0``,
-``'1'``) are different values: an edit that changes only the storage class is kept.
+The change set keeps the order changes were staged in (save runs them in that order, see
+:mod:`tui.db.save_plan`) and merges as a person expects: a second edit of the same cell keeps
+the first edit's ``original`` (what the user saw before any edit), editing a cell back to its
+original removes the edit, deleting a row drops its cell edits, and re-staging an insert with
+the same token replaces its values. One exception keeps a swap of unique values possible: a
+second edit of a cell staged after a change to *another row of the same table* (``a -> tmp``,
+then the other row ``b -> a``, then ``tmp -> b``) is a step of its own, whose ``original`` is
+the value the earlier step wrote; merged into ``a -> b`` the swap could never be saved.
+
+Equal values of different storage classes (``1``, ``1.0``, ``'1'``) are different values: an
+edit that changes only the storage class is kept.
 """
 
 from __future__ import annotations
@@ -244,6 +250,11 @@ def _row_of(change: Change) -> tuple[TableRef, RowKey] | None:
     return change.table, change.key
 
 
+def _other_rows_changed(later: list[Change], edit: CellEdit) -> bool:
+    """Whether ``later`` changes a row of ``edit``'s table other than ``edit``'s."""
+    return any(c.table == edit.table and _row_of(c) != _row_of(edit) for c in later)
+
+
 class ChangeSet:
     """Staged changes in memory: nothing held open in the database while the user edits.
 
@@ -270,6 +281,8 @@ class ChangeSet:
         return bool(self.changes)
 
     def edit_of(self, table: TableRef, key: RowKey, column: str) -> CellEdit | None:
+        """The latest staged step of the cell (its ``new`` is what save leaves in it)."""
+        found = None
         for change in self.changes:
             if (
                 isinstance(change, CellEdit)
@@ -277,8 +290,8 @@ class ChangeSet:
                 and change.key == key
                 and change.column == column
             ):
-                return change
-        return None
+                found = change
+        return found
 
     def is_deleted(self, table: TableRef, key: RowKey) -> bool:
         return any(
@@ -338,9 +351,12 @@ class ChangeSet:
             changes = [c for c in changes if _row_of(c) != row]
             # The row as the user saw it: edits staged on it do not change what is compared.
             original = dict(change.original)
+            first_steps = set()
             for edit in self.changes:
                 if isinstance(edit, CellEdit) and _row_of(edit) == row:
-                    original[edit.column] = edit.original
+                    if edit.column not in first_steps:  # later steps start from an edit
+                        original[edit.column] = edit.original
+                    first_steps.add(edit.column)
             changes.append(replace(change, original=tuple(original.items())))
         self._push(tuple(changes))
 
@@ -353,7 +369,11 @@ class ChangeSet:
                 changes.append(edit)
             return
         at = changes.index(previous)
-        if same_value(previous.original, edit.new):
+        if _other_rows_changed(changes[at + 1 :], previous):
+            # A step of its own (a swap through a temporary value needs the order).
+            if not same_value(previous.new, edit.new):
+                changes.append(replace(previous, original=previous.new, new=edit.new))
+        elif same_value(previous.original, edit.new):
             del changes[at]
         else:
             changes[at] = replace(previous, new=edit.new)

@@ -4,14 +4,27 @@
 ``insert()``/``update()``/``delete()`` statements on ``table()``/``column()`` constructs, every
 value bound, never spliced into SQL text:
 
-- the cell edits of one row become one UPDATE, so a changed key column re-identifies the row
-  once, after every other edit of it;
+- **staging order**: the statements run in the order the user staged the changes, so a swap
+  of unique values through a temporary value (``a -> tmp``, ``b -> a``, ``tmp -> b``, kept
+  as three steps by the change set) and a delete followed by an insert of the same key save
+  as they were staged. Cell edits of one row staged one after another (nothing else staged
+  between them) are one UPDATE, at that place; an edit staged after a change to anything
+  else is an UPDATE of its own at its own place, conditional on what the earlier UPDATEs of
+  the same save wrote (its key included, when one of them changed the key);
 - UPDATE and DELETE are conditional on what the user saw: ``WHERE key = :k AND col IS
   :original`` for each edited column (SQLite ``IS``, PostgreSQL ``IS NOT DISTINCT FROM``,
   MariaDB ``<=>``, over the bytes of text there since its collations ignore case and trailing
   spaces), and every column for a DELETE; large values are compared whole;
-- order respects foreign keys: inserts parents first, then updates, then deletes children
-  first.
+- **foreign keys** are checked when the transaction commits where the engine allows it:
+  SQLite ``PRAGMA defer_foreign_keys = ON`` (a child inserted before its parent saves; a real
+  violation fails the COMMIT, which SQLite does not attribute to any statement, so no change
+  is pointed at unless the save is one statement), PostgreSQL ``SET CONSTRAINTS ALL
+  DEFERRED`` (only constraints declared DEFERRABLE; the others are checked at each
+  statement). MariaDB checks at each statement:
+  there, and on PostgreSQL, an insert of a child row staged before the insert of the parent
+  row it refers to runs right after it, and a delete of a parent row staged before the delete
+  of a child row referring to it runs right after that (matched value for value); anything
+  else keeps staging order, and the engine's refusal names the constraint.
 
 **Concurrent changes to other columns.** Only the edited columns (and the key) are compared.
 If another connection changed a *different* column of the same row since it was read, the
@@ -23,7 +36,8 @@ A DELETE compares every column, so any change to the row stops it.
 then ``BEGIN IMMEDIATE`` (so waiting for the write lock happens before anything is written,
 within the busy timeout) on a connection whose driver issues no BEGIN of its own; each
 statement must touch exactly one row. Database errors become a :class:`SaveOutcome` naming
-the constraint or trigger (:mod:`tui.db.save_errors`); nothing here raises for them.
+the constraint or trigger (:mod:`tui.db.save_errors`), pointing at the edit of the column
+the error names when one UPDATE carries several; nothing here raises for them.
 """
 
 from __future__ import annotations
@@ -40,7 +54,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tui.db.edits import CellEdit, Change, ChangeSet, RowDelete, RowInsert, StagingError, same_value
 from tui.db.model import TableInfo, TableRef
-from tui.db.save_errors import describe_change, explain_error
+from tui.db.save_errors import blamed_change, describe_change, explain_error
 from tui.db.save_plan import PlannedStatement, key_condition, plan_save, table_of
 from tui.db.source import mark_committed
 from tui.db.values import RowKey
@@ -87,8 +101,12 @@ async def _begin(conn: AsyncConnection, sqlite: bool) -> None:
         # Only takes effect outside a transaction: so before BEGIN.
         await conn.exec_driver_sql("PRAGMA foreign_keys = ON")
         await conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Reset by every COMMIT and ROLLBACK: so inside the transaction.
+        await conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
     else:
         await conn.begin()
+        if conn.dialect.name == "postgresql":
+            await conn.exec_driver_sql("SET CONSTRAINTS ALL DEFERRED")
 
 
 async def _commit(conn: AsyncConnection, sqlite: bool) -> None:
@@ -177,6 +195,7 @@ async def save_changes(
     """
     sqlite = conn.dialect.name == "sqlite"
     step: PlannedStatement | None = None
+    committing = False
     try:
         await _begin(conn, sqlite)
         for step in planned:
@@ -187,7 +206,9 @@ async def save_changes(
                 continue
             if count == 0:
                 info = tables[step.change.table]
-                key = step.change.key if not isinstance(step.change, RowInsert) else None
+                key = step.key
+                if key is None and not isinstance(step.change, RowInsert):
+                    key = step.change.key
                 current = None if key is None else await _current_row(conn, info, key)
                 await _rollback(conn, sqlite)
                 if current is not None and _as_seen(step, current):
@@ -209,12 +230,14 @@ async def save_changes(
                 f"{describe_change(step.change)}: the key is not unique: the statement would"
                 f" change {count} rows instead of {step.expected_rows}; nothing was saved",
             )
-        step = None
+        step, committing = None, True
         await _commit(conn, sqlite)
     except SQLAlchemyError as exc:
         await _rollback(conn, sqlite)
-        failed = step.change if step is not None else None
-        reason = await explain_error(conn, exc, failed)
+        if committing and len(planned) == 1:
+            step = planned[0]  # checks deferred to COMMIT can only be about its one statement
+        failed = None if step is None else await blamed_change(conn, exc, step.changes)
+        reason = await explain_error(conn, exc, failed, at_commit=committing)
         log.info("save failed: %s", reason)
         return SaveOutcome(False, 0, failed, reason)
     except BaseException:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +24,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tui.db.edits import CellEdit, Change, RowDelete, RowInsert
 from tui.db.locks import command_line, probe_wal_locks
+from tui.db.model import TableRef
+from tui.db.sqlite_ddl import check_column
 from tui.db.values import RowKey
 
-__all__ = ["describe_change", "explain_error", "lock_holder"]
+__all__ = ["blamed_change", "describe_change", "explain_error", "lock_holder"]
 
 # SQLite locks the byte range from PENDING (0x40000000): PENDING, RESERVED, then SHARED.
 _PENDING_BYTE = 0x40000000
@@ -68,13 +71,27 @@ def _locked(orig: BaseException, message: str) -> bool:
     )
 
 
-async def explain_error(conn: AsyncConnection, exc: SQLAlchemyError, change: Change | None) -> str:
-    """A sentence for ``exc`` raised while saving ``change``; reads the catalog (a trigger's
-    name, the database file) only on ``conn`` outside any transaction."""
-    orig: BaseException = exc.orig if isinstance(exc, DBAPIError) and exc.orig else exc
+async def explain_error(
+    conn: AsyncConnection, exc: SQLAlchemyError, change: Change | None, *, at_commit: bool = False
+) -> str:
+    """A sentence for ``exc`` raised while saving ``change`` (or by the COMMIT, where checks
+    deferred to it run); reads the catalog (a trigger's name, the database file) only on
+    ``conn`` outside any transaction."""
+    orig = _original(exc)
     message = _message(orig)
     prefix = f"{describe_change(change)}: " if change is not None else ""
     dialect = conn.dialect.name
+    if at_commit and dialect == "sqlite" and "FOREIGN KEY" in message and change is not None:
+        return f"{prefix}foreign key check failed at commit ({message}); nothing was saved"
+    if at_commit and dialect == "sqlite" and "FOREIGN KEY" in message:
+        return (
+            f"foreign key check failed at commit ({message}): a saved row refers to a row that"
+            " does not exist, or a deleted or changed row is still referred to. SQLite checks"
+            " foreign keys when the save commits and does not say which change broke one;"
+            " nothing was saved"
+        )
+    if at_commit and change is None:
+        prefix = "at commit: "
     if _locked(orig, message):
         holder = await _sqlite_holder(conn) if dialect == "sqlite" else None
         who = f" by {holder}" if holder else " by another connection"
@@ -89,6 +106,112 @@ async def explain_error(conn: AsyncConnection, exc: SQLAlchemyError, change: Cha
     if dialect == "postgresql":
         return prefix + _postgres(orig, message)
     return prefix + message
+
+
+def _original(exc: SQLAlchemyError) -> BaseException:
+    return exc.orig if isinstance(exc, DBAPIError) and exc.orig else exc
+
+
+def _diagnostic(orig: BaseException, *names: str) -> str | None:
+    """A PostgreSQL diagnostic field: asyncpg's exception attributes, psycopg's ``diag``."""
+    sources = [orig, orig.__cause__, getattr(orig, "diag", None)]
+    for source in sources:
+        for name in names:
+            value = getattr(source, name, None) if source is not None else None
+            if isinstance(value, str) and value:
+                return value
+    return None
+
+
+# -- which column an error names -------------------------------------------------------------
+
+_SQLITE_COLUMNS = re.compile(r"^(?:NOT NULL|UNIQUE) constraint failed: (.+)$")
+_SQLITE_STRICT = re.compile(r"^cannot store \w+ value in \w+ column (.+)$")
+_SQLITE_CHECK = re.compile(r"^CHECK constraint failed: (.+)$")
+_MYSQL_COLUMN = re.compile(r"[Cc]olumn (?:`[^`]*`\.)*[`']([^`']+)[`']")
+_MYSQL_KEY = re.compile(r"for key '(?:[^'.]*\.)?([^']+)'")
+_MYSQL_CHECK = re.compile(r"CONSTRAINT `([^`]+)` failed")
+_PG_KEY = re.compile(r"^Key \((.+?)\)=")
+
+
+async def blamed_change(
+    conn: AsyncConnection, exc: SQLAlchemyError, changes: Sequence[Change]
+) -> Change:
+    """The change of one statement's ``changes`` that ``exc`` is about: the first edit of a
+    column the error names (NOT NULL, UNIQUE, STRICT type, a column's own CHECK), else the
+    first change. Reads the catalog on ``conn`` outside any transaction."""
+    first = changes[0]
+    edits = [c for c in changes if isinstance(c, CellEdit)]
+    if len(edits) < 2:
+        return first
+    try:
+        named = await _columns_named(conn, _original(exc), first.table)
+    except SQLAlchemyError:
+        return first
+    return next((e for e in edits if e.column in named), first)
+
+
+async def _columns_named(conn: AsyncConnection, orig: BaseException, table: TableRef) -> set[str]:
+    message = _message(orig)
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        found = _SQLITE_COLUMNS.match(message) or _SQLITE_STRICT.match(message)
+        if found:
+            return {part.strip().rsplit(".", 1)[-1] for part in found.group(1).split(",")}
+        check = _SQLITE_CHECK.match(message)
+        if check:
+            sql = await _catalog_scalar(
+                conn,
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = :t",
+                {"t": table.name},
+            )
+            column = None if sql is None else check_column(sql, check.group(1))
+            return {column} if column else set()
+        return set()
+    if dialect == "postgresql":
+        column = _diagnostic(orig, "column_name")
+        if column:
+            return {column}
+        key = _PG_KEY.match(_diagnostic(orig, "detail", "message_detail") or "")
+        if key:
+            return {part.strip().strip('"') for part in key.group(1).split(",")}
+        constraint = _diagnostic(orig, "constraint_name")
+        if constraint is None:
+            return set()
+        # A CHECK written on one column only.
+        column = await _catalog_scalar(
+            conn,
+            "SELECT min(a.attname) FROM pg_constraint c JOIN pg_class r ON r.oid = c.conrelid"
+            " JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)"
+            " WHERE c.conname = :n AND r.relname = :t AND c.contype = 'c'"
+            " AND cardinality(c.conkey) = 1",
+            {"n": constraint, "t": table.name},
+        )
+        return {column} if column else set()
+    found = _MYSQL_COLUMN.search(message)
+    if found:
+        return {found.group(1)}
+    key = _MYSQL_KEY.search(message)
+    if key:
+        rows = await conn.execute(
+            text(
+                "SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE"
+                " TABLE_SCHEMA = DATABASE() AND TABLE_NAME = :t AND INDEX_NAME = :k"
+            ),
+            {"t": table.name, "k": key.group(1)},
+        )
+        names = {str(row[0]) for row in rows}
+        await conn.rollback()
+        return names
+    # MariaDB names a CHECK written on a column after the column (``t.c``).
+    check = _MYSQL_CHECK.search(message)
+    return {check.group(1).rsplit(".", 1)[-1]} if check else set()
+
+
+async def _catalog_scalar(conn: AsyncConnection, sql: str, params: dict[str, Any]) -> str | None:
+    value = await conn.scalar(text(sql), params)
+    await conn.rollback()
+    return None if value is None else str(value)
 
 
 def _postgres(orig: BaseException, message: str) -> str:

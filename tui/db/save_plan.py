@@ -36,7 +36,8 @@ from sqlalchemy.sql.expression import TableClause
 from sqlalchemy.types import NullType
 
 from tui.db.edits import CellEdit, Change, RowDelete, RowInsert
-from tui.db.model import ForeignKeyInfo, Preview, TableDetails, TableInfo, TableRef
+from tui.db.model import Preview, TableDetails, TableInfo, TableRef
+from tui.db.save_order import parents_first, statement_groups
 from tui.db.values import RowKey
 
 __all__ = ["PlannedStatement", "key_condition", "plan_save", "table_of"]
@@ -56,6 +57,9 @@ class PlannedStatement:
     #: Every staged change it applies (the cell edits of one row are one UPDATE).
     changes: tuple[Change, ...] = ()
     statement: UpdateBase | None = field(default=None, compare=False, repr=False)
+    #: The key naming the row when it runs (an earlier UPDATE may have changed it); None for
+    #: an INSERT.
+    key: RowKey | None = None
 
 
 class _Builder:
@@ -117,20 +121,23 @@ class _Builder:
         document = json.dumps(value)
         return as_jsonb.is_not_distinct_from(cast(self.bind("o", document), JSONB))
 
-    def key(self, table: TableClause, key: RowKey) -> ColumnElement[bool]:
+    def key(self, table: TableClause, key: RowKey, prefix: str = "k") -> ColumnElement[bool]:
         conditions = []
         for name, value in zip(key.names, key.values, strict=True):
             if value is None:
                 raise ValueError("a key holding NULL names no row")
             # The rowid name is one of three fixed keywords (see tui.db.edits), never user text.
             expr = literal_column(name) if key.rowid else table.c[name]
-            conditions.append(expr == self.bind("k", value))
+            conditions.append(expr == self.bind(prefix, value))
         return and_(*conditions)
 
 
-def key_condition(dialect: Dialect, table: TableClause, key: RowKey) -> ColumnElement[bool]:
-    """``key`` names the row: each key column equals its value, bound exactly."""
-    return _Builder(dialect).key(table, key)
+def key_condition(
+    dialect: Dialect, table: TableClause, key: RowKey, prefix: str = "k"
+) -> ColumnElement[bool]:
+    """``key`` names the row: each key column equals its value, bound exactly (as parameters
+    named ``<prefix>1``..., distinct per condition of one statement)."""
+    return _Builder(dialect).key(table, key, prefix)
 
 
 def _has_surrogates(text: str) -> bool:
@@ -151,20 +158,28 @@ def table_of(info: TableInfo, names: Sequence[str]) -> TableClause:
     )
 
 
-def _update(edits: Sequence[CellEdit], info: TableInfo, builder: _Builder) -> UpdateBase:
-    first = edits[0]
-    key_names = [] if first.key.rowid else list(first.key.names)
+def _update(
+    edits: Sequence[CellEdit],
+    info: TableInfo,
+    builder: _Builder,
+    key: RowKey,
+    written: Mapping[str, Any],
+) -> UpdateBase:
+    """One row's UPDATE where ``key`` names it now; ``written``: what earlier UPDATEs of this
+    save stored in it."""
+    key_names = [] if key.rowid else list(key.names)
     edited = {e.column for e in edits}
-    # A rowid names the row only with the rest of the row (see CellEdit.row).
+    # A rowid names the row only with the rest of the row (see CellEdit.row), as it is after
+    # the earlier UPDATEs of this save.
     context = {
-        name: value
+        name: written.get(name, value)
         for e in edits
         for name, value in e.row
         if name not in edited and not _generated(info, name)
     }
     table = table_of(info, [*key_names, *(e.column for e in edits), *context])
     values = {e.column: builder.bind("v", e.new) for e in edits}
-    where = [builder.key(table, first.key)]
+    where = [builder.key(table, key)]
     where.extend(builder.same(table, info, e.column, e.original) for e in edits)
     where.extend(builder.same(table, info, name, value) for name, value in context.items())
     return update(table).where(*where).values(values)
@@ -198,44 +213,14 @@ def _compiled(statement: UpdateBase, dialect: Dialect) -> tuple[str, tuple[tuple
     return str(compiled), tuple((name, params[name]) for name in order)
 
 
-# -- ordering ------------------------------------------------------------------------------
-
-
-def _parents(details: Mapping[TableRef, TableDetails] | None) -> dict[TableRef, set[TableRef]]:
-    """Each table's referred tables (self references left out)."""
-    parents: dict[TableRef, set[TableRef]] = {}
-    for ref, detail in (details or {}).items():
-        for fk in detail.foreign_keys:
-            parent = _referred(fk, ref)
-            if parent != ref:
-                parents.setdefault(ref, set()).add(parent)
-    return parents
-
-
-def _referred(fk: ForeignKeyInfo, child: TableRef) -> TableRef:
-    return TableRef(fk.referred_table, fk.referred_schema or child.schema)
-
-
-def _parents_first(
-    tables: Sequence[TableRef], parents: Mapping[TableRef, set[TableRef]]
-) -> list[TableRef]:
-    """``tables`` ordered so a table comes after the tables it refers to (stable; cycles keep
-    their staging order)."""
-    ordered: list[TableRef] = []
-    visiting: set[TableRef] = set()
-
-    def visit(ref: TableRef) -> None:
-        if ref in ordered or ref in visiting:
-            return
-        visiting.add(ref)
-        for parent in [p for p in tables if p in parents.get(ref, set())]:
-            visit(parent)
-        visiting.discard(ref)
-        ordered.append(ref)
-
-    for ref in tables:
-        visit(ref)
-    return ordered
+def _moved(key: RowKey, edits: Sequence[CellEdit]) -> RowKey:
+    """``key`` after ``edits`` ran (an edit of a key column re-identifies the row)."""
+    if key.rowid:
+        return key
+    new = {e.column: e.new for e in edits}
+    return RowKey(
+        key.names, tuple(new.get(n, v) for n, v in zip(key.names, key.values, strict=True))
+    )
 
 
 def plan_save(
@@ -244,31 +229,35 @@ def plan_save(
     dialect: Dialect,
     details: Mapping[TableRef, TableDetails] | None = None,
 ) -> tuple[PlannedStatement, ...]:
-    """The statements that apply ``changes``, in an order that respects foreign keys.
+    """The statements that apply ``changes``, in the order they run (see :mod:`tui.db.save`).
 
-    ``details`` (the tables' foreign keys) decides the order across tables; without it, the
-    staging order is kept within inserts, updates and deletes.
+    ``details`` (the tables' foreign keys) lets an engine that checks foreign keys at each
+    statement get a parent's insert before its child's (:func:`parents_first`).
     """
     builder = _Builder(dialect)
-    seen_tables = list(dict.fromkeys(c.table for c in changes))
-    order = _parents_first(seen_tables, _parents(details))
-    rank = {ref: i for i, ref in enumerate(order)}
-    inserts = sorted((c for c in changes if isinstance(c, RowInsert)), key=lambda c: rank[c.table])
-    deletes = sorted((c for c in changes if isinstance(c, RowDelete)), key=lambda c: -rank[c.table])
-    rows: dict[tuple[TableRef, RowKey], list[CellEdit]] = {}
-    for change in changes:
-        if isinstance(change, CellEdit):
-            rows.setdefault((change.table, change.key), []).append(change)
+    groups = statement_groups(changes)
+    if dialect.name != "sqlite" and details:
+        groups = parents_first(groups, details)
+    # Where a row is now, and what its earlier UPDATEs of this save wrote.
+    keys: dict[tuple[TableRef, RowKey], RowKey] = {}
+    written: dict[tuple[TableRef, RowKey], dict[str, Any]] = {}
     planned: list[PlannedStatement] = []
-
-    def add(statement: UpdateBase, group: Sequence[Change]) -> None:
+    for group in groups:
+        first = group[0]
+        info = tables[first.table]
+        key: RowKey | None = None
+        if isinstance(first, CellEdit):
+            edits = [c for c in group if isinstance(c, CellEdit)]
+            row = (first.table, first.key)
+            key = keys.get(row, first.key)
+            statement = _update(edits, info, builder, key, written.get(row, {}))
+            keys[row] = _moved(key, edits)
+            written.setdefault(row, {}).update((e.column, e.new) for e in edits)
+        elif isinstance(first, RowInsert):
+            statement = _insert(first, info, builder)
+        else:
+            key = first.key
+            statement = _delete(first, info, builder)
         sql, params = _compiled(statement, dialect)
-        planned.append(PlannedStatement(group[0], sql, params, 1, tuple(group), statement))
-
-    for insert_change in inserts:
-        add(_insert(insert_change, tables[insert_change.table], builder), [insert_change])
-    for (ref, _), edits in rows.items():
-        add(_update(edits, tables[ref], builder), edits)
-    for delete_change in deletes:
-        add(_delete(delete_change, tables[delete_change.table], builder), [delete_change])
+        planned.append(PlannedStatement(first, sql, params, 1, group, statement, key))
     return tuple(planned)

@@ -186,6 +186,13 @@ class BrowseSaving(BrowseRowEditing):
                 keep = choice is ConflictChoice.KEEP_MINE
                 # The whole row: every edit its UPDATE carries is kept or dropped together.
                 edits: list[Change] = [*self._row_edits(change)] or [change]
+                if keep:
+                    # Only a cell's first step starts from what the database holds; a later
+                    # step (a swap through a temporary value) starts from the step before it.
+                    firsts = {e.column: e for e in reversed(edits) if isinstance(e, CellEdit)}
+                    edits = [
+                        e for e in edits if not isinstance(e, CellEdit) or firsts[e.column] is e
+                    ]
                 for edit in edits:
                     mine = edit.new if isinstance(edit, CellEdit) else None
                     saw = edit.original if isinstance(edit, CellEdit) else conflict.original

@@ -243,6 +243,32 @@ def test_second_edit_keeps_the_first_original() -> None:
     assert changes.edit_of(T, K2, "a") is None
 
 
+def test_a_cell_edited_again_after_another_row_of_its_table_is_a_step_of_its_own() -> None:
+    """A swap through a temporary value keeps its three steps (save runs them in order); a
+    change to another table in between still merges; deleting the row compares what was seen."""
+    changes = ChangeSet()
+    changes.stage(edit("u", "a", "tmp"))
+    changes.stage(edit("u", "b", "a", key=K2))
+    changes.stage(edit("u", "a", "b"))  # the editor's original is what the database holds
+    assert changes.changes == (
+        edit("u", "a", "tmp"),
+        edit("u", "b", "a", key=K2),
+        edit("u", "tmp", "b"),
+    )
+    assert changes.edit_of(T, K1, "u") == edit("u", "tmp", "b")
+    changes.stage(edit("u", "a", "c"))  # nothing in between now: merges into the last step
+    assert changes.changes[-1] == edit("u", "tmp", "c")
+    changes.stage(edit("u", "a", "tmp"))  # back to what the last step started from
+    assert len(changes) == 2
+    changes.stage(RowDelete(T, K1, (("id", 1), ("u", "tmp"))))
+    assert changes.changes[-1] == RowDelete(T, K1, (("id", 1), ("u", "a")))
+    other = ChangeSet()
+    other.stage(edit("u", "a", "tmp"))
+    other.stage(CellEdit(U, K2, "u", "b", "a"))
+    other.stage(edit("u", "a", "b"))
+    assert other.changes == (edit("u", "a", "b"), CellEdit(U, K2, "u", "b", "a"))
+
+
 def test_editing_back_to_the_original_removes_the_edit() -> None:
     changes = ChangeSet()
     changes.stage(edit("a", "seen", "one"))
