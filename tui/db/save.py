@@ -38,6 +38,13 @@ within the busy timeout) on a connection whose driver issues no BEGIN of its own
 statement must touch exactly one row. Database errors become a :class:`SaveOutcome` naming
 the constraint or trigger (:mod:`tui.db.save_errors`), pointing at the edit of the column
 the error names when one UPDATE carries several; nothing here raises for them.
+
+**ON CONFLICT REPLACE** (SQLite): an INSERT or UPDATE that collides with another row on a
+PRIMARY KEY or UNIQUE constraint declared ``ON CONFLICT REPLACE`` makes SQLite delete that
+row silently (``changes()`` does not count it). Before each INSERT or UPDATE of such a
+table, inside the transaction, the other row is looked up (:mod:`tui.db.save_replace`); if
+there is one, nothing is saved and the refusal names it. An INSERT that leaves a column of
+such a constraint to its default is not checked.
 """
 
 from __future__ import annotations
@@ -56,6 +63,7 @@ from tui.db.edits import CellEdit, Change, ChangeSet, RowDelete, RowInsert, Stag
 from tui.db.model import TableInfo, TableRef
 from tui.db.save_errors import blamed_change, describe_change, explain_error
 from tui.db.save_plan import PlannedStatement, key_condition, plan_save, table_of
+from tui.db.save_replace import ReplaceGuard
 from tui.db.source import mark_committed
 from tui.db.values import RowKey
 
@@ -196,11 +204,16 @@ async def save_changes(
     sqlite = conn.dialect.name == "sqlite"
     step: PlannedStatement | None = None
     committing = False
+    guard = ReplaceGuard(tables) if sqlite else None
     try:
         await _begin(conn, sqlite)
         for step in planned:
             if step.statement is None:
                 raise ValueError("a planned statement without its statement: use plan_save()")
+            refusal = None if guard is None else await guard.refusal(conn, step)
+            if refusal is not None:
+                await _rollback(conn, sqlite)
+                return SaveOutcome(False, 0, refusal.change, refusal.reason)
             count = (await conn.execute(step.statement)).rowcount
             if count == step.expected_rows:
                 continue
