@@ -40,6 +40,7 @@ __all__ = [
     "choices",
     "editor_kind",
     "parse_for_column",
+    "parse_real",
     "validate_insert_with_schema",
     "validate_with_schema",
     "value_as_text",
@@ -167,7 +168,7 @@ def parse_for_column(text: str, column: ColumnInfo, dialect_name: str) -> Any:
         case EditorKind.INTEGER:
             return parse_value(stripped, ValueKind.INTEGER)
         case EditorKind.REAL:
-            return _real(stripped, dialect_name)
+            return parse_real(stripped, dialect_name)
         case EditorKind.DECIMAL:
             if sqlite:
                 return _sqlite_numeric(stripped, exact=True)
@@ -222,7 +223,8 @@ def _special(text: str, stored: bool) -> float | None:
     return None
 
 
-def _real(text: str, dialect_name: str) -> float:
+def parse_real(text: str, dialect_name: str) -> float:
+    """``text`` as a float the engine stores exactly as typed; :class:`BadValueError` if not."""
     lowered = text.lower()
     if lowered in _INF and _sqlite(dialect_name):
         return _INF[lowered]  # SQLite stores infinities, but turns NaN into NULL

@@ -127,6 +127,9 @@ class TableInfo:
     drift_details: tuple[str, ...] = ()
     without_rowid: bool = False
     rowid_alias: str | None = None  # SQLite INTEGER PRIMARY KEY column that is the rowid
+    #: A SQLite STRICT table: a column stores only its declared type's class (ANY: any class,
+    #: exactly as given, with no affinity at all).
+    strict: bool = False
     #: False for an entry of the quick table listing: name, kind and ``internal`` are known,
     #: columns and paging key are not read yet (``tui.db.catalog.describe_table`` reads them).
     described: bool = True

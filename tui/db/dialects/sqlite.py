@@ -30,6 +30,7 @@ from tui.db.model import (
     TableInfo,
     TableKind,
     TableRef,
+    ValueKind,
 )
 from tui.db.typed_values import kind_from_affinity
 from tui.db.typed_values import sqlite_affinity as affinity
@@ -56,12 +57,14 @@ SHADOW_SUFFIXES = (
 _ROWID_MODULES = frozenset({"fts3", "fts4", "fts5", "rtree", "rtree_i32", "geopoly"})
 _MODULE = re.compile(r"\bUSING\s+(\w+)", re.IGNORECASE)
 _WITHOUT_ROWID = re.compile(r"\bWITHOUT\s+ROWID\b", re.IGNORECASE)
+_STRICT = re.compile(r"\bSTRICT\b", re.IGNORECASE)
 
 # sqlite_master is sqlite_schema under the name every SQLite version knows.
-# The CREATE text (long, and decoded row by row) only where it may declare WITHOUT ROWID.
+# The CREATE text (long, and decoded row by row) only where it may declare WITHOUT ROWID
+# or STRICT.
 _RELATIONS = text(
     "SELECT type, name, sql LIKE 'CREATE VIRTUAL TABLE%' AS is_virtual, "
-    "CASE WHEN sql LIKE '%WITHOUT%ROWID%' THEN sql END AS sql "
+    "CASE WHEN sql LIKE '%WITHOUT%ROWID%' OR sql LIKE '%STRICT%' THEN sql END AS sql "
     "FROM sqlite_master WHERE type IN ('table', 'view')"
 )
 _TABLE_LIST = text("SELECT name, type, wr FROM pragma_table_list WHERE schema = 'main'")
@@ -229,6 +232,7 @@ class SQLiteStrategy(DialectStrategy):
                     key_kind=KeyKind.NONE,
                     internal=internal,
                     without_rowid=without_rowid,
+                    strict=kind is TableKind.TABLE and _declares_strict(row.sql),
                     described=False,
                 )
             )
@@ -236,6 +240,12 @@ class SQLiteStrategy(DialectStrategy):
 
     async def describe(self, conn: AsyncConnection, info: TableInfo) -> Relation:
         columns = await self._columns(conn, info.name)
+        if info.strict:
+            # ANY in a STRICT table has no affinity at all (elsewhere it is NUMERIC).
+            columns = tuple(
+                replace(c, value_kind=ValueKind.ANY) if c.type_name.upper() == "ANY" else c
+                for c in columns
+            )
         module = ""
         if info.kind is TableKind.VIRTUAL:
             sql = await conn.scalar(_CREATE_SQL, {"name": info.name})
@@ -253,6 +263,7 @@ class SQLiteStrategy(DialectStrategy):
             module=module,
             pk_index=pk_index,
         )
+        described = replace(described, strict=info.strict)
         return Relation(described, {c.name: affinity(c.type_name) for c in columns})
 
     async def _table_list(self, conn: AsyncConnection) -> dict[str, tuple[bool, bool]]:
@@ -369,6 +380,11 @@ class SQLiteStrategy(DialectStrategy):
 def _declares_without_rowid(sql: str | None) -> bool:
     # Table options follow the closing parenthesis of the column list.
     return sql is not None and bool(_WITHOUT_ROWID.search(sql[sql.rfind(")") :]))
+
+
+def _declares_strict(sql: str | None) -> bool:
+    # A table option, like WITHOUT ROWID: after the column list's closing parenthesis.
+    return sql is not None and bool(_STRICT.search(sql[sql.rfind(")") :]))
 
 
 def _is_shadow_name(lowered: str, virtual: set[str]) -> bool:
