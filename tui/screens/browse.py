@@ -277,6 +277,7 @@ class BrowseScreen(BrowseSaving):
 
     async def _load_first_page(self, job: Job) -> None:
         from tui.db.paging import Pager
+        from tui.db.storage_class import mixes_text_and_numbers
         from tui.db.window import RowWindow
 
         source = self._require_source()
@@ -304,6 +305,7 @@ class BrowseScreen(BrowseSaving):
             list(rows),
             frozen,
             [c.generated for c in pager.columns],
+            [mixes_text_and_numbers(c, source.strategy.name, table.strict) for c in pager.columns],
         )
         self.say("")
         self.window, self.tail = window, None

@@ -9,7 +9,11 @@ Values that would look alike get markers: NULL is ``∅ NULL`` (the text ``'NULL
 ``·`` (tabs ``⇥``, newlines ``⏎``), so ``''``, ``' '`` and ``'  '`` differ at a glance;
 leading and trailing whitespace of a short text is marked the same way (``x·``).
 Numbers are shown exactly: integers of any size, floats by their shortest round-trip form
-(``-0.0``, ``NaN``, ``inf``), decimals as stored.
+(``-0.0``, ``NaN``, ``inf``), decimals as stored. In a column that may hold numbers and text
+alike (SQLite: no affinity, or one that leaves some text as text), text that reads as a number
+is quoted with marker quotes (``'1'``, ``'inf'``), so it is told from the number ``1`` it
+would otherwise look like (``quote_numbers``; elsewhere text is quoted everywhere, see
+:mod:`tui.text.literal`).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 import uuid
 from decimal import Decimal
 from enum import StrEnum
@@ -43,6 +48,17 @@ class Part(StrEnum):
 
 
 Pieces = list[tuple[str, Part]]
+
+# What a number looks like when it is drawn (format_float, str of int and Decimal, booleans).
+_NUMBER_LIKE = re.compile(
+    r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?(nan|inf|infinity)|true|false",
+    re.IGNORECASE | re.ASCII,
+)
+
+
+def looks_like_number(text: str) -> bool:
+    """Whether ``text`` would read as a number (or boolean) where numbers are drawn bare."""
+    return len(text) <= 400 and bool(_NUMBER_LIKE.fullmatch(text))
 
 
 def human_size(size: int) -> str:
@@ -127,14 +143,21 @@ def _cut(text: str, part: Part, width: int) -> Pieces:
     return [(text, part)]
 
 
-def cell_pieces(value: Any, width: int, *, markers: bool = True) -> Pieces:
+def cell_pieces(
+    value: Any, width: int, *, markers: bool = True, quote_numbers: bool = False
+) -> Pieces:
     """At most ``width`` cells of ``value`` for a grid cell, with an ellipsis when cut.
 
     With ``markers`` (values and names), empty and whitespace-only text is marked; without
-    (declared types), it is only escaped.
+    (declared types), it is only escaped. With ``quote_numbers``, text that reads as a number
+    is drawn between marker quotes (``'1'``), told apart from the number.
     """
     if width <= 0:
         return []
+    if quote_numbers and isinstance(value, str) and looks_like_number(value):
+        if len(value) + 2 <= width:
+            return [("'", Part.MARKER), (value, Part.TEXT), ("'", Part.MARKER)]
+        return [("'", Part.MARKER), *_cut(value, Part.TEXT, width - 1)]
     if isinstance(value, Preview) and isinstance(value.head, str):
         return _preview_pieces(value.head, value.size, width)
     if isinstance(value, str) and markers and (not value or value.isspace()):
@@ -186,6 +209,6 @@ def _preview_pieces(head: str, size: int, width: int) -> Pieces:
     return pieces
 
 
-def natural_width(value: Any, cap: int) -> int:
+def natural_width(value: Any, cap: int, *, quote_numbers: bool = False) -> int:
     """How wide the value would like its column, up to ``cap``."""
-    return sum(cell_len(t) for t, _ in cell_pieces(value, cap))
+    return sum(cell_len(t) for t, _ in cell_pieces(value, cap, quote_numbers=quote_numbers))

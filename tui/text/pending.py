@@ -1,8 +1,9 @@
 """Staged changes in words: the pending-changes panel, the delete question, the conflict table.
 
 Every value and name is data, so each is built as :class:`rich.text.Text` through
-:mod:`tui.text.escape` (and :mod:`tui.text.cells` for values: NULL is ``∅ NULL``, the empty
-text ``⟨empty⟩``), never as markup. Statements are shown as the dialect compiles them, with
+:mod:`tui.text.escape`, never as markup; values follow :mod:`tui.text.literal` (text a quoted
+literal, numbers bare, so the text ``'1'`` and the integer ``1`` differ; NULL ``∅ NULL``, the
+empty text ``⟨empty⟩``). Statements are shown as the dialect compiles them, with
 their bound values listed apart: exactly what save runs.
 """
 
@@ -15,41 +16,14 @@ from rich.table import Table
 from rich.text import Text
 
 from tui.db.edits import CellEdit, Change, RowDelete, RowInsert
-from tui.text.cells import Part, cell_pieces
 from tui.text.escape import append_escaped, append_name
+from tui.text.literal import append_value, value_text
 
 if TYPE_CHECKING:
     from tui.db.delete_effects import DeleteEffect
     from tui.db.model import TableRef
     from tui.db.save import Conflict, PlannedStatement
     from tui.db.values import RowKey
-
-#: How wide one value may be in a line of the panel.
-VALUE_WIDTH = 60
-_STYLES = {
-    Part.NULL: "dim italic",
-    Part.MARKER: "dim italic",
-    Part.ESCAPE: "reverse",
-    Part.ELLIPSIS: "dim",
-    Part.BLOB: "italic",
-}
-
-
-def append_value(target: Text, value: Any, width: int = VALUE_WIDTH) -> Text:
-    """One value on one line, as the grid shows it (text quoted, so '' and ' ' differ)."""
-    pieces = cell_pieces(value, width)
-    quote = isinstance(value, str) and value != "" and not value.isspace()
-    if quote:
-        target.append("'")
-    for text, part in pieces:
-        target.append(text, _STYLES.get(part, ""))
-    if quote:
-        target.append("'")
-    return target
-
-
-def value_text(value: Any, width: int = VALUE_WIDTH) -> Text:
-    return append_value(Text(), value, width)
 
 
 def append_key(target: Text, key: RowKey) -> Text:

@@ -89,6 +89,8 @@ class GridColumn:
     numeric: bool = False
     frozen: bool = False
     generated: bool = False  # a generated (computed) column: the header says so
+    #: The column may hold numbers and text alike: text that reads as a number is quoted.
+    quote_numbers: bool = False
 
     @property
     def type_label(self) -> str:
@@ -113,22 +115,27 @@ def fit_columns(
     sample: list[tuple[Any, ...]],
     frozen: int = 0,
     generated: Sequence[bool] = (),
+    quote_numbers: Sequence[bool] = (),
 ) -> list[GridColumn]:
     """Columns sized to their header and a sample of rows, capped at ``MAX_WIDTH``.
 
-    ``generated`` flags the generated (computed) columns, by position.
+    ``generated`` flags the generated (computed) columns, ``quote_numbers`` the columns that
+    may hold numbers and text alike, by position.
     """
     columns = []
     for index, (name, type_name) in enumerate(zip(names, type_names, strict=True)):
         is_generated = index < len(generated) and generated[index]
+        quoted = index < len(quote_numbers) and quote_numbers[index]
         label = GridColumn(name, type_name, generated=is_generated).type_label
         header = max(cell_len(name), cell_len(label))
         values = [row[index] for row in sample if index < len(row)]
-        data = max((natural_width(v, MAX_WIDTH) for v in values), default=0)
+        data = max((natural_width(v, MAX_WIDTH, quote_numbers=quoted) for v in values), default=0)
         numeric = bool(values) and all(v is None or is_numeric(v) for v in values)
         numeric = numeric and any(v is not None for v in values)
         width = max(MIN_WIDTH, min(MAX_WIDTH, max(header, data)))
-        columns.append(GridColumn(name, type_name, width, numeric, index < frozen, is_generated))
+        columns.append(
+            GridColumn(name, type_name, width, numeric, index < frozen, is_generated, quoted)
+        )
     return columns
 
 
@@ -162,6 +169,7 @@ class RowGrid(ScrollView, can_focus=True):
     | `\\x1b` `\\u202e` (highlighted) | a control or invisible character (ESC, bidi, zero-width) |
     | `\\xff` (highlighted) | a byte that is not valid UTF-8 |
     | `<blob 1.2 KB> 89 50…` | a BLOB: its size and first bytes |
+    | `'1'` (dim quotes) | text that reads as a number, in a column that may hold both |
     | `…` | cut to fit: Enter shows the whole value |
     | `ƒ integer` (header) | a generated (computed) column: read, never written |
 
@@ -296,7 +304,10 @@ class RowGrid(ScrollView, can_focus=True):
         """Let columns grow (never shrink, up to the cap) to fit newly loaded rows."""
         grown = False
         for index, column in enumerate(self.columns):
-            want = max((natural_width(r[index], MAX_WIDTH) for r in rows), default=0)
+            quoted = column.quote_numbers
+            want = max(
+                (natural_width(r[index], MAX_WIDTH, quote_numbers=quoted) for r in rows), default=0
+            )
             if want > column.width:
                 self.columns[index] = replace(column, width=min(want, MAX_WIDTH))
                 grown = True
@@ -376,7 +387,7 @@ class RowGrid(ScrollView, can_focus=True):
         return self.get_component_rich_style(name, partial=True) if name else Style()
 
     def _cell(self, value: Any, column: GridColumn, base: Style) -> list[Segment]:
-        pieces = cell_pieces(value, column.width)
+        pieces = cell_pieces(value, column.width, quote_numbers=column.quote_numbers)
         used = sum(len(t) if t.isascii() else _cells(t) for t, _ in pieces)
         pad = Segment(" " * (column.width - used), base)
         segments = [Segment(text, base + self._style(part)) for text, part in pieces]
