@@ -265,6 +265,12 @@ class BrowseEditing(BrowseActions):
             validate_with_schema,
             value_as_text,
         )
+        from tui.db.storage_class import (
+            StorageClass,
+            parse_in_class,
+            starting_class,
+            storage_classes,
+        )
         from tui.screens.edit_cell import CellEditorScreen, EditedValue, EditorSpec
 
         source = self._source()
@@ -272,6 +278,8 @@ class BrowseEditing(BrowseActions):
         details = self.details if self.details and self.details.info.ref == table.ref else None
         identity = row_identity(table)
         models = self.app_schemas_apply()
+        strict = table.strict
+        classes = storage_classes(column, dialect, strict=strict)
         spec = EditorSpec(
             table=table.name,
             column=column.name,
@@ -282,10 +290,15 @@ class BrowseEditing(BrowseActions):
             choices=choices(column, details),
             nullable=column.nullable,
             note=identity.warning or "",
+            classes=tuple(c.value for c in classes),
+            storage=starting_class(shown, column, classes, strict=strict).value,
         )
 
-        def parse(text: str) -> Any:
-            value = parse_for_column(text, column, dialect)
+        def parse(text: str, storage: str = "auto") -> Any:
+            if classes:
+                value = parse_in_class(text, StorageClass(storage), column, strict=strict)
+            else:
+                value = parse_for_column(text, column, dialect)
             # The application's own tables: its Pydantic schema has the last word.
             refused = validate_with_schema(table.name, column.name, value) if models else None
             if refused is not None:
@@ -302,7 +315,7 @@ class BrowseEditing(BrowseActions):
             else:
                 self.stage(table, edit)
 
-        self.app.push_screen(CellEditorScreen(spec, parse), answered)
+        self.app.push_screen(CellEditorScreen(spec, parse, parse), answered)
 
     def _confirm_key_change(self, table: TableInfo, edit: CellEdit) -> None:
         from tui.screens.confirm import ConfirmScreen

@@ -126,22 +126,36 @@ class BrowseRowEditing(BrowseEditing):
     ) -> FormField:
         from tui.db.edit_values import parse_for_column, value_as_text
         from tui.db.edits import insert_hint
+        from tui.db.storage_class import (
+            StorageClass,
+            parse_in_class,
+            starting_class,
+            storage_classes,
+        )
         from tui.screens.row_form import FieldState, FormField
 
         dialect = self._source().strategy.name
+        strict = table.strict
+        classes = storage_classes(column, dialect, strict=strict)
         auto = column.auto  # a rowid alias, serial, identity or AUTO_INCREMENT column
         default = insert_hint(column)  # "" when a value is needed
         refused = ""
         if column.generated:
             refused = f"generated: computed {column.generated_as}".strip()
-        state, text = FieldState.DEFAULT, ""
+        state, text, value, storage = FieldState.DEFAULT, "", None, StorageClass.AUTO
         copied = values is not None and column.name in values and not refused
-        if copied and values is not None and (given or not auto):
+        copied = copied and (given or not auto)  # a copy gets its own key
+        if copied and values is not None:
             value = values[column.name]
             if value is None:
                 state = FieldState.NULL
             else:
                 state, text = FieldState.TEXT, value_as_text(value, column, dialect)
+                storage = starting_class(value, column, classes, strict=strict)
+
+        def parse_as(text: str, storage: str) -> Any:
+            return parse_in_class(text, StorageClass(storage), column, strict=strict)
+
         return FormField(
             name=column.name,
             declared_type=column.type_name,
@@ -151,6 +165,12 @@ class BrowseRowEditing(BrowseEditing):
             state=state,
             text=text,
             refused=refused,
+            value=value,
+            # A driver's decoded document (a server's JSON, an array) goes back as typed text.
+            copied=copied and not isinstance(value, dict | list),
+            classes=tuple(c.value for c in classes),
+            storage=storage.value,
+            parse_as=parse_as if classes else None,
         )
 
     # -- selection and deletion -----------------------------------------------------------

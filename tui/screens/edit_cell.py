@@ -5,6 +5,13 @@ text, the editor kind the data layer chose, the choices) and a ``parse`` functio
 column; it answers an :class:`EditedValue` or None (cancelled). Nothing is staged here: the
 caller stages what comes back. Text that would act on the terminal is edited in escaped form
 (see :mod:`tui.text.edit_text`), and typed or pasted control characters switch to it.
+
+Where the column does not fix a value's storage class (SQLite, see
+:mod:`tui.db.storage_class`), the editor names the class it stores in and starts in the
+current value's: the text ``'1'`` edited to 2 stays text, the integer 1 stays an integer.
+ctrl+t chooses another (auto: by the column's type, integer, real, text, blob typed as hex),
+and a line under the field shows what will be stored, written as :mod:`tui.text.literal`
+writes values (text quoted, numbers bare), with its class named.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -24,9 +32,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
-from tui.text.cells import human_size
 from tui.text.edit_text import BadEscapeError, decode, encode, needs_escaped_form
-from tui.text.escape import append_name, escaped, name_text
+from tui.text.editor_lines import classes_line, current_line, stores_line
+from tui.text.escape import append_name, escaped
 
 log = logging.getLogger("dbbrowse")
 
@@ -37,6 +45,8 @@ MULTILINE_KINDS = frozenset({"JSON"})
 TEXT_KINDS = frozenset({"TEXT", "LONG_TEXT"})
 #: Text longer than this is edited in a text area.
 LONG_TEXT = 120
+#: The field of each explicit storage class (``auto`` is the column's own editor kind).
+CLASS_KINDS = {"integer": "INTEGER", "real": "REAL", "text": "TEXT", "blob": "BLOB_HEX"}
 
 
 @dataclass(frozen=True)
@@ -52,6 +62,10 @@ class EditorSpec:
     choices: tuple[str, ...] = ()
     nullable: bool = True
     note: str = ""  # e.g. "rows are named by rowid; VACUUM may renumber them"
+    #: The storage classes to choose from ("auto", "integer", "real", "text", "blob"); ()
+    #: where the column's type alone decides. ``storage``: the one the editor starts in.
+    classes: tuple[str, ...] = ()
+    storage: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -70,19 +84,42 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
         Binding("ctrl+n", "set_null", "Set NULL", priority=True),
         Binding("ctrl+o", "multiline", "Multi-line", priority=True),
         Binding("ctrl+e", "set_empty", "Empty text", priority=True),
+        Binding("ctrl+t", "next_class", "Storage class", priority=True),
     ]
 
-    def __init__(self, spec: EditorSpec, parse: Callable[[str], Any]) -> None:
+    def __init__(
+        self,
+        spec: EditorSpec,
+        parse: Callable[[str], Any],
+        parse_as: Callable[[str, str], Any] | None = None,
+    ) -> None:
+        """``parse`` turns the typed text into the value; where ``spec.classes`` offers
+        storage classes, ``parse_as(text, storage_class)`` does."""
         super().__init__()
         self.spec = spec
         self.parse = parse
-        kind = spec.kind
-        self.multiline = kind in MULTILINE_KINDS or (
-            kind in TEXT_KINDS and ("\n" in spec.text or len(spec.text) > LONG_TEXT)
-        )
+        self.parse_as = parse_as
+        self.storage = spec.storage if spec.classes and parse_as is not None else "auto"
         self.text = spec.text  # what the field starts with (the stored text, not escaped)
+        self.multiline = self._wants_lines(self.text)
         self.escaped_form = needs_escaped_form(spec.text, multiline=self.multiline)
-        self._untouched: str | None = None  # the field's text before any typing (on_mount)
+        # The class and the field's text before any typing (on_mount).
+        self._untouched: tuple[str, str | None] | None = None
+
+    @property
+    def kind(self) -> str:
+        """The field's kind: the column's editor kind, or the chosen storage class's."""
+        if self.storage == "auto":
+            return self.spec.kind
+        if self.storage == "text" and self.spec.kind == "LONG_TEXT":
+            return "LONG_TEXT"
+        return CLASS_KINDS[self.storage]
+
+    def _wants_lines(self, text: str) -> bool:
+        kind = self.kind
+        return kind in MULTILINE_KINDS or (
+            kind in TEXT_KINDS and ("\n" in text or len(text) > LONG_TEXT)
+        )
 
     # -- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -95,10 +132,13 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
             declared = spec.declared_type or "no declared type"
             title.append(f"  ({declared}, {spec.kind.lower().replace('_', ' ')})", style="dim")
             yield Label(title, classes="dialog-title")
-            yield Static(self._current_text(), id="editor-current")
+            yield Static(current_line(spec.value, spec.text), id="editor-current")
             if spec.note:
                 yield Static(escaped(spec.note), id="editor-note", classes="dialog-note")
             yield from self._field()
+            if self.spec.classes and self.parse_as is not None:
+                yield Static(classes_line(spec.classes, self.storage), id="editor-class")
+                yield Static("", id="editor-preview")
             yield Static(self._form_hint(), id="editor-hint")
             yield Label("", id="editor-error", classes="dialog-error")
             with Horizontal(classes="dialog-buttons"):
@@ -109,9 +149,9 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
 
     def _field(self) -> ComposeResult:
         spec = self.spec
-        if spec.kind == "BLOB":
+        if self.kind == "BLOB":
             yield Input(placeholder="path of a file whose bytes replace the value", id="editor")
-        elif spec.kind in ("BOOLEAN", "CHOICE"):
+        elif self.kind in ("BOOLEAN", "CHOICE"):
             options = ("true", "false") if spec.kind == "BOOLEAN" else spec.choices
             current = _choice_of(spec, options)
             yield Select(
@@ -143,25 +183,29 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
         # What the field showed before the user typed: staged as it is, it is no edit at all
         # (a JSON document shown pretty, or 'yes' shown as the choice true, would otherwise be
         # rewritten in the database's own spelling by merely opening and closing the editor).
-        self._untouched = self._typed()
+        self._untouched = (self.storage, self._typed())
+        self._show_preview()
 
-    def _current_text(self) -> Text:
-        value = self.spec.value
-        text = Text("now: ", style="dim")
-        if value is None:
-            return text.append("∅ NULL", style="italic")
-        if isinstance(value, bytes | bytearray | memoryview):
-            return text.append(f"<blob {human_size(len(bytes(value)))}>")
-        if isinstance(value, str) and not value:
-            return text.append("⟨empty⟩ (the empty text, not NULL)", style="italic")
-        if isinstance(value, str) and value.isspace():
-            return text.append_text(name_text(value)).append(" (only spaces)", style="italic")
-        stored = value if isinstance(value, str) else self.spec.text  # JSON: as stored
-        shown = stored if len(stored) <= 200 else stored[:199] + "…"
-        return text.append_text(escaped(shown))
+    def _show_preview(self) -> None:
+        """What staging the field as it is would store (nothing shown while it is no value)."""
+        previews = self.query("#editor-preview")
+        if not previews:
+            return
+        text = Text()
+        typed = self._typed()
+        if self.kind != "BLOB" and typed is not None:
+            # Not a value yet: nothing shown (staging says why).
+            with suppress(BadEscapeError, ValueError):
+                text = stores_line(self._parse(decode(typed) if self.escaped_form else typed))
+        previews.first(Static).update(text)
+
+    def _parse(self, text: str) -> Any:
+        if self.spec.classes and self.parse_as is not None:
+            return self.parse_as(text, self.storage)
+        return self.parse(text)
 
     def _form_hint(self) -> Text:
-        if self.spec.kind == "BLOB":
+        if self.kind == "BLOB":
             return Text("a BLOB is replaced from a file or set to NULL", style="dim")
         if self.escaped_form:
             return Text(
@@ -169,16 +213,16 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
                 "type \\\\ for a backslash",
                 style="dim",
             )
-        if self.multiline or self.spec.kind in ("BOOLEAN", "CHOICE"):
+        if self.multiline or self.kind in ("BOOLEAN", "CHOICE"):
             return Text("ctrl+s stages the edit · ctrl+n sets NULL · Esc cancels", style="dim")
-        more = " · ctrl+o more lines" if self.spec.kind in TEXT_KINDS else ""
+        more = " · ctrl+o more lines" if self.kind in TEXT_KINDS else ""
         return Text(f"Enter stages the edit · ctrl+n sets NULL{more} · Esc cancels", style="dim")
 
     # -- keeping the field drawable ----------------------------------------------------------
     @on(Input.Changed, "#editor")
     def _input_changed(self, event: Input.Changed) -> None:
         self._clear_error()
-        if self.spec.kind != "BLOB" and needs_escaped_form(event.value, multiline=False):
+        if self.kind != "BLOB" and needs_escaped_form(event.value, multiline=False):
             # Pasted control characters: shown as escapes from now on (backslashes typed
             # before are doubled once, so the text still means what it did).
             event.input.value = encode(
@@ -186,6 +230,7 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
             )
             event.input.cursor_position = len(event.input.value)
             self._escaped_from_now()
+        self._show_preview()
 
     @on(TextArea.Changed, "#editor")
     def _area_changed(self, event: TextArea.Changed) -> None:
@@ -194,6 +239,7 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
         if needs_escaped_form(area.text, multiline=True):
             area.load_text(encode(area.text, multiline=True, backslashes=not self.escaped_form))
             self._escaped_from_now()
+        self._show_preview()
 
     def _escaped_from_now(self) -> None:
         self.escaped_form = True
@@ -202,6 +248,7 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
     @on(Select.Changed, "#editor")
     def _select_changed(self) -> None:
         self._clear_error()
+        self._show_preview()
 
     # -- answering -------------------------------------------------------------------------
     @on(Input.Submitted, "#editor")
@@ -218,7 +265,7 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
             self.action_cancel()
 
     def action_stage(self) -> None:
-        if self.spec.kind == "BLOB":
+        if self.kind == "BLOB":
             self._stage_file()
             return
         text = self._typed()
@@ -229,8 +276,8 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
             # Left empty, a NULL stays NULL (ctrl+e asks for the empty text explicitly).
             self.dismiss(EditedValue(None))
             return
-        if self.spec.value is not None and text == self._untouched:
-            self.dismiss(None)  # nothing typed: nothing to stage
+        if self.spec.value is not None and (self.storage, text) == self._untouched:
+            self.dismiss(None)  # nothing typed, no other class: nothing to stage
             return
         try:
             escaped_form = self.escaped_form
@@ -238,7 +285,7 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
                 # Typed or pasted just now (its Changed is not handled yet): take it as is.
                 text = encode(text, multiline=self.multiline, backslashes=not escaped_form)
                 escaped_form = True
-            value = self.parse(decode(text) if escaped_form else text)
+            value = self._parse(decode(text) if escaped_form else text)
         except (BadEscapeError, ValueError) as exc:
             self._show_error(str(exc))
             return
@@ -246,15 +293,17 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "multiline":  # only a one-line text field can grow
-            return self.spec.kind in TEXT_KINDS and not self.multiline
+            return self.kind in TEXT_KINDS and not self.multiline
         if action == "set_empty":
-            return self.spec.kind in TEXT_KINDS
+            return self.kind in TEXT_KINDS
+        if action == "next_class":
+            return bool(self.spec.classes) and self.parse_as is not None
         return True
 
     def action_set_empty(self) -> None:
         """The empty text '' (not NULL), whatever the field holds."""
         try:
-            value = self.parse("")
+            value = self._parse("")
         except ValueError as exc:
             self._show_error(str(exc))
             return
@@ -263,20 +312,46 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
     async def action_multiline(self) -> None:
         """A short text field becomes a text area (to type line breaks), keeping its text."""
         typed = self._typed()
-        if self.multiline or self.spec.kind not in TEXT_KINDS or typed is None:
+        if self.multiline or self.kind not in TEXT_KINDS or typed is None:
             return
         try:
             self.text = decode(typed) if self.escaped_form else typed
         except BadEscapeError as exc:
             self._show_error(str(exc))
             return
-        untouched = typed == self._untouched
+        untouched = (self.storage, typed) == self._untouched
         self.multiline = True
         self.escaped_form = needs_escaped_form(self.text, multiline=True)
         await self.recompose()
         self.query_one("#editor").focus()
         if untouched:
-            self._untouched = self._typed()
+            self._untouched = (self.storage, self._typed())
+        self._show_preview()
+
+    async def action_next_class(self) -> None:
+        """Store the value in the next storage class (the field keeps what was typed)."""
+        classes = self.spec.classes
+        if not classes or self.parse_as is None:
+            return
+        field = self.query_one("#editor")
+        typed = self._typed()
+        if isinstance(field, Select) or self.kind == "BLOB" or typed is None:
+            self.text = self.spec.text  # a choice or a file path: start from the value
+        else:
+            try:
+                self.text = decode(typed) if self.escaped_form else typed
+            except BadEscapeError as exc:
+                self._show_error(str(exc))
+                return
+        at = classes.index(self.storage) if self.storage in classes else -1
+        self.storage = classes[(at + 1) % len(classes)]
+        self.multiline = self._wants_lines(self.text) or (
+            self.multiline and self.kind in TEXT_KINDS
+        )
+        self.escaped_form = needs_escaped_form(self.text, multiline=self.multiline)
+        await self.recompose()
+        self.query_one("#editor").focus()
+        self._show_preview()
 
     def action_set_null(self) -> None:
         if not self.spec.nullable:
@@ -330,6 +405,7 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
 
 
 def _choice_of(spec: EditorSpec, options: tuple[str, ...]) -> str | None:
+    """The option showing the stored value (None: no option does)."""
     if spec.value is None:
         return None
     if spec.text in options:

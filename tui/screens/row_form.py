@@ -5,6 +5,11 @@ placeholder says with what, ``auto`` for a rowid or autoincrement key), *NULL* (
 *typed text* (an emptied field is the empty text, not NULL, not the default). ctrl+r puts the
 field back to its default. Only given columns are inserted. Typed text is parsed by the
 column's own parse function; errors are shown beside the field and nothing is answered.
+
+A duplicate's field left as it was copied stages the copied value itself, exactly as stored
+(its storage class, its bytes): only what the person typed is parsed. Where the column does
+not fix the storage class (SQLite, see :mod:`tui.db.storage_class`), a field starts in its
+copied value's class, named after the column's type; ctrl+t chooses another.
 """
 
 from __future__ import annotations
@@ -44,6 +49,14 @@ class FormField:
     state: FieldState = FieldState.DEFAULT
     text: str = ""  # the initial text (a duplicate's values)
     refused: str = ""  # why it cannot be given (generated column): shown, never sent
+    #: The copied value ``text`` stands for: staged as it is while the text is untouched.
+    value: Any = None
+    copied: bool = False
+    #: Storage classes to choose from ("auto", "integer", ...; () where the type decides),
+    #: the one the field starts in, and the parse function taking one.
+    classes: tuple[str, ...] = ()
+    storage: str = "auto"
+    parse_as: Callable[[str, str], Any] | None = None
 
 
 class RowFormScreen(ModalScreen[tuple[tuple[str, Any], ...] | None]):
@@ -54,6 +67,7 @@ class RowFormScreen(ModalScreen[tuple[tuple[str, Any], ...] | None]):
         Binding("ctrl+s", "stage", "Stage the row", priority=True),
         Binding("ctrl+n", "set_null", "Field: NULL", priority=True),
         Binding("ctrl+r", "set_default", "Field: default", priority=True),
+        Binding("ctrl+t", "next_class", "Field: storage class", priority=True),
     ]
 
     def __init__(
@@ -70,6 +84,12 @@ class RowFormScreen(ModalScreen[tuple[tuple[str, Any], ...] | None]):
         self.escaped_form = {
             index: needs_escaped_form(f.text, multiline=False) for index, f in enumerate(fields)
         }
+        self.storage = {index: f.storage for index, f in enumerate(fields)}
+        #: Each field's text as first shown (a copied value's), to tell it untouched.
+        self.initial = {
+            index: encode(f.text, multiline=False) if self.escaped_form[index] else f.text
+            for index, f in enumerate(fields)
+        }
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide row-form"):
@@ -77,20 +97,17 @@ class RowFormScreen(ModalScreen[tuple[tuple[str, Any], ...] | None]):
             yield Label(
                 Text(
                     "untouched field = its default · ctrl+n NULL · ctrl+r default again · "
-                    "ctrl+s stages the row",
+                    "ctrl+t storage class · ctrl+s stages the row",
                     "dim",
                 )
             )
             with VerticalScroll(id="form-fields"):
                 for index, field in enumerate(self.fields):
                     with Horizontal(classes="form-row"):
-                        name = append_name(Text(), field.name, "bold")
-                        if field.declared_type:
-                            name.append(f" {field.declared_type.lower()}", "dim")
-                        yield Label(name, classes="form-name")
-                        text = field.text
-                        if self.escaped_form[index]:
-                            text = encode(text, multiline=False)
+                        yield Label(
+                            self._name_label(index), id=f"name-{index}", classes="form-name"
+                        )
+                        text = self.initial[index]
                         yield Input(
                             value=text if field.state is FieldState.TEXT else "",
                             placeholder=self._placeholder(index),
@@ -113,6 +130,16 @@ class RowFormScreen(ModalScreen[tuple[tuple[str, Any], ...] | None]):
         wanted = wanted or usable
         if wanted:
             self.query_one(f"#field-{wanted[0]}", Input).focus()
+
+    def _name_label(self, index: int) -> Text:
+        """The column's name and type, and the storage class its text is stored in."""
+        field = self.fields[index]
+        name = append_name(Text(), field.name, "bold")
+        if field.declared_type:
+            name.append(f" {field.declared_type.lower()}", "dim")
+        if field.classes and field.parse_as is not None:
+            name.append(f" as {self.storage[index]}", "italic")
+        return name
 
     def _placeholder(self, index: int) -> str:
         field = self.fields[index]
@@ -149,6 +176,17 @@ class RowFormScreen(ModalScreen[tuple[tuple[str, Any], ...] | None]):
             self._error(index, f"{self.fields[index].name} is NOT NULL")
             return
         self._set_state(index, FieldState.NULL)
+
+    def action_next_class(self) -> None:
+        """The focused field's text is stored in the next storage class."""
+        index = self._focused_index()
+        if index is None or not self.fields[index].classes:
+            return
+        classes = self.fields[index].classes
+        at = classes.index(self.storage[index]) if self.storage[index] in classes else -1
+        self.storage[index] = classes[(at + 1) % len(classes)]
+        self.query_one(f"#name-{index}", Label).update(self._name_label(index))
+        self._error(index, "")
 
     def action_set_default(self) -> None:
         index = self._focused_index()
@@ -200,8 +238,12 @@ class RowFormScreen(ModalScreen[tuple[tuple[str, Any], ...] | None]):
                 values.append((field.name, None))
                 continue
             text = self.query_one(f"#field-{index}", Input).value
+            untouched = text == self.initial[index] and self.storage[index] == field.storage
+            if field.copied and untouched:
+                values.append((field.name, field.value))  # as stored: class and bytes kept
+                continue
             try:
-                values.append((field.name, field.parse(self._typed(index, text))))
+                values.append((field.name, self._parse(index, self._typed(index, text))))
             except (BadEscapeError, ValueError) as exc:
                 self._error(index, str(exc))
                 first_error = index if first_error is None else first_error
@@ -217,6 +259,12 @@ class RowFormScreen(ModalScreen[tuple[tuple[str, Any], ...] | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    def _parse(self, index: int, text: str) -> Any:
+        field = self.fields[index]
+        if field.classes and field.parse_as is not None:
+            return field.parse_as(text, self.storage[index])
+        return field.parse(text)
 
     def _typed(self, index: int, text: str) -> str:
         """The text a field stands for (its escaped form decoded, raw characters kept)."""

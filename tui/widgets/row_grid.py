@@ -184,6 +184,7 @@ class RowGrid(ScrollView, can_focus=True):
     | --- | --- |
     | `e` `F2` | edit the cell (also from the cell detail view) |
     | `ctrl+n` (in the editor) | set NULL (not the empty text) |
+    | `ctrl+t` (in the editor) | SQLite: store as another class (auto, integer, real, text, blob) |
     | `i` `insert` | insert a row (a form; defaults shown, `auto` for keys) |
     | `D` | duplicate the row under the cursor |
     | `space` | select / unselect the row |
