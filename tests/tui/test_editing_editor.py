@@ -22,17 +22,18 @@ NO_ANSWER = object()
 class EditorApp(App[None]):
     """Opens one editor and keeps its answer."""
 
-    def __init__(self, spec: EditorSpec, parse: Any = str) -> None:
+    def __init__(self, spec: EditorSpec, parse: Any = str, parse_as: Any = None) -> None:
         super().__init__()
         self.spec = spec
         self.parse = parse
+        self.parse_as = parse_as
         self.answer: object = NO_ANSWER
 
     def compose(self) -> ComposeResult:
         yield Static("under the editor")
 
     def on_mount(self) -> None:
-        self.push_screen(CellEditorScreen(self.spec, self.parse), self._answered)
+        self.push_screen(CellEditorScreen(self.spec, self.parse, self.parse_as), self._answered)
 
     def _answered(self, answer: EditedValue | None) -> None:
         self.answer = answer
@@ -273,3 +274,59 @@ async def test_staging_an_untouched_field_stages_nothing(
         await pilot.press("ctrl+s")
         await pilot.pause()
     assert app.answer is None
+
+
+def in_class(text: str, storage: str) -> Any:
+    return to_int(text) if storage == "integer" else text
+
+
+def line(screen: Any, selector: str) -> str:
+    return str(screen.query_one(selector, Static).render())
+
+
+async def test_storage_class_is_named_changed_with_ctrl_t_and_what_is_stored_shown() -> None:
+    classes = ("auto", "integer", "text")
+    app = EditorApp(spec(value="1", classes=classes, storage="text"), parse_as=in_class)
+    async with app.run_test() as pilot:
+        editor = app.screen
+        assert line(editor, "#editor-current") == "now: '1'  text"
+        assert line(editor, "#editor-class").startswith("stored as: auto · integer · [text]")
+        assert "nothing changed" in line(editor, "#editor-preview")
+        await pilot.press("ctrl+t", "ctrl+t")  # text -> auto -> integer
+        await pilot.pause()
+        assert "[integer]" in line(editor, "#editor-class")
+        assert line(editor, "#editor-preview") == "stores: 1  integer"
+        # The same digits in another class are an edit, not "nothing typed".
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.answer == EditedValue(1)
+
+
+async def test_untouched_in_its_own_class_stages_nothing() -> None:
+    classes = ("auto", "integer", "text")
+    app = EditorApp(spec(value="1", classes=classes, storage="text"), parse_as=in_class)
+    async with app.run_test() as pilot:
+        await pilot.press("ctrl+t", "ctrl+t", "ctrl+t")  # all the way round
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.answer is None
+
+
+async def test_a_null_left_empty_says_it_stays_null() -> None:
+    classes = ("auto", "integer", "text")
+    app = EditorApp(spec(value=None, classes=classes), parse_as=in_class)
+    async with app.run_test() as pilot:
+        assert "NULL stays NULL" in line(app.screen, "#editor-preview")
+        await pilot.press("4")
+        await pilot.pause()
+        assert line(app.screen, "#editor-preview") == "stores: '4'  text"
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.answer == EditedValue("4")  # auto here is the test's plain text
+
+
+async def test_without_classes_there_is_no_class_line() -> None:
+    app = EditorApp(spec(value="1"), parse_as=in_class)
+    async with app.run_test():
+        assert not app.screen.query("#editor-class")
+        assert line(app.screen, "#editor-current") == "now: '1'  text"

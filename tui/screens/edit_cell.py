@@ -193,7 +193,11 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
             return
         text = Text()
         typed = self._typed()
-        if self.kind != "BLOB" and typed is not None:
+        if self.spec.value is None and typed == "":
+            text = Text("stores: ∅ NULL (left empty, NULL stays NULL)", style="dim")
+        elif self.spec.value is not None and (self.storage, typed) == self._untouched:
+            text = Text("stores: the value as it is (nothing changed)", style="dim")
+        elif self.kind != "BLOB" and typed is not None:
             # Not a value yet: nothing shown (staging says why).
             with suppress(BadEscapeError, ValueError):
                 text = stores_line(self._parse(decode(typed) if self.escaped_form else typed))
