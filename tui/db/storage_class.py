@@ -108,9 +108,10 @@ def storage_classes(
     column: ColumnInfo, dialect_name: str, *, strict: bool = False
 ) -> tuple[StorageClass, ...]:
     """The classes a person may choose for ``column`` (AUTO first); () where the column's
-    type alone decides (the servers, and SQLite's STRICT columns other than ANY)."""
-    if column.generated:
-        return ()
+    type alone decides (the servers, SQLite's STRICT columns other than ANY, and a rowid
+    alias: INTEGER PRIMARY KEY)."""
+    if column.generated or (column.auto and dialect_name == "sqlite"):
+        return ()  # a rowid alias holds integers only (SQLite refuses anything else)
     return _classes(column, dialect_name, strict)
 
 

@@ -93,10 +93,20 @@ def test_classes_a_column_can_keep(declared: str, strict: bool, expected: tuple[
     assert storage_classes(column(declared), "sqlite", strict=strict) == expected
 
 
-def test_servers_and_generated_columns_offer_no_class() -> None:
+def test_servers_generated_columns_and_rowid_aliases_offer_no_class() -> None:
     assert storage_classes(column(""), "postgresql") == ()
     generated = ColumnInfo("g", "", generated=True)
     assert storage_classes(generated, "sqlite") == ()
+
+
+async def test_a_rowid_alias_offers_no_class(tmp_path: Path) -> None:
+    path = sqlite_file(tmp_path / "r.db", ["CREATE TABLE r (id INTEGER PRIMARY KEY, v INT)"])
+    info = await describe_file(path, "r")
+    by_name = {c.name: c for c in info.columns}
+    assert storage_classes(by_name["id"], "sqlite") == ()  # SQLite refuses text there
+    assert storage_classes(by_name["v"], "sqlite") == (A, N, R, T, B)
+    with pytest.raises(sqlite3.IntegrityError, match="datatype mismatch"):
+        stored_in_file(path, "INTEGER PRIMARY KEY", "abc")
 
 
 @pytest.mark.parametrize(
