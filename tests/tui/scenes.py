@@ -148,9 +148,12 @@ def make_hostile_database(path: Path) -> Path:
     return path
 
 
-def browse_app(path: Path, *, read_only: bool = False) -> DbBrowseApp:
-    target = resolve_target(str(path), default_url="", read_only=read_only)
-    return DbBrowseApp(target, read_only=read_only)
+def browse_app(
+    path: Path | str, *, read_only: bool = False, immutable: bool = False
+) -> DbBrowseApp:
+    """The app on a SQLite file (or, given a URL, on a server), as the command line opens it."""
+    target = resolve_target(str(path), default_url="", read_only=read_only, immutable=immutable)
+    return DbBrowseApp(target, read_only=read_only or immutable)
 
 
 async def settle(pilot: Pilot[Any]) -> None:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +16,18 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Label, Static
 
-from tests.tui.scenes import SIZE, browse_app, settle
+from tests.tui.editing import (
+    edit_to,
+    editing,
+    notices,
+    opened,
+    other_user,
+    press,
+    rows,
+    save,
+    to_column,
+)
+from tests.tui.scenes import settle
 from tui.app import DbBrowseApp
 from tui.screens.browse import BrowseScreen
 from tui.screens.confirm import ConfirmScreen
@@ -27,60 +36,6 @@ from tui.screens.edit_cell import CellEditorScreen
 from tui.screens.pending import PendingScreen
 from tui.screens.row_form import RowFormScreen
 from tui.widgets.row_grid import RowGrid
-from tui.widgets.table_list import TableList
-
-
-def rows(path: Path, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
-
-
-def notices(app: DbBrowseApp) -> list[str]:
-    return [n.message for n in app._notifications]
-
-
-@asynccontextmanager
-async def editing(
-    path: Path, table: str, *, read_only: bool = False
-) -> AsyncIterator[tuple[DbBrowseApp, Pilot[int], BrowseScreen, RowGrid]]:
-    app = browse_app(path, read_only=read_only)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await settle(pilot)
-        screen = app.get_screen_browse()
-        assert screen is not None
-        info = next(t for t in screen.query_one(TableList).tables if t.name == table)
-        screen.open_table(info)
-        await settle(pilot)
-        grid = screen.query_one("#grid", RowGrid)
-        grid.focus()
-        await settle(pilot)
-        yield app, pilot, screen, grid
-
-
-def to_column(grid: RowGrid, name: str) -> None:
-    grid.cursor_column = [c.name for c in grid.columns].index(name)
-
-
-async def edit_to(pilot: Pilot[int], text: str | None) -> None:
-    """Press e, replace the text (None: ctrl+n for NULL), stage it."""
-    await pilot.press("e")
-    await settle(pilot)
-    editor = pilot.app.screen
-    assert isinstance(editor, CellEditorScreen), editor
-    if text is None:
-        await pilot.press("ctrl+n")
-    else:
-        editor.query_one("#editor", Input).value = text
-        await pilot.press("enter")
-    await settle(pilot)
-
-
-async def save(pilot: Pilot[int]) -> None:
-    await pilot.press("ctrl+s")
-    await settle(pilot)
 
 
 async def into_conflict(pilot: Pilot[int], grid: RowGrid, path: Path) -> None:
@@ -123,10 +78,8 @@ async def test_integer_column_parses_typed_text(odd_db: Path) -> None:
     async with editing(odd_db, "people") as (_app, pilot, _screen, grid):
         to_column(grid, "age")
         await edit_to(pilot, "0042")
-        await pilot.press("e")
-        await settle(pilot)
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "e")
+        await press(pilot, "escape")
         await save(pilot)
     assert rows(odd_db, "SELECT age, typeof(age) FROM people WHERE id = 1") == [(42, "integer")]
 
@@ -134,14 +87,11 @@ async def test_integer_column_parses_typed_text(odd_db: Path) -> None:
 async def test_parse_error_stages_nothing(odd_db: Path) -> None:
     async with editing(odd_db, "people") as (app, pilot, screen, grid):
         to_column(grid, "age")
-        await pilot.press("e")
-        await settle(pilot)
+        await press(pilot, "e")
         app.screen.query_one("#editor", Input).value = "forty"
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert isinstance(app.screen, CellEditorScreen)
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         assert screen.status.pending == 0
 
 
@@ -149,8 +99,7 @@ async def test_read_only_refuses_before_any_editor(odd_db: Path) -> None:
     async with editing(odd_db, "people", read_only=True) as (app, pilot, screen, grid):
         to_column(grid, "name")
         for key in ("e", "i", "d"):
-            await pilot.press(key)
-            await settle(pilot)
+            await press(pilot, key)
             assert app.screen is screen, key
         assert any("read-only" in n for n in notices(app))
         assert screen.status.pending == 0
@@ -158,8 +107,7 @@ async def test_read_only_refuses_before_any_editor(odd_db: Path) -> None:
 
 async def test_a_view_cannot_be_edited(odd_db: Path) -> None:
     async with editing(odd_db, "adults") as (app, pilot, screen, _grid):
-        await pilot.press("e")
-        await settle(pilot)
+        await press(pilot, "e")
         assert app.screen is screen
         assert any("view" in n for n in notices(app))
 
@@ -169,12 +117,10 @@ async def test_changing_a_key_asks_first(odd_db: Path) -> None:
         to_column(grid, "id")
         await edit_to(pilot, "1000")
         assert isinstance(app.screen, ConfirmScreen)
-        await pilot.press("n")
-        await settle(pilot)
+        await press(pilot, "n")
         assert screen.status.pending == 0
         await edit_to(pilot, "1000")
-        await pilot.press("y")
-        await settle(pilot)
+        await press(pilot, "y")
         assert screen.status.pending == 1
         await save(pilot)
     assert rows(odd_db, "SELECT name FROM people WHERE id = 1000") == [("Ada 1",)]
@@ -187,17 +133,13 @@ async def test_undo_redo_and_discard(odd_db: Path) -> None:
         await pilot.press("down")
         await edit_to(pilot, "two")
         assert screen.status.pending == 2
-        await pilot.press("ctrl+z")
-        await settle(pilot)
+        await press(pilot, "ctrl+z")
         assert screen.status.pending == 1
-        await pilot.press("ctrl+y")
-        await settle(pilot)
+        await press(pilot, "ctrl+y")
         assert screen.status.pending == 2
-        await pilot.press("X")
-        await settle(pilot)
+        await press(pilot, "X")
         assert isinstance(app.screen, ConfirmScreen)
-        await pilot.press("y")
-        await settle(pilot)
+        await press(pilot, "y")
         assert screen.status.pending == 0
         await save(pilot)  # nothing to save
     assert rows(odd_db, "SELECT name FROM people WHERE id IN (1, 2) ORDER BY id") == [
@@ -210,8 +152,7 @@ async def test_pending_panel_lists_changes_and_statements(odd_db: Path) -> None:
     async with editing(odd_db, "people") as (app, pilot, _screen, grid):
         to_column(grid, "name")
         await edit_to(pilot, "[b]x[/b]")
-        await pilot.press("p")
-        await settle(pilot)
+        await press(pilot, "p")
         assert isinstance(app.screen, PendingScreen)
         body = str(app.screen.query_one("#pending-body", Static).render())
         assert "'Ada 1' -> '[b]x[/b]'" in body
@@ -224,16 +165,14 @@ async def test_pending_panel_lists_changes_and_statements(odd_db: Path) -> None:
 
 async def test_insert_a_row_with_defaults(odd_db: Path) -> None:
     async with editing(odd_db, "people") as (app, pilot, screen, _grid):
-        await pilot.press("i")
-        await settle(pilot)
+        await press(pilot, "i")
         form = app.screen
         assert isinstance(form, RowFormScreen)
         assert form.query_one("#field-0", Input).placeholder == "left out: auto"
         form.query_one("#field-1", Input).value = "New Person"
         form.query_one("#field-4", Input).focus()
         await pilot.press("ctrl+n")  # note: NULL, email: left to its default
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert screen.status.pending == 1
         strip = screen.query_one("#new-rows", RowGrid)
         assert screen.query_one("#new-rows-box").display and strip.total == 1
@@ -246,13 +185,11 @@ async def test_insert_a_row_with_defaults(odd_db: Path) -> None:
 async def test_duplicate_a_row(odd_db: Path) -> None:
     async with editing(odd_db, "people") as (app, pilot, _screen, grid):
         grid.move_to(1)
-        await pilot.press("D")
-        await settle(pilot)
+        await press(pilot, "D")
         form = app.screen
         assert isinstance(form, RowFormScreen)
         assert form.query_one("#field-1", Input).value == "Bohdan 2"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         await save(pilot)
     assert rows(odd_db, "SELECT name, email, age FROM people WHERE id = 301") == rows(
         odd_db, "SELECT name, email, age FROM people WHERE id = 2"
@@ -264,17 +201,14 @@ async def test_delete_selected_rows_says_what_cascades(odd_db: Path) -> None:
         grid.move_to(6)  # id 7 owns a pet
         await pilot.press("space")
         grid.move_to(41)  # id 42 owns a pet
-        await pilot.press("space")
-        await settle(pilot)
-        await pilot.press("d")
-        await settle(pilot)
+        await press(pilot, "space")
+        await press(pilot, "d")
         question = app.screen
         assert isinstance(question, ConfirmScreen)
         text = str(question.query_one("#confirm-detail", Static).render())
         assert "also deletes 2 rows of pets (ON DELETE CASCADE" in text
         assert "2 rows" in question._title
-        await pilot.press("y")
-        await settle(pilot)
+        await press(pilot, "y")
         assert screen.status.pending == 2
         mark = grid.marks.mark(6, grid.source.row_at(6)) if grid.marks else None
         assert mark is not None and mark.deleted
@@ -287,12 +221,10 @@ async def test_failed_save_keeps_every_change_and_points_at_it(odd_db: Path) -> 
     async with editing(odd_db, "people") as (app, pilot, screen, grid):
         to_column(grid, "email")
         await edit_to(pilot, "kept@example.org")
-        await pilot.press("i")
-        await settle(pilot)
+        await press(pilot, "i")
         app.screen.query_one("#field-0", Input).value = "1"  # the id of an existing row
         app.screen.query_one("#field-1", Input).value = "Twin"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert screen.status.pending == 2
         await save(pilot)
         assert screen.status.pending == 2
@@ -306,28 +238,14 @@ async def test_quit_with_pending_changes_asks(odd_db: Path) -> None:
     async with editing(odd_db, "people") as (app, pilot, screen, grid):
         to_column(grid, "name")
         await edit_to(pilot, "unsaved")
-        await pilot.press("q")
-        await settle(pilot)
+        await press(pilot, "q")
         assert isinstance(app.screen, ConfirmScreen)
-        await pilot.press("n")
-        await settle(pilot)
+        await press(pilot, "n")
         assert app.screen is screen and app.is_running
-        await pilot.press("q")
-        await settle(pilot)
-        await pilot.press("y")
-        await settle(pilot)
+        await press(pilot, "q")
+        await press(pilot, "y")
         assert not app.is_running or app._exit_renderables is not None
     assert rows(odd_db, "SELECT name FROM people WHERE id = 1") == [("Ada 1",)]
-
-
-def other_user(path: Path, sql: str, *args: Any) -> None:
-    """Another connection commits a change (between the person's read and save)."""
-    conn = sqlite3.connect(path)
-    try:
-        conn.execute(sql, args)
-        conn.commit()
-    finally:
-        conn.close()
 
 
 def conflict_text(screen: Any) -> str:
@@ -348,8 +266,7 @@ async def test_conflict_keep_mine(odd_db: Path) -> None:
         assert "'Ada 1'" in text and "'mine'" in text and "'theirs'" in text
         assert rows(odd_db, "SELECT name FROM people WHERE id = 1") == [("theirs",)]
         assert screen.status.pending == 1
-        await pilot.press("k")
-        await settle(pilot)
+        await press(pilot, "k")
         assert screen.status.pending == 1
         await save(pilot)
         assert screen.status.pending == 0
@@ -360,8 +277,7 @@ async def test_conflict_take_theirs(odd_db: Path) -> None:
     async with editing(odd_db, "people") as (app, pilot, screen, grid):
         await into_conflict(pilot, grid, odd_db)
         assert isinstance(app.screen, ConflictScreen)
-        await pilot.press("t")
-        await settle(pilot)
+        await press(pilot, "t")
         assert screen.status.pending == 0
     assert rows(odd_db, "SELECT name FROM people WHERE id = 1") == [("theirs",)]
 
@@ -369,15 +285,13 @@ async def test_conflict_take_theirs(odd_db: Path) -> None:
 async def test_conflict_edit_again_and_row_gone(odd_db: Path) -> None:
     async with editing(odd_db, "people") as (app, pilot, screen, grid):
         await into_conflict(pilot, grid, odd_db)
-        await pilot.press("e")
-        await settle(pilot)
+        await press(pilot, "e")
         editor = app.screen
         assert isinstance(editor, CellEditorScreen)
         # Mine to edit again (theirs is the original now): Esc would not lose it silently.
         assert editor.query_one("#editor", Input).value == "mine"
         editor.query_one("#editor", Input).value = "merged"
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         await pilot.press("down")
         await edit_to(pilot, "second")
         other_user(odd_db, "DELETE FROM people WHERE id = 2")
@@ -387,8 +301,7 @@ async def test_conflict_edit_again_and_row_gone(odd_db: Path) -> None:
         await pilot.press("k")  # not possible: the row is gone
         await settle(pilot)
         assert isinstance(app.screen, ConflictScreen)
-        await pilot.press("t")
-        await settle(pilot)
+        await press(pilot, "t")
         assert screen.status.pending == 1
         await save(pilot)
     assert rows(odd_db, "SELECT name FROM people WHERE id = 1") == [("merged",)]
@@ -397,10 +310,8 @@ async def test_conflict_edit_again_and_row_gone(odd_db: Path) -> None:
 async def test_cell_detail_view_opens_the_editor(odd_db: Path) -> None:
     async with editing(odd_db, "people") as (app, pilot, _screen, grid):
         to_column(grid, "name")
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("e")
-        await settle(pilot)
+        await press(pilot, "enter")
+        await press(pilot, "e")
         assert isinstance(app.screen, CellEditorScreen)
         assert app.screen.query_one("#editor", Input).value == "Ada 1"
 
@@ -412,21 +323,17 @@ async def test_hostile_names_and_values_stay_escaped_while_editing(tmp_path: Pat
     path = make_hostile_database(tmp_path / "hostile.db")
     async with editing(path, "") as (app, pilot, screen, grid):
         to_column(grid, "")
-        await pilot.press("e")
-        await settle(pilot)
+        await press(pilot, "e")
         field = app.screen.query_one("#editor", Input)
         assert field.value == "\\x1b[2J\\x1b[Hcleared"  # the stored ESC, as an escape
         field.value = field.value + "\x1b]52;c;eA==\x07"  # a paste of another sequence
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("p")
-        await settle(pilot)
+        await press(pilot, "enter")
+        await press(pilot, "p")
         body = app.screen.query_one("#pending-body", Static).render()
         plain = getattr(body, "plain", str(body))
         assert not needs_escape(plain.replace("\n", ""))
         assert "\\x1b]52;c;eA==\\x07" in plain
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         for y in range(grid.header_lines, grid.header_lines + 3):
             assert not needs_escape(grid.render_line(y).text)
         await save(pilot)
@@ -445,8 +352,7 @@ async def test_unwritable_file_is_refused_before_any_editor(odd_db: Path, monkey
     async with editing(odd_db, "people") as (app, pilot, screen, grid):
         to_column(grid, "name")
         for key in ("e", "i", "D", "d"):
-            await pilot.press(key)
-            await settle(pilot)
+            await press(pilot, key)
             assert app.screen is screen, key
         assert any("not writable" in n for n in notices(app))
 
@@ -489,27 +395,22 @@ async def test_staged_new_rows_are_changed_copied_and_dropped_from_their_strip(
     odd_db: Path,
 ) -> None:
     async with editing(odd_db, "people") as (app, pilot, screen, _grid):
-        await pilot.press("i")
-        await settle(pilot)
+        await press(pilot, "i")
         app.screen.query_one("#field-1", Input).value = "Typo"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         strip = screen.query_one("#new-rows", RowGrid)
         strip.focus()
-        await pilot.press("e")
-        await settle(pilot)
+        await press(pilot, "e")
         form = app.screen
         assert isinstance(form, RowFormScreen)
         assert form.query_one("#field-1", Input).value == "Typo"
         form.query_one("#field-1", Input).value = "Fixed"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert screen.status.pending == 1
         assert strip.source.row_at(0)[1] == "Fixed"  # type: ignore[index]
         await pilot.press("D")  # a copy of the new row
         await settle(pilot)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert screen.status.pending == 2 and strip.total == 2
         strip.move_to(1)
         await pilot.press("d")  # drops the copy
@@ -518,8 +419,7 @@ async def test_staged_new_rows_are_changed_copied_and_dropped_from_their_strip(
         await pilot.press("enter")  # Enter on a new row opens its form, not the cell view
         await settle(pilot)
         assert isinstance(app.screen, RowFormScreen)
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         await save(pilot)
         assert not screen.query_one("#new-rows-box").display
     assert rows(odd_db, "SELECT name FROM people WHERE id > 300") == [("Fixed",)]
@@ -551,22 +451,11 @@ async def test_app_schema_judges_values_only_in_the_app_database(tmp_path: Path)
             if app_database
             else resolve_target(str(path), default_url="")
         )
-        app = DbBrowseApp(target)
-        async with app.run_test(size=SIZE, notifications=True) as pilot:
-            await settle(pilot)
-            screen = app.get_screen_browse()
-            assert screen is not None
-            info = next(t for t in screen.query_one(TableList).tables if t.name == "customers")
-            screen.open_table(info)
-            await settle(pilot)
-            grid = screen.query_one("#grid", RowGrid)
-            grid.focus()
+        async with opened(DbBrowseApp(target), "customers") as (app, pilot, screen, grid):
             to_column(grid, "email")
-            await pilot.press("e")
-            await settle(pilot)
+            await press(pilot, "e")
             app.screen.query_one("#editor", Input).value = "not an email"
-            await pilot.press("enter")
-            await settle(pilot)
+            await press(pilot, "enter")
             if app_database:  # the schema's pattern refuses it in the editor
                 assert isinstance(app.screen, CellEditorScreen)
                 error = str(app.screen.query_one("#editor-error").render())
@@ -584,8 +473,7 @@ async def test_keep_mine_when_theirs_is_already_mine(odd_db: Path) -> None:
         other_user(odd_db, "UPDATE people SET name = 'same' WHERE id = 1")
         await save(pilot)
         assert isinstance(app.screen, ConflictScreen)
-        await pilot.press("k")
-        await settle(pilot)
+        await press(pilot, "k")
         assert screen.status.pending == 0
         assert any("already holds my value" in n for n in notices(app))
     assert rows(odd_db, "SELECT name FROM people WHERE id = 1") == [("same",)]
@@ -649,12 +537,10 @@ async def test_keys_typed_while_the_editor_opens_run_no_command(
 async def test_insert_form_asks_for_a_not_null_column_without_default(odd_db: Path) -> None:
     """name is NOT NULL without a default: left out, the save could only fail."""
     async with editing(odd_db, "people") as (app, pilot, screen, _grid):
-        await pilot.press("i")
-        await settle(pilot)
+        await press(pilot, "i")
         form = app.screen
         assert isinstance(form, RowFormScreen)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert app.screen is form
         assert "needs a value" in str(form.query_one("#error-1", Label).render())
         assert screen.status.pending == 0
@@ -671,8 +557,7 @@ async def test_a_conflict_is_the_whole_rows(odd_db: Path) -> None:
         assert isinstance(app.screen, ConflictScreen)
         text = conflict_text(app.screen)
         assert "'their name'" in text and "33" in text  # both columns of the one UPDATE
-        await pilot.press("k")
-        await settle(pilot)
+        await press(pilot, "k")
         assert screen.status.pending == 2
         await save(pilot)  # no second conflict for the other column
         assert screen.status.pending == 0
