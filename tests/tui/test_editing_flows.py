@@ -371,6 +371,13 @@ async def test_nothing_changes_while_a_save_waits_for_a_lock(
         try:
             await pilot.press("ctrl+s")
             await eventually(pilot, lambda: screen.job_running("save"), "the save began")
+            # It says what it waits for (this process's own connection holds the lock: no pid).
+            await eventually(
+                pilot,
+                lambda: "saving: waiting for the database" in screen.status.jobs,
+                "the save says it waits",
+            )
+            assert "Esc" not in screen.status.jobs  # a save runs to its commit or rollback
             for key in ("ctrl+z", "e"):
                 await pilot.press(key)
                 await pilot.pause()

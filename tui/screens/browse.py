@@ -22,7 +22,7 @@ from textual.widgets import ContentSwitcher, Footer, Static
 
 from tui.db.counting import CAPPED_COUNT, ViewCount
 from tui.db.model import RowCount, TableInfo, TableKind, TableRef
-from tui.screens.browse_base import VIEW_JOBS
+from tui.screens.browse_base import SHOWN_JOBS
 from tui.screens.browse_editing import EDIT_BINDINGS
 from tui.screens.browse_saving import BrowseSaving
 from tui.screens.jobs import Job
@@ -97,7 +97,7 @@ class BrowseScreen(BrowseSaving):
     def jobs_changed(self) -> None:
         slots = self.slots
         if self.is_mounted:
-            self.status.jobs = "  ".join(slots[k] for k in VIEW_JOBS if k in slots)
+            self.status.jobs = "  ".join(slots[k] for k in SHOWN_JOBS if k in slots)
 
     def job_failed(self, job: Job, error: Exception) -> None:
         """Put the screen back in a usable state, then say what failed."""

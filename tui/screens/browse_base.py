@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 #: The jobs that serve the view on screen (Esc cancels them), in the order their status
 #: slots are shown.
 VIEW_JOBS = ("describe", "query", "page", "tail", "count", "index", "schema")
+#: Every job whose slot the status bar shows: the view's, then reading for an editor and
+#: saving (they say when they wait on a lock).
+SHOWN_JOBS = (*VIEW_JOBS, "edit", "save")
 
 
 class BrowseBase(JobScreen):
@@ -79,4 +82,4 @@ class BrowseBase(JobScreen):
         raise NotImplementedError
 
 
-__all__ = ["VIEW_JOBS", "BrowseBase"]
+__all__ = ["SHOWN_JOBS", "VIEW_JOBS", "BrowseBase"]

@@ -1,11 +1,10 @@
-"""The browse screen's editing: edit a cell, insert, duplicate, select and delete rows, stage,
-undo, show what is pending, save in one short transaction, and resolve conflicts.
+"""The browse screen's cell editor: edit the cell under the cursor (``e``, F2), asking first
+when the value names the row.
 
-Changes are staged in a :class:`~tui.db.edits.ChangeSet` (in memory: nothing is held open in
-the database while the person edits) and drawn in the grid through :class:`EditMarks`. Every
-refusal is said before any editor opens. Saving runs as the ``save`` job through
-:meth:`~tui.screens.jobs.JobScreen.start_job`; what it finds (failure, conflict) keeps every
-change staged. The dialogs live in their own modules; this one wires them to the data layer.
+The value is read whole by key before the editor opens (the page may hold only a preview);
+that read can wait on a lock, and says so while it does (Esc stops it, nothing is staged).
+What the editor answers is staged as an edit of the value read (see
+:mod:`tui.screens.browse_staging`); every refusal is said before any editor opens.
 """
 
 from __future__ import annotations
@@ -15,26 +14,14 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual.binding import Binding, BindingType
 
-from tui.db.edits import (
-    CellEdit,
-    Change,
-    ChangeSet,
-    EditRefusedError,
-    RowInsert,
-    StagingError,
-    edit_key,
-    edit_refusal,
-    row_identity,
-)
-from tui.db.model import Preview, TableInfo, TableRef
-from tui.screens.browse_actions import BrowseActions
+from tui.db.edits import CellEdit, row_identity
+from tui.db.model import Preview, TableInfo
+from tui.screens.browse_staging import BrowseStaging
 from tui.screens.jobs import Job
-from tui.text.escape import append_name, escaped_plain
-from tui.widgets.row_grid import RowMark
+from tui.text.escape import append_name
 
 if TYPE_CHECKING:
-    from tui.db.model import ColumnInfo, TableDetails
-    from tui.db.source import DataSource
+    from tui.db.model import ColumnInfo
     from tui.db.values import RowKey
 
 EDIT_BINDINGS: list[BindingType] = [
@@ -51,138 +38,8 @@ EDIT_BINDINGS: list[BindingType] = [
 ]
 
 
-class EditMarks:
-    """Answers the grid's question "what is staged for this row?" from the change set."""
-
-    def __init__(self, screen: BrowseEditing) -> None:
-        self.screen = screen
-
-    def mark(self, position: int, row: tuple[Any, ...]) -> RowMark | None:
-        screen = self.screen
-        if not screen.changes and not screen.selected:
-            return None
-        key = screen.key_at(position, row)
-        table = screen.table
-        if key is None or table is None:
-            return None
-        ref = table.ref
-        names = [c.name for c in screen.grid.columns]
-        changed: dict[int, Any] = {}
-        for change in screen.changes.changes:
-            mine = isinstance(change, CellEdit) and change.table == ref and change.key == key
-            if mine and isinstance(change, CellEdit) and change.column in names:
-                changed[names.index(change.column)] = change.new
-        deleted = screen.changes.is_deleted(ref, key)
-        selected = (ref, key) in screen.selected
-        if not (changed or deleted or selected):
-            return None
-        return RowMark(changed=changed, deleted=deleted, selected=selected)
-
-
-class NewRows:
-    """The staged inserts of the open table as rows of the grid's columns (for the strip)."""
-
-    DEFAULT = "⟨default⟩"
-
-    def __init__(self, inserts: tuple[RowInsert, ...], names: list[str]) -> None:
-        self.inserts = inserts
-        self.rows = [
-            tuple(dict(i.values).get(name, self.DEFAULT) for name in names) for i in inserts
-        ]
-        self.given = [{names.index(n) for n, _ in i.values if n in names} for i in inserts]
-
-    def row_at(self, position: int) -> tuple[Any, ...] | None:
-        return self.rows[position] if 0 <= position < len(self.rows) else None
-
-    def is_fresh(self, position: int) -> bool:
-        return True
-
-    def mark(self, position: int, row: tuple[Any, ...]) -> RowMark | None:
-        given = self.given[position] if position < len(self.given) else set()
-        return RowMark(changed={i: row[i] for i in given}, new=True)
-
-
-class BrowseEditing(BrowseActions):
-    """Editing a cell, staging, undo and redo (the layer above the key actions)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.changes = ChangeSet()
-        #: Rows marked with space, by table and key, with the values they had when marked.
-        self.selected: dict[tuple[TableRef, RowKey], tuple[Any, ...]] = {}
-        #: The tables of staged changes as they were described when staged (save needs them),
-        #: and their foreign keys where known (save orders its statements by them).
-        self.edited_tables: dict[TableRef, TableInfo] = {}
-        self.edited_details: dict[TableRef, TableDetails] = {}
-
-    def on_mount(self) -> None:
-        from tui.widgets.row_grid import RowGrid
-
-        self.grid.marks = EditMarks(self)
-        strip = self.query_one("#new-rows", RowGrid)
-
-        def follow(x: float) -> None:  # the new rows scroll sideways with the grid
-            strip.scroll_to(x=x, animate=False, immediate=True)
-
-        self.watch(self.grid, "scroll_x", follow, init=False)
-
-    # -- keys of rows ----------------------------------------------------------------------
-    def key_at(self, position: int, row: tuple[Any, ...] | None = None) -> RowKey | None:
-        """The key naming the row at ``position`` for a write (None: not known or refused)."""
-        window, table = self.window, self.table
-        if window is None or table is None:
-            return None
-        row = row if row is not None else window.row_at(position)
-        cursor = window.cursor_at(position)
-        if row is None:
-            return None
-        paging = window.pager.row_key(cursor) if cursor is not None else None
-        names = [c.name for c in window.pager.columns]
-        try:
-            return edit_key(row_identity(table), dict(zip(names, row, strict=False)), paging)
-        except EditRefusedError:
-            return None
-
-    def _cursor_key(self) -> tuple[RowKey, tuple[Any, ...]] | None:
-        """The cursor row's key and values, or None after saying why it cannot be named."""
-        window, table = self.window, self.table
-        row = self.grid.current_row()
-        if window is None or table is None or row is None:
-            return None
-        position = self.grid.cursor_row
-        cursor = window.cursor_at(position)
-        paging = window.pager.row_key(cursor) if cursor is not None else None
-        names = [c.name for c in window.pager.columns]
-        try:
-            key = edit_key(row_identity(table), dict(zip(names, row, strict=False)), paging)
-        except EditRefusedError as exc:
-            self._refused(str(exc))
-            return None
-        return key, row
-
-    def app_schemas_apply(self) -> bool:
-        """Whether the application's Pydantic schemas judge values: only in its own database
-        (or when its models are compared), never in a stranger's table of the same name."""
-        target = self._source().target
-        return bool(target.app_database or target.compare_models)
-
-    def _refusal(self, column: ColumnInfo | None) -> str | None:
-        source, table = self.source, self.table
-        if source is None or table is None:
-            return "no table is open"
-        read_only = source.target.read_only
-        return edit_refusal(table, column, read_only=read_only) or source.write_refusal()
-
-    def _refused(self, reason: str, title: str = "Cannot edit") -> None:
-        self.notify(escaped_plain(reason), title=title, severity="warning", markup=False)
-
-    # -- editing a cell --------------------------------------------------------------------
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """While an editor opens (its value is being read), the screen's commands wait: text
-        typed for the editor must not run them (X would discard, d delete, s sort)."""
-        if action != "cancel" and self.job_running("edit"):
-            return False
-        return super().check_action(action, parameters)
+class BrowseEditing(BrowseStaging):
+    """Editing one cell (the layer above staging)."""
 
     def action_edit_cell(self) -> None:
         table, grid = self.table, self.grid
@@ -202,22 +59,21 @@ class BrowseEditing(BrowseActions):
         if self.changes.is_deleted(table.ref, key):
             self._refused("this row is staged for deletion: undo the deletion to edit it")
             return
-        self.start_job(
-            "edit",
-            lambda job: self._read_and_edit(job, table, key, column, row),
-            label="reading the value…",
-        )
+        self.start_job("edit", lambda job: self._read_and_edit(job, table, key, column, row))
 
     async def _read_and_edit(
         self, job: Job, table: TableInfo, key: RowKey, column: ColumnInfo, row: tuple[Any, ...]
     ) -> None:
         from tui.db.values import RowGoneError, read_value
 
-        source = self._source()
         try:
-            current = await source.run(lambda conn: read_value(conn, table, key, column.name))
+            current = await self.read_waiting(
+                job,
+                "reading the value to edit",
+                lambda conn: read_value(conn, table, key, column.name),
+            )
             # A rowid names the row only together with the rest of it (see CellEdit.row).
-            seen = await self._whole_row(table, key, row) if key.rowid else None
+            seen = await self.whole_row(job, table, key, row) if key.rowid else None
         except RowGoneError as exc:
             self._refused(str(exc))
             return
@@ -227,20 +83,21 @@ class BrowseEditing(BrowseActions):
         shown = staged.new if staged else current
         self.open_editor(table, key, column, current, shown, row=seen)
 
-    async def _whole_row(
-        self, table: TableInfo, key: RowKey, row: tuple[Any, ...]
+    async def whole_row(
+        self, job: Job, table: TableInfo, key: RowKey, row: tuple[Any, ...]
     ) -> dict[str, Any]:
         """The row's values, each read whole by key where the page had only a preview."""
         from tui.db.values import read_value
 
         window = self.window
         assert window is not None
-        source = self._source()
         values = dict(zip([c.name for c in window.pager.columns], row, strict=False))
         for name, value in list(values.items()):
             if isinstance(value, Preview):
-                values[name] = await source.run(
-                    lambda conn, n=name: read_value(conn, table, key, n)  # type: ignore[misc]
+                values[name] = await self.read_waiting(
+                    job,
+                    "reading the row",
+                    lambda conn, n=name: read_value(conn, table, key, n),  # type: ignore[misc]
                 )
         return values
 
@@ -346,138 +203,5 @@ class BrowseEditing(BrowseActions):
         append_name(title, edit.column).append("?")
         self.app.push_screen(ConfirmScreen(title.plain, detail.plain, yes="Change it"), answered)
 
-    # -- staging ----------------------------------------------------------------------------
-    def saving(self) -> bool:
-        """Whether a save is under way (it applies what was staged when it began: nothing
-        staged may change meanwhile); says so when it is."""
-        if self.job_running("save"):
-            self._refused("a save is under way: wait for it to finish", "Saving")
-            return True
-        return False
 
-    def stage(self, table: TableInfo, change: Change) -> bool:
-        if self.saving():
-            return False
-        try:
-            self.changes.stage(change)
-        except StagingError as exc:
-            self._refused(str(exc))
-            return False
-        self.edited_tables[table.ref] = table
-        if self.details is not None and self.details.info.ref == table.ref:
-            self.edited_details[table.ref] = self.details
-        self.changes_shown()
-        return True
-
-    def changes_shown(self) -> None:
-        """The staged changes or the selection changed: redraw the marks and the count."""
-        grid = self.grid
-        if grid.marks is None:
-            grid.marks = EditMarks(self)
-        self.status.pending = len(self.changes)
-        grid.refresh()
-        self._show_new_rows()
-
-    def _show_new_rows(self) -> None:
-        from tui.widgets.row_grid import RowGrid
-
-        strips = self.query("#new-rows")
-        if not strips:
-            return
-        strip = strips.first(RowGrid)
-        inserts = self.changes.inserts(self.table.ref) if self.table is not None else ()
-        self.query_one("#new-rows-box").set_class(bool(inserts), "-shown")
-        if not inserts:
-            if strip.has_focus:
-                self.grid.focus()
-            return
-        rows = NewRows(inserts, [c.name for c in self.grid.columns])
-        strip.marks = rows
-        strip.show(rows, list(self.grid.columns), len(inserts))
-        strip.scroll_to(x=self.grid.scroll_x, animate=False, immediate=True)
-
-    def action_undo_edit(self) -> None:
-        if self.saving():
-            return
-        if not self.changes.undo():
-            self.notify("nothing to undo", markup=False)
-        self.changes_shown()
-
-    def action_redo_edit(self) -> None:
-        if self.saving():
-            return
-        if not self.changes.redo():
-            self.notify("nothing to redo", markup=False)
-        self.changes_shown()
-
-    def action_discard_changes(self) -> None:
-        from tui.screens.confirm import ConfirmScreen
-
-        count = len(self.changes)
-        if not count:
-            self.notify("nothing is staged", markup=False)
-            return
-
-        def answered(yes: bool | None) -> None:
-            if yes and not self.saving():
-                self.changes.discard()
-                self.selected.clear()
-                self.changes_shown()
-                self.status.notice = f"discarded {count} staged change{_s(count)} (ctrl+z undoes)"
-
-        self.app.push_screen(
-            ConfirmScreen(
-                f"Discard {count} staged change{_s(count)}?",
-                "Nothing was written to the database; discarding forgets the edits "
-                "(ctrl+z brings them back).",
-                yes="Discard",
-            ),
-            answered,
-        )
-
-    def confirm_leave(self, doing: str, proceed: Any, *, forgets: bool = False) -> None:
-        """Run ``proceed()`` now, or after asking when changes are staged.
-
-        ``forgets``: doing it loses the staged changes (quitting); otherwise they stay staged.
-        """
-        from tui.screens.confirm import ConfirmScreen
-
-        if self.saving():  # its outcome is not known yet: "nothing was written" may be false
-            return
-        count = len(self.changes)
-        if not count:
-            proceed()
-            return
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                proceed()
-
-        if forgets:
-            detail = "Nothing of them was written; quitting forgets them."
-        else:
-            detail = (
-                "They stay staged (p shows them, ctrl+s saves them), but the rows they were "
-                "made on may be reloaded."
-            )
-        self.app.push_screen(
-            ConfirmScreen(
-                f"{count} change{_s(count)} not saved: {doing} anyway?",
-                detail,
-                yes=doing[:1].upper() + doing[1:],
-            ),
-            answered,
-        )
-
-    # -- helpers ---------------------------------------------------------------------------
-    def _source(self) -> DataSource:
-        if self.source is None:
-            raise RuntimeError("no database is open")
-        return self.source
-
-
-def _s(count: int) -> str:
-    return "" if count == 1 else "s"
-
-
-__all__ = ["EDIT_BINDINGS", "BrowseEditing", "EditMarks", "NewRows"]
+__all__ = ["EDIT_BINDINGS", "BrowseEditing"]

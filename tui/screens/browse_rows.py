@@ -74,11 +74,11 @@ class BrowseRowEditing(BrowseEditing):
             return
 
         async def body(job: Job) -> None:
-            values = await self._whole_row(table, key, row)
+            values = await self.whole_row(job, table, key, row)
             if job.current:
                 self._open_form(values)
 
-        self.start_job("edit", body, label="reading the row…")
+        self.start_job("edit", body)
 
     def _open_form(self, values: dict[str, Any] | None, token: int | None = None) -> None:
         """The row form: empty, a copy of ``values``, or (with ``token``) a staged new row."""
@@ -212,11 +212,7 @@ class BrowseRowEditing(BrowseEditing):
         if not rows:
             self._refused("already staged for deletion (ctrl+z undoes)", "Delete")
             return
-        self.start_job(
-            "edit",
-            lambda job: self._ask_delete(job, table, rows),
-            label="reading the rows and what refers to them…",
-        )
+        self.start_job("edit", lambda job: self._ask_delete(job, table, rows))
 
     async def _ask_delete(
         self, job: Job, table: TableInfo, rows: dict[RowKey, tuple[Any, ...]]
@@ -226,13 +222,16 @@ class BrowseRowEditing(BrowseEditing):
         from tui.screens.confirm import ConfirmScreen
         from tui.text.pending import delete_question
 
-        source = self._source()
-        whole = {key: await self._whole_row(table, key, row) for key, row in rows.items()}
+        whole = {key: await self.whole_row(job, table, key, row) for key, row in rows.items()}
         details = self.details if self.details and self.details.info.ref == table.ref else None
         effects = None
         if details is not None:
             listed = list(whole.values())
-            effects = await source.run(lambda conn: delete_effects(conn, details, listed))
+            effects = await self.read_waiting(
+                job,
+                "counting the rows that refer to them",
+                lambda conn: delete_effects(conn, details, listed),
+            )
         if not job.current:
             return
         title, body = delete_question(table.ref, len(rows), effects)

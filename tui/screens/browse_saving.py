@@ -17,6 +17,7 @@ from rich.text import Text
 from tui.db.edits import CellEdit, Change
 from tui.screens.browse_rows import BrowseRowEditing
 from tui.screens.jobs import Job
+from tui.screens.waiting import wait_for_database
 from tui.text.escape import escaped_plain
 
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ class BrowseSaving(BrowseRowEditing):
             return
         if self.job_running("save"):
             return
-        self.start_job("save", self._save, label="saving…", scoped=False)
+        self.start_job("save", self._save, scoped=False)
 
     async def _save(self, job: Job) -> None:
         from tui.db.save import plan_save, save_changes
@@ -87,7 +88,9 @@ class BrowseSaving(BrowseRowEditing):
         changes = self.changes.changes
         tables = dict(self.edited_tables)
         planned = plan_save(changes, tables, source.engine.dialect, dict(self.edited_details))
-        outcome: SaveOutcome = await source.write(lambda conn: save_changes(conn, planned, tables))
+        outcome: SaveOutcome = await wait_for_database(
+            source, job, "saving", lambda conn: save_changes(conn, planned, tables), write=True
+        )
         if outcome.ok:
             count = len(changes)
             self.changes.clear()

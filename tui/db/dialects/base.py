@@ -230,6 +230,11 @@ class DialectStrategy:
                 await side.execute(statement)
             await side.rollback()
 
+    async def blocked_by(self, side: AsyncConnection, session_id: Any) -> str | None:
+        """Who the statement of session ``session_id`` waits for, in words, read on ``side``
+        (another connection); None where the server does not say."""
+        return None
+
     async def change_token(self, conn: AsyncConnection) -> object | None:
         """A value that changes when another connection commits; None when not detectable.
 

@@ -72,6 +72,16 @@ class MySQLStrategy(DialectStrategy):
         # the statement and keeps the connection (plain KILL would close it).
         return text(f"KILL QUERY {int(session_id)}")
 
+    async def blocked_by(self, side: AsyncConnection, session_id: Any) -> str | None:
+        # A plain read waits only on table and metadata locks (LOCK TABLES, ALTER), whose
+        # holder the server does not name without a plugin: it says what the session waits on.
+        state = await side.scalar(
+            text("SELECT STATE FROM information_schema.PROCESSLIST WHERE ID = :id"),
+            {"id": int(session_id)},
+        )
+        await side.rollback()
+        return f"another session (the server says: {state})" if state else None
+
     def is_internal_table(self, name: str) -> bool:
         # The engine's own tables live in the mysql/sys/information_schema databases.
         return False

@@ -55,6 +55,24 @@ class PostgreSQLStrategy(DialectStrategy):
         # (the transaction is aborted, and the pool's rollback clears it).
         return text("SELECT pg_cancel_backend(:pid)").bindparams(pid=int(session_id))
 
+    async def blocked_by(self, side: AsyncConnection, session_id: Any) -> str | None:
+        row = (
+            await side.execute(
+                text(
+                    "SELECT pid, usename, application_name, left(query, 60) AS query"
+                    " FROM pg_catalog.pg_stat_activity"
+                    " WHERE pid = ANY(pg_catalog.pg_blocking_pids(:pid)) ORDER BY pid LIMIT 1"
+                ),
+                {"pid": int(session_id)},
+            )
+        ).first()
+        await side.rollback()
+        if row is None:
+            return None
+        who = ", ".join(str(part) for part in (row.usename, row.application_name) if part)
+        said = f": {' '.join(str(row.query).split())}" if row.query else ""
+        return f"PostgreSQL session {row.pid}" + (f" ({who}{said})" if who or said else "")
+
     def is_internal_table(self, name: str) -> bool:
         # System catalogs live in pg_catalog/information_schema, outside the listed schema.
         return False
