@@ -87,14 +87,17 @@ async def test_status_screen_shows_pragmas_and_live_wal(wal_db: Path) -> None:
             other.close()
 
 
-async def test_read_only_disables_actions(wal_db: Path) -> None:
-    app = browse_app(wal_db, read_only=True)
+@pytest.mark.parametrize("flag", ["--read-only", "--immutable"])
+async def test_read_only_disables_actions(wal_db: Path, flag: str) -> None:
+    app = browse_app(wal_db, read_only=flag == "--read-only", immutable=flag == "--immutable")
     async with app.run_test(size=(140, 50)) as pilot:
         screen = await open_status(pilot)
+        assert f"(opened with {flag})" in shown(screen, "#action-result")
         await pilot.press("t")
         await pilot.pause()
         assert isinstance(app.screen, StatusScreen)  # no confirmation was asked
-        assert "read-only" in shown(screen, "#action-result")
+        refused = shown(screen, "#action-result")
+        assert "disabled" in refused and flag in refused  # the flag in effect, by name
 
 
 async def test_checkpoint_truncate_empties_the_wal(wal_db: Path) -> None:

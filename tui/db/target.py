@@ -40,6 +40,15 @@ class Target:
     def is_sqlite(self) -> bool:
         return self.url.startswith("sqlite")
 
+    @property
+    def read_only_reason(self) -> str | None:
+        """Why nothing may be changed, naming the flag in effect; None when not read-only."""
+        if self.immutable:
+            return "opened with --immutable: nothing can be changed"
+        if self.read_only:
+            return "opened read-only (--read-only): nothing can be changed"
+        return None
+
 
 def _looks_like_url(arg: str) -> bool:
     return "://" in arg

@@ -72,8 +72,7 @@ class BrowseSaving(BrowseRowEditing):
         if not self.changes:
             self.notify("nothing to save", markup=False)
             return
-        refusal = "opened read-only (--read-only)" if source.target.read_only else None
-        refusal = refusal or source.write_refusal()
+        refusal = source.target.read_only_reason or source.write_refusal()
         if refusal is not None:
             self._refused(refusal, "Cannot save")
             return

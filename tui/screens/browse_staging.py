@@ -159,8 +159,12 @@ class BrowseStaging(BrowseActions):
         source, table = self.source, self.table
         if source is None or table is None:
             return "no table is open"
-        read_only = source.target.read_only
-        return edit_refusal(table, column, read_only=read_only) or source.write_refusal()
+        # The flag in effect is named (--immutable is read-only too, under its own name).
+        return (
+            source.target.read_only_reason
+            or edit_refusal(table, column, read_only=False)
+            or source.write_refusal()
+        )
 
     def _refused(self, reason: str, title: str = "Cannot edit") -> None:
         self.notify(escaped_plain(reason), title=title, severity="warning", markup=False)

@@ -222,7 +222,8 @@ class StatusScreen(JobScreen):
         self.query_one("#space", DataTable).add_columns("name", "kind", "pages", "size", "unused")
         self.query_one("#space", DataTable).display = False
         if self.source.target.read_only:
-            self._result("READ-ONLY: maintenance actions are disabled (opened with --read-only)")
+            flag = "--immutable" if self.source.target.immutable else "--read-only"
+            self._result(f"READ-ONLY: maintenance actions are disabled (opened with {flag})")
 
     # -- live refresh ----------------------------------------------------------------------
     @on(InspectorUpdated)
@@ -294,8 +295,9 @@ class StatusScreen(JobScreen):
         self.query_one("#action-result", Static).update(escaped(text, keep_newlines=True))
 
     def _refuse_read_only(self, what: str) -> bool:
-        if self.source.target.read_only:
-            self._result(f"{what} is disabled: the database was opened read-only (--read-only)")
+        reason = self.source.target.read_only_reason
+        if reason is not None:
+            self._result(f"{what} is disabled: {reason}")
             return True
         return False
 
