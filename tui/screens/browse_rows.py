@@ -54,6 +54,13 @@ class BrowseRowEditing(BrowseEditing):
     def _new_row_selected(self) -> None:
         self.action_edit_cell()
 
+    def _new_row_name(self, table: TableInfo, token: int) -> str:
+        """``new row 2+``: the staged insert ``token`` named by its place in the strip."""
+        from tui.text.pending import new_row_name
+
+        tokens = [insert.token for insert in self.changes.inserts(table.ref)]
+        return new_row_name(tokens.index(token) + 1) if token in tokens else "new row"
+
     # -- insert and duplicate -------------------------------------------------------------
     def action_insert_row(self) -> None:
         self._open_form(None)
@@ -94,7 +101,7 @@ class BrowseRowEditing(BrowseEditing):
         given = token is not None  # a staged row's own values, its key included
         fields = [self._form_field(table, c, values, given) for c in table.columns if not c.hidden]
         if token is not None:
-            title = Text(f"New row #{token} of ")
+            title = Text(f"{self._new_row_name(table, token).capitalize()} of ")
         else:
             title = Text("Duplicate a row of " if values is not None else "New row in ")
         append_name(title, table.name)
@@ -113,7 +120,8 @@ class BrowseRowEditing(BrowseEditing):
                 return
             number = token if token is not None else self.changes.next_token()
             if self.stage(table, RowInsert(table.ref, given, number)):
-                self.status.notice = "new row staged (shown under the grid; Tab goes there)"
+                name = self._new_row_name(table, number)
+                self.status.notice = f"{name} staged (shown under the grid; Tab goes there)"
 
         self.app.push_screen(RowFormScreen(title, fields, check), answered)
 
@@ -191,9 +199,10 @@ class BrowseRowEditing(BrowseEditing):
     def action_delete_rows(self) -> None:
         insert = self._focused_insert()
         if insert is not None:
+            name = self._new_row_name(self.table, insert.token) if self.table else "new row"
             if not self.saving() and self.changes.unstage(insert):
                 self.changes_shown()
-                self.status.notice = f"new row #{insert.token} dropped (ctrl+z brings it back)"
+                self.status.notice = f"{name} dropped (ctrl+z brings it back)"
             return
         table = self.table
         if table is None or self.window is None:

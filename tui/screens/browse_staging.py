@@ -262,14 +262,23 @@ class BrowseStaging(BrowseActions):
             return
         if not self.changes.undo():
             self.notify("nothing to undo", markup=False)
+            return
         self.changes_shown()
+        # Replaces what the undone step said ("discarded 3 staged changes" is no longer true).
+        self.status.notice = f"undone: {self._staged_now()} (ctrl+y redoes)"
 
     def action_redo_edit(self) -> None:
         if self.saving():
             return
         if not self.changes.redo():
             self.notify("nothing to redo", markup=False)
+            return
         self.changes_shown()
+        self.status.notice = f"redone: {self._staged_now()} (ctrl+z undoes)"
+
+    def _staged_now(self) -> str:
+        count = len(self.changes)
+        return f"{count} change{_s(count)} staged" if count else "nothing is staged"
 
     def action_discard_changes(self) -> None:
         from tui.screens.confirm import ConfirmScreen

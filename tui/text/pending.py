@@ -36,8 +36,24 @@ def append_key(target: Text, key: RowKey) -> Text:
     return target
 
 
-def change_line(change: Change) -> Text:
-    """One staged change: table, row key, column, old -> new."""
+def new_row_name(number: int) -> str:
+    """A staged new row by its place in the strip under the grid, as its gutter shows it
+    (``1+``): the one name for it everywhere (panel, form, notices)."""
+    return f"new row {number}+"
+
+
+def insert_numbers(changes: Sequence[Change]) -> dict[Change, int]:
+    """Each staged insert's place among its table's (staging order, as the strip lists them)."""
+    counted: dict[TableRef, int] = {}
+    numbers: dict[Change, int] = {}
+    for change in changes:
+        if isinstance(change, RowInsert):
+            counted[change.table] = numbers[change] = counted.get(change.table, 0) + 1
+    return numbers
+
+
+def change_line(change: Change, number: int | None = None) -> Text:
+    """One staged change: table, row key, column, old -> new (``number``: a new row's place)."""
     text = Text()
     append_name(text, str(change.table), "bold").append("  ")
     if isinstance(change, CellEdit):
@@ -46,7 +62,7 @@ def change_line(change: Change) -> Text:
         append_value(text, change.original).append(" -> ")
         append_value(text, change.new)
     elif isinstance(change, RowInsert):
-        text.append(f"new row #{change.token}", "bold")
+        text.append(new_row_name(number) if number is not None else "a new row", "bold")
         text.append(": ")
         if not change.values:
             text.append("every column takes its default", "dim")
@@ -98,10 +114,11 @@ def pending_text(
         out.append("✗ the save failed, nothing was written: ", "bold")
         append_escaped(out, reason)
         out.append("\n\n")
+    numbers = insert_numbers(changes)
     for index, change in enumerate(changes, 1):
         marker = "✗ " if change == failed else "  "
         out.append(f"{marker}{index:>3}. ", "bold" if change == failed else "dim")
-        out.append_text(change_line(change))
+        out.append_text(change_line(change, numbers.get(change)))
         out.append("\n")
         if change == failed and reason:
             out.append("       failed: ", "bold")
@@ -208,6 +225,8 @@ __all__ = [
     "change_line",
     "conflict_view",
     "delete_question",
+    "insert_numbers",
+    "new_row_name",
     "pending_text",
     "statement_lines",
     "value_text",

@@ -47,7 +47,7 @@ def test_hostile_names_and_values_are_escaped() -> None:
 
 def test_insert_and_delete_lines() -> None:
     insert = RowInsert(PEOPLE, (("name", "Bo"), ("email", None)), token=2)
-    assert shown(change_line(insert)) == "people  new row #2: name='Bo', email=∅ NULL"
+    assert shown(change_line(insert, 2)) == "people  new row 2+: name='Bo', email=∅ NULL"
     assert "every column takes its default" in shown(change_line(RowInsert(PEOPLE, (), 1)))
     delete = RowDelete(PEOPLE, RowKey(("a", "b"), ("k1", 3)), (("a", "k1"), ("b", 3)))
     assert shown(change_line(delete)) == "people  delete a='k1', b=3"
@@ -70,6 +70,22 @@ def test_statements_with_bound_values_and_rows() -> None:
     assert lines[2].strip() == "must touch 1 row"
 
 
+def test_a_quote_is_doubled_in_the_change_list_and_the_bound_values() -> None:
+    edit = CellEdit(PEOPLE, RowKey(("id",), (3,)), "name", "", "it's")
+    assert shown(change_line(edit)).endswith("name: ⟨empty⟩ -> 'it''s'")
+    planned = Planned(edit, "UPDATE", (("name", "it's"), ("n", None), ("i", 3)))
+    bound = shown(statement_lines(planned)[1]).strip()  # type: ignore[arg-type]
+    assert bound == "bound: name='it''s', n=∅ NULL, i=3"
+
+
+def test_new_rows_are_numbered_per_table_as_the_strip_lists_them() -> None:
+    other = TableRef("pets")
+    inserts = [RowInsert(PEOPLE, (), 7), RowInsert(other, (), 8), RowInsert(PEOPLE, (), 9)]
+    body = shown(pending_text(inserts, []))
+    assert "people  new row 1+:" in body and "pets  new row 1+:" in body
+    assert "people  new row 2+:" in body and "#" not in body
+
+
 def test_pending_text_points_at_the_failed_change() -> None:
     first = CellEdit(PEOPLE, RowKey(("id",), (1,)), "name", "A", "B")
     second = RowInsert(PEOPLE, (), 1)
@@ -82,7 +98,7 @@ def test_pending_text_points_at_the_failed_change() -> None:
         )
     )
     assert "2 changes staged" in body
-    assert "✗   2. people  new row #1" in body
+    assert "✗   2. people  new row 1+" in body
     assert "failed: NOT NULL constraint failed: people.name" in body
     assert body.index("UPDATE …") < body.index("INSERT …")
     assert "nothing is staged" in shown(pending_text([], None))
