@@ -127,5 +127,25 @@ async def fill_form(pilot: Pilot[int], values: dict[int, str]) -> None:
     await press(pilot, "ctrl+s")
 
 
+#: Every key that starts an edit: the cell editor (twice), insert, duplicate, delete.
+EDIT_KEYS = ("e", "f2", "i", "D", "d")
+
+
+async def assert_refused(
+    pilot: Pilot[int], screen: BrowseScreen, word: str, not_: str = ""
+) -> None:
+    """Each of :data:`EDIT_KEYS` opens nothing and says why in a toast naming ``word``; no
+    toast names ``not_``. (Other toasts may come meanwhile: a job's, on a loaded machine.)"""
+    app = pilot.app
+    assert isinstance(app, DbBrowseApp)
+    for key in EDIT_KEYS:
+        before = len(notices(app))
+        await press(pilot, key)
+        assert app.screen is screen, key
+        said = notices(app)[before:]
+        assert any(word in n for n in said), (key, said)
+        assert not (not_ and any(not_ in n for n in said)), (key, said)
+
+
 async def save(pilot: Pilot[int]) -> None:
     await press(pilot, "ctrl+s")

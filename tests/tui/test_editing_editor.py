@@ -6,11 +6,14 @@ own (the data layer's parsing is tested in tests/tui/db).
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.app import App, ComposeResult
+from textual.pilot import Pilot
 from textual.widgets import Input, Label, Select, Static, TextArea
 
 from tui.screens.edit_cell import CellEditorScreen, EditedValue, EditorSpec
@@ -44,6 +47,42 @@ def spec(kind: str = "TEXT", value: Any = "abc", text: str | None = None, **kw: 
     return EditorSpec("people", "name", "TEXT", kind, value, shown, **kw)
 
 
+@asynccontextmanager
+async def editor(
+    shown: EditorSpec, parse: Any = str, parse_as: Any = None
+) -> AsyncIterator[tuple[EditorApp, Pilot[None]]]:
+    """The editor open on ``shown``; its answer is in ``app.answer`` once the block ends."""
+    app = EditorApp(shown, parse, parse_as)
+    async with app.run_test() as pilot:
+        yield app, pilot
+
+
+async def keys(pilot: Pilot[None], *pressed: str) -> None:
+    await pilot.press(*pressed)
+    await pilot.pause()
+
+
+async def answer(
+    shown: EditorSpec, *pressed: str, parse: Any = str, typed: str | None = None
+) -> object:
+    """What the editor on ``shown`` answers after its field is set to ``typed`` (when given)
+    and ``pressed`` are pressed."""
+    async with editor(shown, parse) as (app, pilot):
+        if typed is not None:
+            field = app.screen.query_one("#editor")
+            if isinstance(field, TextArea):
+                field.load_text(typed)
+            else:
+                field.value = typed  # type: ignore[attr-defined]
+        await keys(pilot, *pressed)
+    return app.answer
+
+
+def error_of(app: App[None]) -> str:
+    """What the open editor's error line says."""
+    return str(app.screen.query_one("#editor-error", Label).render())
+
+
 def to_int(text: str) -> int:
     try:
         return int(text)
@@ -52,152 +91,126 @@ def to_int(text: str) -> int:
 
 
 async def test_text_is_edited_and_staged_with_enter() -> None:
-    app = EditorApp(spec(value="Ada"))
-    async with app.run_test() as pilot:
-        editor = app.screen.query_one("#editor", Input)
-        assert editor.value == "Ada"
-        editor.value = ""
-        await pilot.press(*"Bob", "enter")
-        await pilot.pause()
+    async with editor(spec(value="Ada")) as (app, pilot):
+        editor_field = app.screen.query_one("#editor", Input)
+        assert editor_field.value == "Ada"
+        editor_field.value = ""
+        await keys(pilot, *"Bob", "enter")
     assert app.answer == EditedValue("Bob")
 
 
 async def test_empty_text_is_not_null() -> None:
-    app = EditorApp(spec(value="Ada"))
-    async with app.run_test() as pilot:
-        app.screen.query_one("#editor", Input).value = ""
-        await pilot.press("enter")
-        await pilot.pause()
-    assert app.answer == EditedValue("")
+    assert await answer(spec(value="Ada"), "enter", typed="") == EditedValue("")
 
 
 async def test_ctrl_n_sets_null() -> None:
-    app = EditorApp(spec(value="Ada"))
-    async with app.run_test() as pilot:
-        await pilot.press("ctrl+n")
-        await pilot.pause()
-    assert app.answer == EditedValue(None)
+    assert await answer(spec(value="Ada"), "ctrl+n") == EditedValue(None)
 
 
 async def test_not_null_column_refuses_null_and_stays_open() -> None:
-    app = EditorApp(spec(value="Ada", nullable=False))
-    async with app.run_test() as pilot:
-        await pilot.press("ctrl+n")
-        await pilot.pause()
+    async with editor(spec(value="Ada", nullable=False)) as (app, pilot):
+        await keys(pilot, "ctrl+n")
         assert isinstance(app.screen, CellEditorScreen)
-        error = app.screen.query_one("#editor-error", Label)
-        assert "NOT NULL" in str(error.render())
+        assert "NOT NULL" in error_of(app)
     assert app.answer is NO_ANSWER
 
 
 async def test_escape_cancels() -> None:
-    app = EditorApp(spec(value="Ada"))
-    async with app.run_test() as pilot:
-        await pilot.press("x", "escape")
-        await pilot.pause()
-    assert app.answer is None
+    assert await answer(spec(value="Ada"), "x", "escape") is None
 
 
 async def test_parse_error_is_shown_and_nothing_is_answered() -> None:
-    app = EditorApp(spec("INTEGER", value=7), parse=to_int)
-    async with app.run_test() as pilot:
-        await pilot.press("x", "enter")
-        await pilot.pause()
+    async with editor(spec("INTEGER", value=7), parse=to_int) as (app, pilot):
+        await keys(pilot, "x", "enter")
         assert isinstance(app.screen, CellEditorScreen)
-        error = app.screen.query_one("#editor-error", Label)
-        assert error.has_class("-shown")
-        assert "'7x' is not an integer" in str(error.render())
-        await pilot.press("backspace", "1", "enter")
-        await pilot.pause()
+        assert app.screen.query_one("#editor-error", Label).has_class("-shown")
+        assert "'7x' is not an integer" in error_of(app)
+        await keys(pilot, "backspace", "1", "enter")
     assert app.answer == EditedValue(71)
 
 
+async def test_ctrl_u_then_typing_replaces_the_text() -> None:
+    """ctrl+u clears what is left of the cursor; what is typed next is kept (Pilot delivers
+    keys one at a time: Textual 8.2.8 itself drops keys that reach an Input in the same read
+    as a ctrl+u, which only a real terminal shows)."""
+    assert await answer(spec(value="Ada"), "end", "ctrl+u", *"xyz", "enter") == EditedValue("xyz")
+
+
 async def test_json_is_edited_in_a_text_area() -> None:
-    app = EditorApp(spec("JSON", value='{"a": 1}', text='{\n  "a": 1\n}'))
-    async with app.run_test() as pilot:
+    async with editor(spec("JSON", value='{"a": 1}', text='{\n  "a": 1\n}')) as (app, pilot):
         area = app.screen.query_one("#editor", TextArea)
         assert area.text == '{\n  "a": 1\n}'
         area.load_text('{"a": [1, 2]}')
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        await keys(pilot, "ctrl+s")
     assert app.answer == EditedValue('{"a": [1, 2]}')
 
 
 async def test_boolean_is_a_choice_of_true_and_false() -> None:
-    app = EditorApp(spec("BOOLEAN", value=1, text="1"), parse=lambda t: int(t == "true"))
-    async with app.run_test() as pilot:
+    shown = spec("BOOLEAN", value=1, text="1")
+    async with editor(shown, parse=lambda t: int(t == "true")) as (app, pilot):
         select = app.screen.query_one("#editor", Select)
         assert select.value == "true"
         select.value = "false"
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        await keys(pilot, "ctrl+s")
     assert app.answer == EditedValue(0)
 
 
 async def test_choice_column_offers_its_choices() -> None:
-    app = EditorApp(spec("CHOICE", value="new", choices=("new", "paid", "[b]x[/b]")))
-    async with app.run_test() as pilot:
+    async with editor(spec("CHOICE", value="new", choices=("new", "paid", "[b]x[/b]"))) as (
+        app,
+        pilot,
+    ):
         select = app.screen.query_one("#editor", Select)
         assert select.value == "new"
         select.value = "[b]x[/b]"
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        await keys(pilot, "ctrl+s")
     assert app.answer == EditedValue("[b]x[/b]")
 
 
 async def test_blob_is_replaced_from_a_file(tmp_path: Path) -> None:
     data = bytes(range(256))
     (tmp_path / "new.bin").write_bytes(data)
-    app = EditorApp(spec("BLOB", value=b"\x00old", text=""))
-    async with app.run_test() as pilot:
+    async with editor(spec("BLOB", value=b"\x00old", text="")) as (app, pilot):
         field = app.screen.query_one("#editor", Input)
         assert field.value == ""  # never the bytes as text
-        field.value = str(tmp_path / "missing.bin")
-        await pilot.press("enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert isinstance(app.screen, CellEditorScreen)
-        assert "cannot read" in str(app.screen.query_one("#editor-error", Label).render())
-        field.value = str(tmp_path / "new.bin")
-        await pilot.press("enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        for name in ("missing.bin", "new.bin"):
+            field.value = str(tmp_path / name)
+            await pilot.press("enter")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            if name == "missing.bin":
+                assert isinstance(app.screen, CellEditorScreen)
+                assert "cannot read" in error_of(app)
     assert app.answer == EditedValue(data)
 
 
 async def test_control_characters_are_edited_as_escapes() -> None:
     stored = "a\x1b[2Jb\u202ec\\d"
-    app = EditorApp(spec(value=stored))
-    async with app.run_test() as pilot:
+    async with editor(spec(value=stored)) as (app, pilot):
         field = app.screen.query_one("#editor", Input)
         assert "\x1b" not in field.value and "\u202e" not in field.value
         assert field.value == "a\\x1b[2Jb\\u202ec\\\\d"
-        await pilot.press("end", "exclamation_mark", "enter")
-        await pilot.pause()
+        await keys(pilot, "end", "exclamation_mark", "enter")
     assert app.answer == EditedValue(stored + "!")
 
 
 async def test_pasted_control_characters_switch_to_escapes() -> None:
-    app = EditorApp(spec(value="C:\\dir"))
-    async with app.run_test() as pilot:
+    async with editor(spec(value="C:\\dir")) as (app, pilot):
         field = app.screen.query_one("#editor", Input)
         assert field.value == "C:\\dir"  # no control characters: edited as it is
         field.value = "C:\\dir\x07"
         await pilot.pause()
         assert field.value == "C:\\\\dir\\x07"
-        await pilot.press("enter")
-        await pilot.pause()
+        await keys(pilot, "enter")
     assert app.answer == EditedValue("C:\\dir\x07")
 
 
 async def test_a_lone_backslash_in_escaped_form_is_a_parse_error() -> None:
-    app = EditorApp(spec(value="\x00"))
-    async with app.run_test() as pilot:
+    async with editor(spec(value="\x00")) as (app, pilot):
         app.screen.query_one("#editor", Input).value = "\\q"
-        await pilot.press("enter")
-        await pilot.pause()
+        await keys(pilot, "enter")
         assert isinstance(app.screen, CellEditorScreen)
-        assert "starts no escape" in str(app.screen.query_one("#editor-error", Label).render())
+        assert "starts no escape" in error_of(app)
 
 
 @pytest.mark.parametrize(
@@ -217,42 +230,30 @@ def test_decode_refuses_unknown_escapes() -> None:
 
 
 async def test_long_text_column_short_value_is_a_line_and_ctrl_o_gives_lines() -> None:
-    app = EditorApp(spec("LONG_TEXT", value="a\x07b"))
-    async with app.run_test() as pilot:
+    async with editor(spec("LONG_TEXT", value="a\x07b")) as (app, pilot):
         assert isinstance(app.screen.query_one("#editor"), Input)
-        await pilot.press("ctrl+o")
-        await pilot.pause()
+        await keys(pilot, "ctrl+o")
         area = app.screen.query_one("#editor", TextArea)
         assert area.text == "a\\x07b"  # still escaped: BEL is not a line break
         area.load_text("a\\x07b\nsecond line")
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        await keys(pilot, "ctrl+s")
     assert app.answer == EditedValue("a\x07b\nsecond line")
 
 
 async def test_multi_line_text_opens_in_a_text_area() -> None:
-    app = EditorApp(spec("LONG_TEXT", value="one\ntwo"))
-    async with app.run_test() as pilot:
-        area = app.screen.query_one("#editor", TextArea)
-        assert area.text == "one\ntwo"
-        area.load_text("one\ntwo\nthree")
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+    async with editor(spec("LONG_TEXT", value="one\ntwo")) as (app, pilot):
+        assert app.screen.query_one("#editor", TextArea).text == "one\ntwo"
+        app.screen.query_one("#editor", TextArea).load_text("one\ntwo\nthree")
+        await keys(pilot, "ctrl+s")
     assert app.answer == EditedValue("one\ntwo\nthree")
 
 
 async def test_null_left_empty_stays_null_and_ctrl_e_gives_the_empty_text() -> None:
-    app = EditorApp(spec(value=None))
-    async with app.run_test() as pilot:
+    async with editor(spec(value=None)) as (app, pilot):
         assert "stays NULL" in app.screen.query_one("#editor", Input).placeholder
-        await pilot.press("enter")
-        await pilot.pause()
+        await keys(pilot, "enter")
     assert app.answer == EditedValue(None)
-    app = EditorApp(spec(value=None))
-    async with app.run_test() as pilot:
-        await pilot.press("ctrl+e")
-        await pilot.pause()
-    assert app.answer == EditedValue("")
+    assert await answer(spec(value=None), "ctrl+e") == EditedValue("")
 
 
 @pytest.mark.parametrize(
@@ -269,11 +270,7 @@ async def test_staging_an_untouched_field_stages_nothing(
     kind: str, value: Any, text: str | None, parse: Any
 ) -> None:
     shown = '{\n  "a": 2,\n  "big": 1.2345678901234568e+29\n}' if kind == "JSON" else text
-    app = EditorApp(spec(kind, value=value, text=shown), parse=parse)
-    async with app.run_test() as pilot:
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-    assert app.answer is None
+    assert await answer(spec(kind, value=value, text=shown), "ctrl+s", parse=parse) is None
 
 
 def in_class(text: str, storage: str) -> Any:
@@ -284,49 +281,43 @@ def line(screen: Any, selector: str) -> str:
     return str(screen.query_one(selector, Static).render())
 
 
+CLASSES = ("auto", "integer", "text")
+
+
 async def test_storage_class_is_named_changed_with_ctrl_t_and_what_is_stored_shown() -> None:
-    classes = ("auto", "integer", "text")
-    app = EditorApp(spec(value="1", classes=classes, storage="text"), parse_as=in_class)
-    async with app.run_test() as pilot:
-        editor = app.screen
-        assert line(editor, "#editor-current") == "now: '1'  text"
-        assert line(editor, "#editor-class").startswith("stored as: auto · integer · [text]")
-        assert "nothing changed" in line(editor, "#editor-preview")
-        await pilot.press("ctrl+t", "ctrl+t")  # text -> auto -> integer
-        await pilot.pause()
-        assert "[integer]" in line(editor, "#editor-class")
-        assert line(editor, "#editor-preview") == "stores: 1  integer"
+    async with editor(spec(value="1", classes=CLASSES, storage="text"), parse_as=in_class) as (
+        app,
+        pilot,
+    ):
+        shown = app.screen
+        assert line(shown, "#editor-current") == "now: '1'  text"
+        assert line(shown, "#editor-class").startswith("stored as: auto · integer · [text]")
+        assert "nothing changed" in line(shown, "#editor-preview")
+        await keys(pilot, "ctrl+t", "ctrl+t")  # text -> auto -> integer
+        assert "[integer]" in line(shown, "#editor-class")
+        assert line(shown, "#editor-preview") == "stores: 1  integer"
         # The same digits in another class are an edit, not "nothing typed".
-        await pilot.press("enter")
-        await pilot.pause()
+        await keys(pilot, "enter")
     assert app.answer == EditedValue(1)
 
 
 async def test_untouched_in_its_own_class_stages_nothing() -> None:
-    classes = ("auto", "integer", "text")
-    app = EditorApp(spec(value="1", classes=classes, storage="text"), parse_as=in_class)
-    async with app.run_test() as pilot:
-        await pilot.press("ctrl+t", "ctrl+t", "ctrl+t")  # all the way round
-        await pilot.press("enter")
-        await pilot.pause()
+    shown = spec(value="1", classes=CLASSES, storage="text")
+    async with editor(shown, parse_as=in_class) as (app, pilot):
+        await keys(pilot, "ctrl+t", "ctrl+t", "ctrl+t", "enter")  # all the way round
     assert app.answer is None
 
 
 async def test_a_null_left_empty_says_it_stays_null() -> None:
-    classes = ("auto", "integer", "text")
-    app = EditorApp(spec(value=None, classes=classes), parse_as=in_class)
-    async with app.run_test() as pilot:
+    async with editor(spec(value=None, classes=CLASSES), parse_as=in_class) as (app, pilot):
         assert "NULL stays NULL" in line(app.screen, "#editor-preview")
-        await pilot.press("4")
-        await pilot.pause()
+        await keys(pilot, "4")
         assert line(app.screen, "#editor-preview") == "stores: '4'  text"
-        await pilot.press("enter")
-        await pilot.pause()
+        await keys(pilot, "enter")
     assert app.answer == EditedValue("4")  # auto here is the test's plain text
 
 
 async def test_without_classes_there_is_no_class_line() -> None:
-    app = EditorApp(spec(value="1"), parse_as=in_class)
-    async with app.run_test():
+    async with editor(spec(value="1"), parse_as=in_class) as (app, _pilot):
         assert not app.screen.query("#editor-class")
         assert line(app.screen, "#editor-current") == "now: '1'  text"

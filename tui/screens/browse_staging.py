@@ -258,23 +258,20 @@ class BrowseStaging(BrowseActions):
         strip.scroll_to(x=self.grid.scroll_x, animate=False, immediate=True)
 
     def action_undo_edit(self) -> None:
-        if self.saving():
-            return
-        if not self.changes.undo():
-            self.notify("nothing to undo", markup=False)
-            return
-        self.changes_shown()
-        # Replaces what the undone step said ("discarded 3 staged changes" is no longer true).
-        self.status.notice = f"undone: {self._staged_now()} (ctrl+y redoes)"
+        self._step_history(self.changes.undo, "undo", "undone", "ctrl+y redoes")
 
     def action_redo_edit(self) -> None:
+        self._step_history(self.changes.redo, "redo", "redone", "ctrl+z undoes")
+
+    def _step_history(self, step: Callable[[], bool], verb: str, done: str, hint: str) -> None:
         if self.saving():
             return
-        if not self.changes.redo():
-            self.notify("nothing to redo", markup=False)
+        if not step():
+            self.notify(f"nothing to {verb}", markup=False)
             return
         self.changes_shown()
-        self.status.notice = f"redone: {self._staged_now()} (ctrl+z undoes)"
+        # Replaces what the step said before ("discarded 3 staged changes" is no longer true).
+        self.status.notice = f"{done}: {self._staged_now()} ({hint})"
 
     def _staged_now(self) -> str:
         count = len(self.changes)
