@@ -130,9 +130,11 @@ async def test_parse_error_is_shown_and_nothing_is_answered() -> None:
 
 
 async def test_ctrl_u_then_typing_replaces_the_text() -> None:
-    """ctrl+u clears what is left of the cursor; what is typed next is kept (Pilot delivers
-    keys one at a time: Textual 8.2.8 itself drops keys that reach an Input in the same read
-    as a ctrl+u, which only a real terminal shows)."""
+    """ctrl+u clears what is left of the cursor; what is typed next is kept. (Pilot delivers
+    keys one at a time. In a real terminal, keys that arrive in the same read as ctrl+u are
+    lost: Textual 8.2.8 runs an Input's own bindings only once the key has bubbled up to the
+    App, after the Input has already inserted the keys queued behind it, which ctrl+u then
+    deletes. A bare Textual Input does the same.)"""
     assert await answer(spec(value="Ada"), "end", "ctrl+u", *"xyz", "enter") == EditedValue("xyz")
 
 
