@@ -17,8 +17,8 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Label, Select, Static
 
 from tests.tui.db.edithelpers import sqlite_file
+from tests.tui.editing import editing, rows, save, to_column
 from tests.tui.scenes import settle
-from tests.tui.test_editing_flows import editing, rows, save, to_column
 from tui.screens.cell_detail import CellDetailScreen
 from tui.screens.edit_cell import CellEditorScreen
 from tui.screens.pending import PendingScreen
