@@ -43,6 +43,7 @@ class BrowseScreen(BrowseSaving):
     AUTO_FOCUS = "#grid"  # never the table filter: `q` must quit, not type a q
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+t", "focus_tables", "Tables"),
+        Binding("ctrl+b", "toggle_sidebar", "Hide/show tables", show=False),
         Binding("ctrl+g", "focus_rows", "Rows", show=False),
         Binding("g", "goto", "Go to row"),
         Binding("s", "sort", "Sort"),

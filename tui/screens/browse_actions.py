@@ -27,7 +27,15 @@ class BrowseActions(BrowsePages):
 
     # -- focus and views -------------------------------------------------------------------
     def action_focus_tables(self) -> None:
+        self.query_one(TableList).display = True
         self.query_one("#table-filter").focus()
+
+    def action_toggle_sidebar(self) -> None:
+        """Hide the table list (the grid takes its width), or show it again."""
+        tables = self.query_one(TableList)
+        tables.display = not tables.display
+        if not tables.display and tables.has_focus_within:
+            self.grid.focus()
 
     def action_focus_rows(self) -> None:
         self.grid.focus()

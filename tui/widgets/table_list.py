@@ -1,4 +1,9 @@
-"""The table list: every relation with its kind, drift mark and row count, filterable."""
+"""The table list: every relation with its kind, drift mark and row count, filterable.
+
+Typing filters by fuzzy match, best first (:mod:`tui.text.fuzzy`): an exact name, then
+prefixes. Down moves from the filter into the list; Enter opens the highlighted entry. A name
+too long for the sidebar ends in an ellipsis; the full name is the list's tooltip.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -17,7 +22,8 @@ from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from tui.db.model import Drift, RowCount, TableInfo, TableKind, TableRef
-from tui.text.escape import append_name
+from tui.text.escape import append_name, name_text
+from tui.text.fuzzy import rank
 
 _KIND_MARK = {TableKind.TABLE: "▦", TableKind.VIEW: "▤", TableKind.VIRTUAL: "◈"}
 _DRIFT_MARK = {
@@ -36,6 +42,12 @@ class OneLineOptions(OptionList):
     never wrap (``no_wrap``), so every option is one line, known without measuring, and a
     replaced prompt only needs its own cached render dropped. This leans on OptionList's
     internals (``_update_lines``, ``_replace_option_prompt``): Textual is pinned exactly.
+    """
+
+    # Textual wraps a prompt whatever the Rich Text says (a long name went onto a second,
+    # never drawn, line): one line, cut with an ellipsis, is a rule of the widget.
+    DEFAULT_CSS = """
+    OneLineOptions { text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     def _update_lines(self) -> None:
@@ -77,6 +89,7 @@ class TableList(Vertical):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("down", "enter_list", "Into the list", show=False),
     ]
 
     class TableChosen(Message):
@@ -160,8 +173,8 @@ class TableList(Vertical):
         return text
 
     def _rebuild(self) -> None:
-        needle = self.query_one(Input).value.casefold()
-        shown = [t for t in self.tables if needle in t.name.casefold()]
+        needle = self.query_one(Input).value.strip()
+        shown = [self.tables[i] for i in rank(needle, [t.name for t in self.tables])]
         user = [t for t in shown if not t.internal]
         internal = [t for t in shown if t.internal] if self.show_internal else []
         self._shown = user + internal
@@ -190,6 +203,21 @@ class TableList(Vertical):
             index = options.highlighted or 0
             self.post_message(self.TableChosen(self._shown[index]))
 
+    @on(OptionList.OptionHighlighted)
+    def _option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        self._name_tip(event.option_index)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        index = event.style.meta.get("option")
+        if isinstance(index, int):
+            self._name_tip(index)
+
+    def _name_tip(self, index: int) -> None:
+        """The full name (escaped) as the list's tooltip: long names end in "…" in the list."""
+        if 0 <= index < len(self._shown):
+            self.query_one(OptionList).tooltip = name_text(self._shown[index].name)
+
     @on(OptionList.OptionSelected)
     def _option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -203,6 +231,14 @@ class TableList(Vertical):
         hidden = sum(1 for t in self.tables if t.internal)
         if hidden and not self.show_internal:
             self.notify(f"{hidden} internal table(s) hidden; press i to show them", markup=False)
+
+    def action_enter_list(self) -> None:
+        """Down in the filter: into the list, on the first (best) match."""
+        options = self.query_one(OptionList)
+        if self.query_one(Input).has_focus and self._shown:
+            if options.highlighted is None:
+                options.highlighted = 0
+            options.focus()
 
     def action_clear_filter(self) -> None:
         self.query_one(Input).value = ""

@@ -1,0 +1,94 @@
+"""Pilot tests: finding and opening tables, moving between them, and coming back."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, OptionList
+
+from tests.tui.scenes import eventually, running, settle
+from tui.widgets.table_list import TableList
+
+LONG_NAME = "geodetic_reference_frame_transformation_parameters_by_epoch"
+
+
+@pytest.fixture
+def rules_db(tmp_path: Path) -> Path:
+    """Tables whose names contain each other, and one too long for the sidebar."""
+    path = tmp_path / "rules.db"
+    conn = sqlite3.connect(path)
+    for name in ("cheap_spells", "class_features", "spell_lists", "spells", LONG_NAME):
+        conn.execute(f'CREATE TABLE "{name}" (id INTEGER PRIMARY KEY, name TEXT, level INTEGER)')
+        conn.executemany(
+            f'INSERT INTO "{name}" (name, level) VALUES (?, ?)',
+            [(f"{name} {i}", i) for i in range(1, 6)],
+        )
+    conn.commit()
+    conn.close()
+    return path
+
+
+async def test_typing_a_name_and_enter_opens_that_table_not_the_first_containing_it(
+    rules_db: Path,
+) -> None:
+    async with running(rules_db) as (_app, pilot, screen, grid, status):
+        assert screen.table is not None and screen.table.name == "cheap_spells"
+        await pilot.press("ctrl+t", *"spells", "enter")
+        await settle(pilot)
+        assert screen.table is not None and screen.table.name == "spells"
+        assert grid.has_focus
+        assert status.table == "spells"
+
+
+async def test_down_moves_from_the_filter_into_the_list_and_enter_opens_the_highlighted(
+    rules_db: Path,
+) -> None:
+    async with running(rules_db) as (_app, pilot, screen, _grid, _status):
+        await pilot.press("ctrl+t", *"spel")
+        options = screen.query_one("#table-options", OptionList)
+        tables = screen.query_one(TableList)
+        assert [t.name for t in tables._shown][:2] == ["spells", "spell_lists"]
+        await pilot.press("down")
+        assert options.has_focus
+        assert options.highlighted == 0
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert screen.table is not None and screen.table.name == "spell_lists"
+
+
+async def test_a_long_name_ends_in_an_ellipsis_and_is_whole_in_the_tooltip_and_status(
+    rules_db: Path,
+) -> None:
+    async with running(rules_db) as (_app, pilot, screen, _grid, status):
+        options = screen.query_one("#table-options", OptionList)
+        tables = screen.query_one(TableList)
+        index = [t.name for t in tables._shown].index(LONG_NAME)
+        # One line per table: nothing wraps onto a second line.
+        assert options.virtual_size.height == len(tables._shown)
+        line = options.render_line(index).text
+        assert "…" in line and LONG_NAME not in line
+        await pilot.press("ctrl+t", "down")
+        options.highlighted = index
+        await pilot.pause()
+        assert str(options.tooltip) == LONG_NAME
+        await pilot.press("enter")
+        await settle(pilot)
+        assert status.table == LONG_NAME
+
+
+async def test_the_sidebar_hides_and_comes_back(rules_db: Path) -> None:
+    async with running(rules_db) as (_app, pilot, screen, grid, _status):
+        tables = screen.query_one(TableList)
+        width = grid.size.width
+        await pilot.press("ctrl+b")
+        await eventually(pilot, lambda: grid.size.width > width, "the grid took the width")
+        assert not tables.display
+        await pilot.press("ctrl+t")  # looking for a table brings the list back
+        await pilot.pause()
+        assert tables.display
+        assert screen.query_one("#table-filter", Input).has_focus
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        assert not tables.display and grid.has_focus
