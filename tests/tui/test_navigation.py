@@ -6,9 +6,12 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, OptionList
+from textual.widgets import Input, OptionList, Select
 
 from tests.tui.scenes import eventually, running, settle
+from tui.db.paging import FilterOp, FilterSpec, SortSpec
+from tui.screens.filter import FilterScreen
+from tui.widgets.row_grid import RowGrid
 from tui.widgets.table_list import TableList
 
 LONG_NAME = "geodetic_reference_frame_transformation_parameters_by_epoch"
@@ -92,3 +95,73 @@ async def test_the_sidebar_hides_and_comes_back(rules_db: Path) -> None:
         await pilot.press("ctrl+b")
         await pilot.pause()
         assert not tables.display and grid.has_focus
+
+
+async def test_each_table_opens_at_its_first_column_or_where_it_was_left(rules_db: Path) -> None:
+    async with running(rules_db) as (_app, pilot, screen, grid, _status):
+        assert screen.table is not None and screen.table.name == "cheap_spells"
+        await pilot.press("right", "right")
+        assert grid.cursor_column == 2
+        await pilot.press("ctrl+t", *"class_features", "enter")
+        await settle(pilot)
+        assert screen.table is not None and screen.table.name == "class_features"
+        assert grid.cursor_column == 0  # not the column of the table before
+        await pilot.press("right")
+        await pilot.press("ctrl+t", *"cheap_spells", "enter")
+        await settle(pilot)
+        assert screen.table.name == "cheap_spells"
+        assert grid.cursor_column == 2  # where it was left
+        await pilot.press("s")  # a sort of the same table keeps the column
+        await settle(pilot)
+        assert grid.cursor_column == 2
+        await pilot.press("ctrl+t", *"class_features", "enter")
+        await settle(pilot)
+        assert grid.cursor_column == 1
+
+
+def header(grid: RowGrid) -> str:
+    return grid.render_line(0).text
+
+
+async def test_a_click_on_a_column_name_sorts_by_it_then_descending_then_not(
+    rules_db: Path,
+) -> None:
+    async with running(rules_db) as (_app, pilot, screen, grid, _status):
+        x = header(grid).index("level")
+        assert "▲" not in header(grid)
+        await pilot.click(grid, offset=(x, 0))
+        await settle(pilot)
+        assert screen.query_spec is not None
+        assert screen.query_spec.sort == (SortSpec("level"),)
+        assert grid.cursor_column == 2
+        assert "level ▲" in header(grid)
+        assert grid.source.row_at(0) is not None and grid.source.row_at(0)[2] == 1
+        await pilot.click(grid, offset=(header(grid).index("level"), 0))
+        await settle(pilot)
+        assert screen.query_spec.sort == (SortSpec("level", descending=True),)
+        assert "level ▼" in header(grid)
+        assert grid.source.row_at(0)[2] == 5
+        await pilot.click(grid, offset=(header(grid).index("level"), 0))
+        await settle(pilot)
+        assert screen.query_spec.sort == ()
+        assert "▲" not in header(grid) and "▼" not in header(grid)
+        # The key column is frozen (drawn apart from the others): a click on it sorts too.
+        await pilot.click(grid, offset=(header(grid).index("id"), 0))
+        await settle(pilot)
+        assert screen.query_spec.sort == (SortSpec("id"),)
+
+
+async def test_the_filter_dialog_takes_the_value_typed_for_the_column_under_the_cursor(
+    rules_db: Path,
+) -> None:
+    async with running(rules_db) as (app, pilot, screen, grid, _status):
+        await pilot.press("right", "right", "f")
+        await eventually(pilot, lambda: isinstance(app.screen, FilterScreen), "the dialog")
+        dialog = app.screen
+        assert dialog.query_one("#filter-column", Select).value == "level"
+        assert dialog.query_one("#filter-value", Input).has_focus
+        await pilot.press("4", "enter")
+        await settle(pilot)
+        assert screen.query_spec is not None
+        assert screen.query_spec.filters == (FilterSpec("level", FilterOp.EQ, 4),)
+        assert grid.total == 1

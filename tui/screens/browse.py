@@ -120,6 +120,7 @@ class BrowseScreen(BrowseSaving):
     def _show_nothing(self) -> None:
         self.window, self.tail, self.count = None, None, ViewCount()
         self.grid.show(NoRows(), [], 0)
+        self.grid_table = None
         self.grid.total_exact = True
         self.status.position = ""
 
@@ -244,6 +245,9 @@ class BrowseScreen(BrowseSaving):
         self.new_scope()  # the previous view's jobs stop; their late results are dropped
         self._recount, self._pending_jump, self._count_stopped = False, None, False
         self.keeper.reset()
+        grid = self.grid
+        if self.grid_table is not None and self.grid_table != table.ref and grid.columns:
+            self.left_at[self.grid_table] = grid.columns[grid.cursor_column].name
         if self.window is not None and self.window.pager.info.ref != table.ref:
             # Another table: its rows, count and position are not this one's. (A new sort or
             # filter of the same table keeps its rows on screen until the new ones arrive.)
@@ -307,12 +311,19 @@ class BrowseScreen(BrowseSaving):
             frozen,
             [c.generated for c in pager.columns],
             [mixes_text_and_numbers(c, source.strategy.name, table.strict) for c in pager.columns],
+            sort={s.column: s.descending for s in query.sort},
         )
         self.say("")
         self.window, self.tail = window, None
         self.count = ViewCount.first_page(len(rows), window.page_size)
         window.set_total(self.count.grid_total(window.page_size), exact=self.count.exact)
-        self.grid.show(window, columns, window.total)
+        column = None
+        if self.grid_table != table.ref:
+            names = [c.name for c in columns]
+            left = self.left_at.get(table.ref)
+            column = names.index(left) if left in names else 0
+        self.grid_table = table.ref
+        self.grid.show(window, columns, window.total, column=column)
         self.grid.total_exact = self.count.exact
         self.changes_shown()  # this table's staged inserts under the grid
         if not isinstance(self.focused, RowGrid) and self.app.screen is self:

@@ -90,6 +90,12 @@ class BrowseActions(BrowsePages):
         column = self.grid.columns[self.grid.cursor_column].name
         self._reopen(toggle_sort(self.query_spec, column))
 
+    @on(RowGrid.HeaderClicked, "#grid")
+    def _header_clicked(self, event: RowGrid.HeaderClicked) -> None:
+        """A click on a column's name sorts by it; again: descending; again: unsorted."""
+        event.stop()
+        self.action_sort()
+
     def action_filter(self) -> None:
         from tui.screens.filter import FilterScreen
 

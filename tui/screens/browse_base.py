@@ -57,6 +57,10 @@ class BrowseBase(JobScreen):
         self._index_paused = False
         self._pending_jump: str | None = None  # a jump that waits for the count
         self._describing: TableRef | None = None  # a listed table being described to open
+        #: The table whose rows the grid shows, and the column the cursor was on when each
+        #: table was left: a table opens where the user left it, else at its first column.
+        self.grid_table: TableRef | None = None
+        self.left_at: dict[TableRef, str] = {}
 
     @property
     def grid(self) -> RowGrid:

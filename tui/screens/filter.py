@@ -28,6 +28,8 @@ _TEXT_MATCH = (FilterOp.CONTAINS, FilterOp.STARTS_WITH)
 class FilterScreen(ModalScreen[FilterSpec | None]):
     """Build one column condition."""
 
+    # Typing goes to the value: the column under the cursor is already chosen.
+    AUTO_FOCUS = "#filter-value"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, columns: Sequence[ColumnInfo], column: str, value: Any = None) -> None:

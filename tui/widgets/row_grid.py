@@ -32,6 +32,8 @@ STALE_LABEL = "…"
 HEADER_LINES = 2  # column names, then declared types
 #: Before the type of a generated (computed) column in the header: readable, never written.
 GENERATED_MARK = "ƒ"
+#: After the name of the column the rows are sorted by (a click on the name sorts).
+SORT_MARKS = {False: "▲", True: "▼"}
 
 
 class RowSource(Protocol):
@@ -91,6 +93,13 @@ class GridColumn:
     generated: bool = False  # a generated (computed) column: the header says so
     #: The column may hold numbers and text alike: text that reads as a number is quoted.
     quote_numbers: bool = False
+    #: Sorted by this column: False ascending, True descending, None not sorted by it.
+    sort: bool | None = None
+
+    @property
+    def name_label(self) -> str:
+        """The header's first line: the name, and the arrow of a column sorted by."""
+        return self.name if self.sort is None else f"{self.name} {SORT_MARKS[self.sort]}"
 
     @property
     def type_label(self) -> str:
@@ -116,25 +125,30 @@ def fit_columns(
     frozen: int = 0,
     generated: Sequence[bool] = (),
     quote_numbers: Sequence[bool] = (),
+    sort: Mapping[str, bool] | None = None,
 ) -> list[GridColumn]:
     """Columns sized to their header and a sample of rows, capped at ``MAX_WIDTH``.
 
     ``generated`` flags the generated (computed) columns, ``quote_numbers`` the columns that
-    may hold numbers and text alike, by position.
+    may hold numbers and text alike, by position; ``sort`` maps the names of the columns
+    sorted by to whether descending (their header shows an arrow).
     """
     columns = []
+    sort = sort or {}
     for index, (name, type_name) in enumerate(zip(names, type_names, strict=True)):
         is_generated = index < len(generated) and generated[index]
         quoted = index < len(quote_numbers) and quote_numbers[index]
-        label = GridColumn(name, type_name, generated=is_generated).type_label
-        header = max(cell_len(name), cell_len(label))
+        plain = GridColumn(name, type_name, generated=is_generated, sort=sort.get(name))
+        header = max(cell_len(plain.name_label), cell_len(plain.type_label))
         values = [row[index] for row in sample if index < len(row)]
         data = max((natural_width(v, MAX_WIDTH, quote_numbers=quoted) for v in values), default=0)
         numeric = bool(values) and all(v is None or is_numeric(v) for v in values)
         numeric = numeric and any(v is not None for v in values)
         width = max(MIN_WIDTH, min(MAX_WIDTH, max(header, data)))
         columns.append(
-            GridColumn(name, type_name, width, numeric, index < frozen, is_generated, quoted)
+            replace(
+                plain, width=width, numeric=numeric, frozen=index < frozen, quote_numbers=quoted
+            )
         )
     return columns
 
@@ -248,6 +262,19 @@ class RowGrid(ScrollView, can_focus=True):
         def can_replace(self, message: Message) -> bool:
             return isinstance(message, RowGrid.CursorMoved)
 
+    class HeaderClicked(Message):
+        """A column's name in the header was clicked (the screen sorts by it)."""
+
+        def __init__(self, grid: RowGrid, index: int, column: GridColumn) -> None:
+            self.grid = grid
+            self.index = index
+            self.column = column
+            super().__init__()
+
+        @property
+        def control(self) -> RowGrid:
+            return self.grid
+
     class EndRequested(Message):
         """End was pressed while the number of rows is not known: the screen reads the end."""
 
@@ -280,14 +307,26 @@ class RowGrid(ScrollView, can_focus=True):
         self._fixed_width = 0
 
     # -- feeding the grid ------------------------------------------------------------------
-    def show(self, source: RowSource, columns: list[GridColumn], total: int) -> None:
-        """Show a new relation (or a new query of it), cursor at the top."""
+    def show(
+        self,
+        source: RowSource,
+        columns: list[GridColumn],
+        total: int,
+        *,
+        column: int | None = None,
+    ) -> None:
+        """Show a new relation (or a new query of it), cursor at the top.
+
+        ``column``: the cursor's column (another table's column index means nothing here);
+        None keeps it (a new sort or filter of the same table).
+        """
         self.source = source
         self.columns = columns
         self.total = max(total, 0)
         self._layout_columns()
-        self.cursor_column = min(self.cursor_column, max(len(columns) - 1, 0))
         self.jump_to(x=0, y=0)
+        wanted = self.cursor_column if column is None else column
+        self.cursor_column = min(max(wanted, 0), max(len(columns) - 1, 0))
         self.cursor_row = 0
         self.refresh()
         self._request_visible()
@@ -403,6 +442,10 @@ class RowGrid(ScrollView, can_focus=True):
             mark = GENERATED_MARK + (" " if column.type_name else "")
             rest = cell_pieces(column.type_name.lower(), column.width - len(mark), markers=False)
             pieces = [(mark, Part.MARKER), *rest]
+        elif name and column.sort is not None:
+            # The arrow always shows: the name is cut first.
+            arrow = " " + SORT_MARKS[column.sort]
+            pieces = [*cell_pieces(text, column.width - len(arrow)), (arrow, Part.MARKER)]
         else:
             pieces = cell_pieces(text, column.width, markers=name)
         used = sum(_cells(t) for t, _ in pieces)
@@ -555,19 +598,37 @@ class RowGrid(ScrollView, can_focus=True):
             self.post_message(self.CellSelected(self, self.cursor_row, column, value))
 
     def on_click(self, event: events.Click) -> None:
-        if event.y < self.header_lines or self.total == 0:
+        index = self.column_at(event.x)
+        if event.y < self.header_lines:
+            if event.y == 0 and index is not None:
+                self.cursor_column = index
+                self.post_message(self.HeaderClicked(self, index, self.columns[index]))
+            return
+        if self.total == 0:
             return
         self.move_to(self.first_visible + event.y - self.header_lines, center=False)
-        x = event.x
+        if index is not None:
+            self.cursor_column = index
+        if event.chain == 2:
+            self.action_select_cell()
+
+    def column_at(self, x: int) -> int | None:
+        """The index of the column drawn at ``x`` (frozen or scrolled), None off the columns."""
+        sep = len(SEPARATOR)
         if x >= self._fixed_width:
             x = x - self._fixed_width + round(self.scroll_offset.x)
             for index, column in enumerate(self.columns):
                 start = self._offsets[index]
-                if start >= 0 and start <= x < start + column.width + len(SEPARATOR):
-                    self.cursor_column = index
-                    break
-        if event.chain == 2:
-            self.action_select_cell()
+                if start >= 0 and start <= x < start + column.width + sep:
+                    return index
+            return None
+        start = self.gutter_width + 1
+        for index, column in enumerate(self.columns):
+            if column.frozen:
+                if start <= x < start + column.width + sep:
+                    return index
+                start += column.width + sep
+        return None
 
     def region_of_row(self, position: int) -> Region:
         return Region(0, position - self.first_visible + self.header_lines, self.size.width, 1)
