@@ -57,10 +57,18 @@ def build_parser() -> argparse.ArgumentParser:
         "it with TRUNCATE on exit so -wal/-shm are not left large",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.epilog = (
+        "Also: dbbrowse export DATABASE TABLE_OR_SQL [-o FILE] (see dbbrowse export -h)."
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["export"]:
+        from tui.cli_export import main as export_main
+
+        return export_main(argv[1:])
     args = build_parser().parse_args(argv)
     from tui.db.target import Target, TargetError, resolve_target
 

@@ -348,6 +348,14 @@ class Pager:
             stmt = stmt.offset(offset)
         return stmt, reverse
 
+    def export_statement(self) -> Select[Any]:
+        """Every row of the view, in its order, the shown columns only, each value whole."""
+        values = [self.table.c[c.name] for c in self.columns]
+        stmt = select(*values).select_from(self.table)
+        if self._where is not None:
+            stmt = stmt.where(self._where)
+        return stmt.order_by(*self._order_by(self._order))
+
     def row_key(self, cursor: Cursor) -> RowKey | None:
         """The unique key of the row at ``cursor`` (to read its values again); None if keyless."""
         if not self.keyed:
