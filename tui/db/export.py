@@ -19,6 +19,7 @@ looks complete, and never destroys an earlier file of the same name.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import os
@@ -107,11 +108,23 @@ async def export_rows(
             raise ExportError("the statement returns no rows: nothing to export") from exc
         writer = row_writer(out, names, options)
         count = 0
-        async for page in result.partitions(page_rows):
-            writer.write_rows(page)
+        # The next page is read (in the driver's thread, or by the server) while this one
+        # is written: two pages in memory at most.
+        page = await result.fetchmany(page_rows)
+        while page:
+            ahead = asyncio.ensure_future(result.fetchmany(page_rows))
+            await asyncio.sleep(0)  # let it ask for the page before writing holds the loop
+            try:
+                writer.write_rows(page)
+            except BaseException:
+                ahead.cancel()
+                with contextlib.suppress(BaseException):
+                    await ahead
+                raise
             count += len(page)
             if progress is not None:
                 progress(count)
+            page = await ahead
         writer.finish()
         return count
     finally:

@@ -172,7 +172,10 @@ class _CsvWriter:
 
     def write_rows(self, rows: Iterable[Sequence[Any]]) -> None:
         field = self._field
-        self._writer.writerows([field(v) for v in row] for row in rows)
+        # Text and integers, most values, go to the csv module as they are.
+        self._writer.writerows(
+            [v if type(v) is str or type(v) is int else field(v) for v in row] for row in rows
+        )
 
     def finish(self) -> None:
         pass
