@@ -8,7 +8,6 @@ Run: ``python -m bench --only export [--rows N ...]`` (default 1,000,000 and 10,
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import subprocess
 import sys
@@ -17,7 +16,6 @@ import time
 from pathlib import Path
 
 from bench.browse import database
-
 
 # Started from a fresh, small interpreter: a child's peak RSS counts the memory it had
 # before exec, and this process has just generated the database.
