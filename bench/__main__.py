@@ -5,7 +5,8 @@ the browse benchmark runs first, then the WAL inspector refresh benchmark, then 
 (CPU and SQL statements per second while dbbrowse sits idle, and what a writer without a busy
 timeout feels), then the large-values one (peak RSS with 1 MiB values, the detail view of
 one), then the catalog benchmark (5,000 tables), then the export one (beside
-``sqlite3 -csv``). The remaining arguments go to the browse benchmark (``--rows``, ``--repeat``), or to the one that runs alone.
+``sqlite3 -csv``). The remaining arguments go to the browse benchmark (``--rows``,
+``--repeat``), or to the one that runs alone.
 """
 
 from __future__ import annotations
