@@ -77,6 +77,11 @@ def test_cell_detail(snap_compare: SnapCompare, odd_db: Path) -> None:
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
+def test_export_dialog(snap_compare: SnapCompare, odd_db: Path) -> None:
+    """ctrl+e on the first table: format, file (relative to where dbbrowse runs), options."""
+    assert snap_compare(browse_app(odd_db), terminal_size=SIZE, run_before=_then("ctrl+e"))
+
+
 def test_read_only_label(snap_compare: SnapCompare, odd_db: Path) -> None:
     """READ-ONLY shown in the status bar when opened with --read-only."""
     assert snap_compare(browse_app(odd_db, read_only=True), terminal_size=SIZE, run_before=_then())

@@ -108,14 +108,14 @@ async def export_rows(
             raise ExportError("the statement returns no rows: nothing to export") from exc
         writer = row_writer(out, names, options)
         count = 0
-        # The next page is read (in the driver's thread, or by the server) while this one
-        # is written: two pages in memory at most.
+        # Each page is written in a thread while the next one is read (by the driver's
+        # thread, or the server): two pages in memory at most, and the event loop (the UI)
+        # never waits on the formatting or the disk.
         page = await result.fetchmany(page_rows)
         while page:
             ahead = asyncio.ensure_future(result.fetchmany(page_rows))
-            await asyncio.sleep(0)  # let it ask for the page before writing holds the loop
             try:
-                writer.write_rows(page)
+                await asyncio.to_thread(writer.write_rows, page)
             except BaseException:
                 ahead.cancel()
                 with contextlib.suppress(BaseException):
@@ -125,7 +125,7 @@ async def export_rows(
             if progress is not None:
                 progress(count)
             page = await ahead
-        writer.finish()
+        await asyncio.to_thread(writer.finish)
         return count
     finally:
         await end_read_only(conn)

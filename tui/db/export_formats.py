@@ -53,7 +53,7 @@ __all__ = [
 ]
 
 
-class ExportError(Exception):
+class ExportError(ValueError):
     """An export that cannot be done, with the reason in words."""
 
 

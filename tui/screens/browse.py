@@ -25,6 +25,7 @@ from tui.db.model import RowCount, TableInfo, TableKind, TableRef
 from tui.screens.browse_base import SHOWN_JOBS
 from tui.screens.browse_editing import EDIT_BINDINGS
 from tui.screens.browse_saving import BrowseSaving
+from tui.screens.browse_transfer import TRANSFER_BINDINGS, TRANSFER_JOBS, BrowseTransfer
 from tui.screens.jobs import Job
 from tui.widgets.row_grid import NoRows, RowGrid, fit_columns
 from tui.widgets.status_bar import StatusBar
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from tui.db.source import DataSource
 
 
-class BrowseScreen(BrowseSaving):
+class BrowseScreen(BrowseTransfer, BrowseSaving):
     """Tables and rows of one database."""
 
     AUTO_FOCUS = "#grid"  # never the table filter: `q` must quit, not type a q
@@ -57,6 +58,7 @@ class BrowseScreen(BrowseSaving):
         Binding("j", "follow_key", "Follow foreign key", show=False),
         Binding("I", "toggle_internal", "Internal tables", show=False),
         *EDIT_BINDINGS,
+        *TRANSFER_BINDINGS,
     ]
 
     def compose(self) -> ComposeResult:
@@ -98,7 +100,8 @@ class BrowseScreen(BrowseSaving):
     def jobs_changed(self) -> None:
         slots = self.slots
         if self.is_mounted:
-            self.status.jobs = "  ".join(slots[k] for k in SHOWN_JOBS if k in slots)
+            shown = (*SHOWN_JOBS, *TRANSFER_JOBS)
+            self.status.jobs = "  ".join(slots[k] for k in shown if k in slots)
 
     def job_failed(self, job: Job, error: Exception) -> None:
         """Put the screen back in a usable state, then say what failed."""

@@ -162,9 +162,9 @@ class CellDetailScreen(ModalScreen[str | None]):
         except Exception as exc:
             self._failed("Copy", exc)
             return
-        text = copy_text(value)
-        self.app.copy_to_clipboard(text)
-        self.notify(f"value copied to the clipboard ({len(text):,} characters)", markup=False)
+        from tui.screens.clipboard import copy_out
+
+        await copy_out(self, copy_text(value), "value")
 
     def action_save(self) -> None:
         from tui.screens.prompt import PromptScreen
