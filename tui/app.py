@@ -232,6 +232,23 @@ class DbBrowseApp(App[int]):
         if browse is not None and browse.changes:
             browse.confirm_leave("quit", self.exit, forgets=True)
             return
+        if browse is not None and browse.transaction_open:
+            from tui.screens.confirm import ConfirmScreen
+
+            def answered(quit_: bool | None) -> None:
+                if quit_:
+                    self.exit()
+
+            self.push_screen(
+                ConfirmScreen(
+                    "Quit and roll back the console's transaction?",
+                    "Statements run in the SQL console are not committed. Quitting rolls them "
+                    "back; alt+c commits them first.",
+                    yes="Roll back and quit",
+                ),
+                answered,
+            )
+            return
         self.exit()
 
     def action_help(self) -> None:
@@ -241,6 +258,9 @@ class DbBrowseApp(App[int]):
             self.action_show_help_panel()
 
     async def on_unmount(self) -> None:
+        browse = self.get_screen_browse()
+        if browse is not None and browse.console_session is not None:
+            await browse.console_session.close()  # rolls back what was not committed
         if self.source is not None:
             await self.source.close(checkpoint=self.checkpoint_on_close)
 

@@ -17,7 +17,7 @@ from dataclasses import replace
 from sqlalchemy import Column, MetaData, Select, Table, func, literal_column, select, table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.sql.expression import TableClause
+from sqlalchemy.sql.expression import FromClause
 
 from tui.db.dialects.base import DialectStrategy, Relation, type_text
 from tui.db.model import (
@@ -129,8 +129,15 @@ async def table_details(
 # -- row counts ----------------------------------------------------------------------------
 
 
-def relation_clause(info: TableInfo) -> TableClause:
-    """A lightweight ``FROM`` target for ``info``; SQLAlchemy quotes its name as needed."""
+def relation_clause(info: TableInfo) -> FromClause:
+    """A lightweight ``FROM`` target for ``info``; SQLAlchemy quotes its name as needed.
+
+    A console query's rows come from its statement (:func:`tui.db.console.query_relation`).
+    """
+    if info.sql:
+        from tui.db.console import query_relation
+
+        return query_relation(info)
     return table(info.name, schema=info.ref.schema)
 
 
@@ -138,8 +145,8 @@ async def estimate_count(
     conn: AsyncConnection, strategy: DialectStrategy, info: TableInfo
 ) -> RowCount | None:
     """The engine's cheap estimate of the row count, or None when it has none."""
-    if info.drift is Drift.MISSING_TABLE:
-        return None
+    if info.drift is Drift.MISSING_TABLE or info.kind is TableKind.QUERY:
+        return None  # a console query has no statistics (a table of that name is another)
     async with short_read(conn):
         return await strategy.estimate_count(conn, info)
 

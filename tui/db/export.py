@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import Select, TextClause, text
+from sqlalchemy import Select, TextClause
 from sqlalchemy.exc import ResourceClosedError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -70,7 +70,9 @@ def relation_statement(info: TableInfo, strategy: DialectStrategy, query: RowQue
 
 def query_statement(sql: str) -> TextClause:
     """The user's own SQL, as typed (it is the statement, not a value in one)."""
-    return text(sql)
+    from tui.db.console import verbatim
+
+    return verbatim(sql)
 
 
 async def begin_read_only(conn: AsyncConnection) -> None:

@@ -10,6 +10,7 @@ class TableKind(StrEnum):
     TABLE = "table"
     VIEW = "view"
     VIRTUAL = "virtual"
+    QUERY = "query"  # the rows of a statement typed in the SQL console
 
 
 class KeyKind(StrEnum):
@@ -133,6 +134,8 @@ class TableInfo:
     #: False for an entry of the quick table listing: name, kind and ``internal`` are known,
     #: columns and paging key are not read yet (``tui.db.catalog.describe_table`` reads them).
     described: bool = True
+    #: For a QUERY: the statement whose rows these are (see :mod:`tui.db.console`).
+    sql: str = ""
 
     @property
     def name(self) -> str:

@@ -36,13 +36,26 @@ from sqlalchemy import (
 from sqlalchemy import column as sa_column
 from sqlalchemy import table as sa_table
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.sql.expression import TableClause
+from sqlalchemy.sql.expression import FromClause
 
 from tui.db.dialects.base import DialectStrategy
 from tui.db.model import ColumnInfo, KeyKind, RowCount, TableInfo
 from tui.db.values import PREVIEW, RowKey, preview_columns, with_previews
 
 Cursor = tuple[Any, ...]
+
+
+def relation_of(info: TableInfo) -> FromClause:
+    """What the pages are read from: the relation, or a console query's statement."""
+    if info.sql:
+        from tui.db.console import query_relation
+
+        return query_relation(info)
+    return sa_table(
+        info.ref.name, *(sa_column(c.name) for c in info.columns), schema=info.ref.schema
+    )
+
+
 _ROWID_ALIASES = ("rowid", "_rowid_", "oid")
 
 
@@ -150,11 +163,7 @@ class Pager:
         columns = [c for c in self.info.columns if not c.hidden] or list(self.info.columns)
         self.columns: tuple[ColumnInfo, ...] = tuple(columns)
         self._by_name = {c.name: c for c in self.info.columns}
-        self.table: TableClause = sa_table(
-            self.info.ref.name,
-            *(sa_column(c.name) for c in self.info.columns),
-            schema=self.info.ref.schema,
-        )
+        self.table: FromClause = relation_of(self.info)
         self._order = self._order_items()
         self._where = self._where_clause()
         self._values: list[ColumnElement[Any]] = [self.table.c[c.name] for c in self.columns]

@@ -21,7 +21,7 @@ from sqlalchemy import ColumnElement, Text, and_, case, cast, func, literal_colu
 from sqlalchemy import column as sa_column
 from sqlalchemy import table as sa_table
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.sql.expression import TableClause
+from sqlalchemy.sql.expression import FromClause, TableClause
 
 from tui.db.model import ColumnInfo, Preview, TableInfo
 
@@ -79,7 +79,7 @@ def part_expr(
 
 
 def preview_columns(
-    dialect: str, columns: Sequence[ColumnInfo], table: TableClause, limit: int = PREVIEW
+    dialect: str, columns: Sequence[ColumnInfo], table: FromClause, limit: int = PREVIEW
 ) -> tuple[list[ColumnElement[Any]], list[ColumnElement[Any]], list[int]]:
     """The selected columns (a large value becomes NULL), the extra (head, size) pairs, and
     the indexes of the bounded columns, in order."""

@@ -23,11 +23,13 @@ from textual.widgets import ContentSwitcher, Footer, Static
 from tui.db.counting import CAPPED_COUNT, ViewCount
 from tui.db.model import RowCount, TableInfo, TableKind, TableRef
 from tui.screens.browse_base import SHOWN_JOBS
+from tui.screens.browse_console import CONSOLE_BINDINGS, BrowseConsole
 from tui.screens.browse_editing import EDIT_BINDINGS
 from tui.screens.browse_saving import BrowseSaving
 from tui.screens.browse_transfer import TRANSFER_BINDINGS, TRANSFER_JOBS, BrowseTransfer
 from tui.screens.jobs import Job
 from tui.widgets.row_grid import NoRows, RowGrid, fit_columns
+from tui.widgets.sql_editor import SqlEditor
 from tui.widgets.status_bar import StatusBar
 from tui.widgets.table_list import TableList
 
@@ -38,7 +40,7 @@ if TYPE_CHECKING:
     from tui.db.source import DataSource
 
 
-class BrowseScreen(BrowseTransfer, BrowseSaving):
+class BrowseScreen(BrowseConsole, BrowseTransfer, BrowseSaving):
     """Tables and rows of one database."""
 
     AUTO_FOCUS = "#grid"  # never the table filter: `q` must quit, not type a q
@@ -59,12 +61,16 @@ class BrowseScreen(BrowseTransfer, BrowseSaving):
         Binding("I", "toggle_internal", "Internal tables", show=False),
         *EDIT_BINDINGS,
         *TRANSFER_BINDINGS,
+        *CONSOLE_BINDINGS,
     ]
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
             yield TableList(id="tables")
             with Vertical(id="main"):
+                with Vertical(id="console"):
+                    yield SqlEditor(id="sql")
+                    yield Static("", id="sql-log", markup=False)
                 yield Static("", id="grid-message", markup=False)
                 with ContentSwitcher(id="tabs", initial="grid"):
                     yield RowGrid(id="grid")
@@ -79,6 +85,7 @@ class BrowseScreen(BrowseTransfer, BrowseSaving):
 
     def on_mount(self) -> None:
         self.query_one("#grid-message").display = False
+        self.query_one("#console").display = False
 
     # -- helpers ---------------------------------------------------------------------------
     def attach(self, source: DataSource) -> None:
@@ -100,7 +107,7 @@ class BrowseScreen(BrowseTransfer, BrowseSaving):
     def jobs_changed(self) -> None:
         slots = self.slots
         if self.is_mounted:
-            shown = (*SHOWN_JOBS, *TRANSFER_JOBS)
+            shown = (*SHOWN_JOBS, *TRANSFER_JOBS, "sql")
             self.status.jobs = "  ".join(slots[k] for k in shown if k in slots)
 
     def job_failed(self, job: Job, error: Exception) -> None:
@@ -329,7 +336,8 @@ class BrowseScreen(BrowseTransfer, BrowseSaving):
         self.grid.show(window, columns, window.total, column=column)
         self.grid.total_exact = self.count.exact
         self.changes_shown()  # this table's staged inserts under the grid
-        if not isinstance(self.focused, RowGrid) and self.app.screen is self:
+        typing = isinstance(self.focused, RowGrid | SqlEditor)  # a console user stays there
+        if not typing and self.app.screen is self:
             self.grid.focus()
         self.status.notice = "" if pager.keyed else "no key: OFFSET paging (slow far from the top)"
         self._update_position()
@@ -348,6 +356,9 @@ class BrowseScreen(BrowseTransfer, BrowseSaving):
 
         source, table = self._require_source(), self.table
         if table is None:
+            return
+        if table.sql:  # a console query: its statement is its schema
+            self.query_one("#schema", Static).update(f"{table.name}:\n\n{table.sql}")
             return
         details = await source.run(lambda conn: table_details(conn, source.strategy, table))
         if not job.current:

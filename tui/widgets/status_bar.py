@@ -26,6 +26,8 @@ class StatusBar(Static):
     pending: reactive[int] = reactive(0)
     """How many changes are staged and not saved."""
     view: reactive[str] = reactive("")
+    transaction: reactive[str] = reactive("")
+    """The SQL console's open transaction, in words ("" when none is open)."""
 
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -38,6 +40,9 @@ class StatusBar(Static):
         if self.pending:
             noun = "change" if self.pending == 1 else "changes"
             text.append(f" {self.pending:,} {noun} pending ", style="reverse")
+            text.append("  ")
+        if self.transaction:
+            text.append(f" {self.transaction} ", style="reverse bold")
             text.append("  ")
         if self.table is not None:
             text.append("table ", style="dim")

@@ -1,0 +1,149 @@
+"""The console's data layer: statements split and classified; query results paged exactly."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tui.db.catalog import exact_count
+from tui.db.console import StatementKind, describe_query, split_statements, statement_at
+from tui.db.paging import FilterOp, FilterSpec, Pager, RowQuery, SortSpec
+from tui.db.source import DataSource
+from tui.db.target import resolve_target
+
+SCRIPT = """select 1;  -- first
+with x as (select ';' as a) select * from x;
+
+insert into t values (1);
+create trigger tr after insert on t begin update t set a = 1; update t set b = 2; end;
+pragma table_info(t);
+pragma journal_mode = wal;
+values (1), (2);
+begin; commit
+"""
+
+
+def test_statements_are_split_where_sql_says_and_classified() -> None:
+    statements = split_statements(SCRIPT)
+    assert [(s.sql.split()[0], s.kind) for s in statements] == [
+        ("select", StatementKind.QUERY),
+        ("with", StatementKind.QUERY),
+        ("insert", StatementKind.WRITE),
+        ("create", StatementKind.WRITE),
+        ("pragma", StatementKind.READ),
+        ("pragma", StatementKind.WRITE),
+        ("values", StatementKind.QUERY),
+        ("begin", StatementKind.TRANSACTION),
+        ("commit", StatementKind.TRANSACTION),
+    ]
+    assert statements[1].sql == "with x as (select ';' as a) select * from x"
+    assert statements[3].sql.endswith("update t set b = 2; end")
+    for statement in statements:
+        assert SCRIPT[statement.start : statement.end] == statement.sql
+
+
+def test_the_statement_under_the_cursor() -> None:
+    text = "select 1;\nselect 2;\n\nselect 3"
+    assert statement_at(text, 0) is not None
+    assert statement_at(text, 3).sql == "select 1"  # type: ignore[union-attr]
+    assert statement_at(text, 12).sql == "select 2"  # type: ignore[union-attr]
+    assert statement_at(text, 20).sql == "select 2"  # type: ignore[union-attr]  # blank line after
+    assert statement_at(text, len(text)).sql == "select 3"  # type: ignore[union-attr]
+    assert statement_at("", 0) is None
+    assert split_statements("select 1 into x from t")[0].kind is StatementKind.WRITE
+
+
+@pytest.fixture
+async def sqlite_source(tmp_path: Path) -> AsyncIterator[DataSource]:
+    path = tmp_path / "q.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE a (id INTEGER PRIMARY KEY, name TEXT)")
+    conn.execute("CREATE TABLE b (id INTEGER PRIMARY KEY, a_id INTEGER, note TEXT)")
+    conn.executemany("INSERT INTO a VALUES (?, ?)", [(i, f"n{i}") for i in range(1, 101)])
+    conn.executemany(
+        "INSERT INTO b VALUES (?, ?, ?)", [(i + 1000, i, f"x:{i}") for i in range(1, 101)]
+    )
+    conn.commit()
+    conn.close()
+    source = await DataSource.open(resolve_target(str(path), default_url=""))
+    try:
+        yield source
+    finally:
+        await source.close()
+
+
+JOIN = "SELECT a.id, b.id, b.note FROM a JOIN b ON b.a_id = a.id WHERE b.note <> ':x' -- end"
+
+
+async def _page_through(source: DataSource, sql: str, query: RowQuery) -> list[tuple[object, ...]]:
+    info = await source.run(lambda conn: describe_query(conn, sql, 1))
+    pager = Pager(info, source.strategy, query)
+    rows: list[tuple[object, ...]] = []
+    while True:
+        page = await source.run(lambda conn: pager.fetch(conn, limit=30, offset=len(rows)))
+        rows.extend(page.rows)
+        if len(page) < 30:
+            return rows
+
+
+async def test_a_query_with_repeated_names_pages_sorts_and_filters(
+    sqlite_source: DataSource,
+) -> None:
+    info = await sqlite_source.run(lambda conn: describe_query(conn, JOIN, 1))
+    # SQLite itself names the repeat "id:1" in a subquery; the servers' "id" becomes "id:2".
+    assert [c.name for c in info.columns] == ["id", "id:1", "note"]
+    rows = await _page_through(sqlite_source, JOIN, RowQuery())
+    assert rows == [(i, i + 1000, f"x:{i}") for i in range(1, 101)]
+    sorted_rows = await _page_through(
+        sqlite_source, JOIN, RowQuery(sort=(SortSpec("id:1", descending=True),))
+    )
+    assert [r[1] for r in sorted_rows] == list(range(1100, 1000, -1))
+    filtered = await _page_through(
+        sqlite_source, JOIN, RowQuery(filters=(FilterSpec("id:1", FilterOp.LT, 1004),))
+    )
+    assert filtered == [(i, i + 1000, f"x:{i}") for i in range(1, 4)]
+    count = await sqlite_source.run(lambda conn: exact_count(conn, info))
+    assert count.value == 100 and count.exact
+
+
+@pytest.fixture(params=["postgres_url", "mariadb_url"])
+def server_url(request: pytest.FixtureRequest) -> str:
+    url: str = request.getfixturevalue(request.param)
+    return url
+
+
+async def test_servers_page_a_join_with_repeated_names(server_url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    from app.engines import derive_urls
+
+    engine = create_engine(derive_urls(server_url)[0])
+    a, b = f"qa_{uuid.uuid4().hex[:6]}", f"qb_{uuid.uuid4().hex[:6]}"
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE TABLE {a} (id INTEGER PRIMARY KEY, name VARCHAR(10))"))
+        conn.execute(text(f"CREATE TABLE {b} (id INTEGER PRIMARY KEY, a_id INTEGER, note TEXT)"))
+        conn.execute(
+            text(f"INSERT INTO {a} VALUES (:i, :n)"), [{"i": i, "n": f"n{i}"} for i in range(1, 51)]
+        )
+        conn.execute(
+            text(f"INSERT INTO {b} VALUES (:i, :a, :n)"),
+            [{"i": i + 1000, "a": i, "n": f"x:{i}"} for i in range(1, 51)],
+        )
+    source = await DataSource.open(resolve_target(server_url, default_url=""))
+    try:
+        sql = (
+            f"SELECT {a}.id, {b}.id, {b}.note FROM {a} JOIN {b} ON {b}.a_id = {a}.id "
+            "WHERE b_note_check = 1 OR 1 = 1 -- trailing comment"
+        ).replace("b_note_check = 1 OR ", "")
+        rows = await _page_through(source, sql, RowQuery(sort=(SortSpec("id:2"),)))
+        assert rows == [(i, i + 1000, f"x:{i}") for i in range(1, 51)]
+    finally:
+        await source.close()
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP TABLE {b}"))
+            conn.execute(text(f"DROP TABLE {a}"))
+        engine.dispose()

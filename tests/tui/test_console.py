@@ -1,0 +1,236 @@
+"""Pilot tests: the SQL console pane (ctrl+o) of the browse screen."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from tests.tui.scenes import SIZE, browse_app, eventually, settle
+from tui.db.history import database_key, entries
+from tui.screens.browse import BrowseScreen
+from tui.screens.confirm import ConfirmScreen
+from tui.widgets.row_grid import RowGrid
+from tui.widgets.sql_editor import SqlEditor
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "shop.db"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute('CREATE TABLE "my items" (id INTEGER PRIMARY KEY, name TEXT, price REAL)')
+    conn.execute("CREATE TABLE tags (id INTEGER PRIMARY KEY, item_id INTEGER, tag TEXT)")
+    conn.executemany(
+        'INSERT INTO "my items" VALUES (?, ?, ?)',
+        [(i, f"item {i}", i * 1.5) for i in range(1, 301)],
+    )
+    conn.executemany(
+        "INSERT INTO tags VALUES (?, ?, ?)", [(i + 1000, i, f"t:{i}") for i in range(1, 301)]
+    )
+    conn.commit()
+    conn.close()
+    return path
+
+
+async def run_sql(pilot: Pilot[Any], sql: str, *, run_all: bool = False) -> BrowseScreen:
+    screen = pilot.app.screen
+    assert isinstance(screen, BrowseScreen)
+    if not screen.query_one("#console").display:
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+    editor = screen.query_one(SqlEditor)
+    editor.load_text(sql)
+    editor.move_cursor(editor.document.end)
+    await pilot.press("f5" if run_all else "ctrl+j")
+    await settle(pilot)
+    return screen
+
+
+def log_text(screen: BrowseScreen) -> str:
+    return str(screen.query_one("#sql-log", Static).content)
+
+
+def outside(db: Path, sql: str) -> list[tuple[Any, ...]]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+async def test_the_pane_opens_with_the_tables_select_and_runs_it(db: Path) -> None:
+    app = browse_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, BrowseScreen)
+        editor = screen.query_one(SqlEditor)
+        assert editor.has_focus
+        assert editor.text == 'SELECT * FROM "my items";'
+        await pilot.press("ctrl+j")
+        await settle(pilot)
+        assert "✓ query 1" in log_text(screen)
+        grid = screen.query_one(RowGrid)
+        assert grid.total == 300 and grid.total_exact
+        assert grid.source.row_at(0) == (1, "item 1", 1.5)
+        assert editor.has_focus  # still typing
+
+
+async def test_a_join_with_repeated_names_pages_in_the_grid(db: Path) -> None:
+    app = browse_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await run_sql(
+            pilot,
+            'SELECT i.id, t.id, t.tag FROM "my items" i JOIN tags t ON t.item_id = i.id '
+            "WHERE t.tag <> ':none' ORDER BY t.id DESC",
+        )
+        grid = screen.query_one(RowGrid)
+        assert [c.name for c in grid.columns] == ["id", "id:1", "tag"]
+        assert grid.source.row_at(0) == (300, 1300, "t:300")
+        await pilot.press("ctrl+g", "end")
+        await settle(pilot)
+        await eventually(pilot, lambda: grid.source.row_at(299) is not None, "the last row")
+        assert grid.source.row_at(299) == (1, 1001, "t:1")
+
+
+async def test_a_write_waits_for_commit_and_another_connection_sees_it_only_then(
+    db: Path,
+) -> None:
+    app = browse_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await run_sql(pilot, "UPDATE \"my items\" SET name = 'renamed' WHERE id <= 3;")
+        assert "✓ 3 rows affected" in log_text(screen)
+        assert "TRANSACTION" in screen.status.transaction
+        assert outside(db, 'SELECT name FROM "my items" WHERE id = 1') == [("item 1",)]
+        # The console's own reads see its writes.
+        await run_sql(pilot, 'SELECT name FROM "my items" WHERE id <= 3')
+        grid = screen.query_one(RowGrid)
+        assert [grid.source.row_at(i) for i in range(3)] == [("renamed",)] * 3
+        await pilot.press("alt+c")
+        await settle(pilot)
+        assert screen.status.transaction == ""
+        assert outside(db, "SELECT count(*) FROM \"my items\" WHERE name = 'renamed'") == [(3,)]
+
+
+async def test_a_rollback_leaves_the_database_as_it_was(db: Path) -> None:
+    app = browse_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await run_sql(
+            pilot, "DELETE FROM \"my items\"; INSERT INTO tags VALUES (1, 1, 'x');", run_all=True
+        )
+        assert "2/2 ✓ 1 rows affected" in log_text(screen)
+        await pilot.press("alt+r")
+        await settle(pilot)
+        assert screen.status.transaction == ""
+    assert outside(db, 'SELECT count(*) FROM "my items"') == [(300,)]
+    assert outside(db, "SELECT count(*) FROM tags WHERE id = 1") == [(0,)]
+
+
+async def test_quitting_with_an_open_transaction_asks_and_rolls_back(db: Path) -> None:
+    app = browse_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await run_sql(pilot, 'DELETE FROM "my items" WHERE id = 1')
+        await app.action_quit()
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await pilot.pause()
+    assert outside(db, 'SELECT count(*) FROM "my items"') == [(300,)]
+
+
+async def test_a_failed_statement_is_undone_alone_and_the_rest_stop(db: Path) -> None:
+    app = browse_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await run_sql(
+            pilot,
+            "INSERT INTO tags VALUES (5000, 1, 'a'); INSERT INTO tags VALUES (5000, 2, 'b'); "
+            "INSERT INTO tags VALUES (5001, 3, 'c');",
+            run_all=True,
+        )
+        text = log_text(screen)
+        assert "1/3 ✓ 1 rows affected" in text
+        assert "2/3 ✗" in text and "UNIQUE constraint failed: tags.id" in text
+        assert "stopped: 1 statement(s) not run" in text
+        await pilot.press("alt+c")
+        await settle(pilot)
+    assert outside(db, "SELECT id, tag FROM tags WHERE id >= 5000") == [(5000, "a")]
+
+
+async def test_read_only_refuses_writes_with_the_reason(db: Path) -> None:
+    before = db.read_bytes()
+    app = browse_app(db, read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await run_sql(pilot, 'DELETE FROM "my items"')
+        assert "not run: dbbrowse was started with --read-only" in log_text(screen)
+        assert screen.status.transaction == ""
+        await run_sql(pilot, "SELECT count(*) FROM tags")
+        assert screen.query_one(RowGrid).source.row_at(0) == (300,)
+    assert db.read_bytes() == before
+
+
+async def test_pragma_rows_and_several_results_in_turn(db: Path) -> None:
+    app = browse_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await run_sql(
+            pilot, "PRAGMA table_info(tags); SELECT 1 AS one; PRAGMA user_version", run_all=True
+        )
+        assert len(screen.results) == 3
+        grid = screen.query_one(RowGrid)
+        assert grid.source.row_at(0) == (0,)  # the last result: user_version
+        await pilot.press("ctrl+g", "left_square_bracket")
+        await settle(pilot)
+        assert grid.source.row_at(0) == (1,)
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert [c.name for c in grid.columns][:3] == ["cid", "name", "type"]
+        assert grid.source.row_at(2)[1] == "tag"  # type: ignore[index]
+
+
+async def test_esc_cancels_a_long_statement(db: Path) -> None:
+    app = browse_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, BrowseScreen)
+        await pilot.press("ctrl+o")
+        editor = screen.query_one(SqlEditor)
+        editor.load_text(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n"
+        )
+        await pilot.press("ctrl+j")
+        await eventually(pilot, lambda: bool(screen.running("query")), "the first page loading")
+        await pilot.pause(0.3)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not screen.running("sql", "query")
+        assert "cancelled" in screen.status.notice
+        assert editor.has_focus
+
+
+async def test_every_statement_goes_to_the_history(db: Path) -> None:
+    from tui.db.target import resolve_target
+
+    app = browse_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await run_sql(pilot, "SELECT 42 AS answer")
+        await run_sql(pilot, "SELECT * FROM nowhere")
+    key = database_key(resolve_target(str(db), default_url=""))
+    found = entries(key)
+    assert [e.sql for e in found] == ["SELECT * FROM nowhere", "SELECT 42 AS answer"]
+    assert found[0].outcome.startswith("error: ") and "no such table" in found[0].outcome
+    assert "query 1" in found[1].outcome
