@@ -152,8 +152,11 @@ async def describe_query(conn: AsyncConnection, sql: str, number: int) -> TableI
         probe = verbatim(f"SELECT * FROM (\n{sql}\n) AS dbbrowse_probe LIMIT 0")
     result = await conn.execute(probe)
     names = list(result.keys())
-    types = _driver_types(result.cursor.description if result.cursor else None, dialect)
+    description = result.cursor.description if result.cursor else None
     result.close()
+    types = _driver_types(description, dialect)
+    if dialect == "postgresql" and description:
+        types = await _postgres_types(conn, [d[1] for d in description])
     await conn.rollback()
     columns = tuple(
         ColumnInfo(name=name, type_name=types[i] if i < len(types) else "")
@@ -167,6 +170,23 @@ async def describe_query(conn: AsyncConnection, sql: str, number: int) -> TableI
         key_kind=KeyKind.NONE,
         sql=sql,
     )
+
+
+async def _postgres_types(conn: AsyncConnection, oids: list[Any]) -> list[str]:
+    """PostgreSQL's names of the result's type OIDs (``integer``, ``character varying``…)."""
+    from sqlalchemy import bindparam
+
+    wanted = sorted({int(o) for o in oids if isinstance(o, int)})
+    if not wanted:
+        return []
+    rows = await conn.execute(
+        text(
+            "SELECT oid, format_type(oid, NULL) FROM pg_catalog.pg_type WHERE oid IN :oids"
+        ).bindparams(bindparam("oids", expanding=True)),
+        {"oids": wanted},
+    )
+    names = {int(oid): str(name) for oid, name in rows}
+    return [names.get(o, "") if isinstance(o, int) else "" for o in oids]
 
 
 def _driver_types(description: Any, dialect: str) -> list[str]:

@@ -19,7 +19,16 @@ from pathlib import Path
 
 from tui.db.target import Target
 
-__all__ = ["Entry", "database_key", "entries", "history_path", "record", "search"]
+__all__ = [
+    "Entry",
+    "database_key",
+    "entries",
+    "history_path",
+    "record",
+    "save_query",
+    "saved_queries",
+    "search",
+]
 
 
 def data_dir() -> Path:
@@ -121,3 +130,33 @@ def search(found: list[Entry], words: str) -> list[Entry]:
     """Entries whose statement holds every word of ``words`` (case-insensitive)."""
     wanted = words.casefold().split()
     return [e for e in found if all(w in e.sql.casefold() for w in wanted)]
+
+
+# -- saved queries -----------------------------------------------------------------------------
+def saved_path() -> Path:
+    return data_dir() / "saved_queries.json"
+
+
+def _read_saved(path: Path) -> dict[str, dict[str, str]]:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
+    return raw if isinstance(raw, dict) else {}
+
+
+def saved_queries(database: str, path: Path | None = None) -> dict[str, str]:
+    """The queries saved for ``database``, by name."""
+    by_database = _read_saved(path or saved_path()).get(database, {})
+    return {str(k): str(v) for k, v in by_database.items()} if isinstance(by_database, dict) else {}
+
+
+def save_query(database: str, name: str, sql: str, path: Path | None = None) -> None:
+    """Keep ``sql`` under ``name`` for ``database`` (a name saved again is replaced)."""
+    target = path or saved_path()
+    saved = _read_saved(target)
+    saved.setdefault(database, {})[name] = sql
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f".{target.name}.{os.getpid()}")
+    temp.write_text(json.dumps(saved, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(temp, target)

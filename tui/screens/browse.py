@@ -28,6 +28,7 @@ from tui.screens.browse_editing import EDIT_BINDINGS
 from tui.screens.browse_saving import BrowseSaving
 from tui.screens.browse_transfer import TRANSFER_BINDINGS, TRANSFER_JOBS, BrowseTransfer
 from tui.screens.jobs import Job
+from tui.text.result_types import column_types
 from tui.widgets.row_grid import NoRows, RowGrid, fit_columns
 from tui.widgets.sql_editor import SqlEditor
 from tui.widgets.status_bar import StatusBar
@@ -316,7 +317,7 @@ class BrowseScreen(BrowseConsole, BrowseTransfer, BrowseSaving):
         frozen = table.leading_key_columns([c.name for c in pager.columns])
         columns = fit_columns(
             [c.name for c in pager.columns],
-            [c.type_name for c in pager.columns],
+            column_types(table, pager.columns, rows),
             list(rows),
             frozen,
             [c.generated for c in pager.columns],

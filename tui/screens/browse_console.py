@@ -223,6 +223,110 @@ class BrowseConsole(BrowseBase):
         if super_cancel is not None:
             super_cancel()
 
+    # -- plan --------------------------------------------------------------------------------
+    @on(SqlEditor.ExplainRequested)
+    def _explain_requested(self, event: SqlEditor.ExplainRequested) -> None:
+        from tui.db.console import split_statements, statement_at
+
+        if event.selection.strip():
+            found = split_statements(event.selection)
+            statement = found[0] if found else None
+        else:
+            statement = statement_at(event.text, event.position)
+        if statement is None:
+            self.log_line("nothing to explain: type a statement")
+            return
+        sql = statement.sql
+
+        async def body(job: Job) -> None:
+            from tui.db.explain import explain
+            from tui.screens.plan import PlanScreen
+
+            source = self._require_source()
+            try:
+                plan = await source.run(lambda conn: explain(conn, sql))
+            except Exception as exc:
+                self.log_line(f"✗ no plan: {self._statement_error(statement, exc)}")
+                return
+            self.app.push_screen(PlanScreen(sql, plan))
+
+        self.start_job("sql", body, scoped=False)
+
+    # -- completion ----------------------------------------------------------------------
+    @on(SqlEditor.CompleteRequested)
+    def _complete_requested(self, event: SqlEditor.CompleteRequested) -> None:
+        from tui.db.completion import complete, word_before
+        from tui.widgets.table_list import TableList
+
+        word = word_before(event.before)
+        tables = list(self.query_one(TableList).tables)
+        if self.table is not None and self.table.columns:
+            tables = [self.table, *(t for t in tables if t.ref != self.table.ref)]
+        found = complete(word, tables, self._require_source().engine.dialect)
+        editor = self.editor
+        if not found:
+            self.log_line(f"nothing to complete for {word!r}" if word else "nothing to complete")
+            return
+        if len(found) == 1:
+            editor.replace_before_cursor(len(word), found[0].text)
+            return
+        from tui.screens.completion import CompletionScreen
+
+        def chosen(text: str | None) -> None:
+            if text is not None:
+                editor.replace_before_cursor(len(word), text)
+            editor.focus()
+
+        self.app.push_screen(CompletionScreen(found), chosen)
+
+    # -- history and saved queries -------------------------------------------------------
+    @on(SqlEditor.HistoryRequested)
+    def _history_requested(self) -> None:
+        self.start_job("history", self._open_history, scoped=False)
+
+    async def _open_history(self, job: Job) -> None:
+        from tui.db.history import database_key, entries, saved_queries
+        from tui.screens.history import HistoryScreen
+
+        key = database_key(self._require_source().target)
+        found = await asyncio.to_thread(entries, key)
+        saved = await asyncio.to_thread(saved_queries, key)
+
+        def chosen(sql: str | None) -> None:
+            if sql:
+                self.editor.insert_statement(sql if sql.rstrip().endswith(";") else sql + ";")
+                self.editor.focus()
+
+        self.app.push_screen(HistoryScreen(saved, found), chosen)
+
+    @on(SqlEditor.SaveRequested)
+    def _save_requested(self, event: SqlEditor.SaveRequested) -> None:
+        from tui.db.console import split_statements, statement_at
+        from tui.screens.prompt import PromptScreen
+
+        editor = self.editor
+        if editor.selected_text.strip():
+            sql = editor.selected_text.strip()
+        else:
+            one = statement_at(event.sql, editor.cursor_offset)
+            sql = one.sql if one is not None else ""
+        if not split_statements(sql):
+            self.log_line("nothing to save: type a statement")
+            return
+
+        def named(name: str | None) -> None:
+            if name and name.strip():
+                self.start_job("history", lambda job: self._save_query(name.strip(), sql))
+
+        self.app.push_screen(PromptScreen("Save the statement as", "a name"), named)
+
+    async def _save_query(self, name: str, sql: str) -> None:
+        from tui.db.history import database_key, save_query
+
+        key = database_key(self._require_source().target)
+        await asyncio.to_thread(save_query, key, name, sql)
+        self.notify(f"saved as {name!r}: ctrl+r finds it", markup=False)
+
     # -- results -------------------------------------------------------------------------
     def show_result(self, index: int) -> None:
         if not self.results:

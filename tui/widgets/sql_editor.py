@@ -22,6 +22,10 @@ class SqlEditor(TextArea):
         Binding(RUN_KEYS, "run", "Run statement", priority=True),
         Binding("f5", "run_all", "Run all", priority=True),
         Binding("escape", "leave", "Cancel / leave", show=False, priority=True),
+        Binding("ctrl+r", "history", "History", priority=True),
+        Binding("alt+e", "explain", "Explain", priority=True),
+        Binding("ctrl+space,ctrl+@", "complete", "Complete", priority=True),
+        Binding("alt+s", "save_query", "Save query", priority=True),
     ]
 
     class RunRequested(Message):
@@ -34,6 +38,32 @@ class SqlEditor(TextArea):
             self.position = position
             self.selection = selection
             self.run_all = run_all
+
+    class ExplainRequested(Message):
+        """alt+e: show the plan of the statement at ``position`` (or the selection)."""
+
+        def __init__(self, text: str, position: int, selection: str) -> None:
+            super().__init__()
+            self.text = text
+            self.position = position
+            self.selection = selection
+
+    class HistoryRequested(Message):
+        """ctrl+r: find a statement run before (the screen knows the database)."""
+
+    class SaveRequested(Message):
+        """alt+s: keep the statement under the cursor (or the selection) under a name."""
+
+        def __init__(self, sql: str) -> None:
+            super().__init__()
+            self.sql = sql
+
+    class CompleteRequested(Message):
+        """ctrl+space: complete the name before the cursor (``before`` is all text up to it)."""
+
+        def __init__(self, before: str) -> None:
+            super().__init__()
+            self.before = before
 
     class Left(Message):
         """Esc: the user is done typing (the screen cancels what runs, or moves focus)."""
@@ -71,6 +101,30 @@ class SqlEditor(TextArea):
 
     def action_run_all(self) -> None:
         self._request(run_all=True)
+
+    def action_explain(self) -> None:
+        self.post_message(self.ExplainRequested(self.text, self.cursor_offset, self.selected_text))
+
+    def action_history(self) -> None:
+        self.post_message(self.HistoryRequested())
+
+    def action_save_query(self) -> None:
+        self.post_message(self.SaveRequested(self.selected_text or self.text))
+
+    def action_complete(self) -> None:
+        self.post_message(self.CompleteRequested(self.text[: self.cursor_offset]))
+
+    def replace_before_cursor(self, count: int, text: str) -> None:
+        """Replace the ``count`` characters before the cursor with ``text``."""
+        from textual.document._document import Document
+
+        document = self.document
+        end = self.cursor_location
+        if isinstance(document, Document):
+            start = document.get_location_from_index(self.cursor_offset - count)
+        else:  # pragma: no cover - other document kinds
+            start = (end[0], max(end[1] - count, 0))
+        self.replace(text, start, end)
 
     def action_leave(self) -> None:
         self.post_message(self.Left())
