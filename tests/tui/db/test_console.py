@@ -147,3 +147,49 @@ async def test_servers_page_a_join_with_repeated_names(server_url: str) -> None:
             conn.execute(text(f"DROP TABLE {b}"))
             conn.execute(text(f"DROP TABLE {a}"))
         engine.dispose()
+
+
+async def test_servers_console_transaction_commit_rollback_and_errors(server_url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    from app.engines import derive_urls
+    from tui.db.console_session import ConsoleRefusedError, ConsoleSession
+
+    engine = create_engine(derive_urls(server_url)[0])
+    name = f"qc_{uuid.uuid4().hex[:6]}"
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE TABLE {name} (id INTEGER PRIMARY KEY, v TEXT)"))
+        conn.execute(text(f"INSERT INTO {name} VALUES (1, 'a')"))
+
+    def outside() -> list[tuple[object, ...]]:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(text(f"SELECT id, v FROM {name} ORDER BY id"))]
+
+    source = await DataSource.open(resolve_target(server_url, default_url=""))
+    session = ConsoleSession(source)
+    try:
+        [insert] = split_statements(f"INSERT INTO {name} VALUES (2, 'b')")
+        outcome = await session.execute(insert, write_refusal=None)
+        assert outcome.rowcount == 1 and session.in_transaction
+        assert outside() == [(1, "a")]  # not committed: others do not see it
+        [duplicate] = split_statements(f"INSERT INTO {name} VALUES (1, 'again')")
+        with pytest.raises(Exception, match=r"(?i)duplicate|unique"):
+            await session.execute(duplicate, write_refusal=None)
+        # The failed statement alone was undone: the transaction goes on (PostgreSQL too).
+        [count] = split_statements(f"SELECT count(*) FROM {name}")
+        assert (await session.execute(count, write_refusal=None)).rows == ((2,),)
+        await session.commit()
+        assert outside() == [(1, "a"), (2, "b")]
+        [delete] = split_statements(f"DELETE FROM {name}")
+        await session.execute(delete, write_refusal=None)
+        await session.rollback()
+        assert outside() == [(1, "a"), (2, "b")]
+        with pytest.raises(ConsoleRefusedError, match="read-only"):
+            await session.execute(delete, write_refusal="opened read-only")
+        assert not session.in_transaction
+    finally:
+        await session.close()
+        await source.close()
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP TABLE {name}"))
+        engine.dispose()
