@@ -234,3 +234,33 @@ async def test_every_statement_goes_to_the_history(db: Path) -> None:
     assert [e.sql for e in found] == ["SELECT * FROM nowhere", "SELECT 42 AS answer"]
     assert found[0].outcome.startswith("error: ") and "no such table" in found[0].outcome
     assert "query 1" in found[1].outcome
+
+
+async def test_ctrl_e_exports_a_query_result_as_the_grid_shows_it(db: Path, tmp_path: Path) -> None:
+    import json
+
+    from textual.widgets import Input, Select
+
+    from tui.db.export_formats import ExportFormat
+    from tui.screens.export_dialog import ExportScreen
+
+    app = browse_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await run_sql(
+            pilot,
+            'SELECT i.id, t.id, t.tag FROM "my items" i JOIN tags t ON t.item_id = i.id '
+            "WHERE i.id <= 3 ORDER BY i.id DESC",
+        )
+        await pilot.press("ctrl+g", "ctrl+e")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ExportScreen)
+        dialog.query_one("#export-format", Select).value = ExportFormat.JSONL
+        out = tmp_path / "result.jsonl"
+        dialog.query_one("#export-path", Input).value = str(out)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert rows == [{"id": i, "id:1": i + 1000, "tag": f"t:{i}"} for i in (3, 2, 1)]

@@ -238,7 +238,8 @@ class BrowseScreen(BrowseConsole, BrowseTransfer, BrowseSaving):
     def _table_chosen(self, event: TableList.TableChosen) -> None:
         def proceed() -> None:
             self.open_table(event.table)
-            self.grid.focus()
+            if not isinstance(self.focused, SqlEditor):  # typing SQL: the first table opening
+                self.grid.focus()
 
         if self.table is not None and event.table.ref == self.table.ref:
             proceed()

@@ -193,3 +193,42 @@ async def test_servers_console_transaction_commit_rollback_and_errors(server_url
         with engine.begin() as conn:
             conn.execute(text(f"DROP TABLE {name}"))
         engine.dispose()
+
+
+async def test_servers_esc_stops_a_long_statement_in_the_transaction(server_url: str) -> None:
+    import asyncio
+    import time
+
+    from sqlalchemy import create_engine, text
+
+    from app.engines import derive_urls
+    from tui.db.console_session import ConsoleSession
+
+    engine = create_engine(derive_urls(server_url)[0])
+    name = f"qs_{uuid.uuid4().hex[:6]}"
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE TABLE {name} (id INTEGER PRIMARY KEY)"))
+    postgres = engine.dialect.name == "postgresql"
+    source = await DataSource.open(resolve_target(server_url, default_url=""))
+    session = ConsoleSession(source)
+    try:
+        [insert] = split_statements(f"INSERT INTO {name} VALUES (1)")
+        await session.execute(insert, write_refusal=None)
+        [sleep] = split_statements("SELECT pg_sleep(60)" if postgres else "SELECT SLEEP(60)")
+        task = asyncio.ensure_future(session.execute(sleep, write_refusal=None))
+        await asyncio.sleep(1.0)
+        started = time.monotonic()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert time.monotonic() - started < 15
+        # The statement was stopped on the server; the transaction and its insert remain.
+        [count] = split_statements(f"SELECT count(*) FROM {name}")
+        assert (await session.execute(count, write_refusal=None)).rows == ((1,),)
+        await session.rollback()
+    finally:
+        await session.close()
+        await source.close()
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP TABLE {name}"))
+        engine.dispose()
