@@ -1,4 +1,4 @@
-"""Console benchmark: a query's result paged by OFFSET over the events table.
+"""Console benchmark: query results paged by OFFSET, and a plain select by the table's key.
 
 A console query is paged by chunked OFFSET (:mod:`tui.db.console`): each page is one short
 statement ``WITH RECURSIVE dbbrowse_result(…) AS (<query>) SELECT … LIMIT n OFFSET k``. This
@@ -57,6 +57,25 @@ async def measure(rows: int, repeat: int) -> None:
             start = time.perf_counter()
             await source.run(lambda conn: exact_count(conn, info))
             timed("count(*) of the result", time.perf_counter() - start)
+        # A plain select of one table: paged by the table's key.
+        from tui.db.catalog import describe_table, list_tables
+        from tui.db.model import TableRef
+
+        catalog = await source.run(lambda conn: list_tables(conn, source.strategy))
+        listed = catalog.find(TableRef("events"))
+        assert listed is not None
+        events = await source.run(lambda conn: describe_table(conn, source.strategy, listed))
+        plain = "SELECT * FROM events WHERE kind <> 'x'"
+        keyed = await source.run(lambda conn: describe_query(conn, plain, 2, events))
+        keyset = Pager(keyed, source.strategy, RowQuery())
+        assert keyset.keyed
+        for _ in range(repeat):
+            start = time.perf_counter()
+            await source.run(lambda conn: keyset.fetch(conn, limit=100))
+            timed("plain select (keyset): first page", time.perf_counter() - start)
+            start = time.perf_counter()
+            await source.run(lambda conn: keyset.fetch(conn, from_end=True, limit=100))
+            timed("plain select (keyset): last page", time.perf_counter() - start)
         for name, samples in timings.items():
             print(f"{name:<32} median {statistics.median(samples):9.1f} ms", flush=True)
         step = max(rows // 200, 1)

@@ -40,6 +40,7 @@ __all__ = [
     "Statement",
     "StatementKind",
     "describe_query",
+    "plain_relation",
     "query_relation",
     "split_statements",
     "statement_at",
@@ -142,8 +143,61 @@ def query_relation(info: TableInfo) -> CTE:
     return body.columns(*(sa_column(c.name) for c in info.columns)).cte(RESULT_NAME, recursive=True)
 
 
-async def describe_query(conn: AsyncConnection, sql: str, number: int) -> TableInfo:
-    """The query relation for ``sql``: its columns read with no row (LIMIT 0)."""
+def plain_relation(sql: str) -> tuple[str | None, str, bool] | None:
+    """``(schema, name, quoted)`` when ``sql`` is ``SELECT <columns> FROM <one relation>
+    [WHERE …]`` and nothing else (no join, aggregate, DISTINCT, ORDER, GROUP, LIMIT,
+    compound): its rows are then that relation's, and can be paged by its key."""
+    from sqlparse import tokens as T
+    from sqlparse.sql import Identifier, IdentifierList, Where
+
+    parsed = sqlparse.parse(sql)
+    if len(parsed) != 1:
+        return None
+    parts = [t for t in parsed[0].tokens if not t.is_whitespace and t.ttype not in T.Comment]
+    if len(parts) not in (4, 5) or parts[0].ttype is not T.Keyword.DML:
+        return None
+    if str(parts[0]).upper() != "SELECT" or str(parts[2]).upper() != "FROM":
+        return None
+    columns, source = parts[1], parts[3]
+    if not (columns.ttype is T.Wildcard or isinstance(columns, Identifier | IdentifierList)):
+        return None
+    if "(" in str(columns):
+        return None  # functions and aggregates: rows are not the relation's
+    if len(parts) == 5 and not isinstance(parts[4], Where):
+        return None
+    if isinstance(source, Identifier):
+        real = source.get_real_name()  # type: ignore[no-untyped-call]
+        parent = source.get_parent_name()  # type: ignore[no-untyped-call]
+        if "(" in str(source) or real is None:
+            return None
+        return parent, str(real), str(source).lstrip().startswith(('"', "`"))
+    if source.ttype in T.Keyword or source.ttype in T.Name:
+        return None, str(source), False
+    return None
+
+
+def _keyed_columns(relation: TableInfo, names: list[str]) -> tuple[str, ...]:
+    """The relation's primary key, when the result carries every key column by name."""
+    if relation.rowid_alias is not None:
+        key: tuple[str, ...] = (relation.rowid_alias,)
+    elif relation.key_kind is KeyKind.PRIMARY_KEY:
+        key = relation.key_columns
+    else:
+        return ()  # a hidden rowid is not in the result
+    return key if key and all(names.count(k) == 1 for k in key) else ()
+
+
+async def describe_query(
+    conn: AsyncConnection,
+    sql: str,
+    number: int,
+    relation: TableInfo | None = None,
+) -> TableInfo:
+    """The query relation for ``sql``: its columns read with no row (LIMIT 0).
+
+    With ``relation``, the one relation a plain select reads (:func:`plain_relation`), the
+    result is paged by that relation's key (keyset) when it carries the key columns.
+    """
     dialect = conn.dialect.name
     if dialect in ("mysql", "mariadb"):
         # MariaDB refuses repeated names in a derived table; a parenthesised query is fine.
@@ -158,18 +212,31 @@ async def describe_query(conn: AsyncConnection, sql: str, number: int) -> TableI
     if dialect == "postgresql" and description:
         types = await _postgres_types(conn, [d[1] for d in description])
     await conn.rollback()
+    unique = unique_names(names)
+    key = _keyed_columns(relation, unique) if relation is not None else ()
+    declared = {c.name: c for c in relation.columns} if relation is not None else {}
     columns = tuple(
-        ColumnInfo(name=name, type_name=types[i] if i < len(types) else "")
-        for i, name in enumerate(unique_names(names))
+        ColumnInfo(
+            name=name,
+            type_name=types[i] if i < len(types) and types[i] else _declared(declared, name),
+            nullable=name not in key,
+            primary_key=key.index(name) + 1 if name in key else 0,
+        )
+        for i, name in enumerate(unique)
     )
     return TableInfo(
         ref=TableRef(f"query {number}"),
         kind=TableKind.QUERY,
         columns=columns,
-        key_columns=(),
-        key_kind=KeyKind.NONE,
+        key_columns=key,
+        key_kind=KeyKind.PRIMARY_KEY if key else KeyKind.NONE,
         sql=sql,
     )
+
+
+def _declared(columns: dict[str, ColumnInfo], name: str) -> str:
+    column = columns.get(name)
+    return column.type_name if column is not None else ""
 
 
 async def _postgres_types(conn: AsyncConnection, oids: list[Any]) -> list[str]:

@@ -106,6 +106,10 @@ def row_identity(info: TableInfo) -> RowIdentity:
         return RowIdentity((), refused=f"{info.ref} is not in the database (only in the models)")
     if info.kind is TableKind.VIEW:
         return RowIdentity((), refused=f"{info.ref} is a view: its rows are computed, not stored")
+    if info.kind is TableKind.QUERY:
+        return RowIdentity(
+            (), refused="these are the rows of a console query: edit them in their table"
+        )
     if info.kind is TableKind.VIRTUAL:
         return RowIdentity(
             (), refused=f"{info.ref} is a virtual table: its module decides what a write does"

@@ -185,10 +185,36 @@ class BrowseConsole(BrowseBase):
         if statement.kind is StatementKind.QUERY:
             self._queries += 1
             number = self._queries
-            info = await source.run(lambda conn: describe_query(conn, statement.sql, number))
+            relation = await self._plain_relation(statement.sql)
+            info = await source.run(
+                lambda conn: describe_query(conn, statement.sql, number, relation)
+            )
             return ConsoleResult(statement, info=info)
         outcome = await source.run(lambda conn: session.run_read(conn, statement))
         return ConsoleResult(statement, outcome=outcome)
+
+    async def _plain_relation(self, sql: str) -> TableInfo | None:
+        """The listed relation a plain ``SELECT … FROM one [WHERE …]`` reads, described."""
+        from tui.db.catalog import describe_table
+        from tui.db.console import plain_relation
+        from tui.db.model import TableKind
+        from tui.widgets.table_list import TableList
+
+        found = plain_relation(sql)
+        if found is None:
+            return None
+        schema, name, quoted = found
+        listed = [
+            t
+            for t in self.query_one(TableList).tables
+            if t.kind is TableKind.TABLE
+            and (t.name == name or (not quoted and t.name.casefold() == name.casefold()))
+            and (schema is None or t.ref.schema == schema)
+        ]
+        if len(listed) != 1:
+            return None
+        source = self._require_source()
+        return await source.run(lambda conn: describe_table(conn, source.strategy, listed[0]))
 
     def _write_refusal(self) -> str | None:
         source = self._require_source()
@@ -336,7 +362,8 @@ class BrowseConsole(BrowseBase):
         where = f"result {self.result_index + 1} of {len(self.results)}: "
         if result.info is not None:
             self.open_table(result.info)
-            self.status.notice = where + "rows of the query, paged by OFFSET"
+            how = "by the table's key" if result.info.key_columns else "by OFFSET"
+            self.status.notice = where + f"rows of the query, paged {how}"
         elif result.outcome is not None and result.outcome.columns:
             self.show_rows(result.outcome)
             self.status.notice = where + result.outcome.summary()

@@ -232,3 +232,48 @@ async def test_servers_esc_stops_a_long_statement_in_the_transaction(server_url:
         with engine.begin() as conn:
             conn.execute(text(f"DROP TABLE {name}"))
         engine.dispose()
+
+
+def test_a_plain_select_of_one_relation_is_recognised() -> None:
+    from tui.db.console import plain_relation
+
+    assert plain_relation("SELECT * FROM events") == (None, "events", False)
+    assert plain_relation('select id from "my items" i where id > 5') == (None, "my items", True)
+    assert plain_relation("select * from main.t where x in (select 1)") == ("main", "t", False)
+    for other in (
+        "select * from a join b on a.id = b.id",
+        "select * from t order by x",
+        "select count(*) from t",
+        "select distinct a from t",
+        "select * from t limit 5",
+        "select * from t union select * from u",
+        "select * from (select 1)",
+        "with x as (select 1) select * from x",
+    ):
+        assert plain_relation(other) is None, other
+
+
+async def test_a_plain_select_is_paged_by_the_tables_key(sqlite_source: DataSource) -> None:
+    from tui.db.catalog import describe_table, list_tables
+    from tui.db.model import KeyKind, TableRef
+
+    catalog = await sqlite_source.run(lambda conn: list_tables(conn, sqlite_source.strategy))
+    listed = catalog.find(TableRef("b"))
+    assert listed is not None
+    relation = await sqlite_source.run(
+        lambda conn: describe_table(conn, sqlite_source.strategy, listed)
+    )
+    sql = "SELECT note, id FROM b WHERE a_id % 2 = 0"
+    info = await sqlite_source.run(lambda conn: describe_query(conn, sql, 1, relation))
+    assert info.key_kind is KeyKind.PRIMARY_KEY and info.key_columns == ("id",)
+    pager = Pager(info, sqlite_source.strategy, RowQuery())
+    assert pager.keyed
+    last = await sqlite_source.run(lambda conn: pager.fetch(conn, from_end=True, limit=3))
+    assert last.rows == (("x:96", 1096), ("x:98", 1098), ("x:100", 1100))
+    after = await sqlite_source.run(lambda conn: pager.fetch(conn, after=last.cursors[0], limit=5))
+    assert [r[1] for r in after.rows] == [1098, 1100]
+    # Without the key column in the result, OFFSET it is.
+    bare = await sqlite_source.run(
+        lambda conn: describe_query(conn, "SELECT note FROM b", 2, relation)
+    )
+    assert bare.key_kind is KeyKind.NONE
