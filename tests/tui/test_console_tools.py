@@ -128,8 +128,3 @@ def _console_scene(sql: str) -> Any:
 def test_console_with_a_result(snap_compare: Any, db: Path) -> None:
     sql = 'SELECT i.id, o.id, i."名前" FROM "my items" i LEFT JOIN orders o ON o.id = i.id'
     assert snap_compare(browse_app(db), terminal_size=SIZE, run_before=_console_scene(sql))
-
-
-def test_console_with_an_error(snap_compare: Any, db: Path) -> None:
-    sql = "SELECT missing_column FROM orders"
-    assert snap_compare(browse_app(db), terminal_size=SIZE, run_before=_console_scene(sql))
