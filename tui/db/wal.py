@@ -114,7 +114,7 @@ def frame_checksums(
     """Each frame's own checksum contribution, starting from a zero state.
 
     The first ``count`` frames of ``data`` are summed over the first 8 bytes of the frame
-    header and the page, as SQLite does. Chaining them is :func:`_chain`'s job.
+    header and the page, as SQLite does. Chaining them is :func:`chain_checksum`'s job.
     """
     if count <= 0:
         return []
@@ -160,7 +160,8 @@ def _advance(page_size: int) -> tuple[int, int, int]:
     return p, q, r
 
 
-def _chain(state: tuple[int, int], own: tuple[int, int], page_size: int) -> tuple[int, int]:
+def chain_checksum(state: tuple[int, int], own: tuple[int, int], page_size: int) -> tuple[int, int]:
+    """The running checksum after a frame of ``own`` contribution, from ``state`` before it."""
     p, q, r = _advance(page_size)
     s0, s1 = state
     return (p * s0 + q * s1 + own[0]) & _MASK32, (q * s0 + r * s1 + own[1]) & _MASK32
@@ -332,7 +333,7 @@ class WalReader:
             own = frame_checksums(data, usable, fs, header.big_endian_checksum)
             for i in range(usable):
                 pgno, db_pages, _, _, c1, c2 = _FRAME_HEADER.unpack_from(data, i * fs)
-                state = _chain(state, own[i], header.page_size)
+                state = chain_checksum(state, own[i], header.page_size)
                 if state != (c1, c2):
                     usable = i
                     break

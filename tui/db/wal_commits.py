@@ -1,0 +1,304 @@
+"""The commits still in a SQLite ``-wal`` file: which frames each one wrote, and what of it
+has been checkpointed.
+
+A commit is a run of frames ending in a frame whose "database size after commit" field is not
+zero; frames after the last commit frame (a write in progress, or the remains of a crash) are
+the *uncommitted tail* and are never counted as committed. Frames are numbered from 1, as
+SQLite numbers them; commits are numbered from 1 within one *generation* of the WAL (the
+frames written since the last reset, told apart by the header's salts).
+
+The file is read with plain read-only opens, and frames are validated by the same salt and
+checksum chain SQLite uses (:mod:`tui.db.wal`). :class:`WalCommitIndex` refreshes
+incrementally: committed frames never change until the WAL is reset, so a refresh reads only
+the frames after the last commit it knows. What checkpoints copied into the database file
+comes from the ``-shm`` file's ``nBackfill`` (:func:`tui.db.shm.read_shm`).
+
+Each refresh returns a :class:`WalCommits`, an immutable value: ``frame_of(page, k)``, the
+last frame at or before commit ``k`` that wrote ``page``, is what the as-of view
+(:mod:`tui.db.as_of_pages`) and the history build on.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from io import BufferedReader
+from types import MappingProxyType
+
+from tui.db.shm import read_shm
+from tui.db.wal import (
+    WAL_HEADER_SIZE,
+    WalHeader,
+    chain_checksum,
+    frame_checksums,
+    parse_wal_header,
+)
+
+__all__ = ["Commit", "WalCommitIndex", "WalCommits", "read_commits"]
+
+_FRAME_HEADER = struct.Struct(">6I")
+_MASK32 = 0xFFFFFFFF
+# Bounds what one read holds in memory, whatever the size of the WAL.
+_MAX_CHUNK_BYTES = 8 << 20
+
+
+@dataclass(frozen=True)
+class Commit:
+    """One committed transaction of the WAL's current generation."""
+
+    number: int  # 1, 2, … within the generation, oldest first
+    first_frame: int  # 1-based frame numbers, both inclusive
+    last_frame: int  # the commit frame
+    db_pages: int  # database size in pages after this commit
+    pages: Mapping[int, int]  # page number -> last frame within this commit that wrote it
+
+    @property
+    def frame_count(self) -> int:
+        return self.last_frame - self.first_frame + 1
+
+
+@dataclass(frozen=True)
+class WalCommits:
+    """What a ``-wal`` file holds at one moment, commit by commit.
+
+    ``header`` is None when there is no usable WAL (missing, empty, or a header SQLite would
+    ignore): then there are no commits. ``backfilled`` is the ``-shm`` file's ``nBackfill``
+    (frames ``1..backfilled`` are copied into the database file), or None when it is not
+    known for this generation (no ``-shm``, or one describing another generation).
+    """
+
+    wal_path: str
+    header: WalHeader | None
+    commits: tuple[Commit, ...]
+    uncommitted_frames: int = 0  # valid frames after the last commit frame
+    uncommitted_pages: frozenset[int] = frozenset()
+    torn_tail_bytes: int = 0  # a partial frame at the end of the file
+    backfilled: int | None = 0
+    problems: tuple[str, ...] = ()
+    # page -> its committed frames, ascending. Shared with the index that made this value and
+    # appended to by its later refreshes, which is safe because every lookup here is bounded
+    # by a frame of ``commits`` (a new generation gets new lists).
+    _page_frames: Mapping[int, list[int]] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def generation(self) -> tuple[int, int] | None:
+        """The header's salts: they change with every WAL reset."""
+        return None if self.header is None else (self.header.salt1, self.header.salt2)
+
+    @property
+    def page_size(self) -> int:
+        return 0 if self.header is None else self.header.page_size
+
+    @property
+    def last_commit_frame(self) -> int:
+        return self.commits[-1].last_frame if self.commits else 0
+
+    @property
+    def uncommitted_first_frame(self) -> int:
+        """The first frame of the uncommitted tail; 0 when there is none."""
+        return self.last_commit_frame + 1 if self.uncommitted_frames else 0
+
+    def commit(self, number: int) -> Commit:
+        """Commit ``number`` (1-based); IndexError when the WAL holds no such commit."""
+        if not 1 <= number <= len(self.commits):
+            raise IndexError(f"no commit {number} in the WAL (it holds {len(self.commits)})")
+        return self.commits[number - 1]
+
+    def is_checkpointed(self, number: int) -> bool | None:
+        """Whether commit ``number`` is copied into the database file; None when unknown."""
+        if self.backfilled is None:
+            return None
+        return self.commit(number).last_frame <= self.backfilled
+
+    def commit_of_frame(self, frame: int) -> Commit | None:
+        """The commit that ``frame`` belongs to; None for the uncommitted tail or beyond."""
+        index = bisect_left([c.last_frame for c in self.commits], frame)
+        if frame < 1 or index >= len(self.commits):
+            return None
+        return self.commits[index]
+
+    def frame_of(self, page: int, number: int) -> int | None:
+        """The last frame at or before commit ``number`` that wrote ``page``; None if none.
+
+        ``number`` 0 means the state before the first commit of this generation.
+        """
+        bound = self.commit(number).last_frame if number else 0
+        frames = self._page_frames.get(page)
+        if not frames:
+            return None
+        index = bisect_right(frames, bound)
+        return frames[index - 1] if index else None
+
+    def next_frame_of(self, page: int, after_frame: int) -> int | None:
+        """The first committed frame after ``after_frame`` that wrote ``page``; None if none."""
+        frames = self._page_frames.get(page)
+        if not frames:
+            return None
+        index = bisect_right(frames, after_frame)
+        if index >= len(frames) or frames[index] > self.last_commit_frame:
+            return None
+        return frames[index]
+
+    def frame_offset(self, frame: int) -> int:
+        """Byte offset of frame ``frame``'s header in the file (its page follows)."""
+        assert self.header is not None
+        return WAL_HEADER_SIZE + (frame - 1) * self.header.frame_size
+
+
+def read_commits(wal_path: str | os.PathLike[str]) -> WalCommits:
+    """The commits of the ``-wal`` file at ``wal_path``, read once."""
+    return WalCommitIndex(wal_path).refresh()
+
+
+class WalCommitIndex:
+    """Follows one ``-wal`` file, reading only the frames appended since the last refresh.
+
+    A refresh resumes after the last commit frame it verified when the file's identity and
+    header bytes are unchanged and it did not shrink; otherwise (a WAL reset writes new salts)
+    it starts over as a new generation. ``last_read_bytes`` is what the last refresh read.
+    """
+
+    def __init__(self, wal_path: str | os.PathLike[str]) -> None:
+        self.wal_path = os.fspath(wal_path)
+        self.shm_path = (
+            self.wal_path[: -len("-wal")] + "-shm" if self.wal_path.endswith("-wal") else ""
+        )
+        self.last_read_bytes = 0
+        self._start_over()
+
+    def _start_over(self) -> None:
+        self._identity: tuple[int, int] | None = None
+        self._header_raw = b""
+        self._size = 0
+        self._offset = WAL_HEADER_SIZE  # after the last verified commit frame
+        self._checksum: tuple[int, int] | None = None
+        self._commits: list[Commit] = []
+        self._page_frames: dict[int, list[int]] = {}
+
+    def refresh(self) -> WalCommits:
+        """The file as it is now; never raises for a missing, short or damaged file."""
+        self.last_read_bytes = 0
+        try:
+            file = open(self.wal_path, "rb")  # noqa: SIM115  (closed below, on every path)
+        except FileNotFoundError:
+            self._start_over()
+            return WalCommits(self.wal_path, None, (), backfilled=None)
+        with file:
+            stat = os.fstat(file.fileno())
+            raw = file.read(WAL_HEADER_SIZE)
+            self.last_read_bytes += len(raw)
+            identity = (stat.st_dev, stat.st_ino)
+            if identity != self._identity or raw != self._header_raw or stat.st_size < self._size:
+                self._start_over()
+                self._identity, self._header_raw = identity, raw
+            self._size = stat.st_size
+            header, problems = parse_wal_header(raw) if raw else (None, [])
+            if header is None or problems:
+                return WalCommits(
+                    self.wal_path, None, (), backfilled=None, problems=tuple(problems)
+                )
+            fs = header.frame_size
+            total, torn = divmod(stat.st_size - WAL_HEADER_SIZE, fs)
+            if self._checksum is None:
+                self._checksum = (header.checksum1, header.checksum2)
+            tail_frames, tail_pages, problem = self._scan(
+                file, header, WAL_HEADER_SIZE + total * fs
+            )
+        if problem:
+            problems.append(problem)
+        if torn:
+            problems.append(f"the last frame is incomplete: {torn:,} of {fs:,} bytes")
+        return WalCommits(
+            wal_path=self.wal_path,
+            header=header,
+            commits=tuple(self._commits),
+            uncommitted_frames=tail_frames,
+            uncommitted_pages=frozenset(tail_pages),
+            torn_tail_bytes=torn,
+            backfilled=self._backfilled(header),
+            problems=tuple(problems),
+            _page_frames=self._page_frames,
+        )
+
+    def _backfilled(self, header: WalHeader) -> int | None:
+        """``nBackfill`` for this generation, if the ``-shm`` file says it."""
+        shm = read_shm(self.shm_path) if self.shm_path else None
+        if shm is None or not shm.is_init:
+            return None
+        if shm.salts == (header.salt1, header.salt2):
+            return shm.checkpoint.backfilled
+        # A restart increments salt1: the wal-index already describes the next generation,
+        # which SQLite begins only once every frame of this one is in the database file.
+        if shm.salts[0] == (header.salt1 + 1) & _MASK32:
+            return self._commits[-1].last_frame if self._commits else 0
+        return None
+
+    def _scan(
+        self, file: BufferedReader, header: WalHeader, end: int
+    ) -> tuple[int, set[int], str | None]:
+        """Verify frames from the last commit on up to ``end``, recording each new commit.
+
+        Returns the uncommitted tail (frame count, pages) and why the valid frames stop early.
+        """
+        assert self._checksum is not None
+        fs = header.frame_size
+        max_batch = max(1, _MAX_CHUNK_BYTES // fs)
+        batch = 1  # grow from one frame, so a refresh with little new costs little
+        offset, state = self._offset, self._checksum
+        frame = (offset - WAL_HEADER_SIZE) // fs  # frames verified so far
+        tail: dict[int, int] = {}  # page -> last frame, since the last commit frame
+        tail_first = frame + 1
+        while offset < end:
+            count = min(batch, max_batch, (end - offset) // fs)
+            data = bytearray(count * fs)
+            file.seek(offset)
+            got = file.readinto(data)
+            self.last_read_bytes += got
+            count = min(count, got // fs)
+            if count == 0:
+                break
+            usable = count
+            for i in range(count):
+                pgno, _, salt1, salt2, _, _ = _FRAME_HEADER.unpack_from(data, i * fs)
+                if (salt1, salt2) != (header.salt1, header.salt2) or pgno == 0:
+                    usable = i
+                    break
+            own = frame_checksums(data, usable, fs, header.big_endian_checksum)
+            for i in range(usable):
+                pgno, db_pages, _, _, c1, c2 = _FRAME_HEADER.unpack_from(data, i * fs)
+                state = chain_checksum(state, own[i], header.page_size)
+                if state != (c1, c2):
+                    usable = i
+                    break
+                offset += fs
+                frame += 1
+                tail[pgno] = frame
+                if db_pages:
+                    self._record(tail_first, frame, db_pages, tail)
+                    self._offset, self._checksum = offset, state
+                    tail, tail_first = {}, frame + 1
+            if usable < count:
+                pgno, _, salt1, salt2, _, _ = _FRAME_HEADER.unpack_from(data, usable * fs)
+                if (salt1, salt2) == (header.salt1, header.salt2):
+                    why = "has page number 0" if pgno == 0 else "fails the checksum"
+                    return (
+                        frame - tail_first + 1,
+                        set(tail),
+                        f"frame {frame + 1:,} carries the current salts but {why}:"
+                        " the log ends before it",
+                    )
+                break
+            batch *= 2
+        return frame - tail_first + 1, set(tail), None
+
+    def _record(self, first: int, last: int, db_pages: int, pages: dict[int, int]) -> None:
+        # Only a page's last frame within each commit is kept: every lookup is bounded by a
+        # commit frame, and nBackfill too ends at one.
+        for page, frame in pages.items():
+            self._page_frames.setdefault(page, []).append(frame)
+        self._commits.append(
+            Commit(len(self._commits) + 1, first, last, db_pages, MappingProxyType(dict(pages)))
+        )
