@@ -35,8 +35,8 @@ class DbBrowseApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "dbbrowse"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit"),
-        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Help", id="app.help"),
     ]
 
     def __init__(

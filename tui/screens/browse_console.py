@@ -34,11 +34,28 @@ if TYPE_CHECKING:
     from tui.screens.jobs import Job
 
 CONSOLE_BINDINGS: list[BindingType] = [
-    Binding("ctrl+o", "console", "SQL"),
-    Binding("alt+c", "commit_console", "Commit", show=False, priority=True),
-    Binding("alt+r", "rollback_console", "Roll back", show=False, priority=True),
-    Binding("left_square_bracket", "result(-1)", "Previous result", show=False),
-    Binding("right_square_bracket", "result(1)", "Next result", show=False),
+    Binding("ctrl+o", "console", "SQL", id="browse.console"),
+    Binding(
+        "alt+c", "commit_console", "Commit", show=False, priority=True, id="browse.console_commit"
+    ),
+    Binding(
+        "alt+r",
+        "rollback_console",
+        "Roll back",
+        show=False,
+        priority=True,
+        id="browse.console_rollback",
+    ),
+    Binding(
+        "left_square_bracket",
+        "result(-1)",
+        "Previous result",
+        show=False,
+        id="browse.previous_result",
+    ),
+    Binding(
+        "right_square_bracket", "result(1)", "Next result", show=False, id="browse.next_result"
+    ),
 ]
 #: An open transaction blocks other writers and keeps the WAL from being checkpointed.
 LONG_TRANSACTION_SECONDS = 30

@@ -25,16 +25,16 @@ if TYPE_CHECKING:
     from tui.db.values import RowKey
 
 EDIT_BINDINGS: list[BindingType] = [
-    Binding("e,f2", "edit_cell", "Edit cell"),
-    Binding("i,insert", "insert_row", "Insert row"),
-    Binding("D", "duplicate_row", "Duplicate row", show=False),
-    Binding("space", "toggle_select", "Select row", show=False),
-    Binding("d,delete", "delete_rows", "Delete rows", show=False),
-    Binding("p", "pending", "Pending changes"),
-    Binding("ctrl+s", "save_changes", "Save changes"),
-    Binding("ctrl+z", "undo_edit", "Undo staged change", show=False),
-    Binding("ctrl+y", "redo_edit", "Redo staged change", show=False),
-    Binding("X", "discard_changes", "Discard all changes", show=False),
+    Binding("e,f2", "edit_cell", "Edit cell", id="browse.edit_cell"),
+    Binding("i,insert", "insert_row", "Insert row", id="browse.insert_row"),
+    Binding("D", "duplicate_row", "Duplicate row", show=False, id="browse.duplicate_row"),
+    Binding("space", "toggle_select", "Select row", show=False, id="browse.select_row"),
+    Binding("d,delete", "delete_rows", "Delete rows", show=False, id="browse.delete_rows"),
+    Binding("p", "pending", "Pending changes", id="browse.pending"),
+    Binding("ctrl+s", "save_changes", "Save changes", id="browse.save"),
+    Binding("ctrl+z", "undo_edit", "Undo staged change", show=False, id="browse.undo"),
+    Binding("ctrl+y", "redo_edit", "Redo staged change", show=False, id="browse.redo"),
+    Binding("X", "discard_changes", "Discard all changes", show=False, id="browse.discard"),
 ]
 
 

@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 #: Jobs of this module, shown in the status bar beside the view's own.
 TRANSFER_JOBS = ("export", "copy")
 TRANSFER_BINDINGS: list[BindingType] = [
-    Binding("ctrl+e", "export", "Export"),
-    Binding("y", "copy_menu", "Copy"),
+    Binding("ctrl+e", "export", "Export", id="browse.export"),
+    Binding("y", "copy_menu", "Copy", id="browse.copy"),
 ]
 
 

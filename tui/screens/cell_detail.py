@@ -63,10 +63,10 @@ class CellDetailScreen(ModalScreen[str | None]):
     """The full value of the cell under the cursor; answers "edit" when e asks to edit it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q", "dismiss_screen", "Close"),
-        Binding("e,f2", "edit", "Edit value"),
-        Binding("c", "copy", "Copy value"),
-        Binding("s", "save", "Save to file"),
+        Binding("escape,q", "dismiss_screen", "Close", id="cell.close"),
+        Binding("e,f2", "edit", "Edit value", id="cell.edit"),
+        Binding("c", "copy", "Copy value", id="cell.copy"),
+        Binding("s", "save", "Save to file", id="cell.save"),
     ]
 
     def __init__(

@@ -19,7 +19,9 @@ from tui.text.escape import append_escaped
 
 
 class CompletionScreen(ModalScreen[str | None]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="completion.cancel")
+    ]
 
     def __init__(self, choices: Sequence[Completion]) -> None:
         super().__init__()

@@ -18,8 +18,8 @@ class ConfirmScreen(ModalScreen[bool]):
     """A yes/no question about one action."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", "Yes"),
-        Binding("n,escape", "answer(False)", "No"),
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
     ]
 
     def __init__(self, title: str, detail: str, yes: str = "Run it") -> None:

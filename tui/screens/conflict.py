@@ -30,10 +30,10 @@ class ConflictScreen(ModalScreen[ConflictChoice | None]):
     """Mine / original / current of one conflicting change, and what to do about it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("k", "choose('keep')", "Keep mine"),
-        Binding("t", "choose('theirs')", "Take theirs"),
-        Binding("e", "choose('edit')", "Edit again"),
-        Binding("escape", "later", "Decide later"),
+        Binding("k", "choose('keep')", "Keep mine", id="conflict.keep"),
+        Binding("t", "choose('theirs')", "Take theirs", id="conflict.theirs"),
+        Binding("e", "choose('edit')", "Edit again", id="conflict.edit"),
+        Binding("escape", "later", "Decide later", id="conflict.later"),
     ]
 
     def __init__(

@@ -26,9 +26,9 @@ class CopyScreen(ModalScreen[str | None]):
     """Pick what goes to the clipboard; each choice also has its own key."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel"),
+        Binding("escape", "cancel", "Cancel", id="copy.cancel"),
         *(
-            Binding(key, f"choose('{answer}')", words, show=False)
+            Binding(key, f"choose('{answer}')", words, show=False, id=f"copy.{answer}")
             for key, answer, words in COPY_CHOICES
         ),
     ]

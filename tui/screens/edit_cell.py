@@ -79,12 +79,12 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
     """Edit one cell; Enter (or ctrl+s in a multi-line field) stages, Esc cancels."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "stage", "Stage the edit", priority=True),
-        Binding("ctrl+n", "set_null", "Set NULL", priority=True),
-        Binding("ctrl+o", "multiline", "Multi-line", priority=True),
-        Binding("ctrl+e", "set_empty", "Empty text", priority=True),
-        Binding("ctrl+t", "next_class", "Storage class", priority=True),
+        Binding("escape", "cancel", "Cancel", id="edit_cell.cancel"),
+        Binding("ctrl+s", "stage", "Stage the edit", priority=True, id="edit_cell.stage"),
+        Binding("ctrl+n", "set_null", "Set NULL", priority=True, id="edit_cell.set_null"),
+        Binding("ctrl+o", "multiline", "Multi-line", priority=True, id="edit_cell.multiline"),
+        Binding("ctrl+e", "set_empty", "Empty text", priority=True, id="edit_cell.set_empty"),
+        Binding("ctrl+t", "next_class", "Storage class", priority=True, id="edit_cell.next_class"),
     ]
 
     def __init__(

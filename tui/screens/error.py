@@ -38,8 +38,8 @@ class ErrorScreen(Screen[None]):
     """Shows one error; the only way on is to quit."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q,escape", "app.quit", "Quit"),
-        Binding("c", "copy", "Copy message"),
+        Binding("q,escape", "app.quit", "Quit", id="error.quit"),
+        Binding("c", "copy", "Copy message", id="error.copy"),
     ]
 
     def __init__(self, title: str, message: str) -> None:
@@ -60,8 +60,8 @@ class ErrorDialog(ModalScreen[None]):
     """One error over the current screen; Esc (or q) closes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,enter", "close", "Close"),
-        Binding("c", "copy", "Copy message"),
+        Binding("escape,q,enter", "close", "Close", id="error_dialog.close"),
+        Binding("c", "copy", "Copy message", id="error_dialog.copy"),
     ]
 
     def __init__(self, title: str, message: str) -> None:

@@ -41,7 +41,9 @@ class ExportRequest:
 class ExportScreen(ModalScreen[ExportRequest | None]):
     """Choose how and where the rows of ``what`` are exported."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="export.cancel")
+    ]
 
     def __init__(self, what: str, stem: str, database: Path | None) -> None:
         super().__init__()

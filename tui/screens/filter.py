@@ -30,7 +30,9 @@ class FilterScreen(ModalScreen[FilterSpec | None]):
 
     # Typing goes to the value: the column under the cursor is already chosen.
     AUTO_FOCUS = "#filter-value"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="filter.cancel")
+    ]
 
     def __init__(self, columns: Sequence[ColumnInfo], column: str, value: Any = None) -> None:
         super().__init__()

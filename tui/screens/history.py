@@ -30,9 +30,9 @@ class HistoryScreen(ModalScreen[str | None]):
     """Pick a statement from the saved queries and the history of this database."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("down", "down", "Next", show=False),
-        Binding("up", "up", "Previous", show=False),
+        Binding("escape", "cancel", "Cancel", id="history.cancel"),
+        Binding("down", "down", "Next", show=False, id="history.down"),
+        Binding("up", "up", "Previous", show=False, id="history.up"),
     ]
 
     def __init__(self, saved: dict[str, str], history: list[Entry]) -> None:

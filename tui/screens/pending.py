@@ -26,9 +26,9 @@ class PendingScreen(ModalScreen[PendingAnswer | None]):
     """Staged changes and their SQL; ctrl+s saves, X discards (after asking), Esc closes."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,p,q", "close", "Close"),
-        Binding("ctrl+s", "answer('save')", "Save all", priority=True),
-        Binding("X", "answer('discard')", "Discard all"),
+        Binding("escape,p,q", "close", "Close", id="pending.close"),
+        Binding("ctrl+s", "answer('save')", "Save all", priority=True, id="pending.save"),
+        Binding("X", "answer('discard')", "Discard all", id="pending.discard"),
     ]
 
     def __init__(self, body: Text) -> None:

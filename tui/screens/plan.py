@@ -27,7 +27,7 @@ def _add(into: TreeNode[None], node: PlanNode) -> None:
 
 
 class PlanScreen(ModalScreen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "close", "Close")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "close", "Close", id="plan.close")]
 
     def __init__(self, sql: str, plan: PlanNode) -> None:
         super().__init__()

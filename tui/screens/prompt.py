@@ -17,7 +17,9 @@ from tui.text.escape import escaped
 class PromptScreen(ModalScreen[str | None]):
     """Ask for one line of text."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="prompt.cancel")
+    ]
 
     def __init__(self, title: str, placeholder: str = "", initial: str = "") -> None:
         super().__init__()

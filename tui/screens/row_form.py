@@ -63,11 +63,15 @@ class RowFormScreen(ModalScreen[tuple[tuple[str, Any], ...] | None]):
     """Values for a new row; ctrl+s stages it, Esc cancels."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "stage", "Stage the row", priority=True),
-        Binding("ctrl+n", "set_null", "Field: NULL", priority=True),
-        Binding("ctrl+r", "set_default", "Field: default", priority=True),
-        Binding("ctrl+t", "next_class", "Field: storage class", priority=True),
+        Binding("escape", "cancel", "Cancel", id="row_form.cancel"),
+        Binding("ctrl+s", "stage", "Stage the row", priority=True, id="row_form.stage"),
+        Binding("ctrl+n", "set_null", "Field: NULL", priority=True, id="row_form.set_null"),
+        Binding(
+            "ctrl+r", "set_default", "Field: default", priority=True, id="row_form.set_default"
+        ),
+        Binding(
+            "ctrl+t", "next_class", "Field: storage class", priority=True, id="row_form.next_class"
+        ),
     ]
 
     def __init__(

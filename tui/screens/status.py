@@ -173,20 +173,32 @@ class StatusScreen(JobScreen):
     """What SQLite is really doing with this database, live."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back_or_cancel", "Back / cancel"),
-        Binding("p", "act('passive')", "Ckpt passive"),
-        Binding("F", "act('full')", "Ckpt full", show=False),
-        Binding("R", "act('restart')", "Ckpt restart", show=False),
-        Binding("t", "act('truncate')", "Ckpt truncate"),
-        Binding("i", "act('integrity')", "Integrity"),
-        Binding("k", "act('quick')", "Quick check", show=False),
-        Binding("x", "act('fkcheck')", "FK check", show=False),
-        Binding("o", "act('optimize')", "Optimize", show=False),
-        Binding("V", "act('vacuum')", "VACUUM", show=False),
-        Binding("m", "journal_mode", "WAL ↔ DELETE", show=False),
-        Binding("a", "setting('wal_autocheckpoint')", "Autocheckpoint", show=False),
-        Binding("l", "setting('journal_size_limit')", "Journal limit", show=False),
-        Binding("s", "space", "Space"),
+        Binding("escape", "back_or_cancel", "Back / cancel", id="status.back"),
+        Binding("p", "act('passive')", "Ckpt passive", id="status.checkpoint_passive"),
+        Binding("F", "act('full')", "Ckpt full", show=False, id="status.checkpoint_full"),
+        Binding("R", "act('restart')", "Ckpt restart", show=False, id="status.checkpoint_restart"),
+        Binding("t", "act('truncate')", "Ckpt truncate", id="status.checkpoint_truncate"),
+        Binding("i", "act('integrity')", "Integrity", id="status.integrity_check"),
+        Binding("k", "act('quick')", "Quick check", show=False, id="status.quick_check"),
+        Binding("x", "act('fkcheck')", "FK check", show=False, id="status.foreign_key_check"),
+        Binding("o", "act('optimize')", "Optimize", show=False, id="status.optimize"),
+        Binding("V", "act('vacuum')", "VACUUM", show=False, id="status.vacuum"),
+        Binding("m", "journal_mode", "WAL ↔ DELETE", show=False, id="status.journal_mode"),
+        Binding(
+            "a",
+            "setting('wal_autocheckpoint')",
+            "Autocheckpoint",
+            show=False,
+            id="status.wal_autocheckpoint",
+        ),
+        Binding(
+            "l",
+            "setting('journal_size_limit')",
+            "Journal limit",
+            show=False,
+            id="status.journal_size_limit",
+        ),
+        Binding("s", "space", "Space", id="status.space"),
     ]
 
     def __init__(self, source: DataSource) -> None:

@@ -157,15 +157,15 @@ class RowGrid(ScrollView, can_focus=True):
     """A scrollable, virtual grid of rows with a fixed header and frozen key columns."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "cursor(-1)", "Up", show=False),
-        Binding("down", "cursor(1)", "Down", show=False),
-        Binding("left", "column(-1)", "Left", show=False),
-        Binding("right", "column(1)", "Right", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "first", "First row", show=False),
-        Binding("end", "last", "Last row", show=False),
-        Binding("enter", "select_cell", "Cell detail"),
+        Binding("up", "cursor(-1)", "Up", show=False, id="grid.up"),
+        Binding("down", "cursor(1)", "Down", show=False, id="grid.down"),
+        Binding("left", "column(-1)", "Left", show=False, id="grid.left"),
+        Binding("right", "column(1)", "Right", show=False, id="grid.right"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="grid.page_up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="grid.page_down"),
+        Binding("home", "first", "First row", show=False, id="grid.first"),
+        Binding("end", "last", "Last row", show=False, id="grid.last"),
+        Binding("enter", "select_cell", "Cell detail", id="grid.cell_detail"),
     ]
 
     HELP = """

@@ -19,13 +19,13 @@ class SqlEditor(TextArea):
     """A multi-line SQL editor (highlighted where Textual's SQL grammar is installed)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(RUN_KEYS, "run", "Run statement", priority=True),
-        Binding("f5", "run_all", "Run all", priority=True),
-        Binding("escape", "leave", "Cancel / leave", show=False, priority=True),
-        Binding("ctrl+r", "history", "History", priority=True),
-        Binding("alt+e", "explain", "Explain", priority=True),
-        Binding("ctrl+space,ctrl+@", "complete", "Complete", priority=True),
-        Binding("alt+s", "save_query", "Save query", priority=True),
+        Binding(RUN_KEYS, "run", "Run statement", priority=True, id="console.run"),
+        Binding("f5", "run_all", "Run all", priority=True, id="console.run_all"),
+        Binding("escape", "leave", "Cancel / leave", show=False, priority=True, id="console.leave"),
+        Binding("ctrl+r", "history", "History", priority=True, id="console.history"),
+        Binding("alt+e", "explain", "Explain", priority=True, id="console.explain"),
+        Binding("ctrl+space,ctrl+@", "complete", "Complete", priority=True, id="console.complete"),
+        Binding("alt+s", "save_query", "Save query", priority=True, id="console.save_query"),
     ]
 
     class RunRequested(Message):

@@ -88,8 +88,8 @@ class TableList(Vertical):
     }
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "clear_filter", "Clear filter", show=False),
-        Binding("down", "enter_list", "Into the list", show=False),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="tables.clear_filter"),
+        Binding("down", "enter_list", "Into the list", show=False, id="tables.enter_list"),
     ]
 
     class TableChosen(Message):

@@ -30,8 +30,8 @@ class ValueView(ScrollView, can_focus=True):
     """A window onto one value; Home and End reach the start and the end at once."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("home", "first", "Start"),
-        Binding("end", "last", "End"),
+        Binding("home", "first", "Start", id="value.first"),
+        Binding("end", "last", "End", id="value.last"),
     ]
 
     DEFAULT_CSS = """
