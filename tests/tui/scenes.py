@@ -238,7 +238,9 @@ Running = tuple[DbBrowseApp, Pilot[int], "BrowseScreen", "RowGrid", "StatusBar"]
 
 
 @asynccontextmanager
-async def running(path: Path, *, settled: bool = True) -> AsyncIterator[Running]:
+async def running(
+    path: Path, *, settled: bool = True, read_only: bool = False
+) -> AsyncIterator[Running]:
     """The app on ``path`` with its browse screen, grid and status bar.
 
     ``settled``: once every job is done (the first table opened and counted); otherwise as
@@ -248,7 +250,7 @@ async def running(path: Path, *, settled: bool = True) -> AsyncIterator[Running]
     from tui.widgets.status_bar import StatusBar
     from tui.widgets.table_list import TableList
 
-    app = browse_app(path)
+    app = browse_app(path, read_only=read_only)
     async with app.run_test(size=SIZE) as pilot:
         if settled:
             await settle(pilot)

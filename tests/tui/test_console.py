@@ -10,7 +10,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from tests.tui.scenes import SIZE, browse_app, eventually, settle
+from tests.tui.scenes import eventually, running, settle
 from tui.db.history import database_key, entries
 from tui.screens.browse import BrowseScreen
 from tui.screens.confirm import ConfirmScreen
@@ -37,8 +37,9 @@ def db(tmp_path: Path) -> Path:
     return path
 
 
-async def run_sql(pilot: Pilot[Any], sql: str, *, run_all: bool = False) -> BrowseScreen:
-    screen = pilot.app.screen
+async def typed_in(pilot: Pilot[Any], sql: str) -> SqlEditor:
+    """The console open (ctrl+o if it is not), holding ``sql`` with the cursor at its end."""
+    screen = pilot.app.get_screen_browse()  # type: ignore[attr-defined]
     assert isinstance(screen, BrowseScreen)
     if not screen.query_one("#console").display:
         await pilot.press("ctrl+o")
@@ -46,8 +47,15 @@ async def run_sql(pilot: Pilot[Any], sql: str, *, run_all: bool = False) -> Brow
     editor = screen.query_one(SqlEditor)
     editor.load_text(sql)
     editor.move_cursor(editor.document.end)
+    return editor
+
+
+async def run_sql(pilot: Pilot[Any], sql: str, *, run_all: bool = False) -> BrowseScreen:
+    await typed_in(pilot, sql)
     await pilot.press("f5" if run_all else "ctrl+j")
     await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, BrowseScreen)
     return screen
 
 
@@ -64,9 +72,7 @@ def outside(db: Path, sql: str) -> list[tuple[Any, ...]]:
 
 
 async def test_the_pane_opens_with_the_tables_select_and_runs_it(db: Path) -> None:
-    app = browse_app(db)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(db) as (app, pilot, *_):
         await pilot.press("ctrl+o")
         await settle(pilot)
         screen = app.screen
@@ -84,9 +90,7 @@ async def test_the_pane_opens_with_the_tables_select_and_runs_it(db: Path) -> No
 
 
 async def test_a_join_with_repeated_names_pages_in_the_grid(db: Path) -> None:
-    app = browse_app(db)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(db) as (_app, pilot, *_):
         screen = await run_sql(
             pilot,
             'SELECT i.id, t.id, t.tag FROM "my items" i JOIN tags t ON t.item_id = i.id '
@@ -104,9 +108,7 @@ async def test_a_join_with_repeated_names_pages_in_the_grid(db: Path) -> None:
 async def test_a_write_waits_for_commit_and_another_connection_sees_it_only_then(
     db: Path,
 ) -> None:
-    app = browse_app(db)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(db) as (_app, pilot, *_):
         screen = await run_sql(pilot, "UPDATE \"my items\" SET name = 'renamed' WHERE id <= 3;")
         assert "✓ 3 rows affected" in log_text(screen)
         assert "TRANSACTION" in screen.status.transaction
@@ -122,9 +124,7 @@ async def test_a_write_waits_for_commit_and_another_connection_sees_it_only_then
 
 
 async def test_a_rollback_leaves_the_database_as_it_was(db: Path) -> None:
-    app = browse_app(db)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(db) as (_app, pilot, *_):
         screen = await run_sql(
             pilot, "DELETE FROM \"my items\"; INSERT INTO tags VALUES (1, 1, 'x');", run_all=True
         )
@@ -137,9 +137,7 @@ async def test_a_rollback_leaves_the_database_as_it_was(db: Path) -> None:
 
 
 async def test_quitting_with_an_open_transaction_asks_and_rolls_back(db: Path) -> None:
-    app = browse_app(db)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(db) as (app, pilot, *_):
         await run_sql(pilot, 'DELETE FROM "my items" WHERE id = 1')
         await app.action_quit()
         await pilot.pause()
@@ -150,9 +148,7 @@ async def test_quitting_with_an_open_transaction_asks_and_rolls_back(db: Path) -
 
 
 async def test_a_failed_statement_is_undone_alone_and_the_rest_stop(db: Path) -> None:
-    app = browse_app(db)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(db) as (_app, pilot, *_):
         screen = await run_sql(
             pilot,
             "INSERT INTO tags VALUES (5000, 1, 'a'); INSERT INTO tags VALUES (5000, 2, 'b'); "
@@ -170,9 +166,7 @@ async def test_a_failed_statement_is_undone_alone_and_the_rest_stop(db: Path) ->
 
 async def test_read_only_refuses_writes_with_the_reason(db: Path) -> None:
     before = db.read_bytes()
-    app = browse_app(db, read_only=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(db, read_only=True) as (_app, pilot, *_):
         screen = await run_sql(pilot, 'DELETE FROM "my items"')
         assert "not run: dbbrowse was started with --read-only" in log_text(screen)
         assert screen.status.transaction == ""
@@ -182,9 +176,7 @@ async def test_read_only_refuses_writes_with_the_reason(db: Path) -> None:
 
 
 async def test_pragma_rows_and_several_results_in_turn(db: Path) -> None:
-    app = browse_app(db)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(db) as (_app, pilot, *_):
         screen = await run_sql(
             pilot, "PRAGMA table_info(tags); SELECT 1 AS one; PRAGMA user_version", run_all=True
         )
@@ -201,15 +193,13 @@ async def test_pragma_rows_and_several_results_in_turn(db: Path) -> None:
 
 
 async def test_esc_cancels_a_long_statement(db: Path) -> None:
-    app = browse_app(db)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(db) as (app, pilot, *_):
         screen = app.screen
         assert isinstance(screen, BrowseScreen)
-        await pilot.press("ctrl+o")
-        editor = screen.query_one(SqlEditor)
-        editor.load_text(
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n"
+        editor = await typed_in(
+            pilot,
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) "
+            "SELECT count(*) FROM n",
         )
         await pilot.press("ctrl+j")
         await eventually(pilot, lambda: bool(screen.running("query")), "the first page loading")
@@ -224,9 +214,7 @@ async def test_esc_cancels_a_long_statement(db: Path) -> None:
 async def test_every_statement_goes_to_the_history(db: Path) -> None:
     from tui.db.target import resolve_target
 
-    app = browse_app(db)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(db) as (_app, pilot, *_):
         await run_sql(pilot, "SELECT 42 AS answer")
         await run_sql(pilot, "SELECT * FROM nowhere")
     key = database_key(resolve_target(str(db), default_url=""))
@@ -244,9 +232,7 @@ async def test_ctrl_e_exports_a_query_result_as_the_grid_shows_it(db: Path, tmp_
     from tui.db.export_formats import ExportFormat
     from tui.screens.export_dialog import ExportScreen
 
-    app = browse_app(db)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(db) as (app, pilot, *_):
         screen = await run_sql(
             pilot,
             'SELECT i.id, t.id, t.tag FROM "my items" i JOIN tags t ON t.item_id = i.id '

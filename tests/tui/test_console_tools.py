@@ -10,8 +10,8 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Tree
 
-from tests.tui.scenes import SIZE, browse_app, settle
-from tests.tui.test_console import run_sql
+from tests.tui.scenes import SIZE, browse_app, running, settle
+from tests.tui.test_console import run_sql, typed_in
 from tui.screens.browse import BrowseScreen
 from tui.screens.completion import CompletionScreen
 from tui.screens.history import HistoryScreen
@@ -39,9 +39,7 @@ def editor_of(pilot: Pilot[Any]) -> SqlEditor:
 
 
 async def test_ctrl_r_finds_a_statement_run_before_and_puts_it_back(db: Path) -> None:
-    app = browse_app(db)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(db) as (app, pilot, *_):
         await run_sql(pilot, "SELECT total FROM orders")
         await run_sql(pilot, 'SELECT "select" FROM "my items"')
         editor = editor_of(pilot)
@@ -58,9 +56,7 @@ async def test_ctrl_r_finds_a_statement_run_before_and_puts_it_back(db: Path) ->
 
 
 async def test_alt_s_saves_a_query_that_ctrl_r_lists_first(db: Path) -> None:
-    app = browse_app(db)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(db) as (app, pilot, *_):
         await run_sql(pilot, "SELECT id FROM orders")
         await pilot.press("alt+s")
         await settle(pilot)
@@ -75,14 +71,8 @@ async def test_alt_s_saves_a_query_that_ctrl_r_lists_first(db: Path) -> None:
 
 
 async def test_completion_quotes_odd_names(db: Path) -> None:
-    app = browse_app(db)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("ctrl+o")
-        await settle(pilot)
-        editor = editor_of(pilot)
-        editor.load_text("SELECT * FROM my")
-        editor.move_cursor(editor.document.end)
+    async with running(db) as (app, pilot, *_):
+        editor = await typed_in(pilot, "SELECT * FROM my")
         await pilot.press("ctrl+space")
         await settle(pilot)
         assert editor.text == 'SELECT * FROM "my items"'
@@ -97,13 +87,8 @@ async def test_completion_quotes_odd_names(db: Path) -> None:
 
 
 async def test_alt_e_shows_the_plan_as_a_tree(db: Path) -> None:
-    app = browse_app(db)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("ctrl+o")
-        await settle(pilot)
-        editor = editor_of(pilot)
-        editor.load_text('SELECT * FROM "my items" WHERE id = 1')
+    async with running(db) as (app, pilot, *_):
+        await typed_in(pilot, 'SELECT * FROM "my items" WHERE id = 1')
         await pilot.press("alt+e")
         await settle(pilot)
         assert isinstance(app.screen, PlanScreen)
@@ -117,14 +102,21 @@ def _console_scene(sql: str) -> Any:
         from tests.tui.test_snapshots import settle as settle_monitor
 
         await settle_monitor(pilot)
+        # No blinking from the first frame of the editor on: the TextArea's line cache does not
+        # tell "cursor hidden by the blink" from "not blinking", so a blink switched off later
+        # could leave the cursor drawn or not by the timing of the run.
+        (await typed_in(pilot, "")).cursor_blink = False
         await run_sql(pilot, sql)
         await settle_monitor(pilot)
-        editor = editor_of(pilot)
-        editor.cursor_blink = False
 
     return run_before
 
 
 def test_console_with_a_result(snap_compare: Any, db: Path) -> None:
     sql = 'SELECT i.id, o.id, i."名前" FROM "my items" i LEFT JOIN orders o ON o.id = i.id'
+    assert snap_compare(browse_app(db), terminal_size=SIZE, run_before=_console_scene(sql))
+
+
+def test_console_with_an_error(snap_compare: Any, db: Path) -> None:
+    sql = "SELECT missing_column FROM orders"
     assert snap_compare(browse_app(db), terminal_size=SIZE, run_before=_console_scene(sql))
