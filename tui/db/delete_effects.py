@@ -8,12 +8,18 @@ that cascades again is announced as such, not counted to the end.
 
 On SQLite the save enforces foreign keys on its own connection (``PRAGMA foreign_keys = ON``)
 even for a file whose other users never turn them on, so these effects do happen.
+
+What the person agreed to is kept with each staged deletion (:func:`row_effects`: one count
+per foreign key, zeros included) and counted again inside the save's transaction, before
+anything runs (:func:`recount`): another user who added a referring row meanwhile would
+otherwise make the save delete more than was announced. A difference is a conflict
+(:mod:`tui.db.save`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, or_, select
@@ -25,7 +31,7 @@ from sqlalchemy.types import NullType
 from tui.db.catalog import short_read
 from tui.db.model import ForeignKeyInfo, TableDetails
 
-__all__ = ["DeleteEffect", "delete_effects", "describe_effects"]
+__all__ = ["DeleteEffect", "delete_effects", "describe_effects", "recount", "row_effects", "total"]
 
 _CHUNK = 200  # parent rows per count statement (bound parameters stay well under limits)
 
@@ -38,6 +44,8 @@ class DeleteEffect:
     columns: tuple[str, ...]
     action: str  # CASCADE, SET NULL, SET DEFAULT, RESTRICT or NO ACTION
     rows: int
+    #: The columns of the deleted table the foreign key refers to (to count them again).
+    referred: tuple[str, ...] = ()
 
 
 async def delete_effects(
@@ -50,9 +58,56 @@ async def delete_effects(
         for source, fk in details.referenced_by:
             count = await _count(conn, source, details.info.ref.schema, fk, rows)
             if count:
-                action = (fk.on_delete or "NO ACTION").upper()
-                effects.append(DeleteEffect(source, fk.columns, action, count))
+                effects.append(_effect(source, fk, count))
     return tuple(effects)
+
+
+async def row_effects(
+    conn: AsyncConnection, details: TableDetails, rows: Sequence[Mapping[str, Any]]
+) -> tuple[tuple[DeleteEffect, ...], ...]:
+    """For each of ``rows``, one effect per foreign key referring to the table, zeros kept
+    (what a staged deletion of that row remembers; :func:`total` adds them up)."""
+    found = []
+    async with short_read(conn):
+        for row in rows:
+            effects = []
+            for source, fk in details.referenced_by:
+                count = await _count(conn, source, details.info.ref.schema, fk, [row])
+                effects.append(_effect(source, fk, count))
+            found.append(tuple(effects))
+    return tuple(found)
+
+
+async def recount(
+    conn: AsyncConnection,
+    schema: str | None,
+    effects: Sequence[DeleteEffect],
+    row: Mapping[str, Any],
+) -> tuple[DeleteEffect, ...]:
+    """``effects`` of deleting ``row`` counted again, on ``conn`` as it is (inside the save's
+    transaction: no transaction of its own)."""
+    again = []
+    for effect in effects:
+        fk = ForeignKeyInfo(effect.columns, "", effect.referred)
+        again.append(replace(effect, rows=await _count(conn, effect.table, schema, fk, [row])))
+    return tuple(again)
+
+
+def total(per_row: Sequence[Sequence[DeleteEffect]]) -> tuple[DeleteEffect, ...]:
+    """The effects of deleting several rows: the counts of each foreign key added up, the
+    ones touching no row left out."""
+    sums: dict[tuple[str, tuple[str, ...], str], DeleteEffect] = {}
+    for effects in per_row:
+        for effect in effects:
+            name = (effect.table, effect.columns, effect.action)
+            seen = sums.get(name)
+            sums[name] = effect if seen is None else replace(seen, rows=seen.rows + effect.rows)
+    return tuple(e for e in sums.values() if e.rows)
+
+
+def _effect(source: str, fk: ForeignKeyInfo, count: int) -> DeleteEffect:
+    action = (fk.on_delete or "NO ACTION").upper()
+    return DeleteEffect(source, fk.columns, action, count, fk.referred_columns)
 
 
 async def _count(

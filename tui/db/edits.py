@@ -38,6 +38,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from tui.db.delete_effects import DeleteEffect
 from tui.db.model import ColumnInfo, Drift, KeyKind, Preview, TableInfo, TableKind, TableRef
 from tui.db.values import RowKey
 
@@ -243,6 +244,9 @@ class RowDelete:
     table: TableRef
     key: RowKey
     original: tuple[tuple[str, Any], ...]  # every column as the user saw it (full values)
+    #: What the confirmation said goes with the row (one count per foreign key referring to
+    #: the table, zeros included), counted again when the save runs; None: not counted.
+    effects: tuple[DeleteEffect, ...] | None = None
 
 
 Change = CellEdit | RowInsert | RowDelete

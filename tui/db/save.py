@@ -32,6 +32,14 @@ save still applies: the other change is kept and this one is added beside it; no
 lost on either side. A change to the *same* column, or a deleted row, is a :class:`Conflict`.
 A DELETE compares every column, so any change to the row stops it.
 
+**What a deletion takes with it.** A staged deletion keeps what its confirmation announced
+(rows of other tables deleted by ``ON DELETE CASCADE``, set to NULL or default, or refusing):
+the counts are taken again inside the transaction before any statement runs (the state the
+confirmation counted, before this save's own changes), after locking the row on the servers
+so that no referring row can be added until the save ends. Counts that differ are a
+:class:`Conflict` (``effects`` holds them): nothing is written, the deletion stays staged,
+and keeping it re-stages it with the new counts, knowingly.
+
 :func:`save_changes` runs the plan all-or-nothing: on SQLite ``PRAGMA foreign_keys = ON``
 then ``BEGIN IMMEDIATE`` (so waiting for the write lock happens before anything is written,
 within the busy timeout) on a connection whose driver issues no BEGIN of its own; each
@@ -59,6 +67,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from tui.db.delete_effects import DeleteEffect, recount
 from tui.db.edits import CellEdit, Change, ChangeSet, RowDelete, RowInsert, StagingError, same_value
 from tui.db.model import TableInfo, TableRef
 from tui.db.save_errors import blamed_change, describe_change, explain_error
@@ -85,6 +94,8 @@ class Conflict:
     mine: Any  # what the user wants (CellEdit.new; None for deletes)
     original: Any  # what the user saw
     current: tuple[tuple[str, Any], ...] | None  # the row as it is now; None when it is gone
+    #: A deletion whose effects changed since it was staged: what it would take now.
+    effects: tuple[DeleteEffect, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -174,8 +185,49 @@ def _conflict(step: PlannedStatement, current: tuple[tuple[str, Any], ...] | Non
     return Conflict(changed, changed.new, changed.original, current)
 
 
+async def _effects_conflict(
+    conn: AsyncConnection,
+    planned: Sequence[PlannedStatement],
+    tables: Mapping[TableRef, TableInfo],
+) -> Conflict | None:
+    """The first staged deletion whose effects differ from the ones it was staged with."""
+    for step in planned:
+        for change in step.changes:
+            if not isinstance(change, RowDelete) or change.effects is None:
+                continue
+            info = tables[change.table]
+            if conn.dialect.name != "sqlite" and not change.key.rowid:
+                # No referring row can be added (it would lock this row) until the save ends.
+                table = table_of(info, list(change.key.names))
+                condition = key_condition(conn.dialect, table, change.key)
+                await conn.execute(select(*table.c).where(condition).with_for_update())
+            now = await recount(conn, change.table.schema, change.effects, dict(change.original))
+            if now != change.effects:
+                current = await _current_row(conn, info, change.key)
+                return Conflict(change, None, change.original, current, now)
+    return None
+
+
+def effects_changed(before: Sequence[DeleteEffect], now: Sequence[DeleteEffect]) -> str:
+    """``3 rows of pets (ON DELETE CASCADE) instead of 2``, for each count that changed."""
+    parts = []
+    for old, new in zip(before, now, strict=True):
+        if old.rows != new.rows:
+            parts.append(
+                f"{new.rows:,} row{'s' if new.rows != 1 else ''} of {new.table} refer to it"
+                f" ({new.action}) instead of {old.rows:,}"
+            )
+    return "; ".join(parts)
+
+
 def _conflict_reason(conflict: Conflict) -> str:
     what = describe_change(conflict.change)
+    if conflict.effects is not None and isinstance(conflict.change, RowDelete):
+        changed = effects_changed(conflict.change.effects or (), conflict.effects)
+        return (
+            f"{what}: what the deletion takes with it changed since it was staged ({changed});"
+            " nothing was saved"
+        )
     if isinstance(conflict.change, RowInsert):
         return f"{what}: the database stored no row (a trigger ignored it); nothing was saved"
     if conflict.current is None:
@@ -207,6 +259,10 @@ async def save_changes(
     guard = ReplaceGuard(tables) if sqlite else None
     try:
         await _begin(conn, sqlite)
+        effects = await _effects_conflict(conn, planned, tables)
+        if effects is not None:
+            await _rollback(conn, sqlite)
+            return SaveOutcome(False, 0, effects.change, _conflict_reason(effects), effects)
         for step in planned:
             if step.statement is None:
                 raise ValueError("a planned statement without its statement: use plan_save()")
@@ -285,7 +341,7 @@ def resolve_conflict(changes: ChangeSet, conflict: Conflict, *, keep_mine: bool)
             )
     elif isinstance(change, RowDelete):
         seen = {name for name, _ in change.original}
-        changes.replace(
-            change,
-            replace(change, original=tuple((n, v) for n, v in conflict.current if n in seen)),
-        )
+        original = tuple((n, v) for n, v in conflict.current if n in seen)
+        # Kept knowingly: what it takes with it now is what the person agreed to.
+        effects = change.effects if conflict.effects is None else conflict.effects
+        changes.replace(change, replace(change, original=original, effects=effects))

@@ -22,6 +22,7 @@ from tui.text.escape import append_name
 from tui.widgets.row_grid import RowGrid
 
 if TYPE_CHECKING:
+    from tui.db.delete_effects import DeleteEffect
     from tui.db.values import RowKey
     from tui.screens.row_form import FormField
 
@@ -226,33 +227,44 @@ class BrowseRowEditing(BrowseEditing):
     async def _ask_delete(
         self, job: Job, table: TableInfo, rows: dict[RowKey, tuple[Any, ...]]
     ) -> None:
-        """Read the rows whole, count what refers to them, ask, then stage their deletion."""
-        from tui.db.delete_effects import delete_effects
+        """Read the rows whole, count what refers to them, ask, then stage their deletion
+        (each remembering what it was announced to take with it: the save counts again)."""
+        from tui.db.delete_effects import row_effects, total
         from tui.screens.confirm import ConfirmScreen
         from tui.text.pending import delete_question
 
         whole = {key: await self.whole_row(job, table, key, row) for key, row in rows.items()}
         details = self.details if self.details and self.details.info.ref == table.ref else None
-        effects = None
+        per_row: tuple[tuple[DeleteEffect, ...], ...] | None = None
         if details is not None:
             listed = list(whole.values())
-            effects = await self.read_waiting(
+            per_row = await self.read_waiting(
                 job,
                 "counting the rows that refer to them",
-                lambda conn: delete_effects(conn, details, listed),
+                lambda conn: row_effects(conn, details, listed),
             )
         if not job.current:
             return
+        effects = None if per_row is None else total(per_row)
         title, body = delete_question(table.ref, len(rows), effects)
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._stage_deletes(table, whole)
+                counted = per_row or (None,) * len(whole)
+                self._stage_deletes(table, whole, dict(zip(whole, counted, strict=True)))
 
         self.app.push_screen(ConfirmScreen(title.plain, body.plain, yes="Stage"), answered)
 
-    def _stage_deletes(self, table: TableInfo, rows: dict[RowKey, dict[str, Any]]) -> None:
-        deletes = [RowDelete(table.ref, key, tuple(values.items())) for key, values in rows.items()]
+    def _stage_deletes(
+        self,
+        table: TableInfo,
+        rows: dict[RowKey, dict[str, Any]],
+        effects: dict[RowKey, tuple[DeleteEffect, ...] | None],
+    ) -> None:
+        deletes = [
+            RowDelete(table.ref, key, tuple(values.items()), effects.get(key))
+            for key, values in rows.items()
+        ]
         staged = sum(1 for d in deletes if self.stage(table, d))
         for key in rows:
             self.selected.pop((table.ref, key), None)

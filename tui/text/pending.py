@@ -183,7 +183,17 @@ def conflict_view(
     current = dict(conflict.current) if conflict.current is not None else None
     title = Text("Someone else changed this row: nothing was written")
     summary = change_line(change)
-    if current is None:
+    if conflict.effects is not None and isinstance(change, RowDelete):
+        from tui.db.save import effects_changed
+
+        title = Text("What this deletion takes with it changed: nothing was written")
+        summary.append("\n\nsince it was staged, ")
+        append_escaped(summary, effects_changed(change.effects or (), conflict.effects), "bold")
+        summary.append(
+            "\nkeep mine stages it again as it is now (ctrl+s then deletes that);"
+            " take theirs drops the deletion"
+        )
+    elif current is None:
         summary.append("\n\nthe row is gone now: it was deleted, or its key changed", "bold")
     table = Table(box=None, expand=True, show_edge=False, pad_edge=False)
     for header in ("column", "what you saw", "mine", "now in the database"):

@@ -315,6 +315,42 @@ async def test_deleting_a_customer_says_what_goes_with_it(engine: AsyncEngine) -
         assert await conn.scalar(text("SELECT count(*) FROM events WHERE customer_id IS NULL")) == 1
 
 
+async def test_an_order_added_after_staging_stops_the_deletion(engine: AsyncEngine) -> None:
+    """Another connection adds an order of the customer between the confirmation and the
+    save: the cascade would take one more row than announced, so nothing is deleted and the
+    save says what changed, on every engine; kept knowingly, it saves."""
+    from tui.db.delete_effects import row_effects
+    from tui.db.edits import ChangeSet
+    from tui.db.save import resolve_conflict
+
+    insert_order = text(
+        "INSERT INTO orders (customer_id, status, placed_at, total)"
+        " VALUES (1, 'paid', '2024-01-02 00:00:00', 3)"
+    )
+    info = await describe(engine, "customers")
+    row = await read_row(engine, info, 1)
+    detail = await details(engine, "customers")
+    async with engine.connect() as conn:
+        (effects,) = await row_effects(conn, detail, [row])
+    key = RowKey(("id",), (1,))
+    delete = RowDelete(TableRef("customers"), key, tuple(row.items()), effects)
+    async with engine.begin() as conn:  # the other user
+        await conn.execute(insert_order)
+    outcome = await save(engine, [delete], ["customers"])
+    assert outcome.conflict is not None and outcome.conflict.effects is not None
+    assert "2 rows of orders refer to it (CASCADE) instead of 1" in outcome.reason
+    async with engine.connect() as conn:
+        assert await conn.scalar(text("SELECT count(*) FROM orders")) == 2
+        assert await conn.scalar(text("SELECT count(*) FROM customers")) == 1
+    changes = ChangeSet()
+    changes.stage(delete)
+    resolve_conflict(changes, outcome.conflict, keep_mine=True)
+    outcome = await save(engine, list(changes.changes), ["customers"])
+    assert outcome.ok, outcome.reason
+    async with engine.connect() as conn:
+        assert await conn.scalar(text("SELECT count(*) FROM orders")) == 0
+
+
 async def test_the_insert_form_knows_what_the_database_fills_in(engine: AsyncEngine) -> None:
     columns = {c.name: c for c in (await describe(engine, "customers")).columns}
     assert insert_hint(columns["id"]) == "auto"
