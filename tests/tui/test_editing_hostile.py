@@ -5,11 +5,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import Static
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
 
-from tests.tui.editing import editing, other_user, press, rows, save
+from tests.tui.editing import edit_to, editing, other_user, press, rows, save, to_column
+from tui.db.edits import CellEdit
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.conflict import ConflictScreen
+from tui.screens.edit_cell import CellEditorScreen
+from tui.widgets.row_grid import RowGrid
+
+
+async def into_conflict(pilot: Pilot[int], grid: RowGrid, path: Path) -> None:
+    """Ada's name edited to 'mine', another user writes 'theirs', and ctrl+s: a conflict."""
+    to_column(grid, "name")
+    await edit_to(pilot, "mine")
+    other_user(path, "UPDATE people SET name = 'theirs' WHERE id = 1")
+    await save(pilot)
 
 
 async def test_a_pet_added_after_staging_stops_the_owners_deletion(odd_db: Path) -> None:
@@ -40,3 +52,45 @@ async def test_a_pet_added_after_staging_stops_the_owners_deletion(odd_db: Path)
         assert screen.status.pending == 0
     assert rows(odd_db, "SELECT count(*) FROM pets WHERE owner_id = 7") == [(0,)]
     assert rows(odd_db, "SELECT count(*) FROM people WHERE id = 7") == [(0,)]
+
+
+def shown(screen: object, selector: str) -> str:
+    from textual.screen import Screen
+
+    assert isinstance(screen, Screen)
+    return str(screen.query_one(selector, Static).render())
+
+
+async def test_edit_again_keeps_mine_staged_on_their_value(odd_db: Path) -> None:
+    """Edit again re-stages mine with their value as the original before the editor opens:
+    the editor shows mine as staged and theirs as what the database holds, Esc keeps mine
+    staged, and ctrl+s then saves it over theirs knowingly."""
+    async with editing(odd_db, "people") as (app, pilot, screen, grid):
+        await into_conflict(pilot, grid, odd_db)
+        await press(pilot, "e")
+        editor = app.screen
+        assert isinstance(editor, CellEditorScreen)
+        assert editor.query_one("#editor", Input).value == "mine"
+        lines = shown(editor, "#editor-current")
+        assert "staged (not saved): 'mine'" in lines
+        assert "now in the database: 'theirs'" in lines
+        assert "now: 'mine'" not in lines
+        assert screen.status.pending == 1
+        await press(pilot, "escape")
+        assert screen.status.pending == 1
+        (edit,) = screen.changes.changes
+        assert isinstance(edit, CellEdit)
+        assert (edit.original, edit.new) == ("theirs", "mine")
+        await save(pilot)
+        assert screen.status.pending == 0
+    assert rows(odd_db, "SELECT name FROM people WHERE id = 1") == [("mine",)]
+
+
+async def test_a_staged_cell_opens_labelled_as_staged(odd_db: Path) -> None:
+    async with editing(odd_db, "people") as (app, pilot, _screen, grid):
+        to_column(grid, "name")
+        await edit_to(pilot, "first")
+        await press(pilot, "e")
+        lines = shown(app.screen, "#editor-current")
+        assert "staged (not saved): 'first'" in lines
+        assert "now in the database: 'Ada 1'" in lines

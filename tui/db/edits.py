@@ -18,13 +18,17 @@ Row identity follows SQLite's rules (https://www.sqlite.org/lang_createtable.htm
   :attr:`RowIdentity.refused` says why.
 
 The change set keeps the order changes were staged in (save runs them in that order, see
-:mod:`tui.db.save_plan`) and merges as a person expects: a second edit of the same cell keeps
-the first edit's ``original`` (what the user saw before any edit), editing a cell back to its
-original removes the edit, deleting a row drops its cell edits, and re-staging an insert with
-the same token replaces its values. One exception keeps a swap of unique values possible: a
-second edit of a cell staged after a change to *another row of the same table* (``a -> tmp``,
-then the other row ``b -> a``, then ``tmp -> b``) is a step of its own, whose ``original`` is
-the value the earlier step wrote; merged into ``a -> b`` the swap could never be saved.
+:mod:`tui.db.save_plan`) and merges as a person expects: a second edit of the same cell
+replaces the value the cell's staged edit writes, in place, keeping the first edit's
+``original`` (what the user saw before any edit); editing a cell back to its original removes
+the edit, deleting a row drops its cell edits, and re-staging an insert with the same token
+replaces its values. One exception keeps a swap of unique values possible: when a change to
+*another row of the same table*, staged after the cell's edit, gives up the very value the
+cell is now edited to (``a -> tmp``, then the other row ``b -> a``, then ``tmp -> b``: the
+other row releases ``b``), the re-edit is a step of its own after it, whose ``original`` is
+the value the earlier step wrote; merged into ``a -> b`` the swap could never be saved. Any
+other re-edit replaces the earlier value, so a bad value staged first never stays behind to
+block the save.
 
 Equal values of different storage classes (``1``, ``1.0``, ``'1'``) are different values: an
 edit that changes only the storage class is kept.
@@ -258,9 +262,20 @@ def _row_of(change: Change) -> tuple[TableRef, RowKey] | None:
     return change.table, change.key
 
 
-def _other_rows_changed(later: list[Change], edit: CellEdit) -> bool:
-    """Whether ``later`` changes a row of ``edit``'s table other than ``edit``'s."""
-    return any(c.table == edit.table and _row_of(c) != _row_of(edit) for c in later)
+def _released(later: list[Change], edit: CellEdit, value: Any) -> bool:
+    """Whether a change in ``later`` to another row of ``edit``'s table gives up ``value`` in
+    ``edit``'s column (edits it away, or deletes the row holding it): a swap's second step."""
+    for change in later:
+        if change.table != edit.table or _row_of(change) == _row_of(edit):
+            continue
+        if isinstance(change, CellEdit):
+            if change.column == edit.column and same_value(change.original, value):
+                return True
+        elif isinstance(change, RowDelete):
+            held = dict(change.original)
+            if edit.column in held and same_value(held[edit.column], value):
+                return True
+    return False
 
 
 class ChangeSet:
@@ -377,7 +392,7 @@ class ChangeSet:
                 changes.append(edit)
             return
         at = changes.index(previous)
-        if _other_rows_changed(changes[at + 1 :], previous):
+        if _released(changes[at + 1 :], previous, edit.new):
             # A step of its own (a swap through a temporary value needs the order).
             if not same_value(previous.new, edit.new):
                 changes.append(replace(previous, original=previous.new, new=edit.new))

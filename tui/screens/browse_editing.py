@@ -79,9 +79,7 @@ class BrowseEditing(BrowseStaging):
             return
         if not job.current:
             return
-        staged = self.changes.edit_of(table.ref, key, column.name)
-        shown = staged.new if staged else current
-        self.open_editor(table, key, column, current, shown, row=seen)
+        self.open_editor(table, key, column, current, row=seen)
 
     async def whole_row(
         self, job: Job, table: TableInfo, key: RowKey, row: tuple[Any, ...]
@@ -107,11 +105,12 @@ class BrowseEditing(BrowseStaging):
         key: RowKey,
         column: ColumnInfo,
         original: Any,
-        shown: Any,
         *,
         row: dict[str, Any] | None = None,
     ) -> None:
-        """The editor on ``shown``; what it answers is staged as an edit of ``original``.
+        """The editor on the cell's staged value (labelled so, with ``original``, the value in
+        the database, beside it), or on ``original``; what it answers is staged as an edit of
+        ``original`` (merged into the cell's staged edit, see :class:`~tui.db.edits.ChangeSet`).
 
         ``row``: the rest of a rowid-named row as the user saw it (see ``CellEdit.row``).
         """
@@ -137,6 +136,8 @@ class BrowseEditing(BrowseStaging):
         models = self.app_schemas_apply()
         strict = table.strict
         classes = storage_classes(column, dialect, strict=strict)
+        staged = self.changes.edit_of(table.ref, key, column.name)
+        shown = staged.new if staged is not None else original
         spec = EditorSpec(
             table=table.name,
             column=column.name,
@@ -149,6 +150,8 @@ class BrowseEditing(BrowseStaging):
             note=identity.warning or "",
             classes=tuple(c.value for c in classes),
             storage=starting_class(shown, column, classes, strict=strict).value,
+            staged=staged is not None,
+            stored=original,
         )
 
         def parse(text: str, storage: str = "auto") -> Any:

@@ -170,36 +170,32 @@ class BrowseSaving(BrowseRowEditing):
             return  # decide later: everything stays staged
         before = len(self.changes)
         try:
+            keep = choice is not ConflictChoice.TAKE_THEIRS
+            # The whole row: every edit its UPDATE carries is kept or dropped together.
+            edits: list[Change] = [*self._row_edits(change)] or [change]
+            if keep:
+                # Only a cell's first step starts from what the database holds; a later
+                # step (a swap through a temporary value) starts from the step before it.
+                firsts = {e.column: e for e in reversed(edits) if isinstance(e, CellEdit)}
+                edits = [e for e in edits if not isinstance(e, CellEdit) or firsts[e.column] is e]
+            for edit in edits:
+                mine = edit.new if isinstance(edit, CellEdit) else None
+                saw = edit.original if isinstance(edit, CellEdit) else conflict.original
+                one = replace(conflict, change=edit, mine=mine, original=saw)
+                resolve_conflict(self.changes, one, keep_mine=keep)
             if choice is ConflictChoice.EDIT_AGAIN and isinstance(change, CellEdit):
-                self.changes.unstage(change)
+                # Mine stays staged on top of what the database holds now (Esc keeps it so);
+                # the editor opens on it, their value shown as what the database holds.
                 column = next((c for c in table.columns if c.name == change.column), None)
                 now = dict(conflict.current or ())
                 if column is not None:
-                    # Edit mine again, on top of what the database holds now.
                     self.open_editor(
                         table,
                         change.key,
                         column,
                         now.get(change.column),
-                        change.new,
                         row=now if change.row else None,
                     )
-            else:
-                keep = choice is ConflictChoice.KEEP_MINE
-                # The whole row: every edit its UPDATE carries is kept or dropped together.
-                edits: list[Change] = [*self._row_edits(change)] or [change]
-                if keep:
-                    # Only a cell's first step starts from what the database holds; a later
-                    # step (a swap through a temporary value) starts from the step before it.
-                    firsts = {e.column: e for e in reversed(edits) if isinstance(e, CellEdit)}
-                    edits = [
-                        e for e in edits if not isinstance(e, CellEdit) or firsts[e.column] is e
-                    ]
-                for edit in edits:
-                    mine = edit.new if isinstance(edit, CellEdit) else None
-                    saw = edit.original if isinstance(edit, CellEdit) else conflict.original
-                    one = replace(conflict, change=edit, mine=mine, original=saw)
-                    resolve_conflict(self.changes, one, keep_mine=keep)
         except StagingError as exc:
             self._refused(str(exc), "Conflict")
         self.changes_shown()
@@ -210,7 +206,8 @@ class BrowseSaving(BrowseRowEditing):
         said = {
             ConflictChoice.KEEP_MINE: kept,
             ConflictChoice.TAKE_THEIRS: "took theirs: my change is dropped",
-            ConflictChoice.EDIT_AGAIN: "editing again from the current value",
+            ConflictChoice.EDIT_AGAIN: "mine is staged again on top of the current value:"
+            " editing it",
         }[choice]
         # A toast, not the status notice: the change watcher is about to write that one.
         self.notify(said, title="Conflict", markup=False)

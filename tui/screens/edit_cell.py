@@ -66,6 +66,9 @@ class EditorSpec:
     #: where the column's type alone decides. ``storage``: the one the editor starts in.
     classes: tuple[str, ...] = ()
     storage: str = "auto"
+    #: ``value`` is a staged (unsaved) value; ``stored`` is then what the database holds.
+    staged: bool = False
+    stored: Any = None
 
 
 @dataclass(frozen=True)
@@ -132,7 +135,10 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
             declared = spec.declared_type or "no declared type"
             title.append(f"  ({declared}, {spec.kind.lower().replace('_', ' ')})", style="dim")
             yield Label(title, classes="dialog-title")
-            yield Static(current_line(spec.value, spec.text), id="editor-current")
+            yield Static(
+                current_line(spec.value, spec.text, staged=spec.staged, stored=spec.stored),
+                id="editor-current",
+            )
             if spec.note:
                 yield Static(escaped(spec.note), id="editor-note", classes="dialog-note")
             yield from self._field()

@@ -20,9 +20,20 @@ from tui.text.literal import append_value, class_name
 SHOWN = 200
 
 
-def current_line(value: Any, text: str) -> Text:
-    """``now: …``: the stored ``value`` (``text``: the editable text of a JSON document)."""
-    line = Text("now: ", style="dim")
+def current_line(value: Any, text: str, *, staged: bool = False, stored: Any = None) -> Text:
+    """``now: …``: the stored ``value`` (``text``: the editable text of a JSON document).
+
+    With ``staged``, ``value`` is a staged edit not saved yet: ``staged: …`` then, and the
+    value the database holds (``stored``) under it as ``now: …``.
+    """
+    if not staged:
+        return _value(Text("now: ", style="dim"), value, text)
+    line = _value(Text("staged (not saved): ", style="dim"), value, text)
+    line.append("\n")
+    return _value(line.append("now in the database: ", style="dim"), stored, "")
+
+
+def _value(line: Text, value: Any, text: str) -> Text:
     if value is None:
         return line.append("∅ NULL", style="italic")
     if isinstance(value, bytes | bytearray | memoryview):

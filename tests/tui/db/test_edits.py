@@ -243,7 +243,7 @@ def test_second_edit_keeps_the_first_original() -> None:
     assert changes.edit_of(T, K2, "a") is None
 
 
-def test_a_cell_edited_again_after_another_row_of_its_table_is_a_step_of_its_own() -> None:
+def test_a_swap_through_a_temporary_value_is_a_step_of_its_own() -> None:
     """A swap through a temporary value keeps its three steps (save runs them in order); a
     change to another table in between still merges; deleting the row compares what was seen."""
     changes = ChangeSet()
@@ -267,6 +267,32 @@ def test_a_cell_edited_again_after_another_row_of_its_table_is_a_step_of_its_own
     other.stage(CellEdit(U, K2, "u", "b", "a"))
     other.stage(edit("u", "a", "b"))
     assert other.changes == (edit("u", "a", "b"), CellEdit(U, K2, "u", "b", "a"))
+
+
+def test_a_re_edit_after_other_rows_replaces_the_cells_staged_value() -> None:
+    """A bad value staged first, other rows edited, the cell edited again: one edit of the
+    cell remains, in its place, writing the last value; undo brings the bad one back."""
+    changes = ChangeSet()
+    changes.stage(edit("n", 5, -1))
+    changes.stage(edit("n", 7, 8, key=K2))
+    changes.stage(edit("u", "x", "y", key=K2))
+    changes.stage(edit("n", 5, 6))  # the editor's original is what the database holds
+    assert changes.changes == (
+        edit("n", 5, 6),
+        edit("n", 7, 8, key=K2),
+        edit("u", "x", "y", key=K2),
+    )
+    assert changes.undo()
+    assert changes.changes[0] == edit("n", 5, -1) and len(changes) == 3
+    assert changes.redo()
+    changes.stage(edit("n", 5, 5))  # back to what the database holds: the edit goes
+    assert changes.changes == (edit("n", 7, 8, key=K2), edit("u", "x", "y", key=K2))
+    # Deleting another row that holds the value is a release too: a step after it.
+    swap = ChangeSet()
+    swap.stage(edit("u", "a", "tmp"))
+    swap.stage(RowDelete(T, K2, (("id", 2), ("u", "b"))))
+    swap.stage(edit("u", "a", "b"))
+    assert swap.changes[-1] == edit("u", "tmp", "b")
 
 
 def test_editing_back_to_the_original_removes_the_edit() -> None:

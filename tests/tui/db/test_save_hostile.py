@@ -85,3 +85,25 @@ async def test_a_trigger_that_ignores_the_update_is_not_called_a_conflict(open_d
     assert outcome.failed == edit
     assert "skipped" in outcome.reason and "RAISE(IGNORE)" in outcome.reason
     assert rows(path, "SELECT v FROM ign") == [("a",)]
+
+
+async def test_a_bad_value_edited_again_after_other_rows_no_longer_blocks_the_save(
+    open_db: OpenDb,
+) -> None:
+    """n = -1 (refused by the CHECK) staged on row 1, row 2 edited, row 1 edited again to 6:
+    the save writes 6 and row 2's edit, never trying -1."""
+    path, engine = open_db(
+        "c.db",
+        [
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, n INT CHECK (n > 0), u TEXT UNIQUE)",
+            "INSERT INTO t VALUES (1, 5, 'a'), (2, 7, 'b')",
+        ],
+    )
+    t = TableRef("t")
+    changes = ChangeSet()
+    changes.stage(CellEdit(t, RowKey(("id",), (1,)), "n", 5, -1))
+    changes.stage(CellEdit(t, RowKey(("id",), (2,)), "n", 7, 8))
+    changes.stage(CellEdit(t, RowKey(("id",), (1,)), "n", 5, 6))
+    outcome = await save(engine, changes.changes)
+    assert outcome.ok, outcome.reason
+    assert rows(path, "SELECT id, n FROM t ORDER BY id") == [(1, 6), (2, 8)]
