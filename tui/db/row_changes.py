@@ -1,0 +1,255 @@
+"""What one commit did to the rows of each table, and to the entries of each index.
+
+Only the pages the commit changed are decoded: the leaf pages a b-tree had among the pages
+the commit wrote or dropped, as they stood before the commit (as of commit k-1), against its
+leaf pages among the pages the commit wrote or added, after it (as of k). A page the commit
+did not write holds the same rows before and after, so rows present on one side only were
+inserted or deleted, and rows on both sides with different values were updated. Rows of a
+rowid table are matched by rowid, those of a WITHOUT ROWID table by primary key; an index
+(whose interior pages hold entries too) lists the entries added and removed and, per page it
+wrote, the first and last key.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from tui.db.btree import (
+    ROLE_INTERIOR,
+    ROLE_LEAF,
+    ROLE_OVERFLOW,
+    BtreeError,
+    PageSource,
+    Value,
+    leaf_entries,
+)
+from tui.db.page_owners import Owner
+from tui.db.page_versions import PageVersions
+from tui.db.schema_pages import SCHEMA_NAME, SchemaObject, TableLayout, read_schema, table_layout
+from tui.db.wal_history import HistoryBuilder, WalHistory
+
+__all__ = ["CommitChanges", "RowChange", "TreeChanges", "commit_changes"]
+
+Row = tuple[Value, ...]
+INSERT, UPDATE, DELETE = "insert", "update", "delete"
+_SCHEMA_LAYOUT = TableLayout(
+    ("type", "name", "tbl_name", "rootpage", "sql"), False, 0, None, (None,) * 5
+)
+
+
+@dataclass(frozen=True)
+class RowChange:
+    """One row inserted, updated or deleted (one index entry added or removed)."""
+
+    kind: str  # insert, update, delete
+    key: Row  # (rowid,), the primary key, or the index entry itself
+    before: Row | None
+    after: Row | None
+
+    @property
+    def changed_columns(self) -> tuple[int, ...]:
+        """Columns whose value differs (by value and storage class), for an update."""
+        if self.before is None or self.after is None:
+            return ()
+        return tuple(
+            i
+            for i, (a, b) in enumerate(zip(self.before, self.after, strict=True))
+            if type(a) is not type(b) or a != b
+        )
+
+
+@dataclass(frozen=True)
+class TreeChanges:
+    """What a commit did in one b-tree."""
+
+    name: str
+    kind: str  # table, without rowid, index, sqlite_schema
+    columns: tuple[str, ...]  # of rows; () for an index (entries are shown raw)
+    changes: tuple[RowChange, ...]
+    pages_before: tuple[int, ...]  # the pages decoded as of k-1
+    pages_after: tuple[int, ...]  # and as of k
+    key_ranges: tuple[tuple[int, Row, Row], ...] = ()  # (page, first, last key) as of k
+    note: str | None = None
+
+    def count(self, kind: str) -> int:
+        return sum(1 for change in self.changes if change.kind == kind)
+
+
+@dataclass(frozen=True)
+class CommitChanges:
+    number: int
+    trees: tuple[TreeChanges, ...]
+    approximate: bool  # pages read from the database file may be later, checkpointed ones
+
+
+def commit_changes(builder: HistoryBuilder, history: WalHistory, number: int) -> CommitChanges:
+    """The row changes of commit ``number``; :class:`LookupError` if the WAL lacks it."""
+    entry = history.commit(number)
+    commits = builder.last
+    if commits is None or commits.generation != history.generation or commits.header is None:
+        raise LookupError("the WAL changed since this history was read: refresh it first")
+    owners = builder.page_changes[number - 1]
+    with PageVersions(builder.db_path, commits) as versions:
+        before_get, after_get = versions.getter(number - 1), versions.getter(number)
+        header = _header(after_get)
+        usable, encoding = header
+        schema_before = _schema(before_get, usable, encoding) or ()
+        schema_after = _schema(after_get, usable, encoding)
+        if schema_after is None:
+            schema_after = schema_before
+        names = sorted(
+            {o[0] for pair in owners.values() for o in pair if o is not None},
+            key=lambda n: (n != SCHEMA_NAME, n),
+        )
+        trees = []
+        for name in names:
+            after_item = _find(schema_after, name)
+            item = after_item or _find(schema_before, name)
+            dropped = name != SCHEMA_NAME and after_item is None and item is not None
+            trees.append(
+                _tree(
+                    name, item, owners, before_get, after_get, usable, encoding, entry.pages,
+                    dropped,
+                )
+            )  # fmt: skip
+        approximate = versions.inexact > 0 or entry.approximate
+    return CommitChanges(number, tuple(trees), approximate)
+
+
+def _header(get: PageSource) -> tuple[int, str]:
+    from tui.db.btree import parse_database_header
+
+    header = parse_database_header(get(1))
+    return header.usable_size, header.text_encoding
+
+
+def _schema(get: PageSource, usable: int, encoding: str) -> tuple[SchemaObject, ...] | None:
+    try:
+        return read_schema(get, usable, encoding)
+    except BtreeError:
+        return None  # no database before the first commit
+
+
+def _find(schema: tuple[SchemaObject, ...], name: str) -> SchemaObject | None:
+    return next((item for item in schema if item.name == name), None)
+
+
+def _pages(
+    owners: dict[int, tuple[Owner, Owner]], name: str, side: int, roles: set[str]
+) -> list[int]:
+    return sorted(
+        page
+        for page, pair in owners.items()
+        if (owner := pair[side]) is not None and owner[0] == name and owner[1] in roles
+    )
+
+
+def _tree(
+    name: str,
+    item: SchemaObject | None,
+    owners: dict[int, tuple[Owner, Owner]],
+    before_get: PageSource,
+    after_get: PageSource,
+    usable: int,
+    encoding: str,
+    written: tuple[int, ...],
+    dropped: bool,
+) -> TreeChanges:
+    if name == SCHEMA_NAME:
+        layout: TableLayout | None = _SCHEMA_LAYOUT
+        kind = SCHEMA_NAME
+    elif item is not None and item.type == "table":
+        layout = table_layout(item.sql) if item.sql else None
+        kind = "without rowid" if layout is not None and layout.without_rowid else "table"
+    else:
+        layout = None
+        kind = item.type if item is not None else "index"
+    is_rowid_table = kind in ("table", SCHEMA_NAME)
+    roles = {ROLE_LEAF} if is_rowid_table else {ROLE_LEAF, ROLE_INTERIOR}
+    pages_before = _pages(owners, name, 0, roles)
+    pages_after = _pages(owners, name, 1, roles)
+    if dropped:
+        # Its rows are not listed one by one: a DROP of a big table would decode all of it.
+        freed = len(_pages(owners, name, 0, {ROLE_LEAF, ROLE_INTERIOR, ROLE_OVERFLOW}))
+        return TreeChanges(
+            name, kind, (), (), tuple(pages_before), (),
+            note=f"dropped: its {freed:,} page{'' if freed == 1 else 's'} left the b-tree",
+        )  # fmt: skip
+    try:
+        before = [e for p in pages_before for e in leaf_entries(before_get, p, usable, encoding)]
+        after = [e for p in pages_after for e in leaf_entries(after_get, p, usable, encoding)]
+    except BtreeError as exc:
+        return TreeChanges(
+            name, kind, (), (), tuple(pages_before), tuple(pages_after),
+            note=f"its pages could not be decoded: {exc}",
+        )  # fmt: skip
+    if is_rowid_table:
+        changes = _keyed(
+            {(r,): _row(layout, r, rec) for r, rec in before},
+            {(r,): _row(layout, r, rec) for r, rec in after},
+        )
+    elif kind == "without rowid" and layout is not None:
+        width = layout.key_columns
+        changes = _keyed(
+            {rec[:width]: layout.row(None, rec) for _, rec in before},
+            {rec[:width]: layout.row(None, rec) for _, rec in after},
+        )
+    else:
+        changes = _entries([rec for _, rec in before], [rec for _, rec in after])
+    ranges = []
+    if not is_rowid_table:
+        for page in pages_after:
+            if page in written:
+                keys = [rec for _, rec in leaf_entries(after_get, page, usable, encoding)]
+                if keys:
+                    ranges.append((page, keys[0], keys[-1]))
+    columns = layout.columns if layout is not None else ()
+    if kind == "without rowid" and layout is not None:
+        columns = layout.columns
+    return TreeChanges(
+        name, kind, columns, changes, tuple(pages_before), tuple(pages_after), tuple(ranges)
+    )
+
+
+def _row(layout: TableLayout | None, rowid: int | None, record: Row) -> Row:
+    return layout.row(rowid, record) if layout is not None else record
+
+
+def _same(a: Row, b: Row) -> bool:
+    return len(a) == len(b) and all(
+        type(x) is type(y) and x == y for x, y in zip(a, b, strict=True)
+    )
+
+
+def _keyed(before: dict[Row, Row], after: dict[Row, Row]) -> tuple[RowChange, ...]:
+    changes = []
+    for key in sorted(before.keys() | after.keys(), key=_sort_key):
+        old, new = before.get(key), after.get(key)
+        if old is None:
+            changes.append(RowChange(INSERT, key, None, new))
+        elif new is None:
+            changes.append(RowChange(DELETE, key, old, None))
+        elif not _same(old, new):
+            changes.append(RowChange(UPDATE, key, old, new))
+    return tuple(changes)
+
+
+def _entries(before: list[Row], after: list[Row]) -> tuple[RowChange, ...]:
+    old, new = Counter(map(_hashable, before)), Counter(map(_hashable, after))
+    by_key = {_hashable(r): r for r in (*before, *after)}
+    changes = [RowChange(DELETE, by_key[k], by_key[k], None) for k in (old - new).elements()] + [
+        RowChange(INSERT, by_key[k], None, by_key[k]) for k in (new - old).elements()
+    ]
+    changes.sort(key=lambda c: _sort_key(c.key))
+    return tuple(changes)
+
+
+def _hashable(row: Row) -> tuple[object, ...]:
+    return tuple((type(v).__name__, v) for v in row)
+
+
+def _sort_key(row: Row) -> tuple[object, ...]:
+    """SQLite's order of storage classes: NULL, numbers, text, blob."""
+    rank = {type(None): 0, int: 1, float: 1, str: 2, bytes: 3}
+    return tuple((rank[type(v)], v if v is not None else 0) for v in row)

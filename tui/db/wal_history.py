@@ -1,0 +1,277 @@
+"""The history of a WAL database: every commit still in the ``-wal``, and what each touched.
+
+One :class:`HistoryCommit` per commit of the WAL's current generation, oldest first: its
+frames, the database size after it, the pages it wrote, and which tables and indexes those
+pages belong to *as of that commit* (a page changes owner when a table is dropped and another
+created, or on VACUUM), found by :class:`tui.db.page_owners.PageOwners`. Pages in no b-tree
+are named for what they are: the freelist, a pointer-map page, or unused. Whether a commit is
+checkpointed comes from the ``-shm`` file's ``nBackfill``; frames after the last commit are
+the uncommitted tail and are never counted as a commit.
+
+:class:`HistoryBuilder` follows the live files: a refresh reads only the frames appended since
+the last one and advances the page owners commit by commit; a WAL reset (new salts) starts a
+new generation, and the history says how many it has seen. What each commit did to the rows
+of a table is :mod:`tui.db.row_changes`'s job, from what this module keeps.
+
+Everything is read with plain read-only descriptors (see :mod:`tui.db.page_versions`): the
+database, its ``-wal`` and its ``-shm`` are never written, and no lock is taken.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from tui.db.btree import (
+    BtreeError,
+    PageSource,
+    freelist_pages,
+    parse_database_header,
+    pointer_map_pages,
+)
+from tui.db.page_owners import Owner, PageOwners
+from tui.db.page_versions import GenerationChanged, PageVersions
+from tui.db.schema_pages import SCHEMA_NAME
+from tui.db.wal_commits import Commit, WalCommitIndex, WalCommits
+
+__all__ = ["HistoryBuilder", "HistoryCommit", "Touched", "WalHistory"]
+
+FREELIST = "freelist"
+POINTER_MAP = "pointer map"
+UNUSED = "unused"
+# While page owners may be wrong (a checkpoint overwrote pages of an earlier state), they are
+# found again by walking the whole database after each commit, up to this size.
+_REBUILD_PAGES = 5000
+
+
+@dataclass(frozen=True)
+class Touched:
+    """One thing a commit wrote pages of: a b-tree (table, index, sqlite_schema) or not."""
+
+    name: str  # the table or index; for pages in no b-tree, the kind again
+    kind: str  # table, index, sqlite_schema, freelist, pointer map, unused
+    pages: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class HistoryCommit:
+    """One commit still in the WAL."""
+
+    number: int
+    first_frame: int
+    last_frame: int
+    db_pages: int  # database size in pages after the commit
+    pages: tuple[int, ...]  # pages written, ascending
+    touched: tuple[Touched, ...]
+    approximate: bool  # some pages read for it may hold later, checkpointed versions
+    problem: str | None = None  # why its pages could not be attributed
+
+    @property
+    def frame_count(self) -> int:
+        return self.last_frame - self.first_frame + 1
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The tables and indexes it wrote, then what else it wrote (freelist, …)."""
+        return tuple(t.name for t in self.touched)
+
+
+@dataclass(frozen=True)
+class WalHistory:
+    """The history at one moment."""
+
+    db_path: str
+    page_size: int
+    generation: tuple[int, int] | None  # the WAL header's salts; None without a usable WAL
+    generation_number: int  # 1 for the first generation this builder saw, +1 per reset
+    commits: tuple[HistoryCommit, ...]
+    uncommitted_frames: int = 0
+    uncommitted_pages: int = 0
+    torn_tail_bytes: int = 0
+    backfilled: int | None = None  # nBackfill; None when unknown
+    problems: tuple[str, ...] = ()
+
+    def is_checkpointed(self, commit: HistoryCommit) -> bool | None:
+        """Copied into the database file (frame ≤ nBackfill); None when unknown."""
+        return None if self.backfilled is None else commit.last_frame <= self.backfilled
+
+    def commit(self, number: int) -> HistoryCommit:
+        """Commit ``number``; :class:`LookupError` with a message when the WAL lacks it."""
+        if not 1 <= number <= len(self.commits):
+            held = f"commits 1 to {len(self.commits)}" if self.commits else "no commit"
+            raise LookupError(f"the WAL holds no commit {number} (it holds {held})")
+        return self.commits[number - 1]
+
+
+class HistoryBuilder:
+    """Follows one WAL database's history; :meth:`refresh` as often as wanted."""
+
+    def __init__(self, db_path: str | os.PathLike[str]) -> None:
+        self.db_path = os.fspath(db_path)
+        self.index = WalCommitIndex(f"{self.db_path}-wal")
+        self.generation_number = 0
+        self.commits_read = 0  # commits processed by the last refresh
+        self._generation: tuple[int, int] | None = None
+        self._start_generation()
+
+    def _start_generation(self) -> None:
+        self._owners: PageOwners | None = None
+        self._entries: list[HistoryCommit] = []
+        #: per commit (index number-1): page -> (owner before, owner after), for the pages
+        #: it wrote or that changed owner.
+        self.page_changes: list[dict[int, tuple[Owner, Owner]]] = []
+        self._tainted = False  # owners may derive from pages a checkpoint overwrote
+        self.last: WalCommits | None = None
+
+    def refresh(self) -> WalHistory:
+        """Read what is new; a reset under the read starts over once."""
+        for attempt in (1, 2):
+            try:
+                return self._refresh()
+            except GenerationChanged:
+                if attempt == 2:
+                    raise
+                self.index = WalCommitIndex(f"{self.db_path}-wal")
+                self._generation = None
+                self._start_generation()
+        raise AssertionError("unreachable")
+
+    def _refresh(self) -> WalHistory:
+        commits = self.index.refresh()
+        self.last = commits
+        self.commits_read = 0
+        problems = list(commits.problems)
+        if commits.generation != self._generation:
+            if commits.generation is not None:
+                self.generation_number += 1
+            self._generation = commits.generation
+            self._start_generation()
+            self.last = commits
+        if commits.header is not None and len(commits.commits) > len(self._entries):
+            with PageVersions(self.db_path, commits) as versions:
+                self._advance(commits, versions)
+        return WalHistory(
+            db_path=self.db_path,
+            page_size=commits.page_size,
+            generation=commits.generation,
+            generation_number=self.generation_number,
+            commits=tuple(self._entries),
+            uncommitted_frames=commits.uncommitted_frames,
+            uncommitted_pages=len(commits.uncommitted_pages),
+            torn_tail_bytes=commits.torn_tail_bytes,
+            backfilled=commits.backfilled,
+            problems=tuple(problems),
+        )
+
+    def _advance(self, commits: WalCommits, versions: PageVersions) -> None:
+        rebuild = False
+        if self._owners is None:
+            first = commits.commits[len(self._entries)].number
+            try:
+                header = parse_database_header(versions.read(1, first))
+            except BtreeError:
+                header = None
+            if header is None:
+                # Not a database yet (or unreadable): attribute nothing.
+                for commit in commits.commits[len(self._entries) :]:
+                    self._entries.append(_plain(commit, "page 1 is not a SQLite header"))
+                    self.page_changes.append({})
+                return
+            self._owners = PageOwners(header.usable_size, header.text_encoding)
+            before = versions.inexact
+            try:
+                self._owners.rebuild(versions.getter(first - 1))
+            except BtreeError:
+                rebuild = True  # the state before the first commit is not readable
+            self._tainted = versions.inexact > before
+        owners = self._owners
+        for commit in commits.commits[len(self._entries) :]:
+            self.commits_read += 1
+            get = versions.getter(commit.number)
+            before = versions.inexact
+            exact_state = commits.backfilled is None or commit.last_frame >= commits.backfilled
+            problem = None
+            # Owners that may derive from overwritten pages are found again from scratch,
+            # while that is cheap or once the state is exact again.
+            full = rebuild or (self._tainted and (exact_state or commit.db_pages <= _REBUILD_PAGES))
+            try:
+                if full:
+                    previous = {p: owners.of(p) for p in commit.pages}
+                    changes = owners.rebuild(get)
+                    for page in commit.pages:
+                        changes.setdefault(page, (previous[page], owners.of(page)))
+                    rebuild = False
+                else:
+                    changes = owners.apply(get, commit.pages)
+            except GenerationChanged:
+                raise
+            except BtreeError as exc:
+                problem = f"its pages could not be attributed: {exc}"
+                changes = {p: (None, None) for p in commit.pages}
+                rebuild = True
+            inexact = versions.inexact > before
+            self._tainted = (inexact or (self._tainted and not full)) and not exact_state
+            touched = () if problem else self._touched(commit.pages, commit.db_pages, get)
+            self._entries.append(
+                HistoryCommit(
+                    number=commit.number,
+                    first_frame=commit.first_frame,
+                    last_frame=commit.last_frame,
+                    db_pages=commit.db_pages,
+                    pages=tuple(sorted(commit.pages)),
+                    touched=touched,
+                    approximate=inexact or self._tainted,
+                    problem=problem,
+                )
+            )
+            self.page_changes.append(changes)
+
+    def _touched(self, pages: Iterable[int], db_pages: int, get: PageSource) -> tuple[Touched, ...]:
+        assert self._owners is not None
+        owners = self._owners
+        groups: dict[tuple[str, str], list[int]] = {}
+        loose: list[int] = []
+        for page in sorted(pages):
+            name = owners.owner.get(page)
+            if name is None:
+                loose.append(page)
+            else:
+                groups.setdefault((name, owners.kind_of(name)), []).append(page)
+        if loose:
+            for kind, found in _loose_pages(loose, db_pages, get).items():
+                groups[(kind, kind)] = found
+        order = sorted(groups, key=lambda key: (key[1] in (FREELIST, POINTER_MAP, UNUSED), key))
+        return tuple(Touched(name, kind, tuple(groups[(name, kind)])) for name, kind in order)
+
+
+def _loose_pages(pages: list[int], db_pages: int, get: PageSource) -> dict[str, list[int]]:
+    """Pages in no b-tree: freelist trunks and leaves, pointer-map pages, or unused."""
+    found: dict[str, list[int]] = {}
+    try:
+        header = parse_database_header(get(1))
+        trunks, leaves = freelist_pages(get, header)
+        maps = set(pointer_map_pages(header, db_pages))
+    except BtreeError:
+        trunks, leaves, maps = [], [], set()
+    free = set(trunks) | set(leaves)
+    for page in pages:
+        kind = FREELIST if page in free else POINTER_MAP if page in maps else UNUSED
+        found.setdefault(kind, []).append(page)
+    return found
+
+
+def _plain(commit: Commit, problem: str) -> HistoryCommit:
+    return HistoryCommit(
+        commit.number,
+        commit.first_frame,
+        commit.last_frame,
+        commit.db_pages,
+        tuple(sorted(commit.pages)),
+        (),
+        False,
+        problem,
+    )
+
+
+__all__ += ["FREELIST", "POINTER_MAP", "SCHEMA_NAME", "UNUSED"]
