@@ -58,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     parser.epilog = (
-        "Also: dbbrowse export DATABASE TABLE_OR_SQL [-o FILE] (see dbbrowse export -h)."
+        "Also: dbbrowse export DATABASE TABLE_OR_SQL [-o FILE] (see dbbrowse export -h); "
+        "dbbrowse history DATABASE [--commit K] (see dbbrowse history -h)."
     )
     return parser
 
@@ -69,6 +70,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tui.cli_export import main as export_main
 
         return export_main(argv[1:])
+    if argv[:1] == ["history"]:
+        from tui.cli_history import main as history_main
+
+        return history_main(argv[1:])
     args = build_parser().parse_args(argv)
     from tui.db.target import Target, TargetError, resolve_target
 

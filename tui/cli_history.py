@@ -1,0 +1,104 @@
+"""``dbbrowse history DB``: the commits still in a SQLite database's ``-wal``, for scripts and
+bug reports; ``--commit K`` prints what commit K did to the rows of each table.
+
+Only the files are read, with plain read-only descriptors: the database, its ``-wal`` and its
+``-shm`` are never written and no lock is taken (the database is not even opened through
+SQLite). Exit status: 0 done, 1 the files could not be read, 2 bad arguments (a missing file,
+not a SQLite file, a commit the WAL does not hold), 141 the reader of standard output went away.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dbbrowse history",
+        description=(
+            "List the commits still in a SQLite database's write-ahead log (number, frames, "
+            "database size after, pages written, checkpointed or not, tables and indexes "
+            "touched), or what one commit did to rows. Reads the files only; changes nothing."
+        ),
+    )
+    parser.add_argument("database", help="a SQLite file path")
+    parser.add_argument(
+        "--commit",
+        "-c",
+        type=int,
+        metavar="K",
+        help="print the rows commit K inserted, updated (old → new) and deleted",
+    )
+    parser.add_argument(
+        "--limit",
+        type=int,
+        default=None,
+        metavar="N",
+        help="with --commit: at most N changed rows per table (default: all)",
+    )
+    return parser
+
+
+def _error(message: str) -> None:
+    print(f"dbbrowse history: error: {message}", file=sys.stderr)
+
+
+def main(argv: Sequence[str]) -> int:
+    args = build_parser().parse_args(argv)
+    from tui.db.target import TargetError, resolve_target
+
+    try:
+        target = resolve_target(args.database, default_url="", read_only=True)
+    except TargetError as exc:
+        _error(str(exc))
+        return 2
+    if target.sqlite_path is None:
+        _error("the history is read from a SQLite file's -wal: give a file path")
+        return 2
+    if args.limit is not None and args.limit < 0:
+        _error(f"--limit must be 0 or more, not {args.limit}")
+        return 2
+    try:
+        lines = list(_lines(str(target.sqlite_path), args.commit, args.limit))
+    except LookupError as exc:
+        _error(str(exc.args[0]) if exc.args else str(exc))
+        return 2
+    except (OSError, ValueError) as exc:
+        _error(f"cannot read the history: {getattr(exc, 'strerror', None) or exc}")
+        return 1
+    try:
+        for line in lines:
+            print(line)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    return 0
+
+
+def _lines(path: str, number: int | None, limit: int | None) -> list[str]:
+    from tui.db.row_changes import commit_changes
+    from tui.db.wal_history import HistoryBuilder
+    from tui.text.wal_history import (
+        changes_lines,
+        commit_header,
+        commit_line,
+        history_summary,
+    )
+
+    builder = HistoryBuilder(path)
+    history = builder.refresh()
+    if number is None:
+        lines = [history_summary(history).plain]
+        if history.commits:
+            lines.append(commit_header())
+            lines.extend(commit_line(history, c).plain for c in history.commits)
+        return lines
+    commit = history.commit(number)
+    changes = commit_changes(builder, history, number)
+    head = commit_line(history, commit).plain.strip()
+    return [f"commit {head}", *(t.plain for t in changes_lines(changes, limit))]
