@@ -38,6 +38,7 @@ from sqlalchemy.types import NullType
 from tui.db.edits import CellEdit, Change, RowDelete, RowInsert
 from tui.db.model import Preview, TableDetails, TableInfo, TableRef
 from tui.db.save_order import parents_first, statement_groups
+from tui.db.storage_class import affinity_of
 from tui.db.values import RowKey
 
 __all__ = ["PlannedStatement", "key_condition", "plan_save", "table_of"]
@@ -99,15 +100,28 @@ class _Builder:
         bound = self.bind("o", value)
         if dialect == "postgresql" and type_name in _NO_EQUALITY:
             return cast(col, Text).is_not_distinct_from(cast(bound, Text))
-        if dialect == "sqlite" and isinstance(value, str):
-            # A column declared COLLATE NOCASE or RTRIM compares 'abc' IS 'ABC' as true: the
-            # other writer's change of case would be overwritten. Compare as stored.
-            return col.collate("binary").is_not_distinct_from(bound)
+        if dialect == "sqlite" and value is not None and _classes_differ(info, name):
+            # IS finds the integer 1 equal to the real 1.0: where the column keeps either,
+            # the other writer's change of storage class would be overwritten.
+            same = self._same_sqlite(col, value, bound)
+            return and_(same, func.typeof(col) == self.bind("t", _typeof(value)))
+        if dialect == "sqlite":
+            return self._same_sqlite(col, value, bound)
         if dialect in ("mysql", "mariadb") and isinstance(value, str):
             # Collations ignore case and trailing spaces: compare the bytes.
             # Compare the bytes, each side as utf8mb4 whatever the column's charset.
             as_utf8 = cast(col, CHAR(charset="utf8mb4"))
             return cast(as_utf8, BINARY()).is_not_distinct_from(cast(bound, BINARY()))
+        return col.is_not_distinct_from(bound)
+
+    @staticmethod
+    def _same_sqlite(
+        col: ColumnElement[Any], value: Any, bound: ColumnElement[Any]
+    ) -> ColumnElement[bool]:
+        if isinstance(value, str):
+            # A column declared COLLATE NOCASE or RTRIM compares 'abc' IS 'ABC' as true: the
+            # other writer's change of case would be overwritten. Compare as stored.
+            return col.collate("binary").is_not_distinct_from(bound)
         return col.is_not_distinct_from(bound)
 
     def _same_json(self, col: ColumnElement[Any], value: Any) -> ColumnElement[bool]:
@@ -142,6 +156,29 @@ def key_condition(
 
 def _has_surrogates(text: str) -> bool:
     return any("\udc80" <= ch <= "\udcff" for ch in text)
+
+
+def _classes_differ(info: TableInfo, name: str) -> bool:
+    """Whether a SQLite column may hold equal values of different storage classes: no
+    affinity (no declared type, BLOB, STRICT ANY) or NUMERIC (which keeps a value it cannot
+    convert as it is: the same class is not guaranteed by the type)."""
+    column = next((c for c in info.columns if c.name == name), None)
+    if column is None:
+        return False
+    if info.strict and column.type_name.strip().upper() != "ANY":
+        return False  # STRICT: the declared type is the class
+    return affinity_of(column, strict=info.strict) in ("BLOB", "NUMERIC")
+
+
+def _typeof(value: Any) -> str:
+    """SQLite's ``typeof()`` of a value bound as :meth:`_Builder.bind` binds it."""
+    if isinstance(value, bool | int):
+        return "integer"
+    if isinstance(value, float):
+        return "real"
+    if isinstance(value, bytes | bytearray | memoryview):
+        return "blob"
+    return "text"
 
 
 def _column_type(info: TableInfo, name: str) -> str:

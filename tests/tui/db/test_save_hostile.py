@@ -107,3 +107,59 @@ async def test_a_bad_value_edited_again_after_other_rows_no_longer_blocks_the_sa
     outcome = await save(engine, changes.changes)
     assert outcome.ok, outcome.reason
     assert rows(path, "SELECT id, n FROM t ORDER BY id") == [(1, 6), (2, 8)]
+
+
+@pytest.mark.parametrize(
+    ("create", "strict"),
+    [
+        pytest.param("CREATE TABLE t (id INTEGER PRIMARY KEY, v)", False, id="no-type"),
+        pytest.param("CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)", False, id="blob"),
+        pytest.param("CREATE TABLE t (id INTEGER PRIMARY KEY, v ANY) STRICT", True, id="any"),
+    ],
+)
+async def test_a_change_of_storage_class_alone_is_a_conflict(
+    open_db: OpenDb, create: str, strict: bool
+) -> None:
+    """The user saw the integer 1; another user stored the real 1.0 (``1 IS 1.0`` is true):
+    neither the edit of the cell nor the deletion of the row overwrites it."""
+    from tui.db.edits import RowDelete
+
+    path, engine = open_db("s.db", [create, "INSERT INTO t VALUES (1, 1), (2, 2)"])
+    t = TableRef("t")
+    other_writer(path, "UPDATE t SET v = 1.0 WHERE id = 1", "UPDATE t SET v = '2' WHERE id = 2")
+    before = rows(path, "SELECT id, typeof(v), v FROM t ORDER BY id")
+    assert before == [(1, "real", 1.0), (2, "text", "2")]
+    edit = await save(engine, [CellEdit(t, RowKey(("id",), (1,)), "v", 1, "mine")])
+    assert edit.conflict is not None, edit.reason
+    assert "it is now 1.0" in edit.reason
+    delete = RowDelete(t, RowKey(("id",), (1,)), (("id", 1), ("v", 1)))
+    assert (await save(engine, [delete])).conflict is not None
+    delete = RowDelete(t, RowKey(("id",), (2,)), (("id", 2), ("v", 2)))
+    assert (await save(engine, [delete])).conflict is not None
+    assert rows(path, "SELECT id, typeof(v), v FROM t ORDER BY id") == before
+    # As it is now, it saves (the class is compared as bound: real).
+    outcome = await save(engine, [CellEdit(t, RowKey(("id",), (1,)), "v", 1.0, "mine")])
+    assert outcome.ok, outcome.reason
+    assert rows(path, "SELECT typeof(v), v FROM t WHERE id = 1") == [("text", "mine")]
+
+
+async def test_typeof_is_compared_only_where_the_type_does_not_fix_the_class(
+    open_db: OpenDb,
+) -> None:
+    from tests.tui.db.edithelpers import describe
+    from tui.db.save import plan_save
+
+    _, engine = open_db(
+        "p.db",
+        ["CREATE TABLE t (id INTEGER PRIMARY KEY, a, b NUMERIC, c INTEGER, d TEXT, e REAL)"],
+    )
+    t = TableRef("t")
+    info = await describe(engine, "t")
+    key = RowKey(("id",), (1,))
+    edits = [CellEdit(t, key, name, 1, 2) for name in "abcde"]
+    (planned,) = plan_save(edits, {t: info}, engine.dialect)
+    assert planned.sql.count("typeof(") == 2
+    assert "typeof(t.a) = ?" in planned.sql and "typeof(t.b) = ?" in planned.sql
+    assert ("t5", "integer") in planned.params or any(v == "integer" for _, v in planned.params)
+    null = plan_save([CellEdit(t, key, "a", None, 2)], {t: info}, engine.dialect)
+    assert "typeof(" not in null[0].sql  # IS NULL: NULL is a class of its own
