@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, Label, Select
+from textual.widgets import Button, Input, Label, OptionList, Select
 
 from tests.tui.scenes import SIZE, browse_app, settle
 from tui.db.paging import FilterOp
 from tui.screens.filter import FilterScreen
 from tui.widgets.row_grid import RowGrid
+from tui.widgets.status_bar import StatusBar
 from tui.widgets.table_list import TableList
 
 
@@ -93,3 +94,112 @@ async def test_goto_refuses_what_is_not_a_row(codes_db: Path) -> None:
         notices = [n.message for n in app._notifications]
         assert any("not a number" in n for n in notices)
         assert any("numbered from 1" in n for n in notices)
+
+
+async def _submit(pilot: Pilot[int]) -> None:
+    """Enter in the value: add the condition (keys, not a click: the layout moves)."""
+    pilot.app.screen.query_one("#filter-value", Input).focus()
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def test_conditions_add_up_are_listed_and_removed_one_by_one(codes_db: Path) -> None:
+    app = browse_app(codes_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.get_screen_browse()
+        assert screen is not None
+        grid = screen.query_one(RowGrid)
+        grid.focus()
+        grid.cursor_column = 2  # rank: the dialog starts on it, the value focused
+        await pilot.press("f")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, FilterScreen)
+        assert dialog.query_one("#filter-column", Select).value == "rank"
+        assert dialog.query_one("#filter-value", Input).has_focus
+        ops = dialog.query_one("#filter-op", Select)
+        ops.value = FilterOp.BETWEEN
+        await pilot.pause()
+        assert "low, high" in str(dialog.query_one("#filter-hint", Label).render())
+        dialog.query_one("#filter-value", Input).value = ""
+        await pilot.press(*"1, 2", "enter")
+        await settle(pilot)
+        assert grid.total == 2  # ranks 1 and 2
+
+        await pilot.press("f")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, FilterScreen)
+        active = dialog.query_one("#filter-active", OptionList)
+        assert active.display and active.option_count == 1
+        assert "rank between 1 and 2" in str(active.get_option_at_index(0).prompt)
+        dialog.query_one("#filter-column", Select).value = "code"
+        dialog.query_one("#filter-op", Select).value = FilterOp.IN
+        await pilot.pause()
+        dialog.query_one("#filter-value", Input).value = '"7", 0007, "a, b"'
+        await _submit(pilot)
+        await settle(pilot)
+        assert screen.query_spec is not None and len(screen.query_spec.filters) == 2
+        assert grid.total == 2  # codes '7' (rank 1) and '0007' (rank 2), both held
+        status = screen.query_one(StatusBar).query_text
+        assert "rank between 1 and 2 and code in ('7', '0007', 'a, b')" in status
+
+        # Removing: Tab to the list, delete the first; Done applies what is left.
+        await pilot.press("f")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, FilterScreen)
+        active = dialog.query_one("#filter-active", OptionList)
+        active.focus()
+        active.highlighted = 0
+        await pilot.press("delete")
+        await pilot.pause()
+        assert active.option_count == 1
+        assert "code in" in str(active.get_option_at_index(0).prompt)
+        dialog.query_one("#done", Button).press()
+        await settle(pilot)
+        assert screen.query_spec is not None
+        assert [str(f) for f in screen.query_spec.filters] == ["code in ('7', '0007', 'a, b')"]
+        assert grid.total == 2
+
+        # Cancel drops the removals.
+        await pilot.press("f")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, FilterScreen)
+        active = dialog.query_one("#filter-active", OptionList)
+        active.focus()
+        active.highlighted = 0
+        await pilot.press("delete")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(screen.query_spec.filters) == 1
+
+
+async def test_regexp_is_offered_on_sqlite_and_a_bad_pattern_is_refused(codes_db: Path) -> None:
+    app = browse_app(codes_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.get_screen_browse()
+        assert screen is not None
+        grid = screen.query_one(RowGrid)
+        grid.focus()
+        grid.cursor_column = 1
+        await pilot.press("f")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, FilterScreen)
+        dialog.query_one("#filter-op", Select).value = FilterOp.REGEXP
+        await pilot.pause()
+        dialog.query_one("#filter-value", Input).value = "(0"
+        await _submit(pilot)
+        await pilot.pause()
+        assert app.screen is dialog
+        error = str(dialog.query_one("#filter-error", Label).render())
+        assert "not a regular expression" in error
+        dialog.query_one("#filter-value", Input).value = "^0+7$"
+        await _submit(pilot)
+        await settle(pilot)
+        assert app.screen is screen, str(dialog.query_one("#filter-error", Label).render())
+        assert grid.total == 2  # 007 and 0007, not 7

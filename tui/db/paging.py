@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -38,11 +37,24 @@ from sqlalchemy import table as sa_table
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.expression import FromClause
 
+from tui.db.conditions import FilterOp, FilterSpec, InvalidQueryError, condition
 from tui.db.dialects.base import DialectStrategy
 from tui.db.model import ColumnInfo, KeyKind, RowCount, TableInfo
 from tui.db.values import PREVIEW, RowKey, preview_columns, with_previews
 
 Cursor = tuple[Any, ...]
+# Filter conditions live in their own module; these names are the paging API's too.
+__all__ = [
+    "Cursor",
+    "FilterOp",
+    "FilterSpec",
+    "InvalidQueryError",
+    "Page",
+    "Pager",
+    "RowQuery",
+    "SortSpec",
+    "relation_of",
+]
 
 
 def relation_of(info: TableInfo) -> FromClause:
@@ -59,23 +71,6 @@ def relation_of(info: TableInfo) -> FromClause:
 _ROWID_ALIASES = ("rowid", "_rowid_", "oid")
 
 
-class FilterOp(StrEnum):
-    EQ = "="
-    NE = "≠"
-    LT = "<"
-    LE = "≤"
-    GT = ">"
-    GE = "≥"
-    CONTAINS = "contains"
-    STARTS_WITH = "starts with"
-    IS_NULL = "is null"
-    NOT_NULL = "is not null"
-
-    @property
-    def takes_value(self) -> bool:
-        return self not in (FilterOp.IS_NULL, FilterOp.NOT_NULL)
-
-
 @dataclass(frozen=True)
 class SortSpec:
     column: str
@@ -83,18 +78,6 @@ class SortSpec:
 
     def __str__(self) -> str:
         return f"{self.column} {'↓' if self.descending else '↑'}"
-
-
-@dataclass(frozen=True)
-class FilterSpec:
-    column: str
-    op: FilterOp
-    value: Any = None
-
-    def __str__(self) -> str:
-        if not self.op.takes_value:
-            return f"{self.column} {self.op.value}"
-        return f"{self.column} {self.op.value} {self.value!r}"
 
 
 @dataclass(frozen=True)
@@ -139,10 +122,6 @@ class _OrderItem:
 
     def reversed(self) -> _OrderItem:
         return _OrderItem(self.expr, not self.descending, self.nullable)
-
-
-class InvalidQueryError(ValueError):
-    """A sort or filter names a column the relation does not have, or a bad value."""
 
 
 _TEXTY = re.compile(r"CHAR|CLOB|TEXT|STRING|JSON|ENUM|UUID|NAME", re.IGNORECASE)
@@ -235,33 +214,7 @@ class Pager:
         return clauses
 
     def _filter_expr(self, spec: FilterSpec) -> ColumnElement[bool]:
-        col = self._col(spec.column)
-        value = spec.value
-        if spec.op.takes_value and value is None:
-            raise InvalidQueryError(f"{spec.op.value} on {spec.column} needs a value")
-        condition: ColumnElement[bool]
-        match spec.op:
-            case FilterOp.EQ:
-                condition = col == value
-            case FilterOp.NE:
-                condition = col.is_distinct_from(value)
-            case FilterOp.LT:
-                condition = col < value
-            case FilterOp.LE:
-                condition = col <= value
-            case FilterOp.GT:
-                condition = col > value
-            case FilterOp.GE:
-                condition = col >= value
-            case FilterOp.CONTAINS:
-                condition = cast(col, String).contains(str(value), autoescape=True)
-            case FilterOp.STARTS_WITH:
-                condition = cast(col, String).startswith(str(value), autoescape=True)
-            case FilterOp.IS_NULL:
-                condition = col.is_(None)
-            case FilterOp.NOT_NULL:
-                condition = col.is_not(None)
-        return condition
+        return condition(self._col(spec.column), spec, self.strategy)
 
     def search_columns(self) -> list[ColumnInfo]:
         """Columns the quick search looks in: text-like ones (all, where types are unknown)."""

@@ -30,6 +30,11 @@ def with_filter(query: RowQuery, spec: FilterSpec) -> RowQuery:
     return RowQuery(query.sort, (*query.filters, spec), query.search)
 
 
+def with_filters(query: RowQuery, filters: tuple[FilterSpec, ...]) -> RowQuery:
+    """The same sort and search under ``filters`` (some added or removed)."""
+    return RowQuery(query.sort, filters, query.search)
+
+
 def with_search(query: RowQuery, text: str) -> RowQuery:
     return RowQuery(query.sort, query.filters, text)
 

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from tui.db import sqlite_regexp
 from tui.db.dialects import DialectStrategy, strategy_for
 from tui.db.no_checkpoint import disable_checkpoint_on_close, sqlite3_connection_of
 from tui.db.target import Target, TargetError
@@ -66,7 +67,8 @@ def decode_text(raw: bytes) -> str:
 
 
 def _install_sqlite_hooks(sync_engine: Engine, *, text_factory: bool) -> None:
-    """On every new connection: keep the WAL on close, and decode TEXT losslessly."""
+    """On every new connection: keep the WAL on close, decode TEXT losslessly, and give
+    REGEXP a function with a time limit (:mod:`tui.db.sqlite_regexp`)."""
     if sync_engine in _HOOKED:  # the application's engines outlive one DataSource
         return
     _HOOKED.add(sync_engine)
@@ -77,6 +79,7 @@ def _install_sqlite_hooks(sync_engine: Engine, *, text_factory: bool) -> None:
         if text_factory:
             driver = getattr(dbapi_connection, "driver_connection", dbapi_connection)
             driver.text_factory = decode_text
+        sqlite_regexp.install(dbapi_connection)
         conn = sqlite3_connection_of(dbapi_connection)
         if (conn is None or not disable_checkpoint_on_close(conn)) and not warned:
             warned.append(True)
@@ -235,6 +238,9 @@ class DataSource:
         lowered = message.lower()
         if "file is not a database" in lowered or "malformed" in lowered:
             return f"{self.target.display} is not a usable SQLite database: {message}"
+        if sqlite_regexp.FUNCTION_FAILED in lowered:
+            # The only function of ours that fails is regexp(), and only by its time limit.
+            return sqlite_regexp.TIMEOUT_MESSAGE
         if "database is locked" in lowered or "busy" in lowered:
             return f"{self.target.display} is locked by another connection: {message}"
         return f"{self.target.display}: {message}"

@@ -97,6 +97,7 @@ class BrowseActions(BrowsePages):
         self.action_sort()
 
     def action_filter(self) -> None:
+        """The filter dialog: the view's conditions, one more to add or some to remove."""
         from tui.screens.filter import FilterScreen
 
         if self.table is None or self.query_spec is None or not self.grid.columns:
@@ -104,15 +105,25 @@ class BrowseActions(BrowsePages):
         column = self.grid.columns[self.grid.cursor_column]
         value = self.grid.current_value()
 
-        def apply(spec: FilterSpec | None) -> None:
-            from tui.db.query_edits import with_filter
+        def apply(filters: tuple[FilterSpec, ...] | None) -> None:
+            from tui.db.query_edits import with_filters
 
-            if spec is not None and self.query_spec is not None:
-                self._reopen(with_filter(self.query_spec, spec))
+            query = self.query_spec
+            if filters is not None and query is not None and filters != query.filters:
+                self._reopen(with_filters(query, filters))
 
         shown = {c.name for c in self.grid.columns}
         columns = [c for c in self.table.columns if c.name in shown]
-        self.app.push_screen(FilterScreen(columns, column.name, value), apply)
+        strategy = self._require_source().strategy
+        dialog = FilterScreen(
+            columns,
+            column.name,
+            value,
+            self.query_spec.filters,
+            regexp=strategy.has_regexp,
+            local_regexp=strategy.name == "sqlite",
+        )
+        self.app.push_screen(dialog, apply)
 
     def action_search(self) -> None:
         from tui.screens.prompt import PromptScreen

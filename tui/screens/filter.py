@@ -1,7 +1,10 @@
-"""The filter dialog: column, condition and value, turned into a FilterSpec.
+"""The filter dialog: the view's conditions (AND), one more to add, or some to remove.
 
-The value is read by the column's type (:func:`tui.db.typed_values.parse_value`): text stays
-text, and a value the column cannot hold is refused here, in words, before anything runs.
+The active conditions are listed first; ``delete`` removes the highlighted one. Below, a
+column (the one under the cursor), an operator and a value make a new condition. The value
+is read by the column's type and the operator (:func:`tui.db.filter_input.filter_value`):
+text stays text, and a value the column cannot hold is refused here, in words, before
+anything runs. The dialog answers with the whole new tuple of conditions, or None.
 """
 
 from __future__ import annotations
@@ -14,30 +17,56 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select
+from textual.widgets import Button, Input, Label, OptionList, Select
+from textual.widgets.option_list import Option
 
+from tui.db.filter_input import filter_value
 from tui.db.model import ColumnInfo, Preview, ValueKind
 from tui.db.paging import FilterOp, FilterSpec
-from tui.db.typed_values import BadValueError, parse_value
+from tui.db.typed_values import BadValueError
 from tui.text.escape import escaped, name_plain, name_text, needs_escape
 
-# Conditions that match text inside the value: the text is taken as typed.
-_TEXT_MATCH = (FilterOp.CONTAINS, FilterOp.STARTS_WITH)
+#: What to type, by operator (shown under the value).
+_HINTS = {
+    FilterOp.IN: 'values separated by commas; "a, b" in quotes keeps its comma',
+    FilterOp.BETWEEN: "low, high (both included)",
+    FilterOp.CONTAINS: "text, as typed",
+    FilterOp.STARTS_WITH: "text, as typed",
+    FilterOp.LIKE: "a pattern: % any text, _ one character",
+    FilterOp.NOT_LIKE: "a pattern: % any text, _ one character (NULLs are kept)",
+    FilterOp.REGEXP: "a regular expression (the database's own syntax)",
+}
 
 
-class FilterScreen(ModalScreen[FilterSpec | None]):
-    """Build one column condition."""
+class FilterScreen(ModalScreen[tuple[FilterSpec, ...] | None]):
+    """Add a condition to the view's conditions, or remove some."""
 
     # Typing goes to the value: the column under the cursor is already chosen.
     AUTO_FOCUS = "#filter-value"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="filter.cancel")
+        Binding("escape", "cancel", "Cancel", id="filter.cancel"),
+        # Reaches the screen only from the list of conditions (an Input keeps its delete).
+        Binding("delete,backspace", "remove", "Remove condition", id="filter.remove"),
     ]
 
-    def __init__(self, columns: Sequence[ColumnInfo], column: str, value: Any = None) -> None:
+    def __init__(
+        self,
+        columns: Sequence[ColumnInfo],
+        column: str,
+        value: Any = None,
+        active: Sequence[FilterSpec] = (),
+        *,
+        regexp: bool = False,
+        local_regexp: bool = False,
+    ) -> None:
+        """``active``: the view's conditions; ``regexp``: the engine has one; ``local_regexp``:
+        it runs in dbbrowse (SQLite), so a pattern is checked here."""
         super().__init__()
         self._kinds = {c.name: c.value_kind for c in columns}
         self._column = column
+        self._active = list(active)
+        self._ops = [op for op in FilterOp if regexp or op is not FilterOp.REGEXP]
+        self._local_regexp = local_regexp
         whole = isinstance(value, str) or (value is not None and not isinstance(value, bytes))
         shown = str(value) if whole and not isinstance(value, Preview) else ""
         # A value with control or invisible characters cannot be typed or shown in an
@@ -45,19 +74,54 @@ class FilterScreen(ModalScreen[FilterSpec | None]):
         self._value = "" if needs_escape(shown) else shown
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with Vertical(classes="dialog", id="filter-dialog"):
             yield Label("Filter rows", classes="dialog-title", markup=False)
+            yield Label("", id="filter-active-title", markup=False)
+            yield OptionList(id="filter-active")
             # Column names are data: Text prompts, never markup.
             yield Select(
                 [(name_text(c), c) for c in self._kinds], value=self._column, id="filter-column"
             )
-            yield Select([(op.value, op) for op in FilterOp], value=FilterOp.EQ, id="filter-op")
+            yield Select([(op.value, op) for op in self._ops], value=FilterOp.EQ, id="filter-op")
             yield Input(value=self._value, placeholder=self._placeholder(), id="filter-value")
+            yield Label("", id="filter-hint", markup=False)
             yield Label("", id="filter-error", classes="dialog-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Apply", variant="primary", id="apply")
+                yield Button("Add", variant="primary", id="apply")
+                yield Button("Done", id="done")
                 yield Button("Cancel", id="cancel")
 
+    def on_mount(self) -> None:
+        self._show_active()
+
+    # -- the active conditions -------------------------------------------------------------
+    def _show_active(self) -> None:
+        options = self.query_one("#filter-active", OptionList)
+        options.clear_options()
+        options.add_options([Option(escaped(str(spec))) for spec in self._active])
+        options.display = bool(self._active)
+        title = self.query_one("#filter-active-title", Label)
+        count = len(self._active)
+        title.update(
+            f"{count} condition{'s' if count != 1 else ''}, all must hold"
+            " (Tab to the list, delete removes one):"
+            if count
+            else "No conditions yet."
+        )
+
+    def action_remove(self) -> None:
+        options = self.query_one("#filter-active", OptionList)
+        index = options.highlighted
+        if not options.has_focus or index is None or not 0 <= index < len(self._active):
+            return
+        del self._active[index]
+        self._show_active()
+        if self._active:
+            options.highlighted = min(index, len(self._active) - 1)
+        else:
+            self.query_one("#filter-value", Input).focus()
+
+    # -- the new condition -----------------------------------------------------------------
     def _placeholder(self) -> str:
         kind = self._kinds.get(self._column, ValueKind.ANY)
         return "value" if kind is ValueKind.ANY else f"value ({kind.value})"
@@ -75,9 +139,11 @@ class FilterScreen(ModalScreen[FilterSpec | None]):
         self.query_one("#filter-value", Input).disabled = (
             isinstance(op, FilterOp) and not op.takes_value
         )
+        hint = _HINTS.get(op, "") if isinstance(op, FilterOp) else ""
+        self.query_one("#filter-hint", Label).update(hint)
         self._show_error("")
 
-    @on(Input.Submitted)
+    @on(Input.Submitted, "#filter-value")
     @on(Button.Pressed, "#apply")
     def _apply(self) -> None:
         column = self.query_one("#filter-column", Select).value
@@ -85,16 +151,18 @@ class FilterScreen(ModalScreen[FilterSpec | None]):
         if not isinstance(column, str) or not isinstance(op, FilterOp):
             return
         raw = self.query_one("#filter-value", Input).value
-        value: Any = None
-        if op in _TEXT_MATCH:
-            value = raw
-        elif op.takes_value:
-            try:
-                value = parse_value(raw, self._kinds.get(column, ValueKind.ANY))
-            except BadValueError as exc:
-                self._show_error(f"{name_plain(column)}: {exc}")
-                return
-        self.dismiss(FilterSpec(column, op, value))
+        kind = self._kinds.get(column, ValueKind.ANY)
+        try:
+            value = filter_value(op, raw, kind, local_regexp=self._local_regexp)
+        except BadValueError as exc:
+            self._show_error(f"{name_plain(column)}: {exc}")
+            return
+        self.dismiss((*self._active, FilterSpec(column, op, value)))
+
+    @on(Button.Pressed, "#done")
+    def _done(self) -> None:
+        """Keep the conditions as listed (some removed), add none."""
+        self.dismiss(tuple(self._active))
 
     def _show_error(self, message: str) -> None:
         label = self.query_one("#filter-error", Label)

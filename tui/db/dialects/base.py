@@ -166,6 +166,10 @@ class DialectStrategy:
     name = "generic"
     #: Whether ``ORDER BY x ASC`` puts NULLs first natively (SQLite, MySQL: yes; PostgreSQL: no).
     nulls_first_when_ascending = True
+    #: Whether ``col REGEXP pattern`` (SQLAlchemy's ``regexp_match``) runs on this engine.
+    has_regexp = False
+    #: Whether LIKE ignores case (ASCII) by default, so that matches are shown the same way.
+    like_ignores_case = False
     #: Whether the engine has a hidden integer row id usable as a paging key.
     has_rowid = False
     #: Whether the sparse position index is best numbered on the server (``row_number()``,

@@ -62,6 +62,9 @@ class MySQLStrategy(DialectStrategy):
 
     name = "mysql"
     nulls_first_when_ascending = True
+    # MariaDB REGEXP (PCRE), MySQL 8 REGEXP (ICU); LIKE under the default _ci collations.
+    has_regexp = True
+    like_ignores_case = True
     has_rowid = False
 
     def session_id_statement(self) -> Executable | None:

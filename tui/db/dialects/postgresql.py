@@ -45,6 +45,7 @@ class PostgreSQLStrategy(DialectStrategy):
 
     name = "postgresql"
     nulls_first_when_ascending = False
+    has_regexp = True  # ~ (POSIX regular expressions)
     has_rowid = False
 
     def session_id_statement(self) -> Executable | None:

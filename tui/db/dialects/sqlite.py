@@ -136,6 +136,9 @@ _PACE_IDLE = 0.01
 class SQLiteStrategy(DialectStrategy):
     name = "sqlite"
     nulls_first_when_ascending = True
+    # regexp() is dbbrowse's own, registered on each of its connections (sqlite_regexp.py).
+    has_regexp = True
+    like_ignores_case = True  # ASCII only
     has_rowid = True
     # Numbering 10M rows with row_number() takes SQLite about twice as long as streaming
     # the sorted keys and keeping every K-th here.
