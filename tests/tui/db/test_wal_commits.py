@@ -105,7 +105,7 @@ def test_frame_of_is_the_last_frame_at_or_before_each_commit(
     first_writer = min(c.last_frame for c in commits.commits if page in c.pages)
     assert commits.next_frame_of(page, 0) == commits.frame_of(
         page,
-        commits.commit_of_frame(first_writer).number,  # type: ignore[union-attr]
+        commits.commit_of_frame(first_writer).number,
     )
     assert commits.next_frame_of(page, commits.last_commit_frame) is None
     assert commits.commit_of_frame(commits.last_commit_frame + 1) is None
