@@ -36,11 +36,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 @pytest.fixture(autouse=True)
 def state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The log file goes to a temporary XDG state directory, never the real home's."""
+    """The log file goes to a temporary XDG state directory, never the real home's (and the
+    data and config directories are temporary too)."""
     state = tmp_path / "xdg-state"
     monkeypatch.setenv("XDG_STATE_HOME", str(state))
     # The SQL history too (XDG data directory): never the real home's.
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    # And the config file (XDG config directory): no test reads the developer's settings.
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     return state
 
 

@@ -21,10 +21,15 @@ from textual.worker import Worker, WorkerState
 from tui.text.escape import escaped_plain
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from textual.theme import Theme
+
     from tui.db.inspector import Inspector
     from tui.db.source import DataSource
     from tui.db.target import Target
     from tui.screens.browse import BrowseScreen
+    from tui.settings.model import UserSettings
 
 log = logging.getLogger("dbbrowse")
 
@@ -46,15 +51,29 @@ class DbBrowseApp(App[int]):
         read_only: bool = False,
         ensure_schema: bool = True,
         checkpoint_on_close: bool = False,
+        settings: UserSettings | None = None,
+        config_file: Path | None = None,
     ) -> None:
+        """``settings``: the config file's (defaults when None). ``config_file``: where a
+        theme picked in the command palette is remembered (not remembered when None)."""
+        from tui.settings.model import default_settings
+        from tui.text.cells import use_null_text
+
         super().__init__()
         self.target = target
         self.read_only = read_only
         self.ensure_schema = ensure_schema
         self.checkpoint_on_close = checkpoint_on_close
+        self.settings = settings if settings is not None else default_settings()
+        self.config_file = config_file
         self.source: DataSource | None = None
         self.inspector: Inspector | None = None
         self.failed: str | None = None
+        #: The default database was created by this run (it did not exist before).
+        self.created = False
+        self.theme = self.settings.theme
+        self.set_keymap(self.settings.keys)
+        use_null_text(self.settings.null_text)
 
     def get_default_screen(self) -> Screen[Any]:
         return _OpeningScreen()
@@ -63,6 +82,8 @@ class DbBrowseApp(App[int]):
         from tui.logs import setup_logging
 
         setup_logging()
+        # Subscribed after the configured theme is set: only a change is remembered.
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
         # Paint first: the browse screen, SQLAlchemy and the data layer are imported, and the
         # database connected, after the first frame.
         self.call_after_refresh(self.open_database)
@@ -77,6 +98,7 @@ class DbBrowseApp(App[int]):
         from tui.screens.browse import BrowseScreen
 
         target = self.target
+        default = target is None
         if target is None:
             from app.config import settings
 
@@ -84,17 +106,24 @@ class DbBrowseApp(App[int]):
                 None, default_url=settings.DATABASE_URL, read_only=self.read_only
             )
             self.target = target
+        path = target.sqlite_path
+        existed = path is None or path.exists()
         # Connect while the browse screen is being built. It is pushed over the opening
         # screen, which stays at the bottom of the stack (so ``app.query_one`` looks there:
         # query the active screen, ``app.screen``, instead).
         opening = asyncio.ensure_future(DataSource.open(target))
         try:
-            await self.push_screen(BrowseScreen())
+            browse = BrowseScreen()
+            browse.page_size = self.settings.page_size
+            await self.push_screen(browse)
         finally:
             self.source = await opening
+        self.created = not existed
         screen = self.get_screen_browse()
         if screen is not None:
             screen.attach(self.source)
+        if default:
+            self._say_which_database(target)
         for line in self.source.recovered:
             self.notify(
                 escaped_plain(line),
@@ -103,7 +132,43 @@ class DbBrowseApp(App[int]):
                 timeout=30,
                 markup=False,
             )
-        self.monitor()
+        self.monitor(self.settings.refresh_interval)
+
+    def _say_which_database(self, target: Target) -> None:
+        """Started with no argument: say which database that is, and if it was just made."""
+        from app.config import settings
+
+        where = (
+            "DATABASE_URL"
+            if "DATABASE_URL" in settings.model_fields_set
+            else "DATABASE_URL is not set: the default ./dbbrowse.db"
+        )
+        made = "Created it, with the application's tables. " if self.created else ""
+        self.notify(
+            escaped_plain(f"{made}Opened {target.display} ({where})."),
+            title="The application's database",
+            timeout=10,
+            markup=False,
+        )
+
+    def _remember_theme(self, theme: Theme) -> None:
+        if self.config_file is not None:
+            self._write_theme(theme.name, self.config_file)
+
+    @work(group="settings", exclusive=True, thread=True, exit_on_error=False)
+    def _write_theme(self, name: str, path: Path) -> None:
+        from tui.settings.store import StoreError, remember
+
+        try:
+            remember("theme", name, path)
+        except (StoreError, OSError) as exc:
+            log.warning("theme not remembered: %s", exc)
+            self.call_from_thread(
+                self.notify,
+                escaped_plain(f"The theme is not remembered: {exc}"),
+                severity="warning",
+                markup=False,
+            )
 
     @work(group="watch", exclusive=True, exit_on_error=False)
     async def monitor(self, interval: float = 1.0) -> None:
@@ -258,6 +323,9 @@ class DbBrowseApp(App[int]):
             self.action_show_help_panel()
 
     async def on_unmount(self) -> None:
+        from tui.text.cells import use_null_text
+
+        use_null_text()  # the next app in this process starts from the default
         browse = self.get_screen_browse()
         if browse is not None and browse.console_session is not None:
             await browse.console_session.close()  # rolls back what was not committed

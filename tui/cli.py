@@ -6,6 +6,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tui.db.target import Target
+    from tui.settings.model import SavedConnection, UserSettings
 
 
 def _version() -> str:
@@ -26,12 +31,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "database",
         nargs="?",
-        help="a SQLite file path or a SQLAlchemy URL (postgresql://…, mysql://…)",
+        help="a SQLite file path, a SQLAlchemy URL (postgresql://…, mysql://…), or @NAME of "
+        "a connection saved in the config file",
+    )
+    parser.add_argument(
+        "--connection",
+        metavar="NAME",
+        help="open the connection saved as NAME in the config file (also: dbbrowse @NAME)",
     )
     parser.add_argument(
         "--read-only",
-        action="store_true",
-        help="open SQLite files with mode=ro: nothing can be written",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="open SQLite files with mode=ro: nothing can be written (default: the config "
+        "file's read_only, false)",
     )
     parser.add_argument(
         "--immutable",
@@ -59,7 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     parser.epilog = (
         "Also: dbbrowse export DATABASE TABLE_OR_SQL [-o FILE] (see dbbrowse export -h); "
-        "dbbrowse history DATABASE [--commit K] (see dbbrowse history -h)."
+        "dbbrowse history DATABASE [--commit K] (see dbbrowse history -h). "
+        "Settings: $XDG_CONFIG_HOME/dbbrowse/config.toml (see the README's Configuration)."
     )
     return parser
 
@@ -75,35 +89,123 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return history_main(argv[1:])
     args = build_parser().parse_args(argv)
-    from tui.db.target import Target, TargetError, resolve_target
+    from tui.settings.model import SettingsError, load_settings
+
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        return _fail(f"the config file is not right:\n{exc}")
+    problems = _problems_needing_textual(settings)
+    if problems:
+        return _fail(f"the config file is not right:\n{problems}")
+    read_only = settings.read_only if args.read_only is None else args.read_only
+    if args.connection is not None:
+        if args.database is not None:
+            return _fail("give a database or --connection, not both")
+        args.database = f"@{args.connection}"
+    if args.database is None and _on_a_terminal():
+        from tui.settings.recent import recent
+
+        entries = recent()[: settings.recent_limit]
+        if entries:
+            from tui.picker import pick_database
+
+            picked = pick_database(entries, settings.theme)
+            if picked is None:
+                return 0
+            args.database = picked or None
+    from tui.db.target import TargetError, resolve_target
+    from tui.settings.passwords import PasswordError, open_connection
 
     target: Target | None = None
     if args.database is not None:
         try:
+            database = args.database
+            if database.startswith("@"):
+                database = open_connection(*_saved(settings, database[1:])).url
             # Resolving a file path needs no heavy import, so errors come back instantly.
             target = resolve_target(
-                args.database,
+                database,
                 default_url="",
-                read_only=args.read_only,
+                read_only=read_only,
                 ensure_schema=args.ensure_schema,
                 immutable=args.immutable,
                 compare_models=args.compare_models,
             )
-        except TargetError as exc:
-            print(f"dbbrowse: error: {exc}", file=sys.stderr)
-            return 2
+        except (TargetError, PasswordError) as exc:
+            return _fail(str(exc))
     from tui.app import DbBrowseApp
+    from tui.settings.paths import config_path
 
     app = DbBrowseApp(
         target,
-        read_only=args.read_only or args.immutable,
+        read_only=read_only or args.immutable,
         checkpoint_on_close=args.checkpoint_on_close,
+        settings=settings,
+        config_file=config_path(),
     )
     app.run()
     if app.failed:
-        print(f"dbbrowse: error: {app.failed}", file=sys.stderr)
-        return 1
+        return _fail(app.failed, status=1)
+    if target is None and app.created and app.target is not None:
+        print(f"dbbrowse: created {app.target.display} (the application's database)")
+    if app.source is not None:
+        _remember(args.database, target, settings.recent_limit)
     return app.return_code or 0
+
+
+def _fail(message: str, status: int = 2) -> int:
+    print(f"dbbrowse: error: {message}", file=sys.stderr)
+    return status
+
+
+def _on_a_terminal() -> bool:
+    """A person at a terminal, who can be asked (not a pipe, a script or a test)."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _saved(settings: UserSettings, name: str) -> tuple[str, SavedConnection]:
+    from tui.db.target import TargetError
+    from tui.settings.paths import config_path, shown
+
+    connection = settings.connections.get(name)
+    if connection is None:
+        saved = ", ".join(sorted(settings.connections)) or "none"
+        raise TargetError(
+            f"no connection named {name!r} in {shown(config_path())} (saved: {saved})"
+        )
+    return name, connection
+
+
+def _problems_needing_textual(settings: UserSettings) -> str:
+    """The theme and ``[keys]`` checked against what the app has, in words; "" if all is well."""
+    from tui.config_check import problems
+    from tui.settings.model import SettingsError
+    from tui.settings.paths import config_path
+
+    found = problems(settings)
+    if not found:
+        return ""
+    path = config_path()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    return str(SettingsError(path, found, text))
+
+
+def _remember(database: str | None, target: Target | None, limit: int) -> None:
+    """Remember what was opened for the next start's picker (the default is always there)."""
+    from tui.settings.recent import remember
+
+    if database is None or target is None:
+        return
+    if database.startswith("@"):
+        remember(database, limit)
+    elif target.sqlite_path is not None and "://" not in database:
+        remember(str(target.sqlite_path.resolve()), limit)
+    else:
+        remember(database, limit)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -310,7 +310,7 @@ class BrowseScreen(BrowseConsole, BrowseTransfer, BrowseSaving):
 
             await source.run(lambda conn: read_probe(conn, table))  # the database says why
         pager = Pager(table, source.strategy, query)
-        window = RowWindow(pager, total=0)
+        window = RowWindow(pager, total=0, page_size=self.page_size)
         loaded = await source.run(lambda conn: window.load(conn, 0))
         if not job.current:
             return

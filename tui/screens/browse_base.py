@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from tui.db.counting import ScanPolicy, ViewCount
 from tui.db.keep import CursorKeeper
+from tui.db.window import PAGE_SIZE
 from tui.screens.jobs import JobScreen
 from tui.widgets.row_grid import RowGrid
 from tui.widgets.status_bar import StatusBar
@@ -41,6 +42,8 @@ class BrowseBase(JobScreen):
         self.table: TableInfo | None = None
         self.query_spec: RowQuery | None = None
         self.window: RowWindow | None = None
+        #: Rows read at a time (the config file's ``page_size``).
+        self.page_size = PAGE_SIZE
         self.details: TableDetails | None = None
         #: What is known of the shown view's row count (it belongs with ``window``).
         self.count = ViewCount()

@@ -34,6 +34,8 @@ from tui.text.escape import escape_runs, name_plain
 
 ELLIPSIS = "…"
 NULL_MARK = "∅ NULL"
+#: What a NULL looks like now: the config file's ``null_text`` (see :func:`use_null_text`).
+_null_text = NULL_MARK
 
 
 class Part(StrEnum):
@@ -111,10 +113,19 @@ def _escape_pieces(text: str, limit: int) -> tuple[Pieces, int]:
     return pieces, consumed
 
 
+def use_null_text(text: str = NULL_MARK) -> None:
+    """Show NULL as ``text`` from now on (the app sets the user's choice when it starts).
+
+    A NULL keeps its own part (styled apart from text) whatever its words.
+    """
+    global _null_text
+    _null_text = text
+
+
 def value_text(value: Any) -> tuple[str, Part]:
     """The full one-piece text of a non-text value, and its part."""
     if value is None:
-        return NULL_MARK, Part.NULL
+        return _null_text, Part.NULL
     if isinstance(value, bool):
         return ("true" if value else "false"), Part.NUMBER
     if isinstance(value, float):

@@ -1,0 +1,168 @@
+"""Pilot tests: the config file's settings in the running app, the theme remembered, the
+database named at start, and the recent-databases picker."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from textual.widgets import OptionList
+
+from tests.tui.scenes import SIZE, settle
+from tui.app import DbBrowseApp
+from tui.db.target import resolve_target
+from tui.picker import PickerApp, choices
+from tui.screens.filter import FilterScreen
+from tui.settings.model import UserSettings, load_settings
+from tui.settings.paths import config_path
+from tui.widgets.row_grid import RowGrid
+
+
+@pytest.fixture
+def nulls_db(tmp_path: Path) -> Path:
+    path = tmp_path / "nulls.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+    conn.executemany(
+        "INSERT INTO t VALUES (?, ?)", [(i, None if i == 1 else "x") for i in range(300)]
+    )
+    conn.commit()
+    conn.close()
+    return path
+
+
+def app_on(path: Path, settings: UserSettings, config_file: Path | None = None) -> DbBrowseApp:
+    target = resolve_target(str(path), default_url="")
+    return DbBrowseApp(target, settings=settings, config_file=config_file)
+
+
+def grid_text(app: DbBrowseApp) -> str:
+    grid = app.screen.query_one(RowGrid)
+    return "\n".join(grid.render_line(y).text for y in range(grid.size.height))
+
+
+async def test_a_rebound_key_runs_the_action_and_the_old_key_does_not(nulls_db: Path) -> None:
+    settings = UserSettings.model_validate({"keys": {"browse.filter": "ctrl+f"}})
+    app = app_on(nulls_db, settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        assert not isinstance(app.screen, FilterScreen)
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        assert isinstance(app.screen, FilterScreen)
+
+
+async def test_without_a_keymap_the_default_key_works(nulls_db: Path) -> None:
+    app = app_on(nulls_db, UserSettings.model_validate({}))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, FilterScreen)
+
+
+async def test_null_text_page_size_and_theme_from_the_settings(nulls_db: Path) -> None:
+    settings = UserSettings.model_validate(
+        {"null_text": "<null>", "page_size": 32, "theme": "nord"}
+    )
+    app = app_on(nulls_db, settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.theme == "nord"
+        browse = app.get_screen_browse()
+        assert browse is not None and browse.window is not None
+        assert browse.window.page_size == 32
+        text = grid_text(app)
+        assert "<null>" in text
+        assert "∅ NULL" not in text
+    # The next app in this process draws NULL as the default again.
+    app = app_on(nulls_db, UserSettings.model_validate({}))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "∅ NULL" in grid_text(app)
+
+
+async def test_the_theme_picked_in_the_palette_is_remembered(nulls_db: Path) -> None:
+    path = config_path()
+    path.parent.mkdir(parents=True)
+    path.write_text("# my settings\npage_size = 64\n\n[keys]\n'browse.sort' = 'o'\n")
+    app = app_on(nulls_db, load_settings(), config_file=path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"theme")
+        await pilot.pause()
+        await pilot.press("enter")  # "Change theme": a list of themes
+        await pilot.pause()
+        await pilot.press(*"gruvbox")
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.theme == "gruvbox"
+    settings = load_settings()
+    assert settings.theme == "gruvbox"
+    assert settings.page_size == 64
+    assert settings.keys == {"browse.sort": "o"}
+    assert "# my settings" in path.read_text()
+
+
+async def test_without_a_config_file_to_write_the_theme_is_not_written(nulls_db: Path) -> None:
+    app = app_on(nulls_db, UserSettings.model_validate({}))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.theme = "nord"
+        await settle(pilot)
+    assert not config_path().exists()
+
+
+async def test_no_argument_says_which_database_was_opened_and_that_it_was_created(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import app.config
+    from app.config import Settings
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DATABASE_URL")
+    monkeypatch.setattr(app.config, "settings", Settings(_env_file=None))
+    for created in (True, False):
+        browser = DbBrowseApp()
+        async with browser.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert browser.created is created
+            notices = [n.message for n in browser._notifications]
+            said = [n for n in notices if "Opened dbbrowse.db" in n]
+            assert said, notices
+            assert "DATABASE_URL is not set: the default ./dbbrowse.db" in said[0]
+            assert ("Created it" in said[0]) is created
+        assert (tmp_path / "dbbrowse.db").exists()
+
+
+async def test_the_picker_offers_the_default_first_then_the_recent_ones(tmp_path: Path) -> None:
+    there = tmp_path / "there.db"
+    there.touch()
+    gone = str(tmp_path / "gone.db")
+    offered = choices([str(there), "@shop", gone], "./dbbrowse.db (the application's database)")
+    picker = PickerApp(offered)
+    async with picker.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        options = picker.screen.query_one(OptionList)
+        lines = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert lines[0].startswith("./dbbrowse.db")
+        assert "the default" in lines[0]
+        assert lines[2] == "@shop  saved connection"
+        assert lines[3].endswith("missing")
+        await pilot.press("down", "enter")
+        await pilot.pause()
+    assert picker.return_value == str(there)
+
+
+@pytest.mark.parametrize(("keys", "expected"), [(["enter"], ""), (["escape"], None)])
+async def test_the_picker_default_or_nothing(keys: list[str], expected: str | None) -> None:
+    picker = PickerApp(choices(["/data/a.db"], "default"))
+    async with picker.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press(*keys)
+        await pilot.pause()
+    assert picker.return_value == expected

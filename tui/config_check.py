@@ -1,0 +1,93 @@
+"""Checks of the config file that need Textual: binding ids, key names and theme names.
+
+:mod:`tui.settings` validates the file's shape without Textual; this finishes the job before
+the UI starts, so that ``[keys]`` naming a binding that does not exist, a key Textual has no
+name for, or a theme it does not know is a clear error naming the key, not a silent no-op.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Iterator
+
+from textual.binding import Binding
+from textual.dom import DOMNode
+from textual.keys import Keys, _character_to_key, key_to_character
+
+from tui.settings.model import Problem, UserSettings
+
+_MODIFIERS = frozenset({"ctrl", "alt", "shift", "super", "meta", "hyper"})
+#: Names of keys that are not characters (f5, pageup…) and of printable ASCII characters as
+#: Textual spells them (slash, question_mark, left_square_bracket…).
+_NAMED = frozenset(
+    {key.value for key in Keys if "+" not in key.value and not key.value.startswith("<")}
+    | {_character_to_key(chr(code)) for code in range(33, 127)}
+)
+
+
+def problems(settings: UserSettings, themes: set[str] | None = None) -> list[Problem]:
+    """What is wrong with the settings' theme and keys; empty when nothing is.
+
+    ``themes``: the names allowed; by default those the app knows (built in or its own).
+    """
+    if themes is None:
+        from tui.app import DbBrowseApp
+
+        themes = set(DbBrowseApp().available_themes)
+    found: list[Problem] = []
+    if settings.theme not in themes:
+        found.append(
+            Problem(("theme",), f"no theme {settings.theme!r} (known: {', '.join(sorted(themes))})")
+        )
+    if settings.keys:
+        ids = binding_ids()
+        for binding_id, keys in settings.keys.items():
+            if binding_id not in ids:
+                found.append(
+                    Problem(
+                        ("keys", binding_id),
+                        "no binding has this id (the help screen lists them; ids look like "
+                        "browse.filter)",
+                    )
+                )
+                continue
+            bad = [key for key in keys.split(",") if not is_key(key)]
+            if bad:
+                found.append(
+                    Problem(("keys", binding_id), f"{', '.join(map(repr, bad))}: no such key")
+                )
+    return found
+
+
+def is_key(key: str) -> bool:
+    """Whether Textual can bind ``key``: modifiers joined by ``+`` to one key or character."""
+    *modifiers, base = key.split("+")
+    if not base or any(modifier not in _MODIFIERS for modifier in modifiers):
+        return False
+    if len(base) == 1:
+        return base.isprintable()
+    return base in _NAMED or key_to_character(base) is not None
+
+
+def binding_ids() -> set[str]:
+    """The id of every binding of the app, its screens and widgets."""
+    return {binding.id for binding in _bindings() if binding.id}
+
+
+def _bindings() -> Iterator[Binding]:
+    import tui.app
+    import tui.screens
+    import tui.widgets
+
+    modules = [tui.app]
+    for package in (tui.screens, tui.widgets):
+        for info in pkgutil.iter_modules(package.__path__, f"{package.__name__}."):
+            modules.append(importlib.import_module(info.name))
+    for module in modules:
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, DOMNode):
+                for cls in value.__mro__:
+                    for binding in vars(cls).get("BINDINGS", ()):
+                        if isinstance(binding, Binding):
+                            yield binding
