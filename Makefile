@@ -41,8 +41,15 @@ test: lint typecheck pytest
 bench: $(STAMP)
 	$(PY) -m bench
 
+## Regenerate screenshots/: the snapshot scenes, then the README's pictures (their databases are
+## generated once into ~/.cache/dbbrowse-screens). PNGs need monospace and CJK fonts: installed
+## here from Debian if missing.
+SCREENSHOT_FONTS := fonts-dejavu-core fonts-dejavu-extra fonts-noto-cjk fonts-symbola
 screenshots: $(STAMP)
+	@fc-list -q "DejaVu Sans Mono" && fc-list -q "Noto Sans Mono CJK SC" && fc-list -q Symbola \
+		|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SCREENSHOT_FONTS); }
 	$(PY) -m tests.tui.screenshots
+	$(PY) -m tests.tui.readme_pictures
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -21,10 +21,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.common import cached_database
+from bench.common import CACHE, cached_database
 
 
-def database(rows: int) -> Path:
+def database(rows: int, cache: Path = CACHE) -> Path:
     def build(path: Path) -> None:
         import sqlite3
 
@@ -39,7 +39,7 @@ def database(rows: int) -> Path:
         conn.execute("PRAGMA journal_mode=DELETE")
         conn.close()
 
-    return cached_database(f"events_{rows}.db", f"{rows:,} events", build)
+    return cached_database(f"events_{rows}.db", f"{rows:,} events", build, cache)
 
 
 def summary(name: str, samples: list[float], floor: float | None = None) -> None:

@@ -16,10 +16,13 @@ from typing import Any
 CACHE = Path(__file__).resolve().parent / ".cache"
 
 
-def cached_database(name: str, what: str, build: Callable[[Path], None]) -> Path:
-    """``bench/.cache/<name>``, built by ``build(path)`` the first time (``what`` says what)."""
-    CACHE.mkdir(exist_ok=True)
-    path = CACHE / name
+def cached_database(
+    name: str, what: str, build: Callable[[Path], None], cache: Path = CACHE
+) -> Path:
+    """``bench/.cache/<name>`` (or ``cache/<name>``), built by ``build(path)`` the first time
+    (``what`` says what)."""
+    cache.mkdir(parents=True, exist_ok=True)
+    path = cache / name
     if path.exists():
         return path
     print(f"generating {what} into {path.name} (once)…", flush=True)
