@@ -203,3 +203,42 @@ async def test_regexp_is_offered_on_sqlite_and_a_bad_pattern_is_refused(codes_db
         await settle(pilot)
         assert app.screen is screen, str(dialog.query_one("#filter-error", Label).render())
         assert grid.total == 2  # 007 and 0007, not 7
+
+
+async def test_matches_of_a_text_filter_are_highlighted_in_the_grid(codes_db: Path) -> None:
+    app = browse_app(codes_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.get_screen_browse()
+        assert screen is not None
+        grid = screen.query_one(RowGrid)
+        grid.focus()
+        grid.cursor_column = 1
+        await pilot.press("f")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, FilterScreen)
+        dialog.query_one("#filter-op", Select).value = FilterOp.CONTAINS
+        await pilot.pause()
+        dialog.query_one("#filter-value", Input).value = "00"
+        await _submit(pilot)
+        await settle(pilot)
+        assert grid.total == 2
+        match = grid.get_component_rich_style("row-grid--match", partial=True)
+        assert match.bgcolor is not None
+
+        def highlighted(y: int) -> list[str]:
+            return [
+                s.text for s in grid.render_line(y) if s.style and s.style.bgcolor == match.bgcolor
+            ]
+
+        first, second = grid.header_lines, grid.header_lines + 1
+        assert highlighted(first) == ["00"]  # 007
+        assert highlighted(second) == ["00"]  # 0007: matches do not overlap
+        # The cell still shows the whole value, as without a filter.
+        assert "0007" in "".join(s.text for s in grid.render_line(second))
+
+        await pilot.press("c")  # clear: nothing highlighted any more
+        await settle(pilot)
+        assert grid.total == 3
+        assert all(highlighted(y) == [] for y in range(first, first + 3))

@@ -1,4 +1,4 @@
-"""Filter conditions: what a person can ask of one column, and the SQL expression for it.
+"""Filter conditions as SQL: the expression for one :class:`~tui.db.filter_spec.FilterSpec`.
 
 A :class:`FilterSpec` is one condition (column, operator, value); a view's conditions are
 combined with AND (:class:`tui.db.paging.RowQuery`). Every value is a bound parameter, and
@@ -14,71 +14,14 @@ connections only. An engine without one is told by :attr:`DialectStrategy.has_re
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, String, cast
 
 from tui.db.dialects.base import DialectStrategy
+from tui.db.filter_spec import FilterOp, FilterSpec
 
-
-class FilterOp(StrEnum):
-    EQ = "="
-    NE = "≠"
-    LT = "<"
-    LE = "≤"
-    GT = ">"
-    GE = "≥"
-    IN = "in"
-    BETWEEN = "between"
-    CONTAINS = "contains"
-    STARTS_WITH = "starts with"
-    LIKE = "like"
-    NOT_LIKE = "not like"
-    REGEXP = "regexp"
-    IS_NULL = "is null"
-    NOT_NULL = "is not null"
-
-    @property
-    def takes_value(self) -> bool:
-        return self not in (FilterOp.IS_NULL, FilterOp.NOT_NULL)
-
-    @property
-    def matches_text(self) -> bool:
-        """The value is text to look for (taken as typed), whatever the column's type."""
-        return self in _TEXT_MATCH
-
-    @property
-    def takes_list(self) -> bool:
-        """The value is several values of the column's type (``in``: one or more, ``between``:
-        two)."""
-        return self in (FilterOp.IN, FilterOp.BETWEEN)
-
-
-_TEXT_MATCH = frozenset(
-    {FilterOp.CONTAINS, FilterOp.STARTS_WITH, FilterOp.LIKE, FilterOp.NOT_LIKE, FilterOp.REGEXP}
-)
-
-
-@dataclass(frozen=True)
-class FilterSpec:
-    """One condition on one column. ``value``: a tuple for ``in`` and ``between``, None for
-    ``is null`` and ``is not null``, else one value (a pattern for like and regexp)."""
-
-    column: str
-    op: FilterOp
-    value: Any = None
-
-    def __str__(self) -> str:
-        if not self.op.takes_value:
-            return f"{self.column} {self.op.value}"
-        if self.op is FilterOp.BETWEEN and isinstance(self.value, tuple) and len(self.value) == 2:
-            low, high = self.value
-            return f"{self.column} between {low!r} and {high!r}"
-        if self.op is FilterOp.IN and isinstance(self.value, tuple):
-            return f"{self.column} in ({', '.join(map(repr, self.value))})"
-        return f"{self.column} {self.op.value} {self.value!r}"
+__all__ = ["FilterOp", "FilterSpec", "InvalidQueryError", "condition"]
 
 
 class InvalidQueryError(ValueError):

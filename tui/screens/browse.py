@@ -28,6 +28,7 @@ from tui.screens.browse_editing import EDIT_BINDINGS
 from tui.screens.browse_saving import BrowseSaving
 from tui.screens.browse_transfer import TRANSFER_BINDINGS, TRANSFER_JOBS, BrowseTransfer
 from tui.screens.jobs import Job
+from tui.text.highlight import column_patterns
 from tui.text.result_types import column_types
 from tui.widgets.row_grid import NoRows, RowGrid, fit_columns
 from tui.widgets.sql_editor import SqlEditor
@@ -130,6 +131,7 @@ class BrowseScreen(BrowseConsole, BrowseTransfer, BrowseSaving):
 
     def _show_nothing(self) -> None:
         self.window, self.tail, self.count = None, None, ViewCount()
+        self.grid.highlights = {}
         self.grid.show(NoRows(), [], 0)
         self.grid_table = None
         self.grid.total_exact = True
@@ -335,6 +337,12 @@ class BrowseScreen(BrowseConsole, BrowseTransfer, BrowseSaving):
             left = self.left_at.get(table.ref)
             column = names.index(left) if left in names else 0
         self.grid_table = table.ref
+        self.grid.highlights = column_patterns(
+            query.filters,
+            query.search,
+            [c.name for c in pager.search_columns()],
+            like_ignores_case=source.strategy.like_ignores_case,
+        )
         self.grid.show(window, columns, window.total, column=column)
         self.grid.total_exact = self.count.exact
         self.changes_shown()  # this table's staged inserts under the grid

@@ -397,6 +397,7 @@ class BrowseConsole(BrowseBase):
         rows = list(outcome.rows)
         names = list(outcome.columns)
         columns = fit_columns(names, [""] * len(names), rows, 0, [False] * len(names))
+        self.grid.highlights = {}
         self.grid.show(StaticRows(rows), columns, len(rows))
         self.grid.total_exact = not outcome.more
         self.status.table = "statement result"

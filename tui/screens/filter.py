@@ -104,7 +104,7 @@ class FilterScreen(ModalScreen[tuple[FilterSpec, ...] | None]):
         count = len(self._active)
         title.update(
             f"{count} condition{'s' if count != 1 else ''}, all must hold"
-            " (Tab to the list, delete removes one):"
+            " (in the list, delete removes one):"
             if count
             else "No conditions yet."
         )

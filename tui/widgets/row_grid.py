@@ -24,6 +24,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.text.cells import Part, cell_pieces, is_numeric, natural_width
+from tui.text.highlight import Patterns, mark_matches
 
 MIN_WIDTH = 4
 MAX_WIDTH = 40
@@ -231,6 +232,7 @@ class RowGrid(ScrollView, can_focus=True):
         "row-grid--deleted",
         "row-grid--new",
         "row-grid--selected",
+        "row-grid--match",
     }
 
     DEFAULT_CSS = """
@@ -303,6 +305,8 @@ class RowGrid(ScrollView, can_focus=True):
         self.total = 0
         #: Whether ``total`` is the exact number of rows (else End asks the screen).
         self.total_exact = True
+        #: Column name -> patterns of the view's text filters, whose matches are highlighted.
+        self.highlights: Patterns = {}
         self._offsets: list[int] = []  # x of each scrollable column within the scroll area
         self._fixed_width = 0
 
@@ -430,7 +434,17 @@ class RowGrid(ScrollView, can_focus=True):
         pieces = cell_pieces(value, column.width, quote_numbers=column.quote_numbers)
         used = sum(len(t) if t.isascii() else _cells(t) for t, _ in pieces)
         pad = Segment(" " * (column.width - used), base)
-        segments = [Segment(text, base + self._style(part)) for text, part in pieces]
+        patterns = self.highlights.get(column.name)
+        if patterns:
+            hit = self.get_component_rich_style("row-grid--match", partial=True)
+            segments = [
+                Segment(
+                    text, base + self._style(part) + hit if matched else base + self._style(part)
+                )
+                for text, part, matched in mark_matches(pieces, patterns)
+            ]
+        else:
+            segments = [Segment(text, base + self._style(part)) for text, part in pieces]
         right = column.numeric or (value is None and False)
         return [pad, *segments] if right and is_numeric(value) else [*segments, pad]
 
