@@ -71,8 +71,23 @@ def ordered(path: Path, order: str) -> list[tuple[object, ...]]:
 
 
 async def changed(pilot: Pilot[int], screen: BrowseScreen) -> None:
-    """What the monitor does when the change token moves, then wait for the screen."""
+    """What the monitor does when the change token moves, then wait for the screen.
+
+    The rows on screen are re-read by jobs that may wait their turn (the placing throttle,
+    the recount) and start one another through messages; on a loaded machine the last of
+    them can start after the jobs seen so far have ended. So: until the rows on screen are
+    fresh again (they must become so with no further event), then settled.
+    """
     screen.data_changed()
+    await settle(pilot)
+    grid = screen.query_one(RowGrid)
+
+    def on_screen_fresh() -> bool:
+        window, first = screen.window, grid.first_visible
+        last = min(first + grid.body_height, grid.total)
+        return window is not None and all(window.is_fresh(p) for p in range(first, last))
+
+    await eventually(pilot, on_screen_fresh, "the rows on screen re-read")
     await settle(pilot)
 
 
