@@ -20,9 +20,36 @@ def _version() -> str:
         return "unknown"
 
 
+def _port(text: str) -> int:
+    port = int(text) if text.isdigit() else 0
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"not a TCP port (1-65535): {text!r}")
+    return port
+
+
+def serve_parser() -> argparse.ArgumentParser:
+    """The web mode's options: a parser of their own, so the app's arguments are what is left."""
+    parser = argparse.ArgumentParser(add_help=False)
+    group = parser.add_argument_group("web mode")
+    group.add_argument(
+        "--serve",
+        action="store_true",
+        help="serve dbbrowse to web browsers (one app process per page) instead of running "
+        "in this terminal",
+    )
+    group.add_argument(
+        "--host",
+        help="address to listen on with --serve (default 127.0.0.1); any non-loopback "
+        "address makes the page require a token, printed at start",
+    )
+    group.add_argument("--port", type=_port, help="port to listen on with --serve (default 8000)")
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dbbrowse",
+        parents=[serve_parser()],
         description=(
             "Browse a database in the terminal. With no argument, browses the application's "
             "database (DATABASE_URL, default ./dbbrowse.db) and creates its schema if needed."
@@ -88,7 +115,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tui.cli_history import main as history_main
 
         return history_main(argv[1:])
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.serve and (args.host is not None or args.port is not None):
+        parser.error("--host and --port go with --serve")
     from tui.settings.model import SettingsError, load_settings
 
     try:
@@ -103,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.database is not None:
             return _fail("give a database or --connection, not both")
         args.database = f"@{args.connection}"
-    if args.database is None and _on_a_terminal():
+    if args.database is None and not args.serve and _on_a_terminal():
         from tui.settings.recent import recent
 
         entries = recent()[: settings.recent_limit]
@@ -134,6 +164,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         except (TargetError, PasswordError) as exc:
             return _fail(str(exc))
+    if args.serve:
+        from tui.web import serve
+
+        _, app_argv = serve_parser().parse_known_args(argv)
+        return serve(
+            app_argv,
+            host=args.host or "127.0.0.1",
+            port=args.port or 8000,
+            title=f"dbbrowse · {target.display}" if target else "dbbrowse",
+        )
     from tui.app import DbBrowseApp
     from tui.settings.paths import config_path
 
