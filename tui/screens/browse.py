@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -49,6 +49,20 @@ class BrowseScreen(BrowseConsole, BrowseTransfer, BrowseSaving):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+t", "focus_tables", "Tables", id="browse.tables"),
         Binding("ctrl+b", "toggle_sidebar", "Hide/show tables", show=False, id="browse.sidebar"),
+        Binding(
+            "less_than_sign",
+            "sidebar_width(-4)",
+            "Narrower table list",
+            show=False,
+            id="browse.sidebar_narrower",
+        ),
+        Binding(
+            "greater_than_sign",
+            "sidebar_width(4)",
+            "Wider table list",
+            show=False,
+            id="browse.sidebar_wider",
+        ),
         Binding("ctrl+g", "focus_rows", "Rows", show=False, id="browse.rows"),
         Binding("g", "goto", "Go to row", id="browse.goto"),
         Binding("s", "sort", "Sort", id="browse.sort"),
@@ -353,6 +367,15 @@ class BrowseScreen(BrowseConsole, BrowseTransfer, BrowseSaving):
         self._update_position()
         if not self.count.exact:
             self._start_count()
+
+    @on(TableList.TableHighlighted)
+    def _table_highlighted(self, event: TableList.TableHighlighted) -> None:
+        if self.query_one(TableList).has_focus_within:
+            self.status.highlighted = event.table.name
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if not self.query_one(TableList).has_focus_within:
+            self.status.highlighted = None
 
     @on(RowGrid.CursorMoved)
     def _cursor_moved(self) -> None:

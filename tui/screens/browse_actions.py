@@ -22,6 +22,11 @@ if TYPE_CHECKING:
     from tui.db.paging import FilterSpec, RowQuery
 
 
+#: The table list's width from app.tcss, and the narrowest it gets with <.
+SIDEBAR_WIDTH = 32
+SIDEBAR_MIN = 12
+
+
 class BrowseActions(BrowsePages):
     """Actions of the browse screen (the state they edit is the screen's)."""
 
@@ -36,6 +41,14 @@ class BrowseActions(BrowsePages):
         tables.display = not tables.display
         if not tables.display and tables.has_focus_within:
             self.grid.focus()
+
+    def action_sidebar_width(self, delta: int) -> None:
+        """Make the table list narrower or wider (and show it, if hidden)."""
+        tables = self.query_one(TableList)
+        tables.display = True
+        current = tables.outer_size.width or SIDEBAR_WIDTH
+        room = max(self.size.width - 20, SIDEBAR_MIN)  # the grid keeps some width
+        tables.styles.width = min(max(current + delta, SIDEBAR_MIN), room)
 
     def action_focus_rows(self) -> None:
         self.grid.focus()

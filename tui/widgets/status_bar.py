@@ -28,12 +28,19 @@ class StatusBar(Static):
     view: reactive[str] = reactive("")
     transaction: reactive[str] = reactive("")
     """The SQL console's open transaction, in words ("" when none is open)."""
+    highlighted: reactive[str | None] = reactive(None)
+    """The whole name of the table highlighted in the table list, while the list has focus
+    (the list cuts long names with an ellipsis)."""
 
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
         if self.mode:
             text.append(f" {self.mode} ", style="reverse bold")
             text.append(" ")
+        if self.highlighted is not None:
+            # First: a long name is what the list could not show, it must not be cut here.
+            text.append("▸ ", style="dim")
+            append_name(text, self.highlighted).append("  ")
         if self.database:
             text.append("db ", style="dim")
             append_escaped(text, self.database).append("  ")

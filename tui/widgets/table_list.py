@@ -2,7 +2,8 @@
 
 Typing filters by fuzzy match, best first (:mod:`tui.text.fuzzy`): an exact name, then
 prefixes. Down moves from the filter into the list; Enter opens the highlighted entry. A name
-too long for the sidebar ends in an ellipsis; the full name is the list's tooltip.
+too long for the sidebar ends in an ellipsis; the full name is the list's tooltip, and the
+highlighted entry is posted (:class:`TableList.TableHighlighted`) for the status bar.
 """
 
 from __future__ import annotations
@@ -96,6 +97,16 @@ class TableList(Vertical):
         def __init__(self, table: TableInfo) -> None:
             self.table = table
             super().__init__()
+
+    class TableHighlighted(Message):
+        """An entry was highlighted (the screen shows its whole name)."""
+
+        def __init__(self, table: TableInfo) -> None:
+            self.table = table
+            super().__init__()
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, TableList.TableHighlighted)
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -207,6 +218,8 @@ class TableList(Vertical):
     def _option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
         self._name_tip(event.option_index)
+        if 0 <= event.option_index < len(self._shown):
+            self.post_message(self.TableHighlighted(self._shown[event.option_index]))
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
         index = event.style.meta.get("option")
