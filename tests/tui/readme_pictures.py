@@ -201,7 +201,8 @@ async def to_column(pilot: Any, name: str) -> None:
 
     grid = pilot.app.screen.query_one(RowGrid)
     names = [column.name for column in grid.columns]
-    await pilot.press(*["right"] * (names.index(name) - grid.cursor_column))
+    steps = names.index(name) - grid.cursor_column
+    await pilot.press(*["right" if steps > 0 else "left"] * abs(steps))
 
 
 async def shop(pilot: Any) -> None:
@@ -262,16 +263,30 @@ async def status_wal(pilot: Any) -> None:
 
 
 async def filter_dialog(pilot: Any) -> None:
-    from textual.widgets import Input
+    """customers filtered to three countries (their matches highlighted in the grid), and the
+    dialog open again on the name column, adding a second condition."""
+    from textual.widgets import Input, Select
+
+    from tui.db.paging import FilterOp
+
+    async def condition(column: str, op: FilterOp, value: str, *, add: bool) -> None:
+        await to_column(pilot, column)
+        await pilot.press("f")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        dialog.query_one("#filter-op", Select).value = op
+        field = dialog.query_one("#filter-value", Input)
+        field.cursor_blink = False
+        field.value = value
+        field.cursor_position = len(value)
+        await settle(pilot)
+        if add:
+            await pilot.press("enter")
+            await settle(pilot)
 
     await open_table(pilot, "customers")
-    await to_column(pilot, "country")
-    await pilot.press("f")
-    await settle(pilot)
-    for field in pilot.app.screen.query(Input):
-        field.cursor_blink = False
-    await pilot.press(*"JP")
-    await settle(pilot)
+    await condition("country", FilterOp.IN, "JP, KR, TW", add=True)
+    await condition("name", FilterOp.CONTAINS, "子", add=False)
 
 
 CONSOLE_SQL = """\
@@ -303,7 +318,7 @@ SCENES = (
     Scene("cell_blob", "an attachment's bytes as a hex dump", "shop", (120, 32), cell_blob),
     Scene("schema", "the orders table's schema", "shop", (120, 40), schema),
     Scene("status_wal", "the status screen: a reader pins the WAL", "wal", (160, 48), status_wal),
-    Scene("filter", "the filter dialog on customers.country", "shop", (120, 32), filter_dialog),
+    Scene("filter", "the filter dialog, a second condition", "shop", (150, 32), filter_dialog),
     Scene("console", "the SQL console with a grouped query's result", "shop", (120, 36), console),
 )  # fmt: skip
 
