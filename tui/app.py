@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from tui.db.source import DataSource
     from tui.db.target import Target
     from tui.screens.browse import BrowseScreen
-    from tui.settings.model import UserSettings
+    from tui.settings.preferences import Preferences
 
 log = logging.getLogger("dbbrowse")
 
@@ -51,12 +51,12 @@ class DbBrowseApp(App[int]):
         read_only: bool = False,
         ensure_schema: bool = True,
         checkpoint_on_close: bool = False,
-        settings: UserSettings | None = None,
+        settings: Preferences | None = None,
         config_file: Path | None = None,
     ) -> None:
         """``settings``: the config file's (defaults when None). ``config_file``: where a
         theme picked in the command palette is remembered (not remembered when None)."""
-        from tui.settings.model import default_settings
+        from tui.settings.preferences import Preferences
         from tui.text.cells import use_null_text
 
         super().__init__()
@@ -64,7 +64,7 @@ class DbBrowseApp(App[int]):
         self.read_only = read_only
         self.ensure_schema = ensure_schema
         self.checkpoint_on_close = checkpoint_on_close
-        self.settings = settings if settings is not None else default_settings()
+        self.settings = settings if settings is not None else Preferences()
         self.config_file = config_file
         self.source: DataSource | None = None
         self.inspector: Inspector | None = None
@@ -72,7 +72,7 @@ class DbBrowseApp(App[int]):
         #: The default database was created by this run (it did not exist before).
         self.created = False
         self.theme = self.settings.theme
-        self.set_keymap(self.settings.keys)
+        self.set_keymap(dict(self.settings.keys))
         use_null_text(self.settings.null_text)
 
     def get_default_screen(self) -> Screen[Any]:

@@ -9,8 +9,12 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
+
     from tui.db.target import Target
-    from tui.settings.model import SavedConnection, UserSettings
+    from tui.settings.model import SavedConnection
+    from tui.settings.preferences import Preferences
 
 
 def _version() -> str:
@@ -119,15 +123,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.serve and (args.host is not None or args.port is not None):
         parser.error("--host and --port go with --serve")
-    from tui.settings.model import SettingsError, load_settings
+    from tui.settings.paths import config_path
 
     try:
-        settings = load_settings()
-    except SettingsError as exc:
+        settings, connections = _settings(config_path())
+    except ValueError as exc:
         return _fail(f"the config file is not right:\n{exc}")
-    problems = _problems_needing_textual(settings)
-    if problems:
-        return _fail(f"the config file is not right:\n{problems}")
     read_only = settings.read_only if args.read_only is None else args.read_only
     if args.connection is not None:
         if args.database is not None:
@@ -145,14 +146,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 0
             args.database = picked or None
     from tui.db.target import TargetError, resolve_target
-    from tui.settings.passwords import PasswordError, open_connection
 
     target: Target | None = None
     if args.database is not None:
         try:
             database = args.database
             if database.startswith("@"):
-                database = open_connection(*_saved(settings, database[1:])).url
+                database = _saved(connections, database[1:])
             # Resolving a file path needs no heavy import, so errors come back instantly.
             target = resolve_target(
                 database,
@@ -162,7 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 immutable=args.immutable,
                 compare_models=args.compare_models,
             )
-        except (TargetError, PasswordError) as exc:
+        except TargetError as exc:
             return _fail(str(exc))
     if args.serve:
         from tui.web import serve
@@ -175,7 +175,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             title=f"dbbrowse · {target.display}" if target else "dbbrowse",
         )
     from tui.app import DbBrowseApp
-    from tui.settings.paths import config_path
 
     app = DbBrowseApp(
         target,
@@ -204,34 +203,49 @@ def _on_a_terminal() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-def _saved(settings: UserSettings, name: str) -> tuple[str, SavedConnection]:
+def _settings(path: Path) -> tuple[Preferences, Mapping[str, SavedConnection]]:
+    """The config file's settings and saved connections; ValueError says what is wrong.
+
+    Without a config file, the defaults: pydantic is not even imported (it costs about as
+    much as Textual does, before the first frame).
+    """
+    from tui.settings.preferences import Preferences
+
+    if not path.exists():
+        return Preferences(), {}
+    from tui.config_check import problems
+    from tui.settings.model import SettingsError, load_settings
+
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        raise ValueError(str(exc)) from None
+    found = problems(settings)
+    if found:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            text = ""
+        raise ValueError(str(SettingsError(path, found, text)))
+    return settings.preferences(), settings.connections
+
+
+def _saved(connections: Mapping[str, SavedConnection], name: str) -> str:
+    """The URL of the connection saved as ``name``, with its password put in."""
     from tui.db.target import TargetError
+    from tui.settings.passwords import PasswordError, open_connection
     from tui.settings.paths import config_path, shown
 
-    connection = settings.connections.get(name)
+    connection = connections.get(name)
     if connection is None:
-        saved = ", ".join(sorted(settings.connections)) or "none"
+        saved = ", ".join(sorted(connections)) or "none"
         raise TargetError(
             f"no connection named {name!r} in {shown(config_path())} (saved: {saved})"
         )
-    return name, connection
-
-
-def _problems_needing_textual(settings: UserSettings) -> str:
-    """The theme and ``[keys]`` checked against what the app has, in words; "" if all is well."""
-    from tui.config_check import problems
-    from tui.settings.model import SettingsError
-    from tui.settings.paths import config_path
-
-    found = problems(settings)
-    if not found:
-        return ""
-    path = config_path()
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        text = ""
-    return str(SettingsError(path, found, text))
+        return open_connection(name, connection).url
+    except PasswordError as exc:
+        raise TargetError(str(exc)) from None
 
 
 def _remember(database: str | None, target: Target | None, limit: int) -> None:

@@ -265,3 +265,36 @@ def test_an_unreadable_recent_file_counts_as_none() -> None:
     assert recent.recent() == []
     recent.remember("/data/a.db", 10)
     assert json.loads(recent_path().read_text()) == {"recent": ["/data/a.db"]}
+
+
+def test_the_apps_preferences_are_the_files_values_and_the_same_defaults() -> None:
+    from tui.settings.preferences import Preferences
+
+    assert default_settings().preferences() == Preferences()
+    write_config('theme = "nord"\nnull_text = "-"\n[keys]\n"browse.sort" = ["o", "f6"]\n')
+    preferences = load_settings().preferences()
+    assert (preferences.theme, preferences.null_text) == ("nord", "-")
+    assert preferences.keys == {"browse.sort": "o,f6"}
+    assert preferences.page_size == Preferences().page_size
+
+
+def test_without_a_config_file_the_command_line_imports_no_pydantic(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    db = tmp_path / "x.db"
+    sqlite3_connect = __import__("sqlite3").connect(db)
+    sqlite3_connect.execute("CREATE TABLE t (x)")
+    sqlite3_connect.close()
+    program = (
+        "import sys, tui.app\n"
+        "tui.app.DbBrowseApp.run = lambda self, *a, **k: None\n"
+        "from tui.cli import main\n"
+        f"main([{str(db)!r}])\n"
+        "print('pydantic' in sys.modules, 'tomlkit' in sys.modules)\n"
+    )
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "none")}
+    out = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, env=env, check=True
+    ).stdout
+    assert out.split() == ["False", "False"]

@@ -34,7 +34,7 @@ def nulls_db(tmp_path: Path) -> Path:
 
 def app_on(path: Path, settings: UserSettings, config_file: Path | None = None) -> DbBrowseApp:
     target = resolve_target(str(path), default_url="")
-    return DbBrowseApp(target, settings=settings, config_file=config_file)
+    return DbBrowseApp(target, settings=settings.preferences(), config_file=config_file)
 
 
 def grid_text(app: DbBrowseApp) -> str:

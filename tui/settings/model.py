@@ -34,9 +34,9 @@ from pydantic_settings import (
 )
 
 from tui.settings.paths import config_path, shown
+from tui.settings.preferences import DEFAULT_NULL_TEXT, Preferences
 
-DEFAULT_THEME = "textual-dark"
-DEFAULT_NULL_TEXT = "∅ NULL"
+_DEFAULT = Preferences()
 #: The keyring service every saved connection's password is stored under (user: its name).
 KEYRING_SERVICE = "dbbrowse"
 
@@ -124,24 +124,31 @@ class UserSettings(BaseSettings):
 
     model_config = SettingsConfigDict(extra="forbid", frozen=True)
 
-    theme: str = Field(default=DEFAULT_THEME, description="Textual theme (ctrl+p → theme)")
+    theme: str = Field(default=_DEFAULT.theme, description="Textual theme (ctrl+p → theme)")
     page_size: int = Field(
-        default=128, ge=16, le=10_000, description="rows read from the database at a time"
+        default=_DEFAULT.page_size,
+        ge=16,
+        le=10_000,
+        description="rows read from the database at a time",
     )
     refresh_interval: float = Field(
-        default=1.0,
+        default=_DEFAULT.refresh_interval,
         ge=0.2,
         le=3600,
         description="seconds between looks for other connections' commits and status",
     )
     read_only: bool = Field(
-        default=False, description="open every database read-only unless --no-read-only"
+        default=_DEFAULT.read_only,
+        description="open every database read-only unless --no-read-only",
     )
     null_text: str = Field(
         default=DEFAULT_NULL_TEXT, description="what a NULL looks like in the grid"
     )
     recent_limit: int = Field(
-        default=10, ge=0, le=100, description="how many recent databases to remember (0: none)"
+        default=_DEFAULT.recent_limit,
+        ge=0,
+        le=100,
+        description="how many recent databases to remember (0: none)",
     )
     keys: dict[str, KeySpec] = Field(
         default_factory=dict, description="binding id → keys, comma-separated or a list"
@@ -162,6 +169,18 @@ class UserSettings(BaseSettings):
         # The file alone: the application's environment variables (DATABASE_URL…) are
         # app.config's, and a setting that changes with the shell would be a surprise.
         return init_settings, TomlConfigSettingsSource(settings_cls, toml_file=config_path())
+
+    def preferences(self) -> Preferences:
+        """The settings the app runs with (everything but the saved connections)."""
+        return Preferences(
+            theme=self.theme,
+            page_size=self.page_size,
+            refresh_interval=self.refresh_interval,
+            read_only=self.read_only,
+            null_text=self.null_text,
+            recent_limit=self.recent_limit,
+            keys=dict(self.keys),
+        )
 
     @field_validator("null_text")
     @classmethod

@@ -12,7 +12,6 @@ import logging
 from pathlib import Path
 
 from tui.settings.paths import recent_path
-from tui.settings.store import write_atomically
 
 log = logging.getLogger("dbbrowse")
 
@@ -38,6 +37,8 @@ def remember(entry: str, limit: int, path: Path | None = None) -> None:
     path = path or recent_path()
     if _has_password(entry):
         return
+    from tui.settings.store import write_atomically  # tomlkit: not on the way to the UI
+
     entries = [entry, *(other for other in recent(path) if other != entry)][: max(limit, 0)]
     try:
         write_atomically(path, json.dumps({"recent": entries}, indent=1) + "\n")
