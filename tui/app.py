@@ -202,7 +202,9 @@ class DbBrowseApp(App[int]):
                 else:
                     token = await source.change_token()
                     snapshot = await inspector.refresh(source.run)
-                if token is not None and last is not None and token != last and browse:
+                # A past state (--as-of) does not change with the database.
+                live = source.target.as_of is None
+                if token is not None and last is not None and token != last and browse and live:
                     browse.data_changed()
                 if token is not None:
                     last = token
@@ -227,6 +229,30 @@ class DbBrowseApp(App[int]):
                     if isinstance(self.screen, StatusScreen):
                         self.screen.post_message(InspectorUpdated(snapshot))
             await asyncio.sleep(interval)
+
+    def browse_as_of(self, commit: int) -> None:
+        """Browse the SQLite file as it stood right after ``commit`` of its WAL, over the live
+        database, read-only (``L`` comes back). A state that cannot be rebuilt is reported
+        and nothing opens. For the history view's button."""
+        self._open_as_of(commit)
+
+    @work(group="as-of", exclusive=True, exit_on_error=False)
+    async def _open_as_of(self, commit: int) -> None:
+        from tui.db.source import DataSource
+        from tui.db.target import as_of_target
+        from tui.screens.past_browse import PastBrowseScreen
+
+        if self.source is None:
+            return
+        base = self.target if self.target is not None else self.source.target
+        source = await DataSource.open(as_of_target(base, commit))
+        screen = PastBrowseScreen()
+        try:
+            await self.push_screen(screen)
+        except BaseException:
+            await source.close()
+            raise
+        screen.attach(source)
 
     def action_status(self) -> None:
         """Open the SQLite status screen (pragmas, WAL, locks, space, maintenance)."""

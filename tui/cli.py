@@ -84,6 +84,14 @@ def build_parser() -> argparse.ArgumentParser:
         "needed (for read-only media), and changes still in the -wal are NOT seen",
     )
     parser.add_argument(
+        "--as-of",
+        type=int,
+        metavar="K",
+        help="browse a SQLite file as it stood right after commit K of its WAL (numbered as "
+        "dbbrowse history lists them; 0 is before the first), read-only, while the database "
+        "goes on changing",
+    )
+    parser.add_argument(
         "--ensure-schema",
         action="store_true",
         help="create the application's tables in DATABASE if they are missing",
@@ -148,6 +156,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from tui.db.target import TargetError, resolve_target
 
     target: Target | None = None
+    if args.as_of is not None and args.database is None:
+        return _fail("--as-of needs a SQLite database file")
     if args.database is not None:
         try:
             database = args.database
@@ -161,6 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 ensure_schema=args.ensure_schema,
                 immutable=args.immutable,
                 compare_models=args.compare_models,
+                as_of=args.as_of,
             )
         except TargetError as exc:
             return _fail(str(exc))
@@ -178,7 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     app = DbBrowseApp(
         target,
-        read_only=read_only or args.immutable,
+        read_only=read_only or args.immutable or args.as_of is not None,
         checkpoint_on_close=args.checkpoint_on_close,
         settings=settings,
         config_file=config_path(),

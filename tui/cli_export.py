@@ -2,8 +2,8 @@
 
 Writes to standard output unless ``-o FILE`` is given; the file appears only when the
 export succeeded (see :mod:`tui.db.export`). Exit status: 0 done, 1 the database refused
-(its message is printed), 2 bad arguments or a database that cannot be opened, 130
-interrupted, 141 the reader of standard output went away.
+(its message is printed) or the ``--as-of`` state cannot be rebuilt, 2 bad arguments or a
+database that cannot be opened, 130 interrupted, 141 the reader of standard output went away.
 """
 
 from __future__ import annotations
@@ -61,6 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="how BLOBs are written (default base64; hex is \\x… in CSV/TSV)",
     )
     parser.add_argument("--no-header", action="store_true", help="CSV/TSV: no header line")
+    parser.add_argument(
+        "--as-of",
+        type=int,
+        metavar="K",
+        help="a SQLite file as it stood right after commit K of its WAL (see dbbrowse "
+        "history); fails, saying why, when that state can no longer be rebuilt",
+    )
     return parser
 
 
@@ -92,7 +99,7 @@ def main(argv: Sequence[str]) -> int:
         header=not args.no_header,
     )
     try:
-        target = resolve_target(args.database, default_url="", read_only=True)
+        target = resolve_target(args.database, default_url="", read_only=True, as_of=args.as_of)
         path = None
         if args.output:
             path = destination(Path(args.output), target.sqlite_path)
@@ -115,10 +122,13 @@ async def _run(target: Any, what: str, path: Path | None, options: ExportOptions
 
     from tui.db.export import Clock, ExportError, staged_file
     from tui.db.source import DataSource
-    from tui.db.target import TargetError
+    from tui.db.target import PastStateError, TargetError
 
     try:
         source = await DataSource.open(target)
+    except PastStateError as exc:
+        _error(str(exc))
+        return 1
     except TargetError as exc:
         _error(str(exc))
         return 2

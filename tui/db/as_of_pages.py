@@ -87,12 +87,12 @@ class SnapshotPages:
         commits = self._index.refresh()
         if commits.header is None:
             raise NotReconstructableError(
-                f"{self.db_path.name} has no usable WAL: there is no commit {commit} to go back to"
+                f"the database has no WAL (or an empty one): there is no commit {commit}"
+                " to go back to"
             )
         if not 0 <= commit <= len(commits.commits):
             raise NotReconstructableError(
-                f"no commit {commit} in the WAL of {self.db_path.name}: it holds"
-                f" {_commits_phrase(len(commits.commits))}"
+                f"no commit {commit} in the WAL: it holds {_commits_phrase(len(commits.commits))}"
             )
         self.commits: WalCommits = commits
         self.generation = commits.generation
@@ -170,8 +170,8 @@ class SnapshotPages:
             number = by.number if by is not None else "?"
             raise NotReconstructableError(
                 f"not reconstructable: page {pgno} was checkpointed after commit"
-                f" {self.commit} (the database file holds its version of commit {number}"
-                " or later, and the WAL no longer holds the earlier one)"
+                f" {self.commit} (the database file holds its version from commit {number}"
+                " or later)"
             )
         if len(data) < self.page_size:
             raise NotReconstructableError(

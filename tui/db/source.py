@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from tui.db import sqlite_regexp
 from tui.db.dialects import DialectStrategy, strategy_for
 from tui.db.no_checkpoint import disable_checkpoint_on_close, sqlite3_connection_of
-from tui.db.target import Target, TargetError
+from tui.db.target import PastStateError, Target, TargetError
 from tui.db.write_access import file_write_refusal
 
 if TYPE_CHECKING:
@@ -126,6 +126,8 @@ class DataSource:
         self._all_returned.set()
         self._gate = asyncio.Event()
         self._gate.set()
+        #: Run once the engine is disposed of (what else the source opened, e.g. a snapshot).
+        self._on_close: list[Callable[[], None]] = []
 
     @classmethod
     async def open(cls, target: Target) -> DataSource:
@@ -134,6 +136,8 @@ class DataSource:
         For a SQLite file, what SQLite repaired while opening it (a hot journal rolled back,
         the wal-index rebuilt from the WAL) is in :attr:`recovered`.
         """
+        if target.as_of is not None:
+            return await cls._open_as_of(target)
         before = None
         if target.sqlite_path is not None and not target.immutable:
             from tui.db.recovery import look_before_open
@@ -185,6 +189,36 @@ class DataSource:
             source.recovered = tuple(await asyncio.to_thread(_recovery, before, target.sqlite_path))
             for line in source.recovered:
                 log.warning("%s", line)
+        return source
+
+    @classmethod
+    async def _open_as_of(cls, target: Target) -> DataSource:
+        """A past state of a SQLite file (:mod:`tui.db.as_of_engine`): read-only, its WAL,
+        database file and -shm only read. ``display`` says which state, of how many."""
+        from dataclasses import replace
+
+        from tui.db.as_of import NotReconstructableError
+        from tui.db.as_of_engine import open_as_of_engine
+
+        assert target.sqlite_path is not None and target.as_of is not None
+        try:
+            opened = await asyncio.to_thread(open_as_of_engine, target.sqlite_path, target.as_of)
+        except NotReconstructableError as exc:
+            raise PastStateError(f"{target.display} as of commit {target.as_of}: {exc}") from exc
+        except OSError as exc:
+            raise TargetError(f"{target.display}: {exc.strerror or exc}") from exc
+        sync_engine = opened.engine.sync_engine
+        if sync_engine not in _HOOKED:
+            _HOOKED.add(sync_engine)
+            event.listen(sync_engine, "connect", lambda dbapi, _: sqlite_regexp.install(dbapi))
+        source = cls(replace(target, display=f"{target.display} {opened.label}"), opened.engine)
+        source._on_close.append(opened.snapshot.close)
+        try:
+            await source.check()
+        except TargetError:
+            await source.close()
+            raise
+        source._file_id = _file_id(target.sqlite_path)
         return source
 
     def file_gone(self) -> str | None:
@@ -375,10 +409,8 @@ class DataSource:
         """Why nothing may be written here: a read-only target, a file gone or replaced, a
         file or directory this user may not write (which one); None when writing may work."""
         target = self.target
-        if target.immutable:
-            return "opened with --immutable: nothing can be changed"
-        if target.read_only:
-            return "opened read-only (--read-only): nothing can be changed"
+        if target.read_only_reason is not None:
+            return target.read_only_reason
         gone = self.file_gone()
         if gone is not None:
             return gone
@@ -495,6 +527,8 @@ class DataSource:
         self._paused = True
         await self._close_watch()
         await self.engine.dispose()
+        while self._on_close:
+            self._on_close.pop()()
 
 
 def _file_id(path: Path) -> tuple[int, int] | None:

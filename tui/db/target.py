@@ -17,6 +17,10 @@ class TargetError(Exception):
     """The database to browse cannot be used; the message says why, for a person."""
 
 
+class PastStateError(TargetError):
+    """The past state asked for (``--as-of``) cannot be rebuilt from the WAL any more."""
+
+
 @dataclass(frozen=True)
 class Target:
     """A database to browse.
@@ -35,14 +39,26 @@ class Target:
     #: Mark drift from the application's ORM models: on its own database, with
     #: --ensure-schema, or when asked (--compare-models). A foreign file is shown as it is.
     compare_models: bool = False
+    #: Browse the SQLite file as it stood right after this commit of its WAL (read-only,
+    #: see tui.db.as_of); None for the database as it is.
+    as_of: int | None = None
 
     @property
     def is_sqlite(self) -> bool:
         return self.url.startswith("sqlite")
 
     @property
+    def read_only_flag(self) -> str:
+        """The command-line flag that made this target read-only."""
+        if self.as_of is not None:
+            return f"--as-of {self.as_of}"
+        return "--immutable" if self.immutable else "--read-only"
+
+    @property
     def read_only_reason(self) -> str | None:
         """Why nothing may be changed, naming the flag in effect; None when not read-only."""
+        if self.as_of is not None:
+            return "a past state of the database (--as-of): nothing can be changed"
         if self.immutable:
             return "opened with --immutable: nothing can be changed"
         if self.read_only:
@@ -127,11 +143,15 @@ def resolve_target(
     ensure_schema: bool = False,
     immutable: bool = False,
     compare_models: bool = False,
+    as_of: int | None = None,
 ) -> Target:
     """Turn the command-line argument (a SQLite path, a URL, or nothing) into a Target.
 
     Raises :class:`TargetError` for a missing or non-SQLite file, or an unusable URL.
     """
+    if as_of is not None:
+        target = resolve_target(arg, default_url=default_url, read_only=True)
+        return as_of_target(target, as_of)
     if arg is None:
         return _url_target(default_url, app_database=True, read_only=read_only, ensure=True)
     # The application's schema was asked for: compare with its models too.
@@ -151,6 +171,15 @@ def resolve_target(
         )
     target = _url_target(arg, app_database=False, read_only=read_only, ensure=ensure_schema)
     return replace(target, compare_models=compare_models)
+
+
+def as_of_target(target: Target, commit: int) -> Target:
+    """``target`` as it stood right after ``commit`` of its WAL: read-only, a SQLite file only."""
+    if target.sqlite_path is None:
+        raise TargetError("--as-of needs a SQLite database file (it reads the file's WAL)")
+    if commit < 0:
+        raise TargetError(f"--as-of takes a commit number (0 or more), not {commit}")
+    return replace(target, read_only=True, ensure_schema=False, as_of=commit)
 
 
 def _url_target(url: str, *, app_database: bool, read_only: bool, ensure: bool) -> Target:

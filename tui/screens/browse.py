@@ -109,7 +109,10 @@ class BrowseScreen(BrowseConsole, BrowseTransfer, BrowseSaving):
         self.source = source
         status = self.status
         status.database = source.target.display
-        status.mode = "READ-ONLY" if source.target.read_only else ""
+        if source.target.as_of is not None:
+            status.mode = "PAST STATE · READ-ONLY"
+        else:
+            status.mode = "READ-ONLY" if source.target.read_only else ""
         self.start_job("catalog", self._load_catalog, scoped=False)
 
     def say(self, message: str) -> None:

@@ -236,8 +236,9 @@ class BrowseConsole(BrowseBase):
     def _write_refusal(self) -> str | None:
         source = self._require_source()
         if source.target.read_only:
-            flag = "--immutable" if source.target.immutable else "--read-only"
-            return f"dbbrowse was started with {flag}: nothing can be written"
+            return (
+                f"dbbrowse was started with {source.target.read_only_flag}: nothing can be written"
+            )
         return source.write_refusal()
 
     def _session(self) -> ConsoleSession:

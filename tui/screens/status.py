@@ -234,7 +234,7 @@ class StatusScreen(JobScreen):
         self.query_one("#space", DataTable).add_columns("name", "kind", "pages", "size", "unused")
         self.query_one("#space", DataTable).display = False
         if self.source.target.read_only:
-            flag = "--immutable" if self.source.target.immutable else "--read-only"
+            flag = self.source.target.read_only_flag
             self._result(f"READ-ONLY: maintenance actions are disabled (opened with {flag})")
 
     # -- live refresh ----------------------------------------------------------------------

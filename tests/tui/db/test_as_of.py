@@ -171,11 +171,11 @@ def test_across_a_wal_reset(writer: RecordingWriter) -> None:
 def test_no_such_commit(writer: RecordingWriter) -> None:
     writer.run("CREATE TABLE t (x)")
     with pytest.raises(
-        NotReconstructableError, match=r"no commit 5 in the WAL of h\.db: it holds commit 1$"
+        NotReconstructableError, match=r"no commit 5 in the WAL: it holds commit 1$"
     ):
         AsOfSnapshot(writer.db, 5)
     assert writer.checkpoint("TRUNCATE")[0] == 0
-    with pytest.raises(NotReconstructableError, match="has no usable WAL"):
+    with pytest.raises(NotReconstructableError, match="has no WAL"):
         AsOfSnapshot(writer.db, 1)
 
 

@@ -1,0 +1,146 @@
+"""Pilot tests: browsing the database as it stood after a commit of its WAL (``--as-of K``, or
+from the live view), read-only, while the database goes on changing."""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, Select
+
+from tests.tui.db.asofhelpers import digests
+from tests.tui.scenes import SIZE, browse_app, settle
+from tests.tui.test_browse import open_table
+from tui.app import DbBrowseApp
+from tui.db.conditions import FilterOp
+from tui.db.target import resolve_target
+from tui.screens.browse import BrowseScreen
+from tui.screens.cell_detail import CellDetailScreen
+from tui.screens.past_browse import PastBrowseScreen
+from tui.widgets.row_grid import RowGrid
+from tui.widgets.status_bar import StatusBar
+
+
+@pytest.fixture
+def writer(tmp_path: Path) -> Iterator[sqlite3.Connection]:
+    """``h.db``: commit 1 creates t, 2 inserts 50 rows, 3 updates them, 4 deletes half."""
+    con = sqlite3.connect(tmp_path / "h.db", isolation_level=None)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA wal_autocheckpoint=0")
+    con.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, n INTEGER)")
+    con.execute("BEGIN")
+    for i in range(1, 51):
+        con.execute("INSERT INTO t VALUES (?, ?, ?)", (i, f"row {i}", i * 10))
+    con.execute("COMMIT")
+    con.execute("UPDATE t SET name = upper(name) || ' [b]x[/b]'")
+    con.execute("DELETE FROM t WHERE id > 25")
+    yield con
+    con.close()
+
+
+def rows(grid: RowGrid) -> list[tuple[object, ...]]:
+    out = []
+    for position in range(grid.total):
+        row = grid.source.row_at(position)
+        assert row is not None
+        out.append(tuple(row))
+    return out
+
+
+async def test_as_of_a_commit_from_the_command_line(
+    tmp_path: Path, writer: sqlite3.Connection
+) -> None:
+    db = tmp_path / "h.db"
+    app = DbBrowseApp(resolve_target(str(db), default_url="", as_of=2), read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await open_table(pilot, "t")
+        grid = screen.query_one(RowGrid)
+        status = screen.query_one(StatusBar)
+        assert status.database == "h.db as of commit 2 (of 4)"
+        assert status.mode == "PAST STATE · READ-ONLY"
+        assert grid.total == 50
+        assert grid.source.row_at(0) == (1, "row 1", 10)
+        # The live database goes on; the past state does not move.
+        writer.execute("DELETE FROM t")
+        changed = digests(db)
+        grid.focus()
+        grid.cursor_column = 2
+        await pilot.press("s", "s")  # n, descending
+        await settle(pilot)
+        assert grid.source.row_at(0) == (50, "row 50", 500)
+        assert grid.total == 50
+        # Filter (a regexp: dbbrowse's own function, on the APSW connection): row 1, its tens.
+        grid.cursor_column = 1
+        await pilot.press("f")
+        await pilot.pause()
+        app.screen.query_one("#filter-op", Select).value = FilterOp.REGEXP
+        await pilot.pause()
+        app.screen.query_one("#filter-value", Input).value = "^row 1"
+        await pilot.click("#apply")
+        await settle(pilot)
+        assert sorted(r[0] for r in rows(grid)) == [1, *range(10, 20)]  # type: ignore[type-var]
+        # Cell detail, and no edit is possible.
+        grid.cursor_row, grid.cursor_column = 0, 1
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CellDetailScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        # Export of the view: the past rows, as filtered and sorted.
+        out = tmp_path / "past.csv"
+        await pilot.press("ctrl+e")
+        await settle(pilot)
+        app.screen.query_one("#export-path", Input).value = str(out)
+        await pilot.press("enter")
+        await settle(pilot)
+        exported = list(csv.reader(out.read_text().splitlines()))
+        assert exported[0] == ["id", "name", "n"]
+        assert [int(r[0]) for r in exported[1:]] == [19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 1]
+        assert digests(db) == changed  # browsing the past wrote nothing
+
+
+async def test_from_the_live_view_and_back(tmp_path: Path, writer: sqlite3.Connection) -> None:
+    db = tmp_path / "h.db"
+    app = browse_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        live = app.screen
+        assert isinstance(live, BrowseScreen)
+        await open_table(pilot, "t")
+        assert live.query_one(RowGrid).total == 25
+        app.browse_as_of(3)
+        await settle(pilot)
+        past = app.screen
+        assert isinstance(past, PastBrowseScreen)
+        assert past.query_one(StatusBar).database == "h.db as of commit 3 (of 4)"
+        table = next(t for t in past.query_one("#tables").tables if t.name == "t")  # type: ignore[attr-defined]
+        past.open_table(table)
+        await settle(pilot)
+        grid = past.query_one(RowGrid)
+        assert grid.total == 50
+        assert grid.source.row_at(49) == (50, "ROW 50 [b]x[/b]", 500)
+        source = past.source
+        assert source is not None
+        await pilot.press("L")
+        await settle(pilot)
+        assert app.screen is live
+        assert live.query_one(RowGrid).total == 25
+        assert source.engine.pool.checkedout() == 0
+
+
+async def test_a_state_that_cannot_be_rebuilt_is_said_and_nothing_opens(
+    tmp_path: Path, writer: sqlite3.Connection
+) -> None:
+    app = browse_app(tmp_path / "h.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        live = app.screen
+        app.browse_as_of(7)
+        await settle(pilot)
+        assert app.screen is live
+        messages = [n.message for n in app._notifications]
+        assert any("no commit 7 in the WAL: it holds commits 1 to 4" in m for m in messages)

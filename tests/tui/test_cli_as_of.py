@@ -1,0 +1,135 @@
+"""``dbbrowse export DB TABLE --as-of K`` from a shell: a table as it stood after commit K, or
+exit status 1 and one line saying why that state is gone; the files left as they were."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.tui.db.asofhelpers import digests
+
+
+def dbbrowse(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tui", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "DATABASE_URL": "sqlite:///never-created.db"},
+        check=False,
+    )
+
+
+@pytest.fixture
+def writer(tmp_path: Path) -> Iterator[sqlite3.Connection]:
+    """Five commits on ``h.db``; the writer stays open so the WAL stays."""
+    con = sqlite3.connect(tmp_path / "h.db", isolation_level=None)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA wal_autocheckpoint=0")
+    con.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)")  # commit 1
+    con.execute("INSERT INTO t VALUES (1, 'one'), (2, 'two')")  # 2
+    con.execute("UPDATE t SET name = 'uno' WHERE id = 1")  # 3
+    con.execute("DELETE FROM t WHERE id = 2")  # 4
+    con.execute("INSERT INTO t VALUES (3, 'three')")  # 5
+    yield con
+    con.close()
+
+
+def test_a_table_as_of_each_commit(tmp_path: Path, writer: sqlite3.Connection) -> None:
+    db = tmp_path / "h.db"
+    before = digests(db)
+    expected = {
+        2: "id,name\n1,one\n2,two\n",
+        3: "id,name\n1,uno\n2,two\n",
+        4: "id,name\n1,uno\n",
+        5: "id,name\n1,uno\n3,three\n",
+    }
+    for commit, csv in expected.items():
+        done = dbbrowse("export", str(db), "t", "--as-of", str(commit))
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.replace("\r\n", "\n").replace('"', "") == csv
+    # A query works too, against the past state.
+    done = dbbrowse("export", str(db), "SELECT count(*) AS n FROM t", "--as-of", "2", "-f", "tsv")
+    assert done.stdout.split() == ["n", "2"]
+    assert digests(db) == before
+
+
+def test_a_state_no_longer_in_the_wal_fails_with_the_reason(
+    tmp_path: Path, writer: sqlite3.Connection
+) -> None:
+    db = tmp_path / "h.db"
+    done = dbbrowse("export", str(db), "t", "--as-of", "9")
+    assert done.returncode == 1
+    assert done.stderr == (
+        "dbbrowse export: error: h.db as of commit 9: no commit 9 in the WAL:"
+        " it holds commits 1 to 5\n"
+    )
+    # Commit 6 updates t in place (t's page only); a checkpoint copies it into the file;
+    # a reader at commit 6 keeps the WAL from being reset by the next write.
+    writer.execute("UPDATE t SET name = 'eins' WHERE id = 1")
+    reader = sqlite3.connect(db, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM t").fetchone()
+    try:
+        assert writer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()[0] == 0
+        writer.execute("INSERT INTO t VALUES (4, 'four')")
+    finally:
+        reader.close()
+    done = dbbrowse("export", str(db), "t", "--as-of", "5")
+    assert done.returncode == 0, done.stderr  # every page of t as of 5 is still in the WAL
+    # Commit 0 (before the WAL) needs page 1 from the file: it holds commit 1's and later.
+    done = dbbrowse("export", str(db), "t", "--as-of", "0")
+    assert done.returncode == 1
+    assert done.stderr == (
+        "dbbrowse export: error: h.db as of commit 0: not reconstructable: page 1 was"
+        " checkpointed after commit 0 (the database file holds its version from commit 1"
+        " or later)\n"
+    )
+    assert "Traceback" not in done.stderr
+
+
+def test_as_of_needs_a_sqlite_file(tmp_path: Path) -> None:
+    done = dbbrowse("--as-of", "3")
+    assert done.returncode == 2
+    assert "--as-of needs a SQLite database file" in done.stderr
+    done = dbbrowse("export", "postgresql://u@127.0.0.1:1/x", "t", "--as-of", "3")
+    assert done.returncode == 2
+    assert "--as-of needs a SQLite database file" in done.stderr
+
+
+def test_a_page_lost_while_reading_fails_with_the_reason(tmp_path: Path) -> None:
+    db = tmp_path / "m.db"
+    con = sqlite3.connect(db, isolation_level=None)
+    try:
+        con.execute("PRAGMA journal_mode=WAL")
+        con.execute("PRAGMA wal_autocheckpoint=0")
+        con.execute("CREATE TABLE a (x)")
+        con.execute("CREATE TABLE t (y)")
+        con.execute("INSERT INTO a VALUES (1)")
+        con.execute("INSERT INTO t VALUES (1)")
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # all of it in the file
+        con.execute("UPDATE t SET y = 2")  # commit 1: t's page only
+        reader = sqlite3.connect(db, isolation_level=None)
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM t").fetchone()
+        con.execute("UPDATE a SET x = 2")  # commit 2, after the reader
+        assert con.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()[0] == 0  # commit 1
+        reader.close()
+        # Before commit 1, a is exact (its page was not copied), t is not any more.
+        done = dbbrowse("export", str(db), "a", "--as-of", "0")
+        assert (done.returncode, done.stdout.split()) == (0, ['"x"', "1"]), done.stderr
+        done = dbbrowse("export", str(db), "t", "--as-of", "0")
+        assert done.returncode == 1
+        assert done.stderr.startswith(
+            "dbbrowse export: error: m.db before commit 1 (of 2): not reconstructable: page 3"
+            " was checkpointed after commit 0"
+        )
+        assert len(done.stderr.splitlines()) == 1
+    finally:
+        con.close()

@@ -1,0 +1,197 @@
+"""An APSW connection dressed as a ``sqlite3.Connection``, so SQLAlchemy's aiosqlite driver
+can run on it.
+
+Only APSW can register a VFS (the as-of view, :mod:`tui.db.as_of`), and SQLAlchemy speaks to
+SQLite through DB-API drivers; aiosqlite takes any callable returning a ``sqlite3``-like
+connection and runs it in its own thread. This module is that connection: the handful of
+methods and attributes aiosqlite and SQLAlchemy's SQLite dialect use, with APSW's exceptions
+turned into ``sqlite3``'s (so SQLAlchemy wraps them as it wraps any driver error).
+
+The connections it serves are read-only, so transactions are left to SQLite's autocommit:
+``commit`` and ``rollback`` end one only if a statement began it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import apsw
+
+__all__ = ["ApswConnection", "ApswCursor"]
+
+Description = tuple[tuple[str, None, None, None, None, None, None], ...]
+
+# APSW's exception classes -> the sqlite3 class a DB-API caller expects
+_ERRORS: tuple[tuple[type[BaseException], type[sqlite3.Error]], ...] = (
+    (apsw.ConstraintError, sqlite3.IntegrityError),
+    (apsw.MisuseError, sqlite3.ProgrammingError),
+    (apsw.BindingsError, sqlite3.ProgrammingError),
+    (apsw.IncompleteExecutionError, sqlite3.ProgrammingError),
+    (apsw.TooBigError, sqlite3.DataError),
+    (apsw.RangeError, sqlite3.DataError),
+    (apsw.MismatchError, sqlite3.DataError),
+    (apsw.CorruptError, sqlite3.DatabaseError),
+    (apsw.NotADBError, sqlite3.DatabaseError),
+    (apsw.Error, sqlite3.OperationalError),
+)
+
+
+def _translated(exc: BaseException) -> BaseException:
+    """The ``sqlite3`` exception for an APSW one (others as they are)."""
+    if isinstance(exc, sqlite3.Error):
+        return exc  # raised by our own VFS code, already the right kind
+    if isinstance(exc, UnicodeDecodeError):
+        return sqlite3.OperationalError(
+            "a TEXT value is not valid UTF-8: this read-only view cannot show it"
+            " (the live database view can)"
+        )
+    for source, target in _ERRORS:
+        if isinstance(exc, source):
+            out = target(str(exc))
+            code = getattr(exc, "extendedresult", None)
+            if isinstance(code, int):
+                out.sqlite_errorcode = code
+            return out
+    return exc
+
+
+class ApswCursor:
+    """A DB-API cursor over an APSW cursor: rows as tuples, description of 7-tuples."""
+
+    arraysize = 1
+
+    def __init__(self, connection: ApswConnection) -> None:
+        self.connection = connection
+        self._cursor = connection.apsw.cursor()
+        self._cursor.exec_trace = self._traced
+        self._rows: Iterator[tuple[Any, ...]] = iter(())
+        self._description: Description | None = None
+        self.rowcount = -1
+        self.lastrowid: int | None = None
+        self.row_factory: Any = None
+
+    def _traced(self, cursor: apsw.Cursor, sql: str, bindings: Any) -> bool:
+        # Called once a statement is prepared, before it runs: the only moment APSW tells the
+        # columns of a query that returns no row.
+        columns = cursor.get_description()
+        self._description = (
+            tuple((name, None, None, None, None, None, None) for name, _ in columns)
+            if columns
+            else None
+        )
+        return True
+
+    @property
+    def description(self) -> Description | None:
+        return self._description
+
+    def execute(self, sql: str, parameters: Sequence[Any] | dict[str, Any] = ()) -> ApswCursor:
+        self._description = None
+        changes = self.connection.apsw.total_changes()
+        try:
+            self._rows = iter(self._cursor.execute(sql, parameters))
+        except BaseException as exc:
+            raise _translated(exc) from exc
+        db = self.connection.apsw
+        self.rowcount = db.total_changes() - changes if self._description is None else -1
+        self.lastrowid = db.last_insert_rowid()
+        return self
+
+    def executemany(self, sql: str, seq: Sequence[Sequence[Any]]) -> ApswCursor:
+        total = 0
+        for parameters in seq:
+            self.execute(sql, parameters)
+            total += max(self.rowcount, 0)
+        self.rowcount = total
+        return self
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        try:
+            return next(self._rows, None)
+        except BaseException as exc:
+            raise _translated(exc) from exc
+
+    def fetchmany(self, size: int | None = None) -> list[tuple[Any, ...]]:
+        out = []
+        for _ in range(self.arraysize if size is None else size):
+            row = self.fetchone()
+            if row is None:
+                break
+            out.append(row)
+        return out
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        try:
+            return list(self._rows)
+        except BaseException as exc:
+            raise _translated(exc) from exc
+
+    def close(self) -> None:
+        self._rows = iter(())
+        with contextlib.suppress(apsw.Error):
+            self._cursor.close(force=True)
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        return self
+
+    def __next__(self) -> tuple[Any, ...]:
+        row = self.fetchone()
+        if row is None:
+            raise StopIteration
+        return row
+
+
+class ApswConnection:
+    """What aiosqlite and SQLAlchemy need of a ``sqlite3.Connection``, over an APSW one."""
+
+    def __init__(self, connection: apsw.Connection) -> None:
+        self.apsw = connection
+        self.isolation_level: str | None = None
+        self.row_factory: Any = None
+        # Set by dbbrowse's connect hook for sqlite3; APSW decodes TEXT itself (strictly).
+        self.text_factory: Any = str
+
+    @property
+    def in_transaction(self) -> bool:
+        return not self.apsw.get_autocommit()
+
+    @property
+    def total_changes(self) -> int:
+        return self.apsw.total_changes()
+
+    def cursor(self) -> ApswCursor:
+        return ApswCursor(self)
+
+    def execute(self, sql: str, parameters: Sequence[Any] | dict[str, Any] = ()) -> ApswCursor:
+        return self.cursor().execute(sql, parameters)
+
+    def executemany(self, sql: str, seq: Sequence[Sequence[Any]]) -> ApswCursor:
+        return self.cursor().executemany(sql, seq)
+
+    def commit(self) -> None:
+        if self.in_transaction:
+            self.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self.in_transaction:
+            self.execute("ROLLBACK")
+
+    def close(self) -> None:
+        self.apsw.close(force=True)
+
+    def interrupt(self) -> None:
+        self.apsw.interrupt()
+
+    def create_function(
+        self, name: str, narg: int, func: Callable[..., Any] | None, *, deterministic: bool = False
+    ) -> None:
+        self.apsw.create_scalar_function(name, func, narg, deterministic=deterministic)
+
+    def set_progress_handler(self, handler: Callable[[], int] | None, n: int) -> None:
+        if handler is None:
+            self.apsw.set_progress_handler(None)
+        else:
+            self.apsw.set_progress_handler(lambda: bool(handler()), n)
