@@ -8,6 +8,7 @@ their command lines.
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import sqlite3
 import subprocess
@@ -43,11 +44,12 @@ async def terminal(
     stream = pyte.ByteStream(screen)
     ws_url = url.replace("http://", "ws://", 1).split("?")[0] + "ws"
     async with http.ws_connect(f"{ws_url}?width={columns}&height={lines}", headers=headers) as ws:
-        async for message in ws:
-            if message.type == aiohttp.WSMsgType.BINARY:
-                stream.feed(message.data)
-                if "ledger" in "\n".join(screen.display):
-                    break
+        async with asyncio.timeout(60):  # a failure, not a hang, if the app never draws
+            async for message in ws:
+                if message.type == aiohttp.WSMsgType.BINARY:
+                    stream.feed(message.data)
+                    if "ledger" in "\n".join(screen.display):
+                        break
         yield screen
 
 
@@ -175,3 +177,16 @@ def test_a_port_in_use_is_an_error_in_words(tmp_path: Path) -> None:
     assert done.stdout == ""
     assert f"dbbrowse: error: cannot listen on 127.0.0.1:{port}" in done.stderr
     assert "address already in use" in done.stderr
+
+
+def test_which_addresses_are_this_machine_only() -> None:
+    from tui.web import Access, is_loopback
+
+    for host in ("127.0.0.1", "127.8.0.2", "::1", "[::1]", "localhost", "app.localhost"):
+        assert is_loopback(host), host
+        assert Access.for_bind(host, 8000).token is None
+    for host in ("0.0.0.0", "::", "192.168.1.5", "db.example.com", "localhost.example.com"):
+        assert not is_loopback(host), host
+    tokens = {Access.for_bind("0.0.0.0", 8000).token for _ in range(3)}
+    assert None not in tokens and len(tokens) == 3
+    assert Access.for_bind("::1", 9000).url() == "http://[::1]:9000/"
