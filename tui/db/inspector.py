@@ -11,6 +11,17 @@ process's own SQLite locks): sizes come from ``os.stat``, the ``-shm`` is read t
 
 A bounded history of WAL size and un-checkpointed frames feeds the sparkline and the "grows
 without being reset" warning.
+
+Warnings only past thresholds that mean something. A WAL grows with every commit and is reset
+by checkpoints, which a writer with SQLite's default settings runs once the WAL holds
+:data:`WARN_FRAMES` (1,000) frames (``wal_autocheckpoint``). Below that, growth is SQLite
+working as designed, however many commits in a row: nothing is warned. Warned are:
+
+- the WAL growing (one generation, never shrinking, grown within the last 3 s) over the last
+  ``growth_samples`` (30) refreshes while it holds at least ``warn_frames`` frames, or the
+  un-checkpointed frames rising likewise past ``warn_frames``: checkpoints are not keeping up
+  (a reader pins the WAL, or automatic checkpoints are off);
+- the WAL larger than the database while it holds at least ``warn_frames`` frames.
 """
 
 from __future__ import annotations
@@ -38,6 +49,8 @@ from tui.db.wal_explain import exact_size, explain
 
 T = TypeVar("T")
 _RECENT_S = 3.0  # seconds within which the WAL must have grown to be called growing
+#: Frames below which a WAL is not warned about: SQLite's default wal_autocheckpoint.
+WARN_FRAMES = 1000
 
 _JOURNAL_MODES = {
     "delete": "each write transaction saves the original pages in a -journal file, deleted"
@@ -100,7 +113,8 @@ class Inspector:
     ``db_path`` None means a database without a file (a server, or in-memory): every
     snapshot is then empty and ``run`` is never called. ``growth_samples`` is how many
     consecutive refreshes must show the WAL growing without a reset before it is warned
-    about.
+    about; ``warn_frames`` how many frames the WAL (or its un-checkpointed part) must hold
+    before its growth or size is warned about (see the module's docstring).
     """
 
     def __init__(
@@ -109,6 +123,7 @@ class Inspector:
         *,
         history: int = 300,
         growth_samples: int = 30,
+        warn_frames: int = WARN_FRAMES,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if history < 1:
@@ -119,6 +134,7 @@ class Inspector:
             )
         self.db_path = db_path
         self.growth_samples = growth_samples
+        self.warn_frames = warn_frames
         self._clock = clock  # for "growing" (seconds since the WAL last grew)
         self._history: deque[HistoryPoint] = deque(maxlen=history)
         # The WAL generation (header salts) of each history point; None for an empty WAL.
@@ -206,12 +222,13 @@ class Inspector:
             self._salts.append((header.salt1, header.salt2) if header is not None else None)
             db_bytes = view.files.db_bytes if view.files is not None else None
             explanation.extend(explain(view.wal, view.shm, list(view.holders)))
-            if db_bytes and view.wal.size > db_bytes:
+            big = view.wal.total_frames >= self.warn_frames
+            if db_bytes and view.wal.size > db_bytes and big:
                 warnings.append(
                     f"The WAL ({exact_size(view.wal.size)}) is larger than the database"
                     f" ({exact_size(db_bytes)})."
                 )
-            warnings.extend(self._growth(explanation))
+            warnings.extend(self._growth(explanation, view.wal.total_frames))
         else:
             self._growing = False
             if mode is not None and mode != "wal":
@@ -331,8 +348,9 @@ class Inspector:
         read = self._reader.last_read_bytes if wal is not None else 0
         return _FileView(files, wal, shm, holders, read, tuple(problems))
 
-    def _growth(self, explanation: list[str]) -> list[str]:
-        """Warnings (and sentences added to ``explanation``) from the recent history."""
+    def _growth(self, explanation: list[str], frames: int) -> list[str]:
+        """Warnings (and sentences added to ``explanation``) from the recent history;
+        ``frames``: how many frames the WAL holds now."""
         k = self.growth_samples
         points = list(self._history)[-k:]
         salts = list(self._salts)[-k:]
@@ -352,15 +370,19 @@ class Inspector:
         # seconds, not only somewhere in the window.
         if self._clock() - self._grew_at > _RECENT_S:
             return []
-        if one_generation and _rises(sizes):
+        past = (
+            f"past the {self.warn_frames:,} at which a writer with SQLite's default settings"
+            " checkpoints (wal_autocheckpoint): checkpoints are not keeping up"
+        )
+        if one_generation and _rises(sizes) and frames >= self.warn_frames:
             warning = (
                 f"The WAL grew from {exact_size(sizes[0])} to {exact_size(sizes[-1])} over"
-                f" the last {k} refreshes without being reset."
+                f" the last {k} refreshes without being reset, to {frames:,} frames, {past}."
             )
-        elif _rises(pending):
+        elif _rises(pending) and pending[-1] >= self.warn_frames:
             warning = (
                 f"Un-checkpointed frames kept increasing over the last {k} refreshes:"
-                f" {pending[0]:,} → {pending[-1]:,}."
+                f" {pending[0]:,} → {pending[-1]:,}, {past}."
             )
         else:
             return []

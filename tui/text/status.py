@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 
 from tui.db.locks import LockHolder
@@ -22,11 +23,24 @@ _MUTED = "dim"
 
 
 def _rows(text: Text, rows: Iterable[tuple[str, str]], width: int = 20) -> None:
+    """Label and value per line, the value at column ``width`` + 2; a label too long for it is
+    cut with an ellipsis, so a value never runs into its label."""
     # Labels and values may quote file names, paths and command lines: escaped.
     for label, value in rows:
-        append_escaped(text, f"  {label:<{width}}", _MUTED)
+        append_escaped(text, f"  {fit_label(label, width)}", _MUTED)
         append_escaped(text, value)
         text.append("\n")
+
+
+def fit_label(label: str, width: int) -> str:
+    """``label`` padded to ``width`` cells, or cut in the middle (``abc…xyz``) to leave one
+    space before the value."""
+    if cell_len(label) < width:
+        return label + " " * (width - cell_len(label))
+    room = width - 2  # the ellipsis and a space
+    head = room - room // 2
+    tail = set_cell_size(label[::-1], room - head)[::-1] if room > head else ""
+    return f"{set_cell_size(label, head)}…{tail} "
 
 
 def _onoff(value: bool) -> str:
@@ -96,9 +110,11 @@ def _limit(value: int) -> str:
 
 
 def files_text(files: FileStatus) -> Text:
+    """The database file and its companions. The name is on a line of its own (a long name
+    wraps there); the rows are labelled by the suffix alone, so no name runs into a size."""
     text = Text()
     text.append("Files\n", style=_HEADING)
-    name = files.db_path.name
+    append_escaped(text, f"  {files.db_path.name}").append("\n")
 
     def size(value: int | None) -> str:
         return "absent" if value is None else exact_size(value)
@@ -106,10 +122,10 @@ def files_text(files: FileStatus) -> Text:
     _rows(
         text,
         [
-            (name, size(files.db_bytes)),
-            (f"{name}-wal", size(files.wal_bytes)),
-            (f"{name}-shm", size(files.shm_bytes)),
-            (f"{name}-journal", size(files.journal_bytes)),
+            ("database", size(files.db_bytes)),
+            ("-wal", size(files.wal_bytes)),
+            ("-shm", size(files.shm_bytes)),
+            ("-journal", size(files.journal_bytes)),
         ],
     )
     for note in files.notes:

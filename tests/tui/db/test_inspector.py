@@ -26,7 +26,7 @@ from tests.tui.db.walhelpers import (
     posix_locks,
     writer,
 )
-from tui.db.inspector import HistoryPoint, Inspector
+from tui.db.inspector import WARN_FRAMES, HistoryPoint, Inspector
 from tui.db.source import DataSource
 from tui.db.target import Target, resolve_target
 from tui.db.wal import FRAME_HEADER_SIZE, WAL_HEADER_SIZE
@@ -97,7 +97,7 @@ async def source(target: Target, con: sqlite3.Connection) -> AsyncIterator[DataS
 async def test_snapshot_agrees_with_a_passive_checkpoint(
     db: Path, con: sqlite3.Connection, source: DataSource
 ) -> None:
-    inspector = Inspector(db)
+    inspector = Inspector(db, warn_frames=1)  # a few frames: warned as if past 1,000
     assert inspector.last is None and inspector.compact() == ""
     commit_rows(con, 3)
     with holding(db) as reader:
@@ -158,7 +158,7 @@ async def test_a_reader_pinning_the_wal_is_named_until_it_ends(
 async def test_growth_behind_a_pinned_reader_is_warned_until_truncated(
     db: Path, con: sqlite3.Connection, source: DataSource
 ) -> None:
-    inspector = Inspector(db, growth_samples=4)
+    inspector = Inspector(db, growth_samples=4, warn_frames=1)
     commit_rows(con, 1)
     with holding(db) as reader:
         for sample in range(1, 7):
@@ -182,11 +182,46 @@ async def test_growth_behind_a_pinned_reader_is_warned_until_truncated(
     assert inspector.compact() == "WAL empty"
 
 
+async def test_a_few_small_commits_are_not_warned_about(
+    db: Path, con: sqlite3.Connection, source: DataSource
+) -> None:
+    """Two single-row inserts behind a pinned reader: the WAL grew, as SQLite means it to
+    (and is larger than a tiny database), far below the 1,000 frames a warning needs."""
+    inspector = Inspector(db, growth_samples=2)
+    assert inspector.warn_frames == WARN_FRAMES == 1000
+    commit_rows(con, 1, rows=1)
+    with holding(db) as reader:
+        for _ in range(2):
+            commit_rows(con, 1, rows=1)
+            snap = await inspector.refresh(source.run)
+        finish(reader)
+    assert snap.wal is not None and snap.files is not None and snap.files.db_bytes is not None
+    assert snap.wal.size > snap.files.db_bytes  # would have been warned before
+    assert [p.wal_bytes for p in snap.history] == sorted(set(p.wal_bytes for p in snap.history))
+    assert snap.warnings == ()
+    assert "growing" not in inspector.compact()
+
+
+async def test_growth_past_1000_frames_is_warned_with_the_threshold(
+    db: Path, con: sqlite3.Connection, source: DataSource
+) -> None:
+    inspector = Inspector(db, growth_samples=3)
+    with holding(db) as reader:
+        for _ in range(3):
+            commit_rows(con, 1, rows=400, size=3000)  # about 400 frames a commit
+            snap = await inspector.refresh(source.run)
+        finish(reader)
+    assert snap.wal is not None and snap.wal.total_frames >= 1000
+    (warning,) = [w for w in snap.warnings if "without being reset" in w]
+    assert f"to {snap.wal.total_frames:,} frames, past the 1,000 at which" in warning
+    assert "wal_autocheckpoint" in warning
+
+
 async def test_pending_frames_that_keep_rising_in_a_reused_wal_are_warned(
     db: Path, con: sqlite3.Connection, source: DataSource
 ) -> None:
     """After a reset the file keeps its size: only the un-checkpointed frames show growth."""
-    inspector = Inspector(db, growth_samples=3)
+    inspector = Inspector(db, growth_samples=3, warn_frames=1)
     commit_rows(con, 20)
     first = await inspector.refresh(source.run)
     assert checkpoint(con, "RESTART")[0] == 0

@@ -117,7 +117,7 @@ async def test_growing_ends_when_the_wal_stops_growing(
     if db.name != "wal.db":
         pytest.skip("growth is about the WAL")
     now = [1000.0]
-    inspector = Inspector(db, growth_samples=3, clock=lambda: now[0])
+    inspector = Inspector(db, growth_samples=3, warn_frames=1, clock=lambda: now[0])
     await inspector.refresh(source.run)
     for _ in range(3):
         commit_rows(con, 1)
