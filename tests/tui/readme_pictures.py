@@ -44,7 +44,7 @@ Drive = Callable[[Any], Awaitable[None]]
 class Scene:
     name: str
     what: str  # what a person sees, for the report and the README
-    database: str  # "shop", "events" or "wal"
+    database: str  # "shop", "events", "wal" (a pinned copy of the shop) or "copy" (of the shop)
     size: tuple[int, int]
     drive: Drive
 
@@ -289,6 +289,47 @@ async def filter_dialog(pilot: Any) -> None:
     await condition("name", FilterOp.CONTAINS, "子", add=False)
 
 
+async def edit_cell(pilot: Any, column: str, value: str | None) -> None:
+    """``e`` on ``column`` of the cursor's row; ``value`` typed, or None: ctrl+n (NULL)."""
+    from textual.widgets import Input
+
+    await to_column(pilot, column)
+    await pilot.press("e")
+    await settle(pilot)
+    if value is None:
+        await pilot.press("ctrl+n")
+    else:
+        editor = pilot.app.screen.query_one("#editor", Input)
+        editor.cursor_blink = False
+        editor.value = value
+        await pilot.press("enter")
+    await settle(pilot)
+
+
+async def editing(pilot: Any) -> None:
+    """customers with changes staged, none saved: a name, a NULL, a tier, a row deleted."""
+    await open_table(pilot, "customers")
+    await pilot.press("down", "down")
+    await edit_cell(pilot, "name", "Ángel Peña Ruiz")
+    await pilot.press("down")
+    await edit_cell(pilot, "country", None)
+    await pilot.press("down", "down")
+    await edit_cell(pilot, "tier", "gold")
+    await pilot.press("down", "d")
+    await settle(pilot)
+    await pilot.press("y")  # the deletion's confirmation (it says what ON DELETE takes)
+    await settle(pilot)
+    await to_column(pilot, "name")
+    await settle(pilot)
+
+
+async def pending(pilot: Any) -> None:
+    """Those changes listed with the statements save would run."""
+    await editing(pilot)
+    await pilot.press("p")
+    await settle(pilot)
+
+
 CONSOLE_SQL = """\
 SELECT c.country, count(*) AS orders, round(sum(o.total), 2) AS revenue
 FROM orders AS o JOIN customers AS c ON c.id = o.customer_id
@@ -320,6 +361,8 @@ SCENES = (
     Scene("status_wal", "the status screen: a reader pins the WAL", "wal", (160, 48), status_wal),
     Scene("filter", "the filter dialog, a second condition", "shop", (150, 32), filter_dialog),
     Scene("console", "the SQL console with a grouped query's result", "shop", (120, 36), console),
+    Scene("editing", "customers with four changes staged", "copy", (160, 32), editing),
+    Scene("pending", "the staged changes and their statements", "copy", (120, 40), pending),
 )  # fmt: skip
 
 
@@ -366,6 +409,11 @@ def main(argv: list[str] | None = None) -> int:
             reader = None
             if scene.database == "wal":
                 database, reader = pinned_wal(folder)
+            elif scene.database == "copy":
+                # Nothing is saved, but a scene that edits never opens the cached original.
+                (folder / "copy").mkdir(exist_ok=True)
+                database = folder / "copy" / "shop.db"
+                shutil.copyfile(databases["shop"], database)
             else:
                 # A link in the scratch folder: the screen shows a short relative name.
                 database = folder / f"{scene.database}.db"
