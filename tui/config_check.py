@@ -7,6 +7,7 @@ name for, or a theme it does not know is a clear error naming the key, not a sil
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import pkgutil
 from collections.abc import Iterator
@@ -44,11 +45,12 @@ def problems(settings: UserSettings, themes: set[str] | None = None) -> list[Pro
         ids = binding_ids()
         for binding_id, keys in settings.keys.items():
             if binding_id not in ids:
+                near = difflib.get_close_matches(binding_id, sorted(ids), n=1)
+                hint = f"did you mean {near[0]}?" if near else "ids look like browse.filter"
                 found.append(
                     Problem(
                         ("keys", binding_id),
-                        "no binding has this id (the help screen lists them; ids look like "
-                        "browse.filter)",
+                        f"no binding has this id ({hint} The help screen lists them.)",
                     )
                 )
                 continue

@@ -158,7 +158,7 @@ def test_an_unknown_binding_id_is_named() -> None:
     settings = UserSettings.model_validate({"keys": {"browse.fliter": "ctrl+f"}})
     found = problems(settings)
     assert [problem.where for problem in found] == [("keys", "browse.fliter")]
-    assert "no binding has this id" in found[0].message
+    assert "no binding has this id (did you mean browse.filter?" in found[0].message
 
 
 def test_a_key_textual_has_no_name_for_is_named() -> None:

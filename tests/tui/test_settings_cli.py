@@ -81,6 +81,9 @@ def opened(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[dict[str, An
                         "status": browse.status.database if browse else None,
                         "notices": [n.message for n in self._notifications],
                         "failed": self.failed,
+                        "keymap": dict(self._keymap),
+                        "page_size": browse.window.page_size if browse and browse.window else None,
+                        "theme": self.theme,
                     }
                 )
 
@@ -128,6 +131,17 @@ def test_an_unknown_theme_stops_before_the_ui(
     write_config('\ntheme = "neon"\n')
     assert main([str(small_db)]) == 2
     assert f"{config_path()}, line 2: theme: no theme 'neon'" in capsys.readouterr().err
+
+
+def test_the_config_files_settings_reach_the_app(
+    opened: list[dict[str, Any]], small_db: Path
+) -> None:
+    write_config('theme = "nord"\npage_size = 40\n[keys]\n"browse.filter" = ["ctrl+f", "f3"]\n')
+    assert main([str(small_db)]) == 0
+    seen = opened[-1]
+    assert seen["keymap"] == {"browse.filter": "ctrl+f,f3"}
+    assert seen["page_size"] == 40
+    assert seen["theme"] == "nord"
 
 
 def test_read_only_from_the_config_file_and_overridden_on_the_command_line(
