@@ -178,6 +178,7 @@ class DbBrowseApp(App[int]):
 
         from tui.db.inspector import Inspector
         from tui.screens.status import InspectorUpdated, StatusScreen
+        from tui.screens.wal_history import WalHistoryScreen
 
         source = self.source
         if source is None:
@@ -226,7 +227,8 @@ class DbBrowseApp(App[int]):
                         browse.status.wal = compact
                 if snapshot is not shown:  # an unchanged snapshot needs no repaint
                     shown = snapshot
-                    if isinstance(self.screen, StatusScreen):
+                    # The status screen and the WAL history view follow the files.
+                    if isinstance(self.screen, StatusScreen | WalHistoryScreen):
                         self.screen.post_message(InspectorUpdated(snapshot))
             await asyncio.sleep(interval)
 

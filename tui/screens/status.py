@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
@@ -199,6 +200,7 @@ class StatusScreen(JobScreen):
             id="status.journal_size_limit",
         ),
         Binding("s", "space", "Space", id="status.space"),
+        Binding("h", "history", "WAL history", id="status.history"),
     ]
 
     def __init__(self, source: DataSource) -> None:
@@ -276,6 +278,17 @@ class StatusScreen(JobScreen):
             self.query_one("#spark-pending", Sparkline).data = [
                 p.pending_frames for p in snap.history
             ]
+
+    # -- history ---------------------------------------------------------------------------
+    def action_history(self) -> None:
+        """Open the WAL history view: the commits still in the -wal, and their rows."""
+        from tui.screens.wal_history import WalHistoryScreen
+
+        path = self.source.target.sqlite_path
+        if path is None:
+            self._result("The WAL history needs a SQLite database file.")
+            return
+        self.app.push_screen(WalHistoryScreen(Path(path)))
 
     # -- space -----------------------------------------------------------------------------
     def action_space(self) -> None:

@@ -28,8 +28,9 @@ def _s(count: int) -> str:
     return "" if count == 1 else "s"
 
 
-def history_summary(history: WalHistory) -> Text:
-    """What the history covers: generation, commits, checkpoint, the uncommitted tail."""
+def history_summary(history: WalHistory, *, salts: bool = True) -> Text:
+    """What the history covers: generation (with its salts unless told otherwise), commits,
+    checkpoint, the uncommitted tail."""
     text = Text()
     if history.generation is None:
         text.append("No usable WAL: there is no commit to show.")
@@ -40,7 +41,8 @@ def history_summary(history: WalHistory) -> Text:
     salt1, salt2 = history.generation
     text.append(f"{count:,} commit{_s(count)} in the WAL")
     text.append(f" · generation {history.generation_number}")
-    text.append(f" (salts {salt1:08x} {salt2:08x})")
+    if salts:
+        text.append(f" (salts {salt1:08x} {salt2:08x})")
     if history.generation_number > 1:
         text.append(" · the WAL was reset since dbbrowse first read it", "bold")
     if history.backfilled is None:
