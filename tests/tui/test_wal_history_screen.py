@@ -106,15 +106,25 @@ async def test_the_history_follows_new_commits_and_shows_rows(
         assert isinstance(app.screen, StatusScreen)
 
 
-async def test_browse_as_of_says_when_it_is_not_available(writer: sqlite3.Connection) -> None:
+async def test_b_browses_the_database_as_of_the_highlighted_commit(
+    writer: sqlite3.Connection,
+) -> None:
+    from tui.screens.past_browse import PastBrowseScreen
+
+    writer.execute("INSERT INTO t VALUES (4, 'later', 4)")  # commit 4: not in commit 2's state
     app = browse_app(db_of(writer))
     async with app.run_test(size=(140, 40)) as pilot:
-        await open_history(pilot)
-        if hasattr(app, "browse_as_of"):
-            pytest.skip("this build browses as of a commit")
+        screen = await open_history(pilot)
+        await pilot.press("up", "up")
+        await eventually(
+            pilot,
+            lambda: screen.changes is not None and screen.changes.number == 2,
+            "commit 2 shown",
+        )
         await pilot.press("b")
-        await pilot.pause()
-        assert any("not available" in str(n.message) for n in app._notifications)
+        await eventually(pilot, lambda: isinstance(app.screen, PastBrowseScreen), "past state")
+        await settle(pilot)
+        assert "as of commit 2" in str(app.screen.query_one("StatusBar").render())
 
 
 def test_history_view(snap_compare: SnapCompare, writer: sqlite3.Connection) -> None:

@@ -167,7 +167,8 @@ class WalHistoryScreen(JobScreen):
             table.move_cursor(row=table.row_count - 1)
 
     def action_browse_as_of(self) -> None:
-        """Open a table as it stood after the highlighted commit, where the app can."""
+        """Browse the database as it stood right after the highlighted commit (read-only, over
+        the live view), through the app's ``browse_as_of`` where this build has one."""
         table = self.query_one("#history-commits", DataTable)
         if not table.row_count:
             return
@@ -181,6 +182,4 @@ class WalHistoryScreen(JobScreen):
                 markup=False,
             )
             return
-        trees = self.changes.trees if self.changes is not None else ()
-        tables = [t.name for t in trees if t.kind in ("table", "without rowid")]
-        browse_as_of(number, tables[0] if tables else None)
+        browse_as_of(number)
