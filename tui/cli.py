@@ -111,7 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     parser.epilog = (
         "Also: dbbrowse export DATABASE TABLE_OR_SQL [-o FILE] (see dbbrowse export -h); "
-        "dbbrowse history DATABASE [--commit K] (see dbbrowse history -h). "
+        "dbbrowse history DATABASE [--commit K] (see dbbrowse history -h); "
+        "dbbrowse diff DATABASE TABLE --from K [--to M|now] (see dbbrowse diff -h). "
         "Settings: $XDG_CONFIG_HOME/dbbrowse/config.toml (see the README's Configuration)."
     )
     return parser
@@ -127,6 +128,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tui.cli_history import main as history_main
 
         return history_main(argv[1:])
+    if argv[:1] == ["diff"]:
+        from tui.cli_diff import main as diff_main
+
+        return diff_main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.serve and (args.host is not None or args.port is not None):

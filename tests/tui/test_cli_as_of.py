@@ -133,3 +133,47 @@ def test_a_page_lost_while_reading_fails_with_the_reason(tmp_path: Path) -> None
         assert len(done.stderr.splitlines()) == 1
     finally:
         con.close()
+
+
+def test_diff_between_commits_and_now(tmp_path: Path, writer: sqlite3.Connection) -> None:
+    db = tmp_path / "h.db"
+    before = digests(db)
+    done = dbbrowse("diff", str(db), "t", "--from", "2", "--to", "5")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "~ rowid 1: name: 'one' → 'uno'",
+        "- rowid 2: id=2, name='two'",
+        "+ rowid 3: id=3, name='three'",
+        "3 rows of t differ from commit 2 to commit 5: 1 inserted, 1 updated, 1 deleted",
+    ]
+    writer.execute("UPDATE t SET name = ? WHERE id = 3", ("\x1b[2J[red]x[/]",))
+    done = dbbrowse("diff", str(db), "t", "--from", "5")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "~ rowid 3: name: 'three' → '\\x1b[2J[red]x[/]'",  # escaped, never sent to the terminal
+        "1 row of t differs from commit 5 to now: 0 inserted, 1 updated, 0 deleted",
+    ]
+    done = dbbrowse("diff", str(db), "t", "--from", "5", "--to", "5")
+    assert done.stdout == "0 rows of t differ from commit 5 to commit 5\n"
+    assert digests(db)["db"] == before["db"]
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "message"),
+    [
+        (["--from", "9"], 1, "no commit 9 in the WAL: it holds commits 1 to 5"),
+        (["--from", "1", "--to", "later"], 2, "--to takes a commit number or now, not 'later'"),
+        (["--from", "-1"], 2, "commit numbers are 0 or more"),
+    ],
+)
+def test_diff_errors_are_one_line(
+    tmp_path: Path, writer: sqlite3.Connection, args: list[str], status: int, message: str
+) -> None:
+    done = dbbrowse("diff", str(tmp_path / "h.db"), "t", *args)
+    assert done.returncode == status
+    assert done.stderr == f"dbbrowse diff: error: {message}\n"
+    done = dbbrowse("diff", str(tmp_path / "h.db"), "nope", "--from", "1")
+    assert (done.returncode, done.stderr) == (
+        2,
+        "dbbrowse diff: error: no table named 'nope' in commit 1 or now\n",
+    )

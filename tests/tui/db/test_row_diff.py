@@ -1,0 +1,154 @@
+"""Rows that differ between two commits (or a commit and now), against the differences of
+backup copies SQLite took right after each commit."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.tui.db.asofhelpers import Dump, RecordingWriter, reference
+from tui.db.as_of import NotReconstructableError
+from tui.db.row_diff import DiffError, RowDifference, TableDiff
+
+TYPES = ("integer", "real", "text", "blob")
+Expected = set[tuple[str, tuple[Any, ...], tuple[Any, ...] | None, tuple[Any, ...] | None]]
+
+
+def table_rows(state: Dump, table: str) -> dict[Any, tuple[Any, ...]] | None:
+    """The rows of ``table`` in a dump, by their first column (the key in these tests)."""
+    for name, _, rows in state:
+        if name == f"table {table}":
+            return {row[0]: row for row in rows}
+    return None
+
+
+def expected(before: Dump, after: Dump, table: str) -> Expected:
+    old, new = table_rows(before, table) or {}, table_rows(after, table) or {}
+    out: Expected = set()
+    for key in old.keys() - new.keys():
+        out.add(("deleted", (key,), old[key], None))
+    for key in new.keys() - old.keys():
+        out.add(("inserted", (key,), None, new[key]))
+    for key in old.keys() & new.keys():
+        if [(type(v), v) for v in old[key]] != [(type(v), v) for v in new[key]]:
+            out.add(("updated", (key,), old[key], new[key]))
+    return out
+
+
+def got(diff: TableDiff) -> tuple[Expected, list[RowDifference]]:
+    changes = list(diff)
+    return {(c.kind, c.key, c.before, c.after) for c in changes}, changes
+
+
+@pytest.fixture
+def writer(tmp_path: Path) -> Iterator[RecordingWriter]:
+    w = RecordingWriter(tmp_path / "d.db", 1024)
+    yield w
+    w.close()
+
+
+def test_every_pair_of_commits_and_now(writer: RecordingWriter) -> None:
+    rng = random.Random(13)
+    writer.run("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, v)")
+    writer.run(
+        "CREATE TABLE k (key PRIMARY KEY, v) WITHOUT ROWID",
+        # Keys of every storage class, ordered as SQLite orders them: numbers, text, blobs.
+        *[
+            ("INSERT INTO k VALUES (?, ?)", (key, 1))
+            for key in (3, 2.5, -7, "b", "a", "é", b"\x00", b"z")
+        ],
+    )
+    for step in range(12):
+        statements: list[Any] = []
+        for _ in range(rng.randint(1, 6)):
+            n = rng.randint(1, 120)
+            statements.append(
+                rng.choice(
+                    [
+                        (
+                            "INSERT OR REPLACE INTO t VALUES (?, ?, randomblob(?))",
+                            (n, f"n{n}", n * 20),
+                        ),
+                        ("UPDATE t SET name = ? WHERE id % 7 = ?", (f"s{step}", n % 7)),
+                        ("UPDATE t SET v = ? WHERE id = ?", (str(n), n)),  # a new storage class
+                        ("DELETE FROM t WHERE id % 11 = ?", (n % 11,)),
+                        (
+                            "INSERT OR REPLACE INTO k VALUES (?, ?)",
+                            (rng.choice([n, f"k{n}", bytes([n])]), step),
+                        ),
+                        ("DELETE FROM k WHERE v = ?", (n % 5,)),
+                        ("UPDATE k SET v = v + 1 WHERE typeof(key) = ?", (TYPES[n % 4],)),
+                    ]
+                )
+            )
+        writer.run(*statements)
+    states = writer.current()
+    now = reference(writer.con)
+    commits = sorted(states)
+    seen: set[tuple[str, str]] = set()
+    for k in commits:
+        for m in [*commits, None]:
+            after = now if m is None else states[m]
+            for table in ("t", "k"):
+                if table_rows(states[k], table) is None and table_rows(after, table) is None:
+                    continue  # in neither state: refused, as tested below
+                with TableDiff(writer.db, table, k, m) as diff:
+                    found, changes = got(diff)
+                    assert found == expected(states[k], after, table), (k, m, table)
+                    keys = [c.key for c in changes]
+                    assert len(set(keys)) == len(keys)
+                    seen |= {(table, c.kind) for c in changes}
+                    assert all(c.changed for c in changes if c.kind == "updated")
+    with TableDiff(writer.db, "t", 3, None) as diff:
+        assert diff.key_columns == ("rowid",)
+        assert diff.after.label == "now" and diff.before.label == "commit 3"
+        assert diff.after_columns == ("id", "name", "v")
+        changes = list(diff)
+        assert [c.key for c in changes] == sorted(c.key for c in changes)
+    kinds = ("inserted", "updated", "deleted")
+    assert seen == {(table, kind) for table in ("t", "k") for kind in kinds}
+
+
+def test_a_table_on_one_side_only_and_changed_columns(writer: RecordingWriter) -> None:
+    writer.run("CREATE TABLE a (x)")
+    writer.run(
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)", "INSERT INTO t VALUES (1, 'one')"
+    )
+    writer.run("ALTER TABLE t ADD COLUMN extra DEFAULT 5", "INSERT INTO t VALUES (2, 'two', 7)")
+    writer.run("CREATE VIEW v AS SELECT * FROM t")
+    with TableDiff(writer.db, "t", 1, 3) as diff:
+        assert diff.before.columns is None
+        assert [(c.kind, c.key, c.after) for c in diff] == [
+            ("inserted", (1,), (1, "one", 5)),
+            ("inserted", (2,), (2, "two", 7)),
+        ]
+    with TableDiff(writer.db, "t", 2, 3) as diff:
+        changes = list(diff)
+        assert [(c.kind, c.key, c.changed) for c in changes] == [
+            ("updated", (1,), ("extra",)),  # a column that was not there
+            ("inserted", (2,), ()),
+        ]
+    with pytest.raises(DiffError, match="no table named 'nope' in commit 1 or now"):
+        TableDiff(writer.db, "nope", 1, None)
+    with pytest.raises(DiffError, match="'v' is a view in commit 4: only tables"):
+        TableDiff(writer.db, "v", 4, None)
+
+
+def test_a_rowid_shadowed_by_columns(writer: RecordingWriter) -> None:
+    writer.run('CREATE TABLE s ("rowid" TEXT, "oid" TEXT)', "INSERT INTO s VALUES ('a', 'b')")
+    writer.run("UPDATE s SET rowid = 'c'")
+    with TableDiff(writer.db, "s", 1, 2) as diff:
+        assert diff.key_columns == ("_rowid_",)
+        assert [(c.key, c.before, c.after) for c in diff] == [((1,), ("a", "b"), ("c", "b"))]
+
+
+def test_a_state_that_is_gone_is_refused(writer: RecordingWriter) -> None:
+    writer.run("CREATE TABLE t (x)")
+    with pytest.raises(NotReconstructableError, match="no commit 4"):
+        TableDiff(writer.db, "t", 4, None)
+    assert isinstance(NotReconstructableError("x"), sqlite3.Error)

@@ -1,0 +1,237 @@
+"""The rows of one table that differ between two states of a SQLite database: two commits of
+its WAL (:mod:`tui.db.as_of`), or a commit and the database as it is now.
+
+Both sides are read in key order (the rowid, or a WITHOUT ROWID table's primary key, compared
+byte for byte: ``COLLATE BINARY``) and merged as they stream, a few hundred rows at a time,
+so a table of any size is compared in constant memory. A past side reads through the as-of
+VFS (no lock, nothing written); "now" is one read transaction on a read-only connection that
+never checkpoints on close. A row is *updated* when a column's value or storage class differs.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+
+from tui.db.apsw_dbapi import ApswConnection
+from tui.db.as_of import AsOfSnapshot
+
+__all__ = ["DiffError", "RowDifference", "TableDiff"]
+
+_BATCH = 500
+_ROWID_NAMES = ("rowid", "_rowid_", "oid")
+_QUOTE = sqlite_dialect.dialect().identifier_preparer.quote_identifier
+
+Kind = Literal["inserted", "updated", "deleted"]
+
+
+class DiffError(Exception):
+    """The two states cannot be compared (no such table, a view...); says why, for a person."""
+
+
+@dataclass(frozen=True)
+class RowDifference:
+    """One row that differs: its key, and its values before and after (None where absent)."""
+
+    kind: Kind
+    key: tuple[Any, ...]
+    before: tuple[Any, ...] | None  # in the order of TableDiff.before_columns
+    after: tuple[Any, ...] | None  # in the order of TableDiff.after_columns
+    changed: tuple[str, ...] = ()  # updated: the columns that differ, in the after order
+
+
+@dataclass(frozen=True)
+class _Side:
+    label: str
+    columns: tuple[str, ...] | None  # None: no such table in this state
+    key_columns: tuple[str, ...]
+    key_width: int
+
+
+class TableDiff:
+    """The differences of table ``table`` from commit ``from_commit`` to ``to_commit`` (None:
+    the database now). Iterate for :class:`RowDifference`, in key order; close it after.
+
+    Raises :class:`DiffError`, or :class:`tui.db.as_of.NotReconstructableError` when a state
+    can no longer be rebuilt (also while iterating: a page needed later may be gone).
+    """
+
+    def __init__(
+        self, db_path: str | Path, table: str, from_commit: int, to_commit: int | None
+    ) -> None:
+        self.db_path = Path(db_path)
+        self.table = table
+        self._snapshots: list[AsOfSnapshot] = []
+        self._connections: list[Any] = []
+        try:
+            self._before = self._open_past(from_commit)
+            if to_commit is None:
+                self._after = self._open_now()
+            else:
+                self._after = self._open_past(to_commit)
+            before = self._side(self._before, f"commit {from_commit}")
+            after = self._side(self._after, "now" if to_commit is None else f"commit {to_commit}")
+        except BaseException:
+            self.close()
+            raise
+        if before.columns is None and after.columns is None:
+            self.close()
+            raise DiffError(f"no table named {table!r} in {before.label} or {after.label}")
+        known = before if before.columns is not None else after
+        for side in (before, after):
+            if side.columns is not None and side.key_columns != known.key_columns:
+                self.close()
+                raise DiffError(
+                    f"the key of {table!r} changed between {before.label} and {after.label}:"
+                    " its rows cannot be matched"
+                )
+        self.before, self.after = before, after
+        self.key_columns = known.key_columns
+
+    @property
+    def before_columns(self) -> tuple[str, ...]:
+        return self.before.columns or ()
+
+    @property
+    def after_columns(self) -> tuple[str, ...]:
+        return self.after.columns or ()
+
+    def close(self) -> None:
+        for connection in reversed(self._connections):
+            connection.close()
+        for snapshot in self._snapshots:
+            snapshot.close()
+        self._connections, self._snapshots = [], []
+
+    def __enter__(self) -> TableDiff:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __iter__(self) -> Iterator[RowDifference]:
+        before = self._rows(self._before, self.before)
+        after = self._rows(self._after, self.after)
+        old, new = next(before, None), next(after, None)
+        b_cols, a_cols = self.before_columns, self.after_columns
+        while old is not None or new is not None:
+            if new is None or (old is not None and _order(old[0]) < _order(new[0])):
+                assert old is not None
+                yield RowDifference("deleted", old[0], old[1], None)
+                old = next(before, None)
+            elif old is None or _order(new[0]) < _order(old[0]):
+                yield RowDifference("inserted", new[0], None, new[1])
+                new = next(after, None)
+            else:
+                changed = _changed(b_cols, old[1], a_cols, new[1])
+                if changed:
+                    yield RowDifference("updated", new[0], old[1], new[1], changed)
+                old, new = next(before, None), next(after, None)
+
+    # -- the two sides ---------------------------------------------------------------------
+    def _open_past(self, commit: int) -> Any:
+        snapshot = AsOfSnapshot(self.db_path, commit)
+        self._snapshots.append(snapshot)
+        connection = ApswConnection(snapshot.connect())
+        self._connections.append(connection)
+        return connection
+
+    def _open_now(self) -> Any:
+        from tui.db.no_checkpoint import disable_checkpoint_on_close
+        from tui.db.source import decode_text
+
+        uri = f"{self.db_path.resolve().as_uri()}?mode=ro"
+        connection = sqlite3.connect(uri, uri=True, isolation_level=None)
+        self._connections.append(connection)
+        disable_checkpoint_on_close(connection)  # never checkpoint, nor delete, the WAL
+        connection.text_factory = decode_text
+        connection.execute("BEGIN")  # one snapshot for the schema and every row
+        return connection
+
+    def _side(self, connection: Any, label: str) -> _Side:
+        found = connection.execute(
+            "SELECT type, wr FROM pragma_table_list WHERE schema = 'main' AND name = ?",
+            (self.table,),
+        ).fetchall()
+        if not found:
+            return _Side(label, None, (), 0)
+        kind, without_rowid = found[0]
+        if kind != "table":
+            raise DiffError(
+                f"{self.table!r} is a {kind} in {label}: only tables have keys to match rows by"
+            )
+        info = connection.execute(
+            "SELECT name, pk FROM pragma_table_info(?) ORDER BY cid", (self.table,)
+        ).fetchall()
+        columns = tuple(str(name) for name, _ in info)
+        if without_rowid:
+            keys = tuple(name for name, pk in sorted(info, key=lambda c: c[1]) if pk)
+            return _Side(label, columns, keys, len(keys))
+        taken = {c.casefold() for c in columns}
+        alias = next((n for n in _ROWID_NAMES if n not in taken), None)
+        if alias is None:
+            raise DiffError(
+                f"every name of the rowid of {self.table!r} is a column's: rows cannot be keyed"
+            )
+        return _Side(label, columns, (alias,), 1)
+
+    def _rows(
+        self, connection: Any, side: _Side
+    ) -> Iterator[tuple[tuple[Any, ...], tuple[Any, ...]]]:
+        """(key, row) in key order, read a batch at a time."""
+        if side.columns is None:
+            return
+        keys = ", ".join(f"{_QUOTE(k)}" for k in side.key_columns)
+        columns = ", ".join(_QUOTE(c) for c in side.columns)
+        order = ", ".join(f"{_QUOTE(k)} COLLATE BINARY" for k in side.key_columns)
+        if side.key_columns[0] in _ROWID_NAMES and side.key_width == 1:
+            keys = side.key_columns[0]  # the rowid itself, not quoted as a column
+            order = keys
+        cursor = connection.cursor()
+        cursor.execute(f"SELECT {keys}, {columns} FROM {_QUOTE(self.table)} ORDER BY {order}")
+        width = side.key_width
+        try:
+            while batch := cursor.fetchmany(_BATCH):
+                for row in batch:
+                    yield tuple(row[:width]), tuple(row[width:])
+        finally:
+            cursor.close()
+
+
+def _order(key: tuple[Any, ...]) -> tuple[tuple[int, Any], ...]:
+    """A key as SQLite orders it with BINARY collation: NULL, numbers, text, BLOBs."""
+    return tuple(_rank(value) for value in key)
+
+
+def _rank(value: Any) -> tuple[int, Any]:
+    if value is None:
+        return 0, 0
+    if isinstance(value, int | float):
+        return 1, value
+    if isinstance(value, str):
+        # UTF-8 bytes compare as code points do; lone surrogates (invalid UTF-8) included.
+        return 2, value.encode("utf-8", "surrogateescape")
+    return 3, bytes(value)
+
+
+def _changed(
+    before_columns: tuple[str, ...],
+    before: tuple[Any, ...],
+    after_columns: tuple[str, ...],
+    after: tuple[Any, ...],
+) -> tuple[str, ...]:
+    """Columns whose value or storage class differs (a column on one side only differs)."""
+    old = dict(zip(before_columns, before, strict=True))
+    new = dict(zip(after_columns, after, strict=True))
+    missing = object()
+    out = []
+    for name in (*after_columns, *(c for c in before_columns if c not in new)):
+        a, b = old.get(name, missing), new.get(name, missing)
+        if type(a) is not type(b) or a != b:
+            out.append(name)
+    return tuple(out)
