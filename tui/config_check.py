@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import importlib
 import pkgutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from textual.binding import Binding
 from textual.dom import DOMNode
@@ -59,7 +59,46 @@ def problems(settings: UserSettings, themes: set[str] | None = None) -> list[Pro
                 found.append(
                     Problem(("keys", binding_id), f"{', '.join(map(repr, bad))}: no such key")
                 )
+        if not found:
+            found += _clashes(settings.keys)
     return found
+
+
+def _clashes(keymap: Mapping[str, str]) -> list[Problem]:
+    """A new key that another action keeps where both are bound: Textual would silently take
+    it from that action, so it is an error naming both. (Textual's own clash report counts
+    every binding with an id as rebound, so it never sees these.)"""
+    from textual.app import App
+
+    normalized = App._normalize_keymap(dict(keymap))
+    found: dict[tuple[str, str], Problem] = {}
+    for cls in _classes():
+        merged = cls._merged_bindings
+        if merged is None:
+            continue
+        kept: dict[str, Binding] = {}  # key → a binding that keeps it
+        mine: dict[str, str] = {}  # binding id → its description, for those rebound here
+        for key, bindings in merged.key_to_bindings.items():
+            for binding in bindings:
+                if binding.id is not None and binding.id in normalized:
+                    mine[binding.id] = binding.description
+                else:
+                    kept.setdefault(key, binding)
+        for binding_id in mine:
+            for key in normalized[binding_id].split(","):
+                other = kept.get(key)
+                if other is None:
+                    continue
+                name = other.id or other.action
+                found.setdefault(
+                    (binding_id, name),
+                    Problem(
+                        ("keys", binding_id),
+                        f"{key!r} is already the key of {name} ({other.description or other.action}"
+                        f", {cls.__name__}); give {name} another key too, or pick another here",
+                    ),
+                )
+    return list(found.values())
 
 
 def is_key(key: str) -> bool:
@@ -78,6 +117,15 @@ def binding_ids() -> set[str]:
 
 
 def _bindings() -> Iterator[Binding]:
+    for cls in _classes():
+        for base in cls.__mro__:
+            for binding in vars(base).get("BINDINGS", ()):
+                if isinstance(binding, Binding):
+                    yield binding
+
+
+def _classes() -> Iterator[type[DOMNode]]:
+    """The app, and every screen and widget class of dbbrowse's modules."""
     import tui.app
     import tui.screens
     import tui.widgets
@@ -89,7 +137,4 @@ def _bindings() -> Iterator[Binding]:
     for module in modules:
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, DOMNode):
-                for cls in value.__mro__:
-                    for binding in vars(cls).get("BINDINGS", ()):
-                        if isinstance(binding, Binding):
-                            yield binding
+                yield value

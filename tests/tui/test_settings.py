@@ -169,6 +169,16 @@ def test_a_key_textual_has_no_name_for_is_named() -> None:
     ]
 
 
+def test_a_key_taken_from_another_action_is_named_with_it() -> None:
+    settings = UserSettings.model_validate({"keys": {"browse.filter": "s"}})
+    found = problems(settings)
+    assert [problem.where for problem in found] == [("keys", "browse.filter")]
+    assert found[0].message.startswith("'s' is already the key of browse.sort (Sort, BrowseScreen)")
+    # Swapped: each takes the other's key, and neither is left without one.
+    swapped = {"browse.filter": "s", "browse.sort": "f"}
+    assert problems(UserSettings.model_validate({"keys": swapped})) == []
+
+
 def test_an_unknown_theme_is_named_with_the_known_ones() -> None:
     found = problems(UserSettings.model_validate({"theme": "neon"}))
     assert found[0].where == ("theme",)
