@@ -23,13 +23,18 @@ import struct
 import threading
 from pathlib import Path
 
-from tui.db.shm import read_shm
+from tui.db.shm import SHM_HEADER_SIZE, open_shm_fd, read_shm
 from tui.db.wal import FRAME_HEADER_SIZE
 from tui.db.wal_commits import WalCommitIndex, WalCommits
 
 __all__ = ["NotReconstructableError", "SnapshotPages", "patch_page_one"]
 
 _FRAME_START = struct.Struct(">4I")  # page number, size after commit, salt1, salt2
+# The wal-index header: isInit, the salts (big-endian, as copied from the WAL header), and in
+# WalCkptInfo nBackfill and nBackfillAttempted (native order: shared memory of this machine).
+_IS_INIT, _SALTS_AT, _BACKFILL, _ATTEMPTED = 12, 32, 96, 128
+_SALTS = struct.Struct(">2I")
+_WORD = struct.Struct("=I")
 _kept: dict[tuple[int, int], int] = {}  # (st_dev, st_ino) -> descriptor, never closed
 _kept_lock = threading.Lock()
 
@@ -81,7 +86,7 @@ class SnapshotPages:
     ) -> None:
         self.db_path = Path(db_path)
         self.commit = commit
-        self._index = index or WalCommitIndex(f"{self.db_path}-wal")
+        self._index = index or WalCommitIndex.shared(f"{self.db_path}-wal")
         self._shm_path = f"{self.db_path}-shm"
         self._lock = threading.Lock()
         commits = self._index.refresh()
@@ -183,14 +188,14 @@ class SnapshotPages:
     def _copied_up_to(self, pgno: int) -> int:
         """The last frame a checkpoint may have copied into the database file, refreshing
         what is known of the WAL when that lies beyond it."""
-        shm = read_shm(self._shm_path)
-        if shm is not None and shm.is_init:
-            if shm.salts != self.generation:
+        progress = _checkpoint_progress(self._shm_path)
+        if progress is not None:
+            salts, copied = progress
+            if salts != self.generation:
                 raise NotReconstructableError(
                     f"not reconstructable: the WAL was reset after commit {self.commit} (a new"
                     f" generation began), so the database file may hold a later page {pgno}"
                 )
-            copied = max(shm.checkpoint.backfilled, shm.checkpoint.backfill_attempted)
         elif self._shm_at_open:
             raise NotReconstructableError(
                 f"not reconstructable: every connection closed the database after commit"
@@ -208,6 +213,27 @@ class SnapshotPages:
                 )
             self.commits = fresh
         return copied
+
+
+def _checkpoint_progress(shm_path: str) -> tuple[tuple[int, int], int] | None:
+    """The wal-index's salts and how far a checkpoint got (``max(nBackfill,
+    nBackfillAttempted)``: the latter is raised before pages are copied); None without one.
+
+    Read on every page taken from the database file, so only the fields needed, and no
+    checksum: each is a single aligned word, and a header caught mid-update shows salts that
+    are not ours, which is refused, never trusted.
+    """
+    fd = open_shm_fd(shm_path)
+    if fd is None:
+        return None
+    data = os.pread(fd, SHM_HEADER_SIZE, 0)
+    if len(data) < SHM_HEADER_SIZE or not data[_IS_INIT]:
+        return None
+    backfilled, attempted = (
+        _WORD.unpack_from(data, _BACKFILL)[0],
+        _WORD.unpack_from(data, _ATTEMPTED)[0],
+    )
+    return _SALTS.unpack_from(data, _SALTS_AT), max(backfilled, attempted)
 
 
 def _shm_of_generation(path: str, commits: WalCommits) -> object | None:

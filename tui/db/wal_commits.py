@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import os
 import struct
+import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from io import BufferedReader
 from types import MappingProxyType
+from typing import ClassVar
 
 from tui.db.shm import read_shm
 from tui.db.wal import (
@@ -161,7 +163,22 @@ class WalCommitIndex:
     it starts over as a new generation. ``last_read_bytes`` is what the last refresh read.
     """
 
+    _shared: ClassVar[dict[str, WalCommitIndex]] = {}
+    _shared_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    @classmethod
+    def shared(cls, wal_path: str | os.PathLike[str]) -> WalCommitIndex:
+        """The process's one index of the file at ``wal_path`` (by absolute path): a second
+        snapshot of the same WAL refreshes it instead of reading every frame again."""
+        key = os.path.abspath(wal_path)
+        with cls._shared_lock:
+            index = cls._shared.get(key)
+            if index is None:
+                index = cls._shared[key] = cls(key)
+            return index
+
     def __init__(self, wal_path: str | os.PathLike[str]) -> None:
+        self._lock = threading.Lock()  # one refresh at a time (VFS reads come from threads)
         self.wal_path = os.fspath(wal_path)
         self.shm_path = (
             self.wal_path[: -len("-wal")] + "-shm" if self.wal_path.endswith("-wal") else ""
@@ -180,6 +197,10 @@ class WalCommitIndex:
 
     def refresh(self) -> WalCommits:
         """The file as it is now; never raises for a missing, short or damaged file."""
+        with self._lock:
+            return self._refresh()
+
+    def _refresh(self) -> WalCommits:
         self.last_read_bytes = 0
         try:
             file = open(self.wal_path, "rb")  # noqa: SIM115  (closed below, on every path)
