@@ -7,8 +7,8 @@ the table, with checkpoints off; then, as of commit 1 (the oldest) and live, sid
 reading the WAL's commit index (first time, and a refresh with nothing new), opening the
 database (catalog and first page of 100 rows through the app's pager; as of commit 1 the
 first time in the process, which reads the WAL, and again, which refreshes the process's
-index), the first page sorted by an unindexed column, and an exact count. Prints min/median milliseconds and the ratio of
-the as-of figure to the live one.
+index), the first page sorted by an unindexed column, and an exact count. Prints min/median
+milliseconds and the ratio of the as-of figure to the live one.
 """
 
 from __future__ import annotations
