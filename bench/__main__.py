@@ -1,13 +1,14 @@
 """``make bench``: every benchmark, printing numbers (never asserting on them).
 
 ``python -m bench [--only NAME] [ARGS...]``, NAME one of browse, wal, idle, values, catalog,
-export, console, asof. Without ``--only`` the browse benchmark runs first, then the WAL
-inspector refresh benchmark, then the idle cost (CPU and SQL statements per second while
+export, console, asof, history. Without ``--only`` the browse benchmark runs first, then the
+WAL inspector refresh benchmark, then the idle cost (CPU and SQL statements per second while
 dbbrowse sits idle, and what a writer without a busy timeout feels), then the large-values
 one (peak RSS with 1 MiB values, the detail view of one), then the catalog benchmark (5,000
 tables), then the export one (beside ``sqlite3 -csv``), then the console's OFFSET paging, then
-a 1,000,000-row table as of an old commit. The remaining arguments go to the browse benchmark
-(``--rows``, ``--repeat``), or to the one that runs alone.
+a 1,000,000-row table as of an old commit, then the WAL history of a 200,000-frame WAL. The
+remaining arguments go to the browse benchmark (``--rows``, ``--repeat``), or to the one that
+runs alone.
 """
 
 from __future__ import annotations
@@ -15,15 +16,24 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench import as_of, browse, catalog, console, export, idle, large_values, wal_refresh
+from bench import (
+    as_of,
+    browse,
+    catalog,
+    console,
+    export,
+    idle,
+    large_values,
+    wal_history,
+    wal_refresh,
+)
+
+_ONLY = ("browse", "wal", "idle", "values", "catalog", "export", "console", "asof", "history")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", add_help=False)
-    parser.add_argument(
-        "--only",
-        choices=("browse", "wal", "idle", "values", "catalog", "export", "console", "asof"),
-    )
+    parser.add_argument("--only", choices=_ONLY)
     args, rest = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
     if args.only == "wal":
         return wal_refresh.main(rest)
@@ -39,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
         return console.main(rest)
     if args.only == "asof":
         return as_of.main(rest)
+    if args.only == "history":
+        return wal_history.main(rest)
     status = browse.main(rest)
     if args.only is None:
         status = wal_refresh.main([]) or status
@@ -48,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         status = export.main([]) or status
         status = console.main([]) or status
         status = as_of.main([]) or status
+        status = wal_history.main([]) or status
     return status
 
 

@@ -29,16 +29,19 @@ __all__ = [
     "PageKind",
     "PageSource",
     "Value",
+    "child_pages",
     "decode_record",
     "freelist_pages",
     "leaf_entries",
     "local_payload_size",
+    "overflow_chain",
     "page_cells",
     "parse_database_header",
     "parse_page",
     "pointer_map_pages",
     "read_payload",
     "read_varint",
+    "spilled_cells",
     "table_rows",
     "walk_btree",
 ]
@@ -297,8 +300,17 @@ def page_cells(data: bytes, page: BtreePage, usable_size: int) -> list[Cell]:
 
 def _overflow(cell: Cell, get_page: PageSource, usable_size: int) -> Iterator[tuple[int, bytes]]:
     """The overflow pages of ``cell``: (page number, the payload bytes it holds)."""
-    remaining = cell.payload_size - len(cell.local)
-    page_number = cell.first_overflow
+    return overflow_chain(
+        cell.first_overflow, cell.payload_size - len(cell.local), get_page, usable_size
+    )
+
+
+def overflow_chain(
+    first: int, remaining: int, get_page: PageSource, usable_size: int
+) -> Iterator[tuple[int, bytes]]:
+    """The chain of overflow pages from ``first`` holding ``remaining`` payload bytes:
+    (page number, the payload bytes it holds)."""
+    page_number = first
     seen: set[int] = set()
     while remaining > 0:
         if page_number == 0 or page_number in seen:
@@ -309,6 +321,44 @@ def _overflow(cell: Cell, get_page: PageSource, usable_size: int) -> Iterator[tu
         yield page_number, bytes(data[4 : 4 + take])
         remaining -= take
         page_number = _U32.unpack_from(data, 0)[0]
+
+
+def child_pages(data: bytes, page: BtreePage) -> list[int]:
+    """The child pages of an interior page, left to right (none for a leaf)."""
+    if page.right_child is None:
+        return []
+    children = [_U32.unpack_from(data, offset)[0] for offset in page.cell_offsets]
+    children.append(page.right_child)
+    return children
+
+
+def spilled_cells(data: bytes, page: BtreePage, usable_size: int) -> list[tuple[int, int]]:
+    """(first overflow page, bytes on overflow pages) of each cell whose payload spills.
+
+    The walk's fast path: only the payload size of each cell is decoded, nothing is copied.
+    """
+    if page.kind is PageKind.TABLE_INTERIOR:
+        return []
+    table_leaf = page.kind is PageKind.TABLE_LEAF
+    most = usable_size - 35 if table_leaf else ((usable_size - 12) * 64 // 255) - 23
+    skip = 0 if page.is_leaf else 4
+    spilled = []
+    for offset in page.cell_offsets:
+        position = offset + skip
+        first_byte = data[position] if position < len(data) else 0x80
+        if first_byte < 0x80:
+            size, position = first_byte, position + 1
+        else:
+            size, position = read_varint(data, position)
+        if size <= most:
+            continue
+        if table_leaf:
+            _, position = read_varint(data, position)
+        local = local_payload_size(size, usable_size, table_leaf)
+        if position + local + 4 > usable_size:
+            raise BtreeError(f"page {page.number}: a cell's payload runs past the page")
+        spilled.append((_U32.unpack_from(data, position + local)[0], size - local))
+    return spilled
 
 
 def read_payload(cell: Cell, get_page: PageSource, usable_size: int) -> bytes:

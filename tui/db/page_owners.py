@@ -22,9 +22,10 @@ from tui.db.btree import (
     ROLE_OVERFLOW,
     BtreeError,
     PageSource,
-    overflow_pages,
-    page_cells,
+    child_pages,
+    overflow_chain,
     parse_page,
+    spilled_cells,
 )
 from tui.db.schema_pages import SCHEMA_NAME, SCHEMA_ROOT, SchemaObject, read_schema
 
@@ -174,12 +175,10 @@ class PageOwners:
             walk.revisited.add(number)
             data = get_page(number)
             page = parse_page(data, number)
-            kids: list[int] = []
+            kids = child_pages(data, page)
             first_overflows: list[int] = []
-            for cell in page_cells(data, page, self.usable_size):
-                if cell.left_child is not None:
-                    kids.append(cell.left_child)
-                chain = overflow_pages(cell, get_page, self.usable_size)
+            for first, remaining in spilled_cells(data, page, self.usable_size):
+                chain = [n for n, _ in overflow_chain(first, remaining, get_page, self.usable_size)]
                 previous = number
                 for index, overflow in enumerate(chain):
                     if overflow in walk.reached:
@@ -190,8 +189,6 @@ class PageOwners:
                     walk.entries[overflow] = (ROLE_OVERFLOW, previous, following)
                     previous = overflow
                 first_overflows.extend(chain[:1])
-            if page.right_child is not None:
-                kids.append(page.right_child)
             role = ROLE_LEAF if page.is_leaf else ROLE_INTERIOR
             walk.entries[number] = (role, parent, (*kids, *first_overflows))
             stack.extend((child, number) for child in reversed(kids))

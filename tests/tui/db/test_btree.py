@@ -19,13 +19,16 @@ from tui.db.btree import (
     BtreeError,
     PageKind,
     Value,
+    child_pages,
     decode_record,
     freelist_pages,
     local_payload_size,
+    page_cells,
     parse_database_header,
     parse_page,
     pointer_map_pages,
     read_varint,
+    spilled_cells,
     table_rows,
     walk_btree,
 )
@@ -294,3 +297,39 @@ def test_random_records_round_trip(
     got = decoded(path, "t")
     assert got == expected(path, "t")
     assert [list(v[: len(row)]) for (_, v), row in zip(got, rows, strict=True)] == rows
+
+
+@pytest.mark.parametrize("page_size", [512, 4096])
+def test_the_fast_link_readers_agree_with_the_full_cell_decoder(
+    tmp_path: Path, page_size: int
+) -> None:
+    """child_pages and spilled_cells (the history's fast path) find the same children and
+    overflow chains as page_cells, on table and index pages, leaves and interiors."""
+    path = tmp_path / "f.db"
+    con = make_db(path, page_size)
+    con.execute("CREATE TABLE t (a, b)")
+    con.execute("CREATE INDEX t_b ON t (b)")
+    con.executemany(
+        "INSERT INTO t VALUES (?, ?)", [(i, "v" * (i * 37 % (3 * page_size))) for i in range(500)]
+    )
+    con.close()
+    get, count = file_pages(path)
+    usable = parse_database_header(get(1)).usable_size
+    checked = 0
+    for number in range(1, count + 1):
+        data = get(number)
+        try:
+            page = parse_page(data, number)
+        except BtreeError:
+            continue  # an overflow or free page
+        cells = page_cells(data, page, usable)
+        children = [c.left_child for c in cells if c.left_child is not None]
+        if page.right_child is not None:
+            children.append(page.right_child)
+        assert child_pages(data, page) == children
+        spilled = [
+            (c.first_overflow, c.payload_size - len(c.local)) for c in cells if c.first_overflow
+        ]
+        assert spilled_cells(data, page, usable) == spilled
+        checked += bool(spilled)
+    assert checked > 2
