@@ -213,3 +213,47 @@ def test_conflict_dialog(snap_compare: SnapCompare, odd_db: Path) -> None:
         await settle(pilot)
 
     assert snap_compare(browse_app(odd_db), terminal_size=SIZE, run_before=run_before)
+
+
+def test_browse_light_theme(snap_compare: SnapCompare, odd_db: Path) -> None:
+    """The first table in textual-light: row numbers, column types, separators and NULLs in
+    dark greys on the light background (they were white on light grey), the cursor row and
+    cell tinted, numbers and escapes in the theme's accent colours."""
+    from tui.db.target import resolve_target
+    from tui.settings.preferences import Preferences
+
+    target = resolve_target(str(odd_db), default_url="")
+    app = DbBrowseApp(target, settings=Preferences(theme="textual-light"))
+    assert snap_compare(app, terminal_size=SIZE, run_before=_then())
+
+
+def test_filter_dialog_with_conditions(snap_compare: SnapCompare, odd_db: Path) -> None:
+    """The people table filtered by one condition (its matches highlighted in the grid behind),
+    and the filter dialog open on it: the condition listed above the column, the operator
+    (contains) and the value of the column under the cursor, with Add, Done and Cancel."""
+    from textual.widgets import Input, Select
+
+    from tui.db.paging import FilterOp, FilterSpec, RowQuery
+
+    app = browse_app(odd_db)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("ctrl+t", *"people", "enter")
+        await settle(pilot)
+        screen = pilot.app.get_screen_browse()  # type: ignore[attr-defined]
+        assert isinstance(screen, BrowseScreen) and screen.table is not None
+        screen.open_table(
+            screen.table, RowQuery(filters=(FilterSpec("name", FilterOp.LIKE, "%a%"),))
+        )
+        await settle(pilot)
+        screen.grid.cursor_column = 1
+        await pilot.press("f")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        dialog.query_one("#filter-op", Select).value = FilterOp.CONTAINS
+        field = dialog.query_one("#filter-value", Input)
+        field.cursor_blink = False  # a blinking cursor is drawn or not at random
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

@@ -224,7 +224,7 @@ async def test_matches_of_a_text_filter_are_highlighted_in_the_grid(codes_db: Pa
         await _submit(pilot)
         await settle(pilot)
         assert grid.total == 2
-        match = grid.get_component_rich_style("row-grid--match", partial=True)
+        match = grid.part_style("row-grid--match")
         assert match.bgcolor is not None
 
         def highlighted(y: int) -> list[str]:

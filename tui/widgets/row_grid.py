@@ -25,6 +25,7 @@ from textual.strip import Strip
 
 from tui.text.cells import Part, cell_pieces, is_numeric, natural_width
 from tui.text.highlight import Patterns, mark_matches
+from tui.widgets.theme_styles import resolved_style
 
 MIN_WIDTH = 4
 MAX_WIDTH = 40
@@ -305,6 +306,7 @@ class RowGrid(ScrollView, can_focus=True):
         self.total = 0
         #: Whether ``total`` is the exact number of rows (else End asks the screen).
         self.total_exact = True
+        self._parts: dict[str, Style] = {}  # component styles resolved for the theme
         #: Column name -> patterns of the view's text filters, whose matches are highlighted.
         self.highlights: Patterns = {}
         self._offsets: list[int] = []  # x of each scrollable column within the scroll area
@@ -418,6 +420,18 @@ class RowGrid(ScrollView, can_focus=True):
         self._request_visible()
 
     # -- drawing ---------------------------------------------------------------------------
+    def notify_style_update(self) -> None:
+        self._parts.clear()  # a new theme (or stylesheet): resolve the colours again
+        super().notify_style_update()
+
+    def part_style(self, name: str) -> Style:
+        """A component class's own style, its colours resolved for the theme (see
+        :mod:`tui.widgets.theme_styles`)."""
+        style = self._parts.get(name)
+        if style is None:
+            style = self._parts[name] = resolved_style(self, name)
+        return style
+
     def _style(self, part: Part) -> Style:
         name = {
             Part.NULL: "row-grid--null",
@@ -428,7 +442,7 @@ class RowGrid(ScrollView, can_focus=True):
             Part.MISSING: "row-grid--missing",
             Part.MARKER: "row-grid--marker",
         }.get(part)
-        return self.get_component_rich_style(name, partial=True) if name else Style()
+        return self.part_style(name) if name else Style()
 
     def _cell(self, value: Any, column: GridColumn, base: Style) -> list[Segment]:
         pieces = cell_pieces(value, column.width, quote_numbers=column.quote_numbers)
@@ -436,7 +450,7 @@ class RowGrid(ScrollView, can_focus=True):
         pad = Segment(" " * (column.width - used), base)
         patterns = self.highlights.get(column.name)
         if patterns:
-            hit = self.get_component_rich_style("row-grid--match", partial=True)
+            hit = self.part_style("row-grid--match")
             segments = [
                 Segment(
                     text, base + self._style(part) + hit if matched else base + self._style(part)
@@ -472,7 +486,7 @@ class RowGrid(ScrollView, can_focus=True):
         if y < self.header_lines:
             header = self.get_component_rich_style("row-grid--header")
             if y == 1:
-                header += self.get_component_rich_style("row-grid--header-type", partial=True)
+                header += self.part_style("row-grid--header-type")
             return self._line(-1 - y, header, width)
         position = self.first_visible + y - self.header_lines
         if position >= self.total:
@@ -490,13 +504,13 @@ class RowGrid(ScrollView, can_focus=True):
         if row is not None and not self.source.is_fresh(position):
             # Read before the data last changed: it may no longer be at this position, so it
             # is drawn dimmed and without a number until its page is reloaded.
-            style = style + self.get_component_rich_style("row-grid--stale", partial=True)
+            style = style + self.part_style("row-grid--stale")
             label = STALE_LABEL
         mark = self.marks.mark(position, row) if row is not None and self.marks else None
         gutter_mark = " " if mark is None else mark.gutter
         if mark is not None:
             style = style + self._mark_style(mark)
-        gutter_style = style + self.get_component_rich_style("row-grid--gutter", partial=True)
+        gutter_style = style + self.part_style("row-grid--gutter")
         fixed: list[Segment] = [Segment(label.rjust(self.gutter_width) + gutter_mark, gutter_style)]
         scrolling: list[Segment] = []
         sep = Segment(SEPARATOR, gutter_style)
@@ -515,7 +529,7 @@ class RowGrid(ScrollView, can_focus=True):
                 value = row[index]
                 if mark is not None and index in mark.changed:
                     value = mark.changed[index]
-                    changed = self.get_component_rich_style("row-grid--changed", partial=True)
+                    changed = self.part_style("row-grid--changed")
                     cell_style = style + changed
                 if position == self.cursor_row and index == self.cursor_column and self.has_focus:
                     cell_style = cell_style + cursor_style
@@ -536,7 +550,7 @@ class RowGrid(ScrollView, can_focus=True):
             (mark.deleted, "row-grid--deleted"),
         ):
             if flag:
-                style += self.get_component_rich_style(name, partial=True)
+                style += self.part_style(name)
         return style
 
     def _label(self, position: int) -> str:

@@ -25,6 +25,7 @@ from textual.widgets.option_list import Option
 from tui.db.model import Drift, RowCount, TableInfo, TableKind, TableRef
 from tui.text.escape import append_name, name_text
 from tui.text.fuzzy import rank
+from tui.widgets.theme_styles import resolved_style
 
 _KIND_MARK = {TableKind.TABLE: "▦", TableKind.VIEW: "▤", TableKind.VIRTUAL: "◈"}
 _DRIFT_MARK = {
@@ -176,7 +177,7 @@ class TableList(Vertical):
             which = "missing" if table.drift is Drift.MISSING_TABLE else "drift"
             text.append(
                 f" {mark}",
-                style=self.get_component_rich_style(f"table-list--{which}", partial=True),
+                style=resolved_style(self, f"table-list--{which}"),
             )
         count = self.counts.get(table.ref)
         if count is not None:
