@@ -25,10 +25,12 @@ class Recorder:
     """A writing connection (automatic checkpoints off) that copies the database after each
     commit: ``copies[k]`` is the database right after commit k of the current generation."""
 
-    def __init__(self, db: Path, page_size: int = 4096) -> None:
+    def __init__(self, db: Path, page_size: int = 4096, *, auto_vacuum: bool = False) -> None:
         self.db = db
         self.con = sqlite3.connect(db, isolation_level=None)
         self.con.execute(f"PRAGMA page_size={page_size}")
+        if auto_vacuum:
+            self.con.execute("PRAGMA auto_vacuum=FULL")
         assert self.con.execute("PRAGMA journal_mode=WAL").fetchone() == ("wal",)
         self.con.execute("PRAGMA wal_autocheckpoint=0")
         self.copies: dict[int, Path] = {}
