@@ -4,7 +4,9 @@ right after each commit; and the files it reads are left exactly as they were.""
 from __future__ import annotations
 
 import os
+import random
 import signal
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -264,3 +266,71 @@ def test_reads_change_no_byte_and_take_no_lock(writer: RecordingWriter) -> None:
     after = digests(writer.db)
     as_of(writer.db, 1)
     assert digests(writer.db) == after
+
+
+# Commits forever: commit i sets the rows of one band of t (30 rows, a few pages) to a new
+# counter, kept in meta for that band; so in any state SQLite committed, every row of a band
+# holds its band's counter in meta, and a page of a band read from the wrong commit shows.
+# Checkpoints (PASSIVE, now and then TRUNCATE) run between commits.
+_CHURN = """
+import sqlite3, sys
+con = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=0)
+con.execute("PRAGMA wal_autocheckpoint=0")
+print("ready", flush=True)
+i = 0
+while True:
+    band = i % 10
+    con.execute("BEGIN IMMEDIATE")
+    con.execute("UPDATE meta SET c = ? WHERE band = ?", (i + 1, band))
+    con.execute("UPDATE t SET v = ? WHERE id / 30 = ?", (i + 1, band))
+    con.execute("COMMIT")
+    i += 1
+    if i % 7 == 0:
+        con.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+    if i % 300 == 0:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+"""
+
+
+def test_under_a_concurrent_writer_and_checkpoints_exact_or_refused(tmp_path: Path) -> None:
+    db = tmp_path / "churn.db"
+    setup = sqlite3.connect(db, isolation_level=None)
+    setup.execute("PRAGMA page_size=512")
+    setup.execute("PRAGMA journal_mode=WAL")
+    setup.execute("CREATE TABLE meta (band INTEGER PRIMARY KEY, c INTEGER)")
+    setup.executemany("INSERT INTO meta VALUES (?, 0)", [(b,) for b in range(10)])
+    setup.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER, pad TEXT)")
+    setup.executemany("INSERT INTO t VALUES (?, 0, ?)", [(i, "x" * 40) for i in range(300)])
+    setup.close()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _CHURN, str(db)], stdout=subprocess.PIPE, text=True
+    )
+    exact = refused = 0
+    rng = random.Random(5)
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "ready"
+        while exact < 60 or refused < 5:
+            commits = read_commits(f"{db}-wal")
+            if not commits.commits:
+                continue
+            k = rng.randint(0, len(commits.commits))
+            try:
+                with AsOfSnapshot(db, k) as snapshot:
+                    con = snapshot.connect()
+                    try:
+                        bands = con.execute(
+                            "SELECT id / 30, min(v), max(v) FROM t GROUP BY 1 ORDER BY 1"
+                        ).fetchall()
+                        meta = con.execute("SELECT band, c, c FROM meta ORDER BY 1").fetchall()
+                    finally:
+                        con.close()
+            except NotReconstructableError:
+                refused += 1
+                continue
+            assert bands == meta, k
+            exact += 1
+            assert exact + refused < 20000, "the writer does not seem to commit"
+    finally:
+        proc.kill()
+        proc.wait()
