@@ -102,6 +102,19 @@ async def test_the_history_follows_new_commits_and_shows_rows(
         after = digest(db)
         del after["-shm"]
         assert after == before  # browsing the history wrote nothing
+        # a WAL reset: the next commit starts generation 2, and the list starts over
+        writer.execute("PRAGMA wal_checkpoint(RESTART)")
+        writer.execute("INSERT INTO t VALUES (5, 'after the reset', 5)")
+        await eventually(
+            pilot,
+            lambda: screen.history is not None and screen.history.generation_number == 2,
+            "the new generation read",
+        )
+        await settle(pilot)
+        assert table.row_count == 1
+        summary = shown(screen, "#history-summary")
+        assert "1 commit in the WAL · generation 2" in summary
+        assert "the WAL was reset since dbbrowse first read it" in summary
         await pilot.press("escape")
         assert isinstance(app.screen, StatusScreen)
 

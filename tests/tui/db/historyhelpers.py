@@ -100,7 +100,8 @@ def real_diff(before: Path | None, after: Path, table: str) -> set[tuple[str, in
             diff.add((INSERT, rowid, new[rowid]))
         elif rowid not in new:
             diff.add((DELETE, rowid, old[rowid]))
-        elif old[rowid] != new[rowid]:
+        # ADD COLUMN changes no row: compare the columns both copies have
+        elif old[rowid] != new[rowid][: len(old[rowid])]:
             diff.add((UPDATE, rowid, new[rowid]))
     return diff
 

@@ -323,3 +323,21 @@ def test_random_writes_and_checkpoints_decode_as_sqlite_says(
         finally:
             reader.close()
             rec.close()
+
+
+def test_rows_written_before_add_column_take_its_default(recorder: Recorder) -> None:
+    """A record written before ALTER TABLE ADD COLUMN has fewer fields: the history shows the
+    column's default, as SQLite returns it."""
+    recorder.run("CREATE TABLE t (id INTEGER PRIMARY KEY, a)")
+    recorder.run("INSERT INTO t (a) VALUES ('old')")
+    recorder.run("ALTER TABLE t ADD COLUMN b TEXT DEFAULT 'dflt'")
+    recorder.run("ALTER TABLE t ADD COLUMN c")
+    number = recorder.run("UPDATE t SET a = 'new'")
+    builder = HistoryBuilder(recorder.db)
+    history = builder.refresh()
+    check_every_commit(recorder, history, builder)
+    (tree,) = [t for t in commit_changes(builder, history, number).trees if t.name == "t"]
+    (change,) = tree.changes
+    assert change.before == (1, "old", "dflt", None)
+    assert change.after == (1, "new", "dflt", None)
+    assert tree.columns == ("id", "a", "b", "c")
