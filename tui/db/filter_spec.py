@@ -6,7 +6,10 @@ nothing of SQLAlchemy; :mod:`tui.db.conditions` turns a condition into SQL.
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -63,7 +66,24 @@ class FilterSpec:
             return f"{self.column} {self.op.value}"
         if self.op is FilterOp.BETWEEN and isinstance(self.value, tuple) and len(self.value) == 2:
             low, high = self.value
-            return f"{self.column} between {low!r} and {high!r}"
+            return f"{self.column} between {literal(low)} and {literal(high)}"
         if self.op is FilterOp.IN and isinstance(self.value, tuple):
-            return f"{self.column} in ({', '.join(map(repr, self.value))})"
-        return f"{self.column} {self.op.value} {self.value!r}"
+            return f"{self.column} in ({', '.join(map(literal, self.value))})"
+        return f"{self.column} {self.op.value} {literal(self.value)}"
+
+
+def literal(value: Any) -> str:
+    """A condition's value as a person would type it in SQL: text, dates and UUIDs quoted,
+    numbers bare, bytes as ``x'00ff'`` (never Python's ``datetime.date(2024, 1, 1)``)."""
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, bool) or value is None:
+        return str(value).lower() if value is not None else "NULL"
+    if isinstance(value, int | float | Decimal):
+        return str(value)
+    if isinstance(value, bytes):
+        return f"x'{value.hex()}'"
+    if isinstance(value, dt.datetime | dt.date | dt.time | uuid.UUID):
+        text = value.isoformat(sep=" ") if isinstance(value, dt.datetime) else str(value)
+        return repr(text)
+    return repr(value)

@@ -95,3 +95,23 @@ def test_column_patterns_from_filters_and_search() -> None:
     )
     assert sorted(patterns) == ["name", "note"]
     assert len(patterns["name"]) == 2 and len(patterns["note"]) == 1
+
+
+def test_conditions_read_as_typed() -> None:
+    import datetime as dt
+    import uuid
+    from decimal import Decimal
+
+    day = dt.date(2024, 1, 1)
+    assert str(FilterSpec("d", FilterOp.BETWEEN, (day, dt.date(2024, 12, 31)))) == (
+        "d between '2024-01-01' and '2024-12-31'"
+    )
+    assert str(FilterSpec("t", FilterOp.EQ, dt.datetime(2024, 1, 1, 13, 45))) == (
+        "t = '2024-01-01 13:45:00'"
+    )
+    assert str(FilterSpec("n", FilterOp.IN, (1, Decimal("2.50"), True))) == "n in (1, 2.50, true)"
+    assert str(FilterSpec("u", FilterOp.EQ, uuid.UUID(int=1))) == (
+        "u = '00000000-0000-0000-0000-000000000001'"
+    )
+    assert str(FilterSpec("b", FilterOp.EQ, b"\x00\xff")) == "b = x'00ff'"
+    assert str(FilterSpec("s", FilterOp.LIKE, "it's%")) == '''s like "it's%"'''
