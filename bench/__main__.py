@@ -1,14 +1,14 @@
 """``make bench``: every benchmark, printing numbers (never asserting on them).
 
 ``python -m bench [--only NAME] [ARGS...]``, NAME one of browse, wal, idle, values, catalog,
-export, console, asof, history. Without ``--only`` the browse benchmark runs first, then the
-WAL inspector refresh benchmark, then the idle cost (CPU and SQL statements per second while
+export, console, asof, history, filters. Without ``--only`` the browse benchmark runs first, then
+the WAL inspector refresh benchmark, then the idle cost (CPU and SQL statements per second while
 dbbrowse sits idle, and what a writer without a busy timeout feels), then the large-values
 one (peak RSS with 1 MiB values, the detail view of one), then the catalog benchmark (5,000
 tables), then the export one (beside ``sqlite3 -csv``), then the console's OFFSET paging, then
-a 1,000,000-row table as of an old commit, then the WAL history of a 200,000-frame WAL. The
-remaining arguments go to the browse benchmark (``--rows``, ``--repeat``), or to the one that
-runs alone.
+a 1,000,000-row table as of an old commit, then the WAL history of a 200,000-frame WAL, then
+what each kind of filter condition costs. The remaining arguments go to the browse benchmark
+(``--rows``, ``--repeat``), or to the one that runs alone.
 """
 
 from __future__ import annotations
@@ -22,13 +22,25 @@ from bench import (
     catalog,
     console,
     export,
+    filters,
     idle,
     large_values,
     wal_history,
     wal_refresh,
 )
 
-_ONLY = ("browse", "wal", "idle", "values", "catalog", "export", "console", "asof", "history")
+_ONLY = (
+    "browse",
+    "wal",
+    "idle",
+    "values",
+    "catalog",
+    "export",
+    "console",
+    "asof",
+    "history",
+    "filters",
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         return as_of.main(rest)
     if args.only == "history":
         return wal_history.main(rest)
+    if args.only == "filters":
+        return filters.main(rest)
     status = browse.main(rest)
     if args.only is None:
         status = wal_refresh.main([]) or status
@@ -61,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         status = console.main([]) or status
         status = as_of.main([]) or status
         status = wal_history.main([]) or status
+        status = filters.main([]) or status
     return status
 
 
