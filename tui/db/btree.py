@@ -224,9 +224,8 @@ def parse_page(data: bytes, number: int) -> BtreePage:
     if pointers + 2 * cells > len(data):
         raise BtreeError(f"page {number}'s {cells} cell pointers run past the page")
     offsets = struct.unpack_from(f">{cells}H", data, pointers)
-    for offset in offsets:
-        if not pointers + 2 * cells <= offset < len(data):
-            raise BtreeError(f"page {number} has a cell pointer {offset} outside its cell area")
+    if offsets and (min(offsets) < pointers + 2 * cells or max(offsets) >= len(data)):
+        raise BtreeError(f"page {number} has a cell pointer outside its cell area")
     content = int.from_bytes(data[start + 5 : start + 7], "big")
     return BtreePage(
         number=number,
@@ -343,9 +342,10 @@ def spilled_cells(data: bytes, page: BtreePage, usable_size: int) -> list[tuple[
     most = usable_size - 35 if table_leaf else ((usable_size - 12) * 64 // 255) - 23
     skip = 0 if page.is_leaf else 4
     spilled = []
+    end = len(data)
     for offset in page.cell_offsets:
         position = offset + skip
-        first_byte = data[position] if position < len(data) else 0x80
+        first_byte = data[position] if position < end else 0x80
         if first_byte < 0x80:
             size, position = first_byte, position + 1
         else:

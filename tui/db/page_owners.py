@@ -156,22 +156,14 @@ class PageOwners:
     def _walk(self, get_page: PageSource, name: str, root: int, dirty: set[int] | None) -> _Walk:
         """Walk ``name`` from ``root``, reading only dirty pages (all when ``dirty`` is None)."""
         walk = _Walk()
+        owner, role, parents = self.owner, self.role, self.parent
+        reached = walk.reached
         stack: list[tuple[int, int | None]] = [(root, None)]
         while stack:
             number, parent = stack.pop()
-            if number in walk.reached:
+            if number in reached:
                 raise BtreeError(f"page {number} is reached twice in the b-tree {name}")
-            walk.reached.add(number)
-            clean = (
-                dirty is not None
-                and number not in dirty
-                and self.owner.get(number) == name
-                and self.role.get(number) != ROLE_OVERFLOW
-            )
-            if clean:
-                if self.parent.get(number) != parent:
-                    walk.moved[number] = parent
-                continue
+            reached.add(number)
             walk.revisited.add(number)
             data = get_page(number)
             page = parse_page(data, number)
@@ -189,9 +181,24 @@ class PageOwners:
                     walk.entries[overflow] = (ROLE_OVERFLOW, previous, following)
                     previous = overflow
                 first_overflows.extend(chain[:1])
-            role = ROLE_LEAF if page.is_leaf else ROLE_INTERIOR
-            walk.entries[number] = (role, parent, (*kids, *first_overflows))
-            stack.extend((child, number) for child in reversed(kids))
+            kind = ROLE_LEAF if page.is_leaf else ROLE_INTERIOR
+            walk.entries[number] = (kind, parent, (*kids, *first_overflows))
+            for child in reversed(kids):
+                # A clean child (not written, nor above a written page) keeps its subtree as
+                # it was: only its parent may have changed.
+                if (
+                    dirty is not None
+                    and child not in dirty
+                    and owner.get(child) == name
+                    and role.get(child) != ROLE_OVERFLOW
+                ):
+                    if child in reached:
+                        raise BtreeError(f"page {child} is reached twice in the b-tree {name}")
+                    reached.add(child)
+                    if parents.get(child) != number:
+                        walk.moved[child] = number
+                else:
+                    stack.append((child, number))
         return walk
 
     def _store(self, walks: dict[str, _Walk], before: dict[int, Owner] | None = None) -> None:
