@@ -113,7 +113,12 @@ class DbBrowseApp(App[int]):
         # query the active screen, ``app.screen``, instead).
         opening = asyncio.ensure_future(DataSource.open(target))
         try:
-            browse = BrowseScreen()
+            if target.as_of is not None:
+                from tui.screens.past_browse import PastBrowseScreen
+
+                browse: BrowseScreen = PastBrowseScreen(over_live=False)  # no live view under
+            else:
+                browse = BrowseScreen()
             browse.page_size = self.settings.page_size
             await self.push_screen(browse)
         finally:
@@ -249,6 +254,7 @@ class DbBrowseApp(App[int]):
         base = self.target if self.target is not None else self.source.target
         source = await DataSource.open(as_of_target(base, commit))
         screen = PastBrowseScreen()
+        screen.page_size = self.settings.page_size
         try:
             await self.push_screen(screen)
         except BaseException:

@@ -101,6 +101,9 @@ async def test_as_of_a_commit_from_the_command_line(
         assert exported[0] == ["id", "name", "n"]
         assert [int(r[0]) for r in exported[1:]] == [19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 1]
         assert digests(db) == changed  # browsing the past wrote nothing
+        await pilot.press("L")  # no live view underneath to go back to: nothing happens
+        await settle(pilot)
+        assert isinstance(app.screen, PastBrowseScreen) and not app.screen.over_live
 
 
 async def test_from_the_live_view_and_back(tmp_path: Path, writer: sqlite3.Connection) -> None:
@@ -144,3 +147,33 @@ async def test_a_state_that_cannot_be_rebuilt_is_said_and_nothing_opens(
         assert app.screen is live
         messages = [n.message for n in app._notifications]
         assert any("no commit 7 in the WAL: it holds commits 1 to 4" in m for m in messages)
+
+
+async def test_the_changes_since_a_past_state(tmp_path: Path, writer: sqlite3.Connection) -> None:
+    from textual.widgets import Label, RichLog
+
+    from tui.screens.row_diff import RowDiffScreen
+
+    app = DbBrowseApp(resolve_target(str(tmp_path / "h.db"), default_url="", as_of=3))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await open_table(pilot, "t")
+        screen.query_one(RowGrid).focus()
+        await pilot.press("N")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, RowDiffScreen)
+        assert dialog.done
+        assert dialog.counts == {"deleted": 25}  # commit 4 deleted rows 26 to 50
+        log = dialog.query_one(RichLog)
+        assert [strip.text.rstrip() for strip in log.lines[:2]] == [
+            "- rowid 26: id=26, name='ROW 26 [b]x[/b]', n=260",
+            "- rowid 27: id=27, name='ROW 27 [b]x[/b]', n=270",
+        ]
+        summary = str(dialog.query_one("#diff-summary", Label).content)
+        assert (
+            summary == "25 rows of t differ from commit 3 to now: 0 inserted, 0 updated, 25 deleted"
+        )
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, PastBrowseScreen)
