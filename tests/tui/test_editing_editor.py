@@ -228,7 +228,22 @@ def test_escaped_form_round_trips(text: str, multiline: bool) -> None:
 
 def test_decode_refuses_unknown_escapes() -> None:
     with pytest.raises(BadEscapeError):
-        decode("\\n")
+        decode("\\q")
+
+
+def test_tab_line_break_and_return_have_letter_escapes() -> None:
+    assert decode("a\\tb\\nc\\rd\\\\t") == "a\tb\nc\rd\\t"
+    assert encode("a\tb\nc\r", multiline=False) == "a\\tb\\nc\\r"
+    assert encode("a\tb\nc", multiline=True) == "a\\tb\nc"
+
+
+async def test_a_typed_tab_escape_is_a_tab() -> None:
+    """In escaped form (the value holds ESC) \\t typed is a tab; the hint says so."""
+    async with editor(spec(value="a\x1bb")) as (app, pilot):
+        assert "\\t a tab" in str(app.screen.query_one("#editor-hint", Static).render())
+        app.screen.query_one("#editor", Input).value = "a\\x1bb\\tc"
+        await keys(pilot, "enter")
+    assert app.answer == EditedValue("a\x1bb\tc")
 
 
 async def test_long_text_column_short_value_is_a_line_and_ctrl_o_gives_lines() -> None:

@@ -267,3 +267,25 @@ def test_file_has_invalid_utf8(mixed_db: Path) -> None:
         )
     finally:
         con.close()
+
+
+async def test_ctrl_t_from_a_blob_carries_its_bytes_never_their_hex_spelling(
+    mixed_db: Path,
+) -> None:
+    """x'00ff' in a BLOB column: integer and real start empty, text starts with the bytes as
+    text (what CAST does), blob with the hex; never the text "x'00ff'"."""
+    async with editing(mixed_db, "mixed") as (_app, pilot, _screen, grid):
+        editor = await open_editor(pilot, grid, 2, "b")
+        seen = {}
+        for _ in range(4):  # auto -> integer -> real -> text -> blob
+            await pilot.press("ctrl+t")
+            await pilot.pause()
+            seen[editor.storage] = editor.query_one("#editor", Input).value
+        assert seen == {"integer": "", "real": "", "text": "\\x00\\udcff", "blob": "x'00ff'"}
+        await pilot.press("ctrl+t", "ctrl+t", "ctrl+t", "ctrl+t")  # around to text
+        await pilot.pause()
+        assert editor.storage == "text"
+        editor.query_one("#editor", Input).value = "hi"
+        await pilot.press("ctrl+t")  # typed text to blob: its bytes as hex
+        await pilot.pause()
+        assert editor.query_one("#editor", Input).value == "x'6869'"

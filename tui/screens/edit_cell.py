@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
@@ -108,6 +109,10 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
         self.escaped_form = needs_escaped_form(spec.text, multiline=self.multiline)
         # The class and the field's text before any typing (on_mount).
         self._untouched: tuple[str, str | None] | None = None
+        # The bytes a field filled by ctrl+t stands for while it holds what it was filled
+        # with (a BLOB passed through a number field on its way to text stays those bytes).
+        self._carried: bytes | None = None
+        self._filled: str | None = None
 
     @property
     def kind(self) -> str:
@@ -219,8 +224,8 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
             return Text("a BLOB is replaced from a file or set to NULL", style="dim")
         if self.escaped_form:
             return Text(
-                "control or invisible characters are shown as escapes (\\x1b, \\u202e); "
-                "type \\\\ for a backslash",
+                "control or invisible characters are shown as escapes (\\x1b, \\u202e; "
+                "\\t a tab, \\n a line break); type \\\\ for a backslash",
                 style="dim",
             )
         if self.multiline or self.kind in ("BOOLEAN", "CHOICE"):
@@ -339,28 +344,47 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
         self._show_preview()
 
     async def action_next_class(self) -> None:
-        """Store the value in the next storage class (the field keeps what was typed)."""
+        """Store the value in the next storage class (the field keeps what was typed; bytes
+        carried into a text field are their text, into a number field nothing)."""
         classes = self.spec.classes
         if not classes or self.parse_as is None:
             return
         field = self.query_one("#editor")
         typed = self._typed()
+        blob: bytes | None = None
         if isinstance(field, Select) or self.kind == "BLOB" or typed is None:
             self.text = self.spec.text  # a choice or a file path: start from the value
+            if isinstance(self.spec.value, bytes | bytearray | memoryview):
+                blob = bytes(self.spec.value)
+        elif self._carried is not None and typed == self._filled:
+            blob = self._carried  # untouched since the last ctrl+t: still those bytes
         else:
             try:
                 self.text = decode(typed) if self.escaped_form else typed
             except BadEscapeError as exc:
                 self._show_error(str(exc))
                 return
+            if self.kind == "BLOB_HEX":
+                blob = _hex_bytes(self.text)
+        was_text = self.kind in TEXT_KINDS
         at = classes.index(self.storage) if self.storage in classes else -1
         self.storage = classes[(at + 1) % len(classes)]
+        if blob is not None and self.storage != "blob":
+            # Never the hex spelling as a text or a number: the bytes as text (what CAST does).
+            self.text = blob.decode("utf-8", "surrogateescape") if self.kind in TEXT_KINDS else ""
+        elif blob is not None:
+            self.text = f"x'{blob.hex()}'"
+        elif self.storage == "blob" and was_text and self.text:
+            self.text = f"x'{self.text.encode('utf-8', 'surrogateescape').hex()}'"
         self.multiline = self._wants_lines(self.text) or (
             self.multiline and self.kind in TEXT_KINDS
         )
         self.escaped_form = needs_escaped_form(self.text, multiline=self.multiline)
         await self.recompose()
         self.query_one("#editor").focus()
+        # Only a number field loses the bytes; text and hex stand for them as they are.
+        lost = blob is not None and self.kind not in TEXT_KINDS and self.storage != "blob"
+        self._carried, self._filled = (blob if lost else None), self._typed()
         self._show_preview()
 
     def action_set_null(self) -> None:
@@ -412,6 +436,15 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
 
     def _clear_error(self) -> None:
         self.query_one("#editor-error", Label).remove_class("-shown")
+
+
+def _hex_bytes(text: str) -> bytes | None:
+    """The bytes of hex typed as ``x'00ff'`` or ``00 ff``; None when it is not hex."""
+    found = re.fullmatch(r"\s*(?:[xX]'([0-9a-fA-F\s]*)'|([0-9a-fA-F\s]*))\s*", text)
+    if found is None:
+        return None
+    digits = re.sub(r"\s", "", found.group(1) or found.group(2) or "")
+    return bytes.fromhex(digits) if len(digits) % 2 == 0 else None
 
 
 def _choice_of(spec: EditorSpec, options: tuple[str, ...]) -> str | None:

@@ -4,9 +4,10 @@ An editor widget draws its text as it is: a stored ESC, bidi override or zero-wi
 would act on the terminal or hide itself. A value holding any character that
 :mod:`tui.text.escape` shows as an escape is therefore edited in *escaped form*: each such
 character is written ``\\xNN``, ``\\uNNNN`` or ``\\UNNNNNNNN`` (a byte that was not UTF-8,
-kept by ``surrogateescape``, as ``\\udcNN``) and a backslash as ``\\\\``, so the form is
-reversible character for character. Text without such characters is edited as it is, and
-backslashes in it stay single (paths, regular expressions).
+kept by ``surrogateescape``, as ``\\udcNN``; a tab, line break and carriage return as
+``\\t``, ``\\n`` and ``\\r``, which may be typed too) and a backslash as ``\\\\``, so the
+form is reversible character for character. Text without such characters is edited as it
+is, and backslashes in it stay single (paths, regular expressions).
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ import re
 
 from tui.text.escape import char_escape, needs_escape
 
-_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|\\)")
+_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[\\tnr])")
+#: The characters with a letter escape, as C and Python write them.
+_LETTERS = {"\t": "t", "\n": "n", "\r": "r"}
+_LETTERED = {letter: char for char, letter in _LETTERS.items()}
 
 
 class BadEscapeError(ValueError):
@@ -41,6 +45,8 @@ def encode(text: str, *, multiline: bool, backslashes: bool = True) -> str:
             out.append("\\\\" if backslashes else char)
         elif (multiline and char == "\n") or char_escape(char) is None:
             out.append(char)
+        elif char in _LETTERS:
+            out.append("\\" + _LETTERS[char])
         else:
             code = ord(char)
             if code < 0x100:
@@ -66,11 +72,14 @@ def decode(text: str) -> str:
         if match is None:
             raise BadEscapeError(
                 f"a backslash at character {found + 1} starts no escape: type \\\\ for a "
-                "backslash, \\xNN, \\uNNNN or \\UNNNNNNNN for a character"
+                "backslash, \\t a tab, \\n a line break, \\xNN, \\uNNNN or \\UNNNNNNNN for a"
+                " character"
             )
         body = match.group(1)
         if body == "\\":
             out.append("\\")
+        elif body in _LETTERED:
+            out.append(_LETTERED[body])
         else:
             code = int(body[1:], 16)
             if code > 0x10FFFF:
