@@ -94,3 +94,70 @@ async def test_a_staged_cell_opens_labelled_as_staged(odd_db: Path) -> None:
         lines = shown(app.screen, "#editor-current")
         assert "staged (not saved): 'first'" in lines
         assert "now in the database: 'Ada 1'" in lines
+
+
+async def test_the_detail_view_shows_the_staged_value_and_null_distinctly(odd_db: Path) -> None:
+    """Enter on an edited cell shows the staged value, marked as not saved, with what the
+    database holds; a NULL (staged or stored) is said in words, never as the text 'NULL'."""
+    from textual.widgets import Label
+
+    from tui.screens.cell_detail import CellDetailScreen
+    from tui.widgets.value_view import ValueView
+
+    def said(selector: str) -> str:
+        return str(app.screen.query_one(selector, Label).render())
+
+    async with editing(odd_db, "people") as (app, pilot, _screen, grid):
+        to_column(grid, "name")
+        await edit_to(pilot, "staged name")
+        await press(pilot, "enter")
+        assert isinstance(app.screen, CellDetailScreen)
+        assert app.screen.value == "staged name"
+        assert "staged TEXT" in said(".dialog-title")
+        assert "not saved" in said("#cell-staged") and "'Ada 1'" in said("#cell-staged")
+        assert app.screen.query_one(ValueView).length == len("staged name")
+        await press(pilot, "escape")
+        to_column(grid, "email")
+        await edit_to(pilot, None)  # NULL staged
+        await press(pilot, "enter")
+        assert app.screen.value is None
+        assert "∅ NULL" in said("#cell-nothing") and "not the text 'NULL'" in said("#cell-nothing")
+        assert app.screen.query_one(ValueView).length == 0
+        await press(pilot, "escape")
+    other_user(odd_db, "UPDATE people SET note = 'NULL', email = '' WHERE id = 2")
+    async with editing(odd_db, "people") as (app, pilot, _screen, grid):
+        grid.cursor_row = 1
+        to_column(grid, "note")
+        await press(pilot, "enter")
+        assert not app.screen.query("#cell-nothing")  # the text 'NULL' is text
+        await press(pilot, "escape")
+        to_column(grid, "email")
+        await press(pilot, "enter")
+        assert "⟨empty⟩" in said("#cell-nothing")
+
+
+async def test_undo_and_discard_take_down_the_toasts_of_a_failed_save(odd_db: Path) -> None:
+    async with editing(odd_db, "people") as (app, pilot, screen, grid):
+        to_column(grid, "name")
+        await edit_to(pilot, "kept")
+        await press(pilot, "i")
+        fields = app.screen.query(Input)
+        fields[0].value, fields[1].value = "1", "Twin"  # the id of an existing row
+        await press(pilot, "ctrl+s")
+        await save(pilot)  # UNIQUE fails: a toast, the panel opens
+        assert any(n.title.startswith("Save failed") for n in app._notifications)
+        await press(pilot, "escape")
+        await press(pilot, "ctrl+z")
+        assert screen.status.pending == 1
+        assert not any(n.title.startswith("Save failed") for n in app._notifications)
+        await save(pilot)
+        assert screen.status.pending == 0
+        assert screen.status.notice.startswith("saved 1 change")
+
+
+async def test_duplicate_under_read_only_says_read_only(odd_db: Path) -> None:
+    async with editing(odd_db, "people", read_only=True) as (app, pilot, _screen, _grid):
+        await press(pilot, "D")
+        (toast,) = list(app._notifications)
+        assert toast.title == "Read-only"
+        assert "--read-only" in toast.message

@@ -19,6 +19,7 @@ from tui.widgets.row_grid import RowGrid
 from tui.widgets.table_list import TableList
 
 if TYPE_CHECKING:
+    from tui.db.edits import CellEdit
     from tui.db.paging import FilterSpec, RowQuery
 
 
@@ -216,7 +217,9 @@ class BrowseActions(BrowsePages):
         # The row's key lets the detail view read a long value (or all of it) again.
         stored = None
         window, source = self.window, self.source
-        if window is not None and source is not None:
+        # A staged value is shown instead, whole, from memory: nothing to read.
+        staged = self.staged_edit(event.position, event.column.name)
+        if staged is None and window is not None and source is not None:
             cursor = window.cursor_at(event.position)
             key = window.pager.row_key(cursor) if cursor is not None else None
             if key is not None:
@@ -226,10 +229,24 @@ class BrowseActions(BrowsePages):
             if answer == "edit":  # e in the detail view edits the same cell
                 self.call_later(self.run_action, "edit_cell")
 
-        self.app.push_screen(
-            CellDetailScreen(event.column.name, event.column.type_name, event.value, stored),
-            closed,
-        )
+        if staged is not None:
+            screen = CellDetailScreen(
+                event.column.name,
+                event.column.type_name,
+                staged.new,
+                staged=True,
+                original=staged.original,
+            )
+        else:
+            screen = CellDetailScreen(
+                event.column.name, event.column.type_name, event.value, stored
+            )
+        self.app.push_screen(screen, closed)
+
+    def staged_edit(self, position: int, column: str) -> CellEdit | None:
+        """The staged edit of a cell of the grid (the editing layers know; this one does
+        not stage anything)."""
+        return None
 
 
 __all__ = ["BrowseActions"]

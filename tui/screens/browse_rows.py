@@ -77,8 +77,9 @@ class BrowseRowEditing(BrowseEditing):
         key, row = found
         table = self.table
         assert table is not None
-        if self._refusal(None) is not None:
-            self._refused(str(self._refusal(None)))
+        refusal = self._refusal(None)
+        if refusal is not None:
+            self._refused(refusal, "Cannot duplicate")
             return
 
         async def body(job: Job) -> None:

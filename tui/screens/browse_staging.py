@@ -132,6 +132,13 @@ class BrowseStaging(BrowseActions):
         except EditRefusedError:
             return None
 
+    def staged_edit(self, position: int, column: str) -> CellEdit | None:
+        """The staged edit of the cell at ``position`` (the last step: what save leaves)."""
+        key, table = self.key_at(position), self.table
+        if key is None or table is None:
+            return None
+        return self.changes.edit_of(table.ref, key, column)
+
     def _cursor_key(self) -> tuple[RowKey, tuple[Any, ...]] | None:
         """The cursor row's key and values, or None after saying why it cannot be named."""
         window, table = self.window, self.table
@@ -167,6 +174,9 @@ class BrowseStaging(BrowseActions):
         )
 
     def _refused(self, reason: str, title: str = "Cannot edit") -> None:
+        source = self.source
+        if source is not None and reason == source.target.read_only_reason:
+            title = "Read-only"  # the why, not only the what, whichever key asked
         self.notify(escaped_plain(reason), title=title, severity="warning", markup=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -272,6 +282,7 @@ class BrowseStaging(BrowseActions):
         self.changes_shown()
         # Replaces what the step said before ("discarded 3 staged changes" is no longer true).
         self.status.notice = f"{done}: {self._staged_now()} ({hint})"
+        self._forget_toasts()
 
     def _staged_now(self) -> str:
         count = len(self.changes)
@@ -291,6 +302,7 @@ class BrowseStaging(BrowseActions):
                 self.selected.clear()
                 self.changes_shown()
                 self.status.notice = f"discarded {count} staged change{_s(count)} (ctrl+z undoes)"
+                self._forget_toasts()
 
         self.app.push_screen(
             ConfirmScreen(
@@ -337,6 +349,11 @@ class BrowseStaging(BrowseActions):
         )
 
     # -- helpers ---------------------------------------------------------------------------
+    def _forget_toasts(self) -> None:
+        """Toasts still up spoke of the staged changes as they were ("save failed: …", a
+        conflict, a refusal): after undo, redo or discard they no longer hold."""
+        self.app.clear_notifications()
+
     def _source(self) -> DataSource:
         if self.source is None:
             raise RuntimeError("no database is open")

@@ -27,6 +27,7 @@ from tui.db.model import Preview, TableInfo
 from tui.text.cells import human_size
 from tui.text.detail import copy_text, python_type_label, value_body, value_bytes
 from tui.text.escape import append_name, escaped_plain
+from tui.text.literal import append_value
 from tui.widgets.value_view import ValueView
 
 if TYPE_CHECKING:
@@ -75,24 +76,41 @@ class CellDetailScreen(ModalScreen[str | None]):
         declared_type: str,
         value: Any,
         stored: StoredValue | None = None,
+        *,
+        staged: bool = False,
+        original: Any = None,
     ) -> None:
+        """``staged``: ``value`` is a staged edit not saved yet; ``original`` is then what
+        the database holds."""
         super().__init__()
         self.column = column
         self.declared_type = declared_type
         self.value = value
         self.stored = stored
+        self.staged = staged
+        self.original = original
         # A preview is read from the database as it is paged; anything else is in memory.
         self._remote = isinstance(value, Preview) and stored is not None
         shown = value.head if isinstance(value, Preview) else value
-        self._body: str | bytes = "" if self._remote else value_body(shown)
+        self._body: str | bytes = "" if self._remote or value is None else value_body(shown)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
             title = append_name(Text(), self.column)
             declared = f" declared {self.declared_type}" if self.declared_type else ""
-            title.append(f":{declared} · stored {python_type_label(self.value)}")
-            yield Label(title, classes="dialog-title")
+            if self.staged:
+                title.append(f":{declared} · staged {python_type_label(self.value)}")
+                yield Label(title, classes="dialog-title")
+                note = Text("staged, not saved (ctrl+s in the grid saves it); the database holds ")
+                append_value(note, self.original, 60)
+                yield Label(note, id="cell-staged", classes="dialog-note")
+            else:
+                title.append(f":{declared} · stored {python_type_label(self.value)}")
+                yield Label(title, classes="dialog-title")
             yield Label("", id="cell-window")
+            if self.value is None or self.value == "":
+                # Nothing to page through: said in words that no text can look like.
+                yield Label(_nothing(self.value), id="cell-nothing")
             yield ValueView(id="cell-text")
             yield Footer()
 
@@ -220,6 +238,14 @@ class CellDetailScreen(ModalScreen[str | None]):
 
     def action_edit(self) -> None:
         self.dismiss("edit")
+
+
+def _nothing(value: Any) -> Text:
+    if value is None:
+        return Text.assemble(
+            ("∅ NULL", "italic bold"), (": no value (not the text 'NULL', not the empty text)", "dim")
+        )
+    return Text.assemble(("⟨empty⟩", "italic bold"), (": the empty text (not NULL)", "dim"))
 
 
 def _write_new(path: Path, data: bytes) -> None:
