@@ -8,7 +8,16 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from tests.tui.editing import edit_to, editing, other_user, press, rows, save, to_column
+from tests.tui.editing import (
+    edit_to,
+    editing,
+    notices,
+    other_user,
+    press,
+    rows,
+    save,
+    to_column,
+)
 from tui.db.edits import CellEdit
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.conflict import ConflictScreen
@@ -161,3 +170,46 @@ async def test_duplicate_under_read_only_says_read_only(odd_db: Path) -> None:
         (toast,) = list(app._notifications)
         assert toast.title == "Read-only"
         assert "--read-only" in toast.message
+
+
+async def test_a_column_added_by_another_connection_stops_the_save_and_is_read(
+    odd_db: Path,
+) -> None:
+    """The save says the schema changed and writes nothing; the grid shows the new column;
+    the changes are still staged and the next ctrl+s saves them."""
+    from tui.screens.pending import PendingScreen
+
+    async with editing(odd_db, "people") as (app, pilot, screen, grid):
+        to_column(grid, "name")
+        await edit_to(pilot, "mine")
+        other_user(odd_db, "ALTER TABLE people ADD COLUMN nickname TEXT DEFAULT 'nick'")
+        await save(pilot)
+        assert isinstance(app.screen, PendingScreen)
+        assert any("column nickname added" in n for n in notices(app))
+        assert screen.status.pending == 1
+        assert rows(odd_db, "SELECT name FROM people WHERE id = 1") == [("Ada 1",)]
+        await press(pilot, "escape")
+        assert "nickname" in [c.name for c in grid.columns]
+        assert screen.table is not None and "nickname" in screen.table.column_names
+        await save(pilot)
+        assert screen.status.pending == 0
+    assert rows(odd_db, "SELECT name, nickname FROM people WHERE id = 1") == [("mine", "nick")]
+
+
+async def test_a_table_opened_again_after_another_connection_altered_it_has_its_columns(
+    odd_db: Path,
+) -> None:
+    from tui.widgets.table_list import TableList
+
+    async with editing(odd_db, "people") as (_app, pilot, screen, grid):
+        other_user(odd_db, "ALTER TABLE pets ADD COLUMN chip TEXT")
+        other_user(odd_db, "ALTER TABLE people ADD COLUMN nickname TEXT")
+        screen.data_changed()  # what the change watcher calls on seeing their commit
+        await press(pilot)
+        for name in ("pets", "people"):
+            info = next(t for t in screen.query_one(TableList).tables if t.name == name)
+            screen.open_table(info)
+            await press(pilot)
+        assert "nickname" in [c.name for c in grid.columns]
+        pets = next(t for t in screen.query_one(TableList).tables if t.name == "pets")
+        assert "chip" in pets.column_names

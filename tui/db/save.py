@@ -47,6 +47,14 @@ statement must touch exactly one row. Database errors become a :class:`SaveOutco
 the constraint or trigger (:mod:`tui.db.save_errors`), pointing at the edit of the column
 the error names when one UPDATE carries several; nothing here raises for them.
 
+**Schema changes.** The statements are built from each table's columns as they were read
+when the changes were staged. Another connection may have added, dropped, renamed or retyped
+a column since (a deletion would then take values the person never saw). So inside the
+transaction, before anything runs, each table saved to is described again
+(:meth:`~tui.db.dialects.base.DialectStrategy.describe`); a table whose columns differ stops
+the save: nothing is written, every change stays staged, and the outcome carries the new
+descriptions (``changed_tables``) so the screen reads them and the next save runs on them.
+
 **ON CONFLICT REPLACE** (SQLite): an INSERT or UPDATE that collides with another row on a
 PRIMARY KEY or UNIQUE constraint declared ``ON CONFLICT REPLACE`` makes SQLite delete that
 row silently (``changes()`` does not count it). Before each INSERT or UPDATE of such a
@@ -105,6 +113,8 @@ class SaveOutcome:
     failed: Change | None = None
     reason: str = ""
     conflict: Conflict | None = None
+    #: Tables whose columns changed since they were read, as they are now (the save stopped).
+    changed_tables: tuple[TableInfo, ...] = ()
 
 
 # -- running -------------------------------------------------------------------------------
@@ -185,6 +195,55 @@ def _conflict(step: PlannedStatement, current: tuple[tuple[str, Any], ...] | Non
     return Conflict(changed, changed.new, changed.original, current)
 
 
+def _column_shape(info: TableInfo) -> dict[str, tuple[str, int, bool]]:
+    return {c.name: (c.type_name.upper(), c.primary_key, c.generated) for c in info.columns}
+
+
+def schema_difference(before: TableInfo, now: TableInfo) -> str:
+    """``column note added; price INTEGER -> TEXT``: how ``now`` differs from ``before``
+    ("" when the columns are the same)."""
+    old, new = _column_shape(before), _column_shape(now)
+    parts = [f"column {n} added" for n in new if n not in old]
+    parts += [f"column {n} removed" for n in old if n not in new]
+    for name in (n for n in old if n in new and old[n] != new[n]):
+        was, is_ = old[name][0], new[name][0]
+        if was != is_:
+            parts.append(f"column {name} {was or '(no type)'} -> {is_ or '(no type)'}")
+        else:
+            parts.append(f"column {name} changed (key or generated)")
+    if not parts and [c.name for c in before.columns] != [c.name for c in now.columns]:
+        parts.append("columns reordered")
+    return "; ".join(parts)
+
+
+async def _changed_tables(
+    conn: AsyncConnection,
+    planned: Sequence[PlannedStatement],
+    tables: Mapping[TableRef, TableInfo],
+) -> list[tuple[TableInfo, TableInfo]]:
+    """(as staged, as now) for each table saved to whose columns changed since it was read."""
+    from tui.db.dialects import strategy_for
+
+    strategy = strategy_for(conn.dialect.name)
+    changed = []
+    for ref in dict.fromkeys(c.table for step in planned for c in step.changes):
+        staged = tables[ref]
+        now = (await strategy.describe(conn, staged)).info
+        now = replace(now, drift=staged.drift, drift_details=staged.drift_details)
+        if schema_difference(staged, now):
+            changed.append((staged, now))
+    return changed
+
+
+def _schema_reason(changed: Sequence[tuple[TableInfo, TableInfo]]) -> str:
+    what = "; ".join(f"{old.ref}: {schema_difference(old, new)}" for old, new in changed)
+    return (
+        f"the schema changed since the table was read ({what}): nothing was saved and every"
+        " change is still staged; the columns are read again now: look at the pending"
+        " changes (p) and save again"
+    )
+
+
 async def _effects_conflict(
     conn: AsyncConnection,
     planned: Sequence[PlannedStatement],
@@ -259,6 +318,12 @@ async def save_changes(
     guard = ReplaceGuard(tables) if sqlite else None
     try:
         await _begin(conn, sqlite)
+        changed = await _changed_tables(conn, planned, tables)
+        if changed:
+            await _rollback(conn, sqlite)
+            first = planned[0].change if planned else None
+            new = tuple(now for _, now in changed)
+            return SaveOutcome(False, 0, first, _schema_reason(changed), changed_tables=new)
         effects = await _effects_conflict(conn, planned, tables)
         if effects is not None:
             await _rollback(conn, sqlite)

@@ -12,6 +12,7 @@ actions. What a count means and how pages are read before it is known live in
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on
@@ -268,6 +269,9 @@ class BrowseScreen(BrowseConsole, BrowseTransfer, BrowseSaving):
     def open_table(self, table: TableInfo, query: RowQuery | None = None) -> None:
         from tui.db.paging import RowQuery
 
+        if table.ref in self.columns_stale and table.described:
+            # Another connection committed since it was read: its columns again, first.
+            table = replace(table, described=False)
         # A table from the quick listing is described first (its columns and key), then
         # opened again by that job; the screen already shows that it is this table's turn.
         self._describing = None if table.described else table.ref
@@ -305,6 +309,7 @@ class BrowseScreen(BrowseConsole, BrowseTransfer, BrowseSaving):
 
             source = self._require_source()
             described = await source.run(lambda conn: describe_table(conn, source.strategy, table))
+            self.columns_stale.discard(table.ref)
             self.query_one(TableList).update_table(described)
             if job.current and self._describing == table.ref:  # nothing else was opened
                 self.open_table(described, query)

@@ -60,6 +60,9 @@ class BrowseBase(JobScreen):
         self._index_paused = False
         self._pending_jump: str | None = None  # a jump that waits for the count
         self._describing: TableRef | None = None  # a listed table being described to open
+        #: Described tables whose columns may have changed since (another connection
+        #: committed, perhaps an ALTER TABLE): read again when next opened.
+        self.columns_stale: set[TableRef] = set()
         #: The table whose rows the grid shows, and the column the cursor was on when each
         #: table was left: a table opens where the user left it, else at its first column.
         self.grid_table: TableRef | None = None

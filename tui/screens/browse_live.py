@@ -25,8 +25,11 @@ class BrowseLive(BrowseCounting):
         window = self.window
         self.status.notice = "changed by another connection: refreshed"
         if self.source is not None:
+            tables = self.query_one(TableList).tables
+            # The commit may have been DDL: every described table is read again when opened.
+            self.columns_stale.update(t.ref for t in tables if t.described)
             # Quick counts only: a busy writer must not keep us recounting big tables.
-            self.count_tables(self.query_one(TableList).tables, exact=False)
+            self.count_tables(tables, exact=False)
         if window is None:
             return
         self.keeper.note(window, self.grid.cursor_row)

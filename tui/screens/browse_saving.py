@@ -21,6 +21,7 @@ from tui.screens.waiting import wait_for_database
 from tui.text.escape import escaped_plain
 
 if TYPE_CHECKING:
+    from tui.db.model import TableInfo
     from tui.db.save import Conflict, SaveOutcome
     from tui.screens.conflict import ConflictChoice
 
@@ -105,6 +106,8 @@ class BrowseSaving(BrowseRowEditing):
         if outcome.conflict is not None:
             self._show_conflict(outcome.conflict)
             return
+        if outcome.changed_tables:
+            self._columns_changed(outcome.changed_tables)
         reason = outcome.reason or "the save failed"
         self.status.notice = "save failed: nothing was written, every change is still staged"
         self.notify(
@@ -115,6 +118,19 @@ class BrowseSaving(BrowseRowEditing):
             markup=False,
         )
         self.action_pending(outcome.failed, reason)
+
+    def _columns_changed(self, tables: tuple[TableInfo, ...]) -> None:
+        """Another connection changed these tables' columns: the staged changes are planned
+        on them as they are now, the table list holds them, and the open one is reopened
+        with its new columns (its sort and filter kept)."""
+        from tui.widgets.table_list import TableList
+
+        for table in tables:
+            self.edited_tables[table.ref] = table
+            self.edited_details.pop(table.ref, None)  # its keys are read again on open
+            self.query_one(TableList).update_table(table)
+            if self.table is not None and self.table.ref == table.ref:
+                self.open_table(table, self.query_spec)
 
     # -- leaving with changes staged ------------------------------------------------------
     def action_refresh(self) -> None:

@@ -243,7 +243,8 @@ class CellDetailScreen(ModalScreen[str | None]):
 def _nothing(value: Any) -> Text:
     if value is None:
         return Text.assemble(
-            ("∅ NULL", "italic bold"), (": no value (not the text 'NULL', not the empty text)", "dim")
+            ("∅ NULL", "italic bold"),
+            (": no value (not the text 'NULL', not the empty text)", "dim"),
         )
     return Text.assemble(("⟨empty⟩", "italic bold"), (": the empty text (not NULL)", "dim"))
 
