@@ -131,7 +131,7 @@ async def test_the_detail_view_shows_the_staged_value_and_null_distinctly(odd_db
         await press(pilot, "enter")
         assert app.screen.value is None
         assert "∅ NULL" in said("#cell-nothing") and "not the text 'NULL'" in said("#cell-nothing")
-        assert app.screen.query_one(ValueView).length == 0
+        assert not app.screen.query_one(ValueView).display
         await press(pilot, "escape")
     other_user(odd_db, "UPDATE people SET note = 'NULL', email = '' WHERE id = 2")
     async with editing(odd_db, "people") as (app, pilot, _screen, grid):
@@ -142,7 +142,8 @@ async def test_the_detail_view_shows_the_staged_value_and_null_distinctly(odd_db
         await press(pilot, "escape")
         to_column(grid, "email")
         await press(pilot, "enter")
-        assert "⟨empty⟩" in said("#cell-nothing")
+        assert not app.screen.query("#cell-nothing")  # the empty text: the view's ⟨empty⟩
+        assert app.screen.query_one(ValueView).display
 
 
 async def test_undo_and_discard_take_down_the_toasts_of_a_failed_save(odd_db: Path) -> None:
@@ -213,3 +214,36 @@ async def test_a_table_opened_again_after_another_connection_altered_it_has_its_
         assert "nickname" in [c.name for c in grid.columns]
         pets = next(t for t in screen.query_one(TableList).tables if t.name == "pets")
         assert "chip" in pets.column_names
+
+
+async def test_a_row_deleted_by_the_other_user_offers_only_what_makes_sense(
+    odd_db: Path,
+) -> None:
+    """Their deletion: no keep mine (nothing to keep it on), no edit again; k and e do
+    nothing; take theirs drops my edit. A deletion's conflict offers no edit again."""
+    from textual.widgets import Button
+
+    async with editing(odd_db, "people") as (app, pilot, screen, grid):
+        to_column(grid, "name")
+        await edit_to(pilot, "mine")
+        other_user(odd_db, "DELETE FROM people WHERE id = 1")
+        await save(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ConflictScreen)
+        assert {str(b.id) for b in dialog.query(Button)} == {"theirs", "later"}
+        footer = {b.binding.action for b in app.active_bindings.values()}
+        assert "choose('theirs')" in footer
+        assert "choose('keep')" not in footer and "choose('edit')" not in footer
+        await press(pilot, "k")
+        await press(pilot, "e")
+        assert app.screen is dialog
+        await press(pilot, "t")
+        assert screen.status.pending == 0
+        grid.move_to(0)  # id 2: id 1 is gone
+        await press(pilot, "d")
+        await press(pilot, "y")
+        other_user(odd_db, "UPDATE people SET note = 'theirs' WHERE id = 2")
+        await save(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ConflictScreen)
+        assert {str(b.id) for b in dialog.query(Button)} == {"keep", "theirs", "later"}

@@ -278,6 +278,17 @@ def _released(later: list[Change], edit: CellEdit, value: Any) -> bool:
     return False
 
 
+def _index_of(changes: tuple[Change, ...], change: Change) -> int | None:
+    """Where ``change`` itself is staged; else an equal change of the same storage classes."""
+    for at, staged in enumerate(changes):
+        if staged is change:
+            return at
+    for at, staged in enumerate(changes):
+        if staged == change and repr(staged) == repr(change):  # 1 == 1.0, but not as staged
+            return at
+    return None
+
+
 class ChangeSet:
     """Staged changes in memory: nothing held open in the database while the user edits.
 
@@ -391,7 +402,7 @@ class ChangeSet:
             if not same_value(edit.original, edit.new):
                 changes.append(edit)
             return
-        at = changes.index(previous)
+        at = next(i for i, c in enumerate(changes) if c is previous)
         if _released(changes[at + 1 :], previous, edit.new):
             # A step of its own (a swap through a temporary value needs the order).
             if not same_value(previous.new, edit.new):
@@ -403,21 +414,27 @@ class ChangeSet:
 
     def unstage(self, change: Change) -> bool:
         """Remove one staged change (an insert the user no longer wants); False if absent."""
-        if change not in self.changes:
+        at = _index_of(self.changes, change)
+        if at is None:
             return False
-        self._push(tuple(c for c in self.changes if c != change))
+        self._push(tuple(c for i, c in enumerate(self.changes) if i != at))
         return True
 
     def replace(self, old: Change, new: Change) -> bool:
         """Put ``new`` where ``old`` is staged, as one step (a conflict resolved); False if
         ``old`` is not staged."""
-        if old not in self.changes:
+        at = _index_of(self.changes, old)
+        if at is None:
             return False
-        self._push(tuple(new if c == old else c for c in self.changes))
+        self._push(tuple(new if i == at else c for i, c in enumerate(self.changes)))
         return True
 
     def _push(self, state: tuple[Change, ...]) -> None:
-        if state == self.changes:
+        # By identity: == finds an edit from 1 equal to one from 1.0 (the dataclasses compare
+        # their values as Python does), and a re-staging on another class would be lost.
+        if len(state) == len(self.changes) and all(
+            a is b for a, b in zip(state, self.changes, strict=True)
+        ):
             return
         del self._history[self._at + 1 :]
         self._history.append(state)

@@ -272,9 +272,10 @@ def effects_changed(before: Sequence[DeleteEffect], now: Sequence[DeleteEffect])
     parts = []
     for old, new in zip(before, now, strict=True):
         if old.rows != new.rows:
+            rows = f"{new.rows:,} rows" if new.rows != 1 else "1 row"
+            verb = "refer" if new.rows != 1 else "refers"
             parts.append(
-                f"{new.rows:,} row{'s' if new.rows != 1 else ''} of {new.table} refer to it"
-                f" ({new.action}) instead of {old.rows:,}"
+                f"{rows} of {new.table} {verb} to it ({new.action}) instead of {old.rows:,}"
             )
     return "; ".join(parts)
 

@@ -98,6 +98,7 @@ class BrowseSaving(BrowseRowEditing):
             self.edited_details.clear()
             self.selected.clear()
             self.changes_shown()
+            self._forget_toasts()  # a conflict's or a failure's, about changes now saved
             saved = f"saved {count} change{'s' if count != 1 else ''}"
             self.data_changed()  # read the visible rows again, keep the cursor
             self.status.notice = saved

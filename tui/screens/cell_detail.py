@@ -108,14 +108,16 @@ class CellDetailScreen(ModalScreen[str | None]):
                 title.append(f":{declared} · stored {python_type_label(self.value)}")
                 yield Label(title, classes="dialog-title")
             yield Label("", id="cell-window")
-            if self.value is None or self.value == "":
-                # Nothing to page through: said in words that no text can look like.
-                yield Label(_nothing(self.value), id="cell-nothing")
+            if self.value is None:
+                # Nothing to page through: said in words that no text can look like (the
+                # empty text is the view's own ⟨empty⟩).
+                yield Label(_null(), id="cell-nothing")
             yield ValueView(id="cell-text")
             yield Footer()
 
     def on_mount(self) -> None:
         view = self.query_one(ValueView)
+        view.display = self.value is not None
         if self._remote and isinstance(self.value, Preview):
             view.set_value(self.value.size, binary=self.value.binary)
         else:
@@ -240,13 +242,11 @@ class CellDetailScreen(ModalScreen[str | None]):
         self.dismiss("edit")
 
 
-def _nothing(value: Any) -> Text:
-    if value is None:
-        return Text.assemble(
-            ("∅ NULL", "italic bold"),
-            (": no value (not the text 'NULL', not the empty text)", "dim"),
-        )
-    return Text.assemble(("⟨empty⟩", "italic bold"), (": the empty text (not NULL)", "dim"))
+def _null() -> Text:
+    return Text.assemble(
+        ("∅ NULL", "italic bold"),
+        (": no value (not the text 'NULL', not the empty text)", "dim"),
+    )
 
 
 def _write_new(path: Path, data: bytes) -> None:

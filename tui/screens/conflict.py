@@ -53,10 +53,13 @@ class ConflictScreen(ModalScreen[ConflictChoice | None]):
             with VerticalScroll(id="conflict-values"):
                 yield Static(self._table, id="conflict-table")
             with Horizontal(classes="dialog-buttons"):
-                keep, edit = not self._can_keep, not self._can_edit
-                yield Button("Keep mine (k)", id="keep", variant="warning", disabled=keep)
+                # Only what makes sense for this change: no "keep mine" on a row that is gone
+                # (nothing to keep it on), no "edit again" but for a cell.
+                if self._can_keep:
+                    yield Button("Keep mine (k)", id="keep", variant="warning")
                 yield Button("Take theirs (t)", id="theirs")
-                yield Button("Edit again (e)", id="edit", disabled=edit)
+                if self._can_edit:
+                    yield Button("Edit again (e)", id="edit")
                 yield Button("Later (Esc)", id="later")
             yield Footer()
 
@@ -67,17 +70,23 @@ class ConflictScreen(ModalScreen[ConflictChoice | None]):
         else:
             self.action_choose(str(event.button.id))
 
-    def action_choose(self, choice: str) -> None:
-        chosen = ConflictChoice(choice)
-        allowed = {
+    def _allowed(self, chosen: ConflictChoice) -> bool:
+        return {
             ConflictChoice.KEEP_MINE: self._can_keep,
             ConflictChoice.EDIT_AGAIN: self._can_edit,
             ConflictChoice.TAKE_THEIRS: True,
-        }
-        if not allowed[chosen]:
-            self.notify("not possible for this change", severity="warning", markup=False)
-            return
-        self.dismiss(chosen)
+        }[chosen]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A choice that makes no sense here is neither in the footer nor run by its key."""
+        if action == "choose" and parameters:
+            return self._allowed(ConflictChoice(str(parameters[0])))
+        return True
+
+    def action_choose(self, choice: str) -> None:
+        chosen = ConflictChoice(choice)
+        if self._allowed(chosen):
+            self.dismiss(chosen)
 
     def action_later(self) -> None:
         self.dismiss(None)

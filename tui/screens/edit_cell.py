@@ -110,7 +110,8 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
         # The class and the field's text before any typing (on_mount).
         self._untouched: tuple[str, str | None] | None = None
         # The bytes a field filled by ctrl+t stands for while it holds what it was filled
-        # with (a BLOB passed through a number field on its way to text stays those bytes).
+        # with (a BLOB passed through an empty number field on its way to text stays those
+        # bytes).
         self._carried: bytes | None = None
         self._filled: str | None = None
 
@@ -207,7 +208,8 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
         if self.spec.value is None and typed == "":
             text = Text("stores: ∅ NULL (left empty, NULL stays NULL)", style="dim")
         elif self.spec.value is not None and (self.storage, typed) == self._untouched:
-            text = Text("stores: the value as it is (nothing changed)", style="dim")
+            what = "the staged value as it is" if self.spec.staged else "the value as it is"
+            text = Text(f"stores: {what} (nothing changed)", style="dim")
         elif self.kind != "BLOB" and typed is not None:
             # Not a value yet: nothing shown (staging says why).
             with suppress(BadEscapeError, ValueError):
@@ -369,11 +371,14 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
         was_text = self.kind in TEXT_KINDS
         at = classes.index(self.storage) if self.storage in classes else -1
         self.storage = classes[(at + 1) % len(classes)]
-        if blob is not None and self.storage != "blob":
-            # Never the hex spelling as a text or a number: the bytes as text (what CAST does).
-            self.text = blob.decode("utf-8", "surrogateescape") if self.kind in TEXT_KINDS else ""
-        elif blob is not None:
+        if blob is not None and self.storage == "blob":
             self.text = f"x'{blob.hex()}'"
+        elif blob is not None:
+            # Never the hex spelling as a text or a number: the bytes as text, as CAST reads
+            # them (a number field only when that text is plain).
+            self.text = blob.decode("utf-8", "surrogateescape")
+            if self.kind not in TEXT_KINDS and not self.text.isprintable():
+                self.text = ""
         elif self.storage == "blob" and was_text and self.text:
             self.text = f"x'{self.text.encode('utf-8', 'surrogateescape').hex()}'"
         self.multiline = self._wants_lines(self.text) or (
@@ -382,9 +387,7 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
         self.escaped_form = needs_escaped_form(self.text, multiline=self.multiline)
         await self.recompose()
         self.query_one("#editor").focus()
-        # Only a number field loses the bytes; text and hex stand for them as they are.
-        lost = blob is not None and self.kind not in TEXT_KINDS and self.storage != "blob"
-        self._carried, self._filled = (blob if lost else None), self._typed()
+        self._carried, self._filled = blob, self._typed()
         self._show_preview()
 
     def action_set_null(self) -> None:

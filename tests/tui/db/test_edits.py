@@ -295,6 +295,22 @@ def test_a_re_edit_after_other_rows_replaces_the_cells_staged_value() -> None:
     assert swap.changes[-1] == edit("u", "tmp", "b")
 
 
+def test_re_staging_on_another_storage_class_is_a_step() -> None:
+    """1 == 1.0 in Python: replacing an edit seen as 1 by one seen as 1.0 (keep mine, edit
+    again after their change of class) must still change what is staged, and undo."""
+    changes = ChangeSet()
+    seen_one = edit("v", 1, 5)
+    changes.stage(seen_one)
+    assert changes.replace(seen_one, edit("v", 1.0, 5))
+    (now,) = changes.changes
+    assert isinstance(now, CellEdit) and type(now.original) is float
+    assert changes.undo()
+    (before,) = changes.changes
+    assert isinstance(before, CellEdit) and type(before.original) is int
+    assert changes.unstage(edit("v", 1, 5))  # an equal change of the same classes
+    assert not changes
+
+
 def test_editing_back_to_the_original_removes_the_edit() -> None:
     changes = ChangeSet()
     changes.stage(edit("a", "seen", "one"))

@@ -70,7 +70,7 @@ async def test_a_set_null_referrer_added_after_staging_is_a_conflict(open_db: Op
     other_writer(path, "INSERT INTO n VALUES (1, 2)")
     outcome = await save(engine, [delete], ["t", "c", "n"])
     assert outcome.conflict is not None
-    assert "1 row of n refer to it (SET NULL) instead of 0" in outcome.reason
+    assert "1 row of n refers to it (SET NULL) instead of 0" in outcome.reason
     assert rows(path, "SELECT id, t_id FROM n") == [(1, 2)]
     assert rows(path, "SELECT count(*) FROM t") == [(2,)]
 
@@ -83,7 +83,7 @@ async def test_fewer_children_is_a_conflict_too_and_unchanged_counts_save(
     other_writer(path, "DELETE FROM c WHERE id = 2")
     outcome = await save(engine, [delete], ["t", "c", "n"])
     assert outcome.conflict is not None
-    assert "1 row of c refer to it (CASCADE) instead of 2" in outcome.reason
+    assert "1 row of c refers to it (CASCADE) instead of 2" in outcome.reason
     # Another column of another table changed: the counts are the same, the save runs.
     path2, engine2 = open_db("g.db", SCHEMA)
     delete = await staged_delete(engine2, 1, "one")
