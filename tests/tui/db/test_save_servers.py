@@ -351,6 +351,29 @@ async def test_an_order_added_after_staging_stops_the_deletion(engine: AsyncEngi
         assert await conn.scalar(text("SELECT count(*) FROM orders")) == 0
 
 
+async def test_a_column_added_by_another_connection_stops_the_save(engine: AsyncEngine) -> None:
+    """Planned on the columns as read; another connection adds one: nothing is saved, the
+    reason names it, and on the table as it is now the same change saves."""
+    from tui.db.save import plan_save, save_changes
+
+    info = await describe(engine, "customers")
+    ref = TableRef("customers")
+    edit = CellEdit(ref, RowKey(("id",), (1,)), "name", "ada", "grace")
+    planned = plan_save([edit], {ref: info}, engine.dialect)
+    async with engine.begin() as conn:  # the other user
+        await conn.execute(text("ALTER TABLE customers ADD COLUMN nickname VARCHAR(20)"))
+    async with engine.connect() as conn:
+        outcome = await save_changes(conn, planned, {ref: info})
+    assert not outcome.ok and "column nickname added" in outcome.reason, outcome.reason
+    async with engine.connect() as conn:
+        assert await conn.scalar(text("SELECT name FROM customers WHERE id = 1")) == "ada"
+    (now,) = outcome.changed_tables
+    planned = plan_save([edit], {ref: now}, engine.dialect)
+    async with engine.connect() as conn:
+        outcome = await save_changes(conn, planned, {ref: now})
+    assert outcome.ok, outcome.reason
+
+
 async def test_the_insert_form_knows_what_the_database_fills_in(engine: AsyncEngine) -> None:
     columns = {c.name: c for c in (await describe(engine, "customers")).columns}
     assert insert_hint(columns["id"]) == "auto"
