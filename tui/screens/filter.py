@@ -100,6 +100,8 @@ class FilterScreen(ModalScreen[tuple[FilterSpec, ...] | None]):
         options.clear_options()
         options.add_options([Option(escaped(str(spec))) for spec in self._active])
         options.display = bool(self._active)
+        if self._active:
+            options.highlighted = 0  # delete works at once when the list gets focus
         title = self.query_one("#filter-active-title", Label)
         count = len(self._active)
         title.update(
