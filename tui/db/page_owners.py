@@ -182,7 +182,18 @@ class PageOwners:
                     previous = overflow
                 first_overflows.extend(chain[:1])
             kind = ROLE_LEAF if page.is_leaf else ROLE_INTERIOR
-            walk.entries[number] = (kind, parent, (*kids, *first_overflows))
+            links = (*kids, *first_overflows)
+            old = self.children.get(number)
+            walk.entries[number] = (kind, parent, links)
+            if dirty is not None and old == links and owner.get(number) == name:
+                # The same children as before: those not dirty are clean subtrees, under the
+                # same parent; only the dirty ones are walked (the common case, by far).
+                clean = set(kids) - dirty
+                if not reached.isdisjoint(clean):
+                    raise BtreeError(f"a page under {number} is reached twice in {name}")
+                reached |= clean
+                stack.extend((child, number) for child in reversed(kids) if child in dirty)
+                continue
             for child in reversed(kids):
                 # A clean child (not written, nor above a written page) keeps its subtree as
                 # it was: only its parent may have changed.

@@ -91,6 +91,7 @@ class WalHistory:
     torn_tail_bytes: int = 0
     backfilled: int | None = None  # nBackfill; None when unknown
     problems: tuple[str, ...] = ()
+    unread_commits: int = 0  # commits in the WAL not attributed yet (a refresh with a limit)
 
     def is_checkpointed(self, commit: HistoryCommit) -> bool | None:
         """Copied into the database file (frame ≤ nBackfill); None when unknown."""
@@ -124,11 +125,15 @@ class HistoryBuilder:
         self._tainted = False  # owners may derive from pages a checkpoint overwrote
         self.last: WalCommits | None = None
 
-    def refresh(self) -> WalHistory:
-        """Read what is new; a reset under the read starts over once."""
+    def refresh(self, limit: int | None = None) -> WalHistory:
+        """Read what is new; a reset under the read starts over once.
+
+        With ``limit``, at most that many new commits are attributed, so a caller can show
+        a long first build as it goes (``unread_commits`` says how many remain).
+        """
         for attempt in (1, 2):
             try:
-                return self._refresh()
+                return self._refresh(limit)
             except GenerationChanged:
                 if attempt == 2:
                     raise
@@ -137,7 +142,7 @@ class HistoryBuilder:
                 self._start_generation()
         raise AssertionError("unreachable")
 
-    def _refresh(self) -> WalHistory:
+    def _refresh(self, limit: int | None) -> WalHistory:
         commits = self.index.refresh()
         self.last = commits
         self.commits_read = 0
@@ -150,7 +155,7 @@ class HistoryBuilder:
             self.last = commits
         if commits.header is not None and len(commits.commits) > len(self._entries):
             with PageVersions(self.db_path, commits) as versions:
-                self._advance(commits, versions)
+                self._advance(commits, versions, limit)
         return WalHistory(
             db_path=self.db_path,
             page_size=commits.page_size,
@@ -162,9 +167,10 @@ class HistoryBuilder:
             torn_tail_bytes=commits.torn_tail_bytes,
             backfilled=commits.backfilled,
             problems=tuple(problems),
+            unread_commits=len(commits.commits) - len(self._entries),
         )
 
-    def _advance(self, commits: WalCommits, versions: PageVersions) -> None:
+    def _advance(self, commits: WalCommits, versions: PageVersions, limit: int | None) -> None:
         rebuild = False
         if self._owners is None:
             first = commits.commits[len(self._entries)].number
@@ -186,7 +192,8 @@ class HistoryBuilder:
                 rebuild = True  # the state before the first commit is not readable
             self._tainted = versions.inexact > before
         owners = self._owners
-        for commit in commits.commits[len(self._entries) :]:
+        start = len(self._entries)
+        for commit in commits.commits[start : None if limit is None else start + limit]:
             self.commits_read += 1
             get = versions.getter(commit.number)
             before = versions.inexact

@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 
 #: Changed rows shown per table and index; the CLI prints them all.
 SHOWN_CHANGES = 200
+#: Commits attributed per step of a refresh (a step of a 200,000-frame WAL's first build
+#: takes about a second).
+READ_STEP = 500
 
 
 class WalHistoryScreen(JobScreen):
@@ -84,9 +87,13 @@ class WalHistoryScreen(JobScreen):
         self.start_job("history", self._refresh, scoped=False, exclusive=False)
 
     async def _refresh(self, job: Job) -> None:
-        history = await asyncio.to_thread(self._read_history)
-        self.history = history
-        self._show(history)
+        # A big WAL's first build is read in steps, each shown as it comes.
+        while True:
+            history = await asyncio.to_thread(self._read_history)
+            self.history = history
+            self._show(history)
+            if not history.unread_commits:
+                return
 
     def _read_history(self) -> WalHistory:
         from tui.db.wal_history import HistoryBuilder
@@ -94,7 +101,7 @@ class WalHistoryScreen(JobScreen):
         with self._lock:
             if self._builder is None:
                 self._builder = HistoryBuilder(self.db_path)
-            return self._builder.refresh()
+            return self._builder.refresh(limit=READ_STEP)
 
     def _show(self, history: WalHistory) -> None:
         # The generation's number tells resets apart on screen; its salts are random.
@@ -142,7 +149,7 @@ class WalHistoryScreen(JobScreen):
 
         with self._lock:
             assert self._builder is not None
-            history = self._builder.refresh()
+            history = self._builder.refresh(limit=0)
             return commit_changes(self._builder, history, number)
 
     def _show_changes(self, changes: CommitChanges) -> None:

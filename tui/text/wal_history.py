@@ -39,7 +39,11 @@ def history_summary(history: WalHistory, *, salts: bool = True) -> Text:
         return text
     count = len(history.commits)
     salt1, salt2 = history.generation
-    text.append(f"{count:,} commit{_s(count)} in the WAL")
+    if history.unread_commits:
+        total = count + history.unread_commits
+        text.append(f"reading the WAL: {count:,} of {total:,} commits so far")
+    else:
+        text.append(f"{count:,} commit{_s(count)} in the WAL")
     text.append(f" · generation {history.generation_number}")
     if salts:
         text.append(f" (salts {salt1:08x} {salt2:08x})")

@@ -200,6 +200,10 @@ def test_following_the_wal_reads_only_new_commits_and_sees_a_reset(recorder: Rec
     assert builder.commits_read == 2 and len(history.commits) == 3
     fresh = HistoryBuilder(recorder.db).refresh()
     assert fresh.commits == history.commits
+    stepwise = HistoryBuilder(recorder.db)
+    steps = [stepwise.refresh(limit=2), stepwise.refresh(limit=2)]
+    assert [(len(s.commits), s.unread_commits) for s in steps] == [(2, 1), (3, 0)]
+    assert steps[-1].commits == history.commits
     assert builder.refresh().commits == history.commits and builder.commits_read == 0
     recorder.con.execute("PRAGMA wal_checkpoint(RESTART)")
     recorder.new_generation()
