@@ -334,3 +334,28 @@ def test_under_a_concurrent_writer_and_checkpoints_exact_or_refused(tmp_path: Pa
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_a_copy_without_its_shm_assumes_everything_checkpointed(
+    tmp_path: Path, writer: RecordingWriter
+) -> None:
+    writer.run("CREATE TABLE t (x)", "CREATE TABLE u (y)", "INSERT INTO t VALUES (0)")
+    writer.run("INSERT INTO u VALUES (0)")
+    assert writer.checkpoint("TRUNCATE")[0] == 0  # both tables in the file
+    writer.run("UPDATE t SET x = 1")  # commit 1: t's page
+    writer.run("UPDATE u SET y = 2")  # commit 2: u's page
+    writer.run("UPDATE t SET x = 3")  # commit 3: t's page
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    # A bug report's attachments: no -shm. (Copied by another process: closing a descriptor
+    # of the database here would drop the writer's locks.)
+    for suffix in ("", "-wal"):
+        subprocess.run(["cp", f"{writer.db}{suffix}", str(copy)], check=True)
+    states = writer.current()
+    for k in (2, 3):  # every page the state needs is in frames up to k
+        assert as_of(copy / "h.db", k) == states[k]
+    # Nothing says how far checkpoints got, so u as of 1 (its page later rewritten) is
+    # refused, while t as of 1 comes from commit 1's frame.
+    assert as_of(copy / "h.db", 1, "SELECT * FROM t")[0][2] == [(1,)]
+    with pytest.raises(NotReconstructableError, match="checkpointed after commit 1"):
+        as_of(copy / "h.db", 1, "SELECT * FROM u")
