@@ -12,12 +12,13 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
+from tui.key_order import KeyOrder
 from tui.text.escape import escaped_plain
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("dbbrowse")
 
 
-class DbBrowseApp(App[int]):
+class DbBrowseApp(KeyOrder[int]):
     """Browse one database: ``DbBrowseApp(target)``, or the configured one with no target."""
 
     CSS_PATH = "app.tcss"

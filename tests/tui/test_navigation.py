@@ -45,6 +45,21 @@ async def test_typing_a_name_and_enter_opens_that_table_not_the_first_containing
         assert status.table == "spells"
 
 
+async def test_keys_typed_in_one_burst_after_ctrl_t_reach_the_filter(rules_db: Path) -> None:
+    """As a terminal (or a browser) delivers them: all at once, no pause between keys.
+
+    Focus moved later than the keys already queued would send them to the grid instead."""
+    from textual import events
+
+    async with running(rules_db) as (app, pilot, screen, grid, _status):
+        burst = [("ctrl+t", None), *((c, c) for c in "spells"), ("enter", "\r")]
+        for key, character in burst:
+            app.post_message(events.Key(key, character))
+        await settle(pilot)
+        assert screen.table is not None and screen.table.name == "spells"
+        assert grid.has_focus
+
+
 async def test_down_moves_from_the_filter_into_the_list_and_enter_opens_the_highlighted(
     rules_db: Path,
 ) -> None:

@@ -34,14 +34,14 @@ class BrowseActions(BrowsePages):
     # -- focus and views -------------------------------------------------------------------
     def action_focus_tables(self) -> None:
         self.query_one(TableList).display = True
-        self.query_one("#table-filter").focus()
+        self.set_focus(self.query_one("#table-filter"))
 
     def action_toggle_sidebar(self) -> None:
         """Hide the table list (the grid takes its width), or show it again."""
         tables = self.query_one(TableList)
         tables.display = not tables.display
         if not tables.display and tables.has_focus_within:
-            self.grid.focus()
+            self.set_focus(self.grid)
 
     def action_sidebar_width(self, delta: int) -> None:
         """Make the table list narrower or wider (and show it, if hidden)."""
@@ -52,14 +52,14 @@ class BrowseActions(BrowsePages):
         tables.styles.width = min(max(current + delta, SIDEBAR_MIN), room)
 
     def action_focus_rows(self) -> None:
-        self.grid.focus()
+        self.set_focus(self.grid)
 
     def action_toggle_schema(self) -> None:
         tabs = self.query_one(ContentSwitcher)
         tabs.current = "grid" if tabs.current == "schema-tab" else "schema-tab"
         self.status.view = "schema" if tabs.current == "schema-tab" else ""
         if tabs.current == "grid":
-            self.grid.focus()
+            self.set_focus(self.grid)
 
     def action_toggle_internal(self) -> None:
         self.query_one(TableList).toggle_internal()
@@ -93,7 +93,7 @@ class BrowseActions(BrowsePages):
                 self._start_count()
             return
         grid.move_to(position)
-        grid.focus()
+        self.set_focus(grid)
 
     # -- query edits -------------------------------------------------------------------------
     def action_sort(self) -> None:
@@ -163,7 +163,7 @@ class BrowseActions(BrowsePages):
     def _reopen(self, query: RowQuery | None) -> None:
         if self.table is not None:
             self.open_table(self.table, query)
-            self.grid.focus()
+            self.set_focus(self.grid)
 
     def action_cancel(self) -> None:
         """Esc: stop the current view's jobs; the rows on screen stay usable."""
@@ -208,7 +208,7 @@ class BrowseActions(BrowsePages):
             return
         table_list.select(target.ref)
         self.open_table(target, query)
-        grid.focus()
+        self.set_focus(grid)
 
     @on(RowGrid.CellSelected, "#grid")
     def _cell_selected(self, event: RowGrid.CellSelected) -> None:

@@ -91,14 +91,14 @@ class BrowseConsole(BrowseBase):
         pane = self.query_one("#console")
         if pane.display and self.editor.has_focus:
             pane.display = False
-            self.grid.focus()
+            self.set_focus(self.grid)
             return
         pane.display = True
         editor = self.editor
         if not editor.text.strip() and self.table is not None and not self.table.sql:
             editor.load_text(self._select_of(self.table))
             editor.move_cursor(editor.document.end)
-        editor.focus()
+        self.set_focus(editor)
 
     def _select_of(self, table: TableInfo) -> str:
         from sqlalchemy import Select, literal_column, select
@@ -121,7 +121,7 @@ class BrowseConsole(BrowseBase):
         if self.running("sql") or self.current_jobs(*VIEW_JOBS):
             self.action_cancel()
         else:
-            self.grid.focus()
+            self.set_focus(self.grid)
 
     # -- running -------------------------------------------------------------------------
     @on(SqlEditor.RunRequested)
@@ -319,7 +319,7 @@ class BrowseConsole(BrowseBase):
         def chosen(text: str | None) -> None:
             if text is not None:
                 editor.replace_before_cursor(len(word), text)
-            editor.focus()
+            self.set_focus(editor)
 
         self.app.push_screen(CompletionScreen(found), chosen)
 
@@ -339,7 +339,7 @@ class BrowseConsole(BrowseBase):
         def chosen(sql: str | None) -> None:
             if sql:
                 self.editor.insert_statement(sql if sql.rstrip().endswith(";") else sql + ";")
-                self.editor.focus()
+                self.set_focus(self.editor)
 
         self.app.push_screen(HistoryScreen(saved, found), chosen)
 

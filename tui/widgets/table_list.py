@@ -256,4 +256,4 @@ class TableList(Vertical):
 
     def action_clear_filter(self) -> None:
         self.query_one(Input).value = ""
-        self.query_one(OptionList).focus()
+        self.screen.set_focus(self.query_one(OptionList))
