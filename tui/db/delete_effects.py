@@ -144,7 +144,7 @@ def describe_effects(effects: Sequence[DeleteEffect]) -> str:
     """One sentence for the confirmation: what goes with the rows, what is changed, what
     refuses; "" when nothing refers to them."""
     parts = []
-    for effect in effects:
+    for effect in (e for e in effects if e.rows):  # a staged deletion keeps its zeros too
         rows = f"{effect.rows:,} row{'s' if effect.rows != 1 else ''} of {effect.table}"
         columns = ", ".join(effect.columns)
         if effect.action == "CASCADE":

@@ -92,6 +92,16 @@ def statement_lines(statement: PlannedStatement) -> list[Text]:
         lines.append(bound)
     rows = statement.expected_rows
     lines.append(Text(f"    must touch {rows} row{'s' if rows != 1 else ''}", "dim"))
+    change = statement.change
+    if isinstance(change, RowDelete) and change.effects:
+        from tui.db.delete_effects import describe_effects
+
+        said = describe_effects(change.effects)
+        if said:
+            # What the confirmation announced: counted again when the save runs.
+            line = Text("    and through foreign keys: ", "dim")
+            append_escaped(line, said)
+            lines.append(line.append(" (counted again at save: a difference stops it)", "dim"))
     return lines
 
 
@@ -146,7 +156,7 @@ def delete_question(
     if effects is None:
         body.append("\n\nThe schema is not read yet: what refers to these rows is unknown.")
         return title, body
-    for effect in effects:
+    for effect in (e for e in effects if e.rows):
         rows = f"{effect.rows:,} row{'s' if effect.rows != 1 else ''} of "
         body.append("\n\n• ")
         if effect.action == "CASCADE":

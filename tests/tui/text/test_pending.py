@@ -135,3 +135,19 @@ def test_a_save_that_never_began_says_why_at_the_top() -> None:
     assert body.index("✗ the save failed, nothing was written: database is locked") < body.index(
         "1. people"
     )
+
+
+def test_a_deletion_lists_what_it_announced_under_its_statement() -> None:
+    from tui.db.delete_effects import DeleteEffect
+
+    effects = (
+        DeleteEffect("pets", ("owner_id",), "CASCADE", 2, ("id",)),
+        DeleteEffect("notes", ("who",), "SET NULL", 0, ("id",)),
+    )
+    delete = RowDelete(PEOPLE, RowKey(("id",), (7,)), (("id", 7),), effects)
+    body = "\n".join(line.plain for line in statement_lines(Planned(delete, "DELETE …", ())))  # type: ignore[arg-type]
+    assert "and through foreign keys: also deletes 2 rows of pets" in body
+    assert "counted again at save" in body and "notes" not in body
+    quiet = RowDelete(PEOPLE, RowKey(("id",), (8,)), (("id", 8),), (effects[1],))
+    body = "\n".join(line.plain for line in statement_lines(Planned(quiet, "DELETE …", ())))  # type: ignore[arg-type]
+    assert "foreign keys" not in body
