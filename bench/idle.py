@@ -2,8 +2,8 @@
 
 ``python -m bench.idle [--seconds S] [--commits N]``. The real app runs headless on a
 rollback-journal database and on a WAL database (with a WAL of a few hundred frames), once on
-the browse screen and once on the SQLite status screen, idle for ``--seconds`` (default 10)
-after settling. Printed per case: CPU time as a percentage of one core (every thread of the
+the browse screen, once on the SQLite status screen and once on its WAL history view, idle
+for ``--seconds`` (default 10) after settling. Printed per case: CPU time as a percentage of one core (every thread of the
 process, the headless UI included) and SQL statements per second that dbbrowse sent to SQLite
 (each one, on a rollback-journal database, a SHARED lock on the file).
 
@@ -73,8 +73,11 @@ async def idle(db: Path, screen: str, seconds: float) -> tuple[float, float]:
     app = DbBrowseApp(resolve_target(str(db), default_url=""))
     async with app.run_test(size=(120, 40)) as pilot:
         await _settled(app)
-        if screen == "status":
+        if screen in ("status", "history"):
             await pilot.press("w")
+        if screen == "history":
+            await asyncio.sleep(0.5)
+            await pilot.press("h")
         await asyncio.sleep(2.0)  # the first refreshes and pages are done
         assert app.source is not None
         statements = [0]
@@ -112,7 +115,7 @@ async def run(args: argparse.Namespace, directory: Path) -> None:
     print(f"\nidle cost over {args.seconds:g} s (after settling), the real app headless:")
     for label, wal in (("rollback journal", False), ("WAL", True)):
         db = make_database(directory / f"idle_{'wal' if wal else 'rollback'}.db", wal=wal)
-        for screen in ("browse", "status"):
+        for screen in ("browse", "status", "history"):
             cpu, per_second = await idle(db, screen, args.seconds)
             print(
                 f"  {label:<17} {screen + ' screen':<14} CPU {cpu:5.2f} % of a core"
