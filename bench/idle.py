@@ -3,9 +3,10 @@
 ``python -m bench.idle [--seconds S] [--commits N]``. The real app runs headless on a
 rollback-journal database and on a WAL database (with a WAL of a few hundred frames), once on
 the browse screen, once on the SQLite status screen and once on its WAL history view, idle
-for ``--seconds`` (default 10) after settling. Printed per case: CPU time as a percentage of one core (every thread of the
-process, the headless UI included) and SQL statements per second that dbbrowse sent to SQLite
-(each one, on a rollback-journal database, a SHARED lock on the file).
+for ``--seconds`` (default 10) after settling. Printed per case: CPU time as a percentage of
+one core (every thread of the process, the headless UI included) and SQL statements per
+second that dbbrowse sent to SQLite (each one, on a rollback-journal database, a SHARED lock
+on the file).
 
 Then a writer process with ``busy_timeout = 0`` commits ``--commits`` (default 3,000) single
 inserts into the rollback-journal database, once with nothing else open and once while
