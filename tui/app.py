@@ -69,6 +69,8 @@ class DbBrowseApp(KeyOrder[int]):
         self.config_file = config_file
         self.source: DataSource | None = None
         self.inspector: Inspector | None = None
+        #: The live database's source for the status screen, in a --as-of session.
+        self._status_source: DataSource | None = None
         self.failed: str | None = None
         #: The default database was created by this run (it did not exist before).
         self.created = False
@@ -197,6 +199,17 @@ class DbBrowseApp(KeyOrder[int]):
         # with no lock: while nothing changes, dbbrowse asks SQLite nothing at all.
         files = path is not None
         last = None if files else await source.change_token()
+        # The status screen is about the database as it is: a past state (--as-of) would
+        # report its own journal mode (delete) and hide the WAL. A live read-only source
+        # serves the inspector's pragma reads instead.
+        status_run = source.run
+        if source.target.as_of is not None and self.target is not None:
+            from dataclasses import replace
+
+            from tui.db.source import DataSource
+
+            self._status_source = await DataSource.open(replace(self.target, as_of=None))
+            status_run = self._status_source.run
         shown: object | None = None
         reported = False
         while True:
@@ -204,11 +217,11 @@ class DbBrowseApp(KeyOrder[int]):
             try:
                 if files:
                     last = inspector.data_token
-                    snapshot = await inspector.refresh(source.run)
+                    snapshot = await inspector.refresh(status_run)
                     token = inspector.data_token
                 else:
                     token = await source.change_token()
-                    snapshot = await inspector.refresh(source.run)
+                    snapshot = await inspector.refresh(status_run)
                 # A past state (--as-of) does not change with the database.
                 live = source.target.as_of is None
                 if token is not None and last is not None and token != last and browse and live:
@@ -366,6 +379,8 @@ class DbBrowseApp(KeyOrder[int]):
             await browse.console_session.close()  # rolls back what was not committed
         if self.source is not None:
             await self.source.close(checkpoint=self.checkpoint_on_close)
+        if self._status_source is not None:
+            await self._status_source.close()
 
 
 class _OpeningScreen(Screen[None]):

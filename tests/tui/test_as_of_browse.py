@@ -177,3 +177,23 @@ async def test_the_changes_since_a_past_state(tmp_path: Path, writer: sqlite3.Co
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, PastBrowseScreen)
+
+
+async def test_the_status_of_a_past_session_is_the_live_database(
+    tmp_path: Path, writer: sqlite3.Connection
+) -> None:
+    from tests.tui.scenes import eventually
+
+    app = DbBrowseApp(resolve_target(str(tmp_path / "h.db"), default_url="", as_of=2))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await eventually(
+            pilot,
+            lambda: app.inspector is not None and app.inspector.last is not None,
+            "the first status refresh",
+        )
+        assert app.inspector is not None
+        snapshot = app.inspector.last
+        assert snapshot is not None and snapshot.pragmas is not None
+        assert snapshot.pragmas.journal_mode == "wal"  # not the past state's "delete"
+        assert snapshot.wal is not None and snapshot.wal.commit_frames == 4
