@@ -345,3 +345,21 @@ def test_rows_written_before_add_column_take_its_default(recorder: Recorder) -> 
     assert change.before == (1, "old", "dflt", None)
     assert change.after == (1, "new", "dflt", None)
     assert tree.columns == ("id", "a", "b", "c")
+
+
+def test_generated_columns_virtual_ones_are_not_stored(recorder: Recorder) -> None:
+    """A STORED generated column is in the record, in its place; a VIRTUAL one is not stored,
+    so the history lists the stored columns only (their values as SQLite returns them)."""
+    recorder.run(
+        "CREATE TABLE g (id INTEGER PRIMARY KEY, a INTEGER, v INTEGER AS (a * 2) VIRTUAL,"
+        " s INTEGER AS (a + 1) STORED, b TEXT)"
+    )
+    number = recorder.run("INSERT INTO g (a, b) VALUES (5, 'x')")
+    builder = HistoryBuilder(recorder.db)
+    history = builder.refresh()
+    (tree,) = [t for t in commit_changes(builder, history, number).trees if t.name == "g"]
+    assert tree.columns == ("id", "a", "s", "b")
+    (change,) = tree.changes
+    copy = sqlite3.connect(recorder.copies[number])
+    assert change.after == copy.execute("SELECT id, a, s, b FROM g").fetchone()
+    copy.close()
