@@ -199,22 +199,12 @@ class DbBrowseApp(KeyOrder[int]):
         # with no lock: while nothing changes, dbbrowse asks SQLite nothing at all.
         files = path is not None
         last = None if files else await source.change_token()
-        # The status screen is about the database as it is: a past state (--as-of) would
-        # report its own journal mode (delete) and hide the WAL. A live read-only source
-        # serves the inspector's pragma reads instead.
-        status_run = source.run
-        if source.target.as_of is not None and self.target is not None:
-            from dataclasses import replace
-
-            from tui.db.source import DataSource
-
-            self._status_source = await DataSource.open(replace(self.target, as_of=None))
-            status_run = self._status_source.run
         shown: object | None = None
         reported = False
         while True:
             browse = self.get_screen_browse()
             try:
+                status_run = await self._status_runner(source, inspector)
                 if files:
                     last = inspector.data_token
                     snapshot = await inspector.refresh(status_run)
@@ -250,6 +240,30 @@ class DbBrowseApp(KeyOrder[int]):
                     if isinstance(self.screen, StatusScreen | WalHistoryScreen):
                         self.screen.post_message(InspectorUpdated(snapshot))
             await asyncio.sleep(interval)
+
+    async def _status_runner(self, source: DataSource, inspector: Inspector) -> Any:
+        """What the inspector reads pragmas through: ``source``, except in a --as-of session
+        while the status or history screen is shown. A past state reports its own journal
+        mode (delete) and would hide the WAL, so those screens get a live read-only source;
+        it is closed when they go, since a live reader sets read marks in the -shm."""
+        from tui.screens.status import StatusScreen
+        from tui.screens.wal_history import WalHistoryScreen
+
+        if source.target.as_of is None or self.target is None:
+            return source.run
+        wanted = isinstance(self.screen, StatusScreen | WalHistoryScreen)
+        if wanted and self._status_source is None:
+            from dataclasses import replace
+
+            from tui.db.source import DataSource
+
+            self._status_source = await DataSource.open(replace(self.target, as_of=None))
+            inspector.invalidate()
+        elif not wanted and self._status_source is not None:
+            status_source, self._status_source = self._status_source, None
+            await status_source.close()
+            inspector.invalidate()
+        return source.run if self._status_source is None else self._status_source.run
 
     def browse_as_of(self, commit: int) -> None:
         """Browse the SQLite file as it stood right after ``commit`` of its WAL, over the live

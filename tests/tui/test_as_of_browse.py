@@ -183,17 +183,33 @@ async def test_the_status_of_a_past_session_is_the_live_database(
     tmp_path: Path, writer: sqlite3.Connection
 ) -> None:
     from tests.tui.scenes import eventually
+    from tui.screens.status import StatusScreen
 
     app = DbBrowseApp(resolve_target(str(tmp_path / "h.db"), default_url="", as_of=2))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        app.action_status()
+        await settle(pilot)
+        assert isinstance(app.screen, StatusScreen)
         await eventually(
             pilot,
             lambda: app.inspector is not None and app.inspector.last is not None,
             "the first status refresh",
         )
-        assert app.inspector is not None
-        snapshot = app.inspector.last
-        assert snapshot is not None and snapshot.pragmas is not None
-        assert snapshot.pragmas.journal_mode == "wal"  # not the past state's "delete"
-        assert snapshot.wal is not None and snapshot.wal.commit_frames == 4
+        await eventually(
+            pilot,
+            lambda: (
+                app.inspector is not None
+                and app.inspector.last is not None
+                and app.inspector.last.pragmas is not None
+                and app.inspector.last.pragmas.journal_mode == "wal"
+            ),
+            "the live database's journal mode (not the past state's delete)",
+        )
+        assert app.inspector is not None and app.inspector.last is not None
+        assert app.inspector.last.wal is not None
+        assert app.inspector.last.wal.commit_frames == 4
+        # Leaving the status screen closes the live source: a past state alone never
+        # touches the -shm (a live reader sets read marks there).
+        await pilot.press("escape")
+        await eventually(pilot, lambda: app._status_source is None, "the live source closed")
