@@ -8,6 +8,7 @@ by the row's key, so the clipboard gets the whole value.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -70,17 +71,27 @@ class BrowseTransfer(BrowseBase):
             from tui.db.export import export_rows
 
             clock = Clock()
+            loop = asyncio.get_running_loop()
+            ended = False
 
-            def progress(rows: int) -> None:
-                job.say(f"exporting: {rows:,} rows → {path.name} ({clock.seconds:.0f} s, Esc)")
+            def show(text: str) -> None:
+                if not ended:  # a cancelled export's thread may still report a page
+                    job.say(text)
+
+            def progress(rows: int) -> None:  # in the export's thread: say it in the app's
+                text = f"exporting: {rows:,} rows → {path.name} ({clock.seconds:.0f} s, Esc)"
+                loop.call_soon_threadsafe(show, text)
 
             job.say(f"exporting → {path.name} (Esc cancels)")
-            with staged_file(path, binary=request.options.format.binary) as stream:
-                rows = await source.run(
-                    lambda conn: export_rows(
-                        conn, statement, stream, request.options, progress=progress
+            try:
+                with staged_file(path, binary=request.options.format.binary) as stream:
+                    rows = await source.run(
+                        lambda conn: export_rows(
+                            conn, statement, stream, request.options, progress=progress
+                        )
                     )
-                )
+            finally:
+                ended = True
             self.notify(
                 f"exported {rows:,} rows of {table.ref} to {path} in {clock.seconds:.1f} s",
                 title="Export",
