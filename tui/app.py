@@ -7,18 +7,18 @@ heavy happens in the ``open`` worker, and failures become an error screen.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from functools import partial
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
-from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import Provider
 from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from tui.key_order import KeyOrder
+from tui.screens.palette import ActionCommands
 from tui.text.escape import escaped_plain
 
 if TYPE_CHECKING:
@@ -44,6 +44,9 @@ class DbBrowseApp(KeyOrder[int]):
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", id="app.help"),
     ]
+    #: One palette entry per action of the registry (Textual's own system commands would
+    #: list Quit twice and find nothing by the words people search for).
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {ActionCommands}
 
     def __init__(
         self,
@@ -301,18 +304,6 @@ class DbBrowseApp(KeyOrder[int]):
         if self.inspector is not None and self.inspector.last is not None:
             screen.post_message(InspectorUpdated(self.inspector.last))
 
-    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """Every action with a description is also in the command palette."""
-        yield from super().get_system_commands(screen)
-        for binding in screen.BINDINGS:
-            if isinstance(binding, Binding) and binding.description:
-                action = binding.action
-                yield SystemCommand(
-                    binding.description,
-                    f"{binding.description} ({binding.key})",
-                    partial(screen.run_action, action),
-                )
-
     def get_screen_browse(self) -> BrowseScreen | None:
         from tui.screens.browse import BrowseScreen
 
@@ -379,10 +370,18 @@ class DbBrowseApp(KeyOrder[int]):
         self.exit()
 
     def action_help(self) -> None:
-        if self.screen.query("HelpPanel"):
-            self.action_hide_help_panel()
-        else:
-            self.action_show_help_panel()
+        """Every key by task, the log file and the version (see :mod:`tui.screens.help`)."""
+        from tui.logs import log_path
+        from tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+            return
+        # Keys as rebound (``App.set_keymap``): Textual keeps the keymap to itself.
+        keymap: dict[str, str] = getattr(self, "_keymap", {})
+        focused = self.screen.focused
+        notes = focused.HELP if focused is not None and focused.HELP else ""
+        self.push_screen(HelpScreen(log_path(), keymap, notes))
 
     async def on_unmount(self) -> None:
         from tui.text.cells import use_null_text

@@ -239,5 +239,8 @@ async def test_values_that_look_alike_are_told_apart_and_explained_in_help(
         grid.focus()
         await pilot.press("question_mark")
         await settle(pilot)
+        # The grid's own help follows the keys on the help screen: scroll to it.
+        app.screen.query_one("#help-notes").scroll_visible(top=True, animate=False)
+        await settle(pilot)
         shown = assert_inert(app)
         assert "∅ NULL" in shown and "⟨empty⟩" in shown

@@ -340,6 +340,14 @@ class Pager:
                 names.append(name)
         return RowKey(tuple(names), tuple(values), rowid)
 
+    def _key_where(self, key: RowKey) -> ColumnElement[bool] | None:
+        """The row named by ``key`` (as :meth:`row_key` gives it); None if it names another
+        key than this relation's."""
+        items = self._key_items()
+        if len(items) != len(key.values):
+            return None
+        return and_(*(expr == value for (_, expr), value in zip(items, key.values, strict=True)))
+
     # -- running -------------------------------------------------------------------------
     async def fetch(
         self,
@@ -373,6 +381,19 @@ class Pager:
         rows = tuple(with_previews(r[:width], r[width:extra], self._bounded) for r in raw)
         cursors = tuple(tuple(r[extra:]) for r in raw)
         return Page(rows, cursors)
+
+    async def cursor_of(self, conn: AsyncConnection, key: RowKey) -> Cursor | None:
+        """The cursor of the row with ``key`` as it is now (its sort values may have changed
+        since the key was read); None when it is gone or the query no longer matches it."""
+        where = self._key_where(key)
+        if where is None or not self._order:
+            return None
+        stmt = self._select(self._order).where(where).limit(1)
+        row = (await conn.execute(stmt)).first()
+        await conn.rollback()
+        if row is None:
+            return None
+        return tuple(row[len(self.columns) + len(self._extras) :])
 
     async def count(self, conn: AsyncConnection, cap: int | None = None) -> RowCount:
         """Rows matching the query: exact, or a lower bound when ``cap`` is reached."""

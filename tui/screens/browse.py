@@ -26,6 +26,7 @@ from tui.db.model import RowCount, TableInfo, TableKind, TableRef
 from tui.screens.browse_base import SHOWN_JOBS
 from tui.screens.browse_console import CONSOLE_BINDINGS, BrowseConsole
 from tui.screens.browse_editing import EDIT_BINDINGS
+from tui.screens.browse_navigation import BrowseNavigation
 from tui.screens.browse_saving import BrowseSaving
 from tui.screens.browse_transfer import TRANSFER_BINDINGS, TRANSFER_JOBS, BrowseTransfer
 from tui.screens.jobs import Job
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
     from tui.db.source import DataSource
 
 
-class BrowseScreen(BrowseConsole, BrowseTransfer, BrowseSaving):
+class BrowseScreen(BrowseNavigation, BrowseConsole, BrowseTransfer, BrowseSaving):
     """Tables and rows of one database."""
 
     AUTO_FOCUS = "#grid"  # never the table filter: `q` must quit, not type a q
@@ -76,6 +77,9 @@ class BrowseScreen(BrowseConsole, BrowseTransfer, BrowseSaving):
         Binding("escape", "cancel", "Cancel", show=False, id="browse.cancel"),
         Binding("j", "follow_key", "Follow foreign key", show=False, id="browse.follow_key"),
         Binding("I", "toggle_internal", "Internal tables", show=False, id="browse.internal_tables"),
+        Binding("J", "referrers", "Referenced by", show=False, id="browse.referrers"),
+        Binding("backspace,alt+left", "back", "Back", show=False, id="browse.back"),
+        Binding("alt+right", "forward", "Forward", show=False, id="browse.forward"),
         *EDIT_BINDINGS,
         *TRANSFER_BINDINGS,
         *CONSOLE_BINDINGS,
@@ -257,6 +261,8 @@ class BrowseScreen(BrowseConsole, BrowseTransfer, BrowseSaving):
     @on(TableList.TableChosen)
     def _table_chosen(self, event: TableList.TableChosen) -> None:
         def proceed() -> None:
+            if self.table is None or event.table.ref != self.table.ref or self.table.sql:
+                self.remember_visit()  # another table: Back returns here
             self.open_table(event.table)
             if not isinstance(self.focused, SqlEditor):  # typing SQL: the first table opening
                 self.grid.focus()
@@ -367,6 +373,7 @@ class BrowseScreen(BrowseConsole, BrowseTransfer, BrowseSaving):
         )
         self.grid.show(window, columns, window.total, column=column)
         self.grid.total_exact = self.count.exact
+        self.restore_visit()  # a view reopened by Back/Forward: its row, line and column
         self.changes_shown()  # this table's staged inserts under the grid
         typing = isinstance(self.focused, RowGrid | SqlEditor)  # a console user stays there
         if not typing and self.app.screen is self:

@@ -186,30 +186,6 @@ class BrowseActions(BrowsePages):
             ": not counted (counting again when you move)" if not_counted else ""
         )
 
-    def action_follow_key(self) -> None:
-        """Open the row the foreign key under the cursor points at."""
-        from tui.db.query_edits import NoForeignKeyError, foreign_key_target
-
-        grid, details = self.grid, self.details
-        row = grid.source.row_at(grid.cursor_row)
-        if details is None or not grid.columns or row is None:
-            return
-        table_list = self.query_one(TableList)
-        try:
-            target, query = foreign_key_target(
-                details,
-                [c.name for c in grid.columns],
-                row,
-                grid.columns[grid.cursor_column].name,
-                table_list.tables,
-            )
-        except NoForeignKeyError as exc:
-            self.notify(escaped_plain(str(exc)), severity="warning", markup=False)
-            return
-        table_list.select(target.ref)
-        self.open_table(target, query)
-        self.set_focus(grid)
-
     @on(RowGrid.CellSelected, "#grid")
     def _cell_selected(self, event: RowGrid.CellSelected) -> None:
         from tui.screens.cell_detail import CellDetailScreen, StoredValue

@@ -9,7 +9,7 @@ screen, what is known of its count, and the widgets they talk to.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tui.db.counting import ScanPolicy, ViewCount
 from tui.db.keep import CursorKeeper
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 #: The jobs that serve the view on screen (Esc cancels them), in the order their status
 #: slots are shown.
-VIEW_JOBS = ("describe", "query", "page", "tail", "count", "index", "schema")
+VIEW_JOBS = ("describe", "query", "place", "page", "tail", "count", "index", "schema", "references")
 #: Every job whose slot the status bar shows: the view's, then reading for an editor and
 #: saving (they say when they wait on a lock).
 SHOWN_JOBS = (*VIEW_JOBS, "edit", "save")
@@ -89,6 +89,18 @@ class BrowseBase(JobScreen):
         raise NotImplementedError
 
     def go_to(self, answer: str) -> None:
+        raise NotImplementedError
+
+    def confirm_leave(self, doing: str, proceed: Any, *, forgets: bool = False) -> None:
+        """Run ``proceed()`` now, or after asking when changes are staged (browse_staging)."""
+        raise NotImplementedError
+
+    def remember_visit(self) -> None:
+        """About to show another view: Back returns to this one (see browse_navigation)."""
+        raise NotImplementedError
+
+    def restore_visit(self) -> None:
+        """A view's first rows are shown: put the cursor back if it is a visit reopened."""
         raise NotImplementedError
 
 

@@ -138,10 +138,6 @@ class BrowseSaving(BrowseRowEditing):
         """Reading the rows again asks first while changes are staged."""
         self.confirm_leave("reload the rows", super().action_refresh)
 
-    def action_follow_key(self) -> None:
-        """Following a key opens another table: asks first while changes are staged."""
-        self.confirm_leave("open the referenced table", super().action_follow_key)
-
     # -- conflicts -------------------------------------------------------------------------
     def _show_conflict(self, conflict: Conflict) -> None:
         from tui.screens.conflict import ConflictScreen

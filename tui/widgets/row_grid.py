@@ -196,19 +196,7 @@ class RowGrid(ScrollView, can_focus=True):
     Edits are staged in memory and written only by `ctrl+s`, in one short transaction that
     touches each row only if it still holds what you saw (otherwise: a conflict, your choice).
 
-    | key | does |
-    | --- | --- |
-    | `e` `F2` | edit the cell (also from the cell detail view) |
-    | `ctrl+n` (in the editor) | set NULL (not the empty text) |
-    | `ctrl+t` (in the editor) | SQLite: store as another class (auto, integer, real, text, blob) |
-    | `i` `insert` | insert a row (a form; defaults shown, `auto` for keys) |
-    | `D` | duplicate the row under the cursor |
-    | `space` | select / unselect the row |
-    | `d` `delete` | delete the selected rows (or the row under the cursor) |
-    | `p` | pending changes and the SQL save will run |
-    | `ctrl+s` | save every staged change |
-    | `ctrl+z` `ctrl+y` | undo / redo a staged change |
-    | `X` | discard every staged change |
+    The keys are in the help screen's Editing section.
 
     In the grid: `*` and a highlighted cell = changed, `+` = new row, `-` and struck
     through = deleted, `•` = selected. New rows are listed under the grid: Tab goes there,
