@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 from textual.widgets import OptionList
 
 from tests.tui.navigation_db import make_navigation_database, orders_of
-from tests.tui.scenes import running, settle
+from tests.tui.scenes import eventually, running, settle
 from tui.db.model import TableKind
 from tui.db.paging import FilterOp, FilterSpec, RowQuery, SortSpec
 from tui.screens.browse import BrowseScreen
@@ -67,6 +67,7 @@ async def test_back_and_forward_after_following_a_key_restore_sort_row_column_an
                 [(1001,), (1002,), (1003,)],
             )
         conn.close()
+        await eventually(pilot, lambda: "another connection" in screen.status.notice, "seen")
 
         await pilot.press("backspace")
         await settle(pilot)

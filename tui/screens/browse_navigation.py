@@ -127,9 +127,14 @@ class BrowseNavigation(BrowseBase):
         source, window, visit = self._require_source(), self.window, self._restoring
         if window is None or visit is None:
             return
-        position = await source.run(lambda conn: find_row(conn, window, visit))
-        if not job.current or self._restoring is not visit:
-            return
+        position = None
+        for _ in range(3):  # another connection's commit while counting: count again
+            version = window.version
+            position = await source.run(lambda conn: find_row(conn, window, visit))
+            if not job.current or self._restoring is not visit:
+                return
+            if position is not None or window.version == version:
+                break
         self._restoring = None
         grid = self.grid
         if position is None:  # gone, or keyless: where it was
