@@ -41,6 +41,7 @@ def _scope_classes() -> dict[str, type[Any]]:
     from tui.screens.prompt import PromptScreen
     from tui.screens.recent import RecentScreen
     from tui.screens.references import ReferencesScreen
+    from tui.screens.row_diff import RowDiffScreen
     from tui.screens.row_form import RowFormScreen
     from tui.screens.status import StatusScreen
     from tui.screens.wal_history import WalHistoryScreen
@@ -74,6 +75,7 @@ def _scope_classes() -> dict[str, type[Any]]:
         "status": StatusScreen,
         "wal_history": WalHistoryScreen,
         "past": PastBrowseScreen,
+        "diff": RowDiffScreen,
         "recent": RecentScreen,
         "help": HelpScreen,
         "references": ReferencesScreen,

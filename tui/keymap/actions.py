@@ -50,6 +50,7 @@ SCOPES: dict[str, str] = {
     "status": "status screen",
     "wal_history": "WAL history",
     "past": "past state",
+    "diff": "row changes",
     "recent": "recent databases",
     "help": "help screen",
     "references": "referenced-by list",

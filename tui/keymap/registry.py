@@ -627,6 +627,23 @@ ACTIONS: tuple[KeyAction, ...] = (
         _S,
         ("live", "now", "present", "as of"),
     ),
+    KeyAction(
+        "past.diff_now",
+        "N",
+        "diff_now",
+        "Changes since",
+        "The rows of the open table that differ between this past state and now",
+        _S,
+        ("diff", "compare", "changes", "as of", "since"),
+    ),
+    KeyAction(
+        "diff.close",
+        "escape,q",
+        "close",
+        "Close",
+        "Close the list of changed rows (stops reading them)",
+        _S,
+    ),
     KeyAction("pending.close", "escape,p,q", "close", "Close", "Back, changes still staged", _E),
     KeyAction(
         "pending.save",
