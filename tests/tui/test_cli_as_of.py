@@ -177,3 +177,32 @@ def test_diff_errors_are_one_line(
         2,
         "dbbrowse diff: error: no table named 'nope' in commit 1 or now\n",
     )
+
+
+def test_a_past_state_exports_every_value_as_the_live_one(tmp_path: Path) -> None:
+    from tests.tui.db.test_export import ODD_ROWS
+
+    db = tmp_path / "odd.db"
+    writer = sqlite3.connect(db, isolation_level=None)  # open throughout: the WAL stays
+    try:
+        writer.execute("PRAGMA journal_mode=WAL")
+        writer.execute("PRAGMA wal_autocheckpoint=0")
+        writer.execute(
+            'CREATE TABLE "odd ""t"" select" (id INTEGER PRIMARY KEY, "any value", text TEXT,'
+            " data BLOB, real REAL)"
+        )  # commit 1
+        writer.execute("BEGIN")
+        writer.executemany('INSERT INTO "odd ""t"" select" VALUES (?, ?, ?, ?, ?)', ODD_ROWS)
+        writer.execute(  # text that is not valid UTF-8, stored as TEXT
+            'INSERT INTO "odd ""t"" select" VALUES (9, CAST(x\'41ff42\' AS TEXT),'
+            " CAST(x'c328' AS TEXT), NULL, 2.0)"
+        )
+        writer.execute("COMMIT")  # commit 2
+        export = [sys.executable, "-m", "tui", "export", str(db), 'odd "t" select', "-f", "csv"]
+        live = subprocess.run(export, capture_output=True, check=True)
+        done = subprocess.run([*export, "--as-of", "2"], capture_output=True, check=False)
+        assert done.returncode == 0, done.stderr
+        assert b'9,"A\xffB","\xc3(",,2.0' in live.stdout  # the stored bytes, unchanged
+        assert done.stdout == live.stdout
+    finally:
+        writer.close()

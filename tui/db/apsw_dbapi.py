@@ -8,12 +8,14 @@ methods and attributes aiosqlite and SQLAlchemy's SQLite dialect use, with APSW'
 turned into ``sqlite3``'s (so SQLAlchemy wraps them as it wraps any driver error).
 
 The connections it serves are read-only, so transactions are left to SQLite's autocommit:
-``commit`` and ``rollback`` end one only if a statement began it.
+``commit`` and ``rollback`` end one only if a statement began it. TEXT that is not valid
+UTF-8 comes back decoded with ``surrogateescape``, as from dbbrowse's ``sqlite3`` connections.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -43,11 +45,6 @@ def _translated(exc: BaseException) -> BaseException:
     """The ``sqlite3`` exception for an APSW one (others as they are)."""
     if isinstance(exc, sqlite3.Error):
         return exc  # raised by our own VFS code, already the right kind
-    if isinstance(exc, UnicodeDecodeError):
-        return sqlite3.OperationalError(
-            "a TEXT value is not valid UTF-8: this read-only view cannot show it"
-            " (the live database view can)"
-        )
     for source, target in _ERRORS:
         if isinstance(exc, source):
             out = target(str(exc))
@@ -92,13 +89,64 @@ class ApswCursor:
         self._description = None
         changes = self.connection.apsw.total_changes()
         try:
-            self._rows = iter(self._cursor.execute(sql, parameters))
+            self._rows = self._stream(self._cursor.execute(sql, parameters), sql, parameters)
+        except UnicodeDecodeError:
+            self._rows = self._lossless(sql, parameters)
         except BaseException as exc:
             raise _translated(exc) from exc
         db = self.connection.apsw
         self.rowcount = db.total_changes() - changes if self._description is None else -1
         self.lastrowid = db.last_insert_rowid()
         return self
+
+    def _stream(
+        self, rows: Iterator[tuple[Any, ...]], sql: str, parameters: Any
+    ) -> Iterator[tuple[Any, ...]]:
+        """``rows``; from a TEXT value that is not UTF-8 on, the same statement read again
+        losslessly (:meth:`_lossless`), past the rows already given."""
+        given = 0
+        try:
+            for row in rows:
+                given += 1
+                yield row
+        except UnicodeDecodeError:
+            yield from itertools.islice(self._lossless(sql, parameters), given, None)
+
+    def _lossless(self, sql: str, parameters: Any) -> Iterator[tuple[Any, ...]]:
+        """The statement's rows with TEXT read as bytes and decoded with surrogateescape,
+        as dbbrowse's sqlite3 connections do (APSW decodes TEXT strictly, and fails).
+
+        The statement is wrapped: ``WITH r(c0, c1, …) AS (statement) SELECT typeof(c0),
+        CAST(c0 AS BLOB) …``; on an immutable snapshot it returns the same rows in the same
+        order. Only a query can be wrapped; anything else fails as before.
+        """
+        width = len(self._description or ())
+        body = sql.strip().rstrip(";")
+        if not width or not body.lower().startswith(("select", "with", "values")):
+            raise sqlite3.OperationalError(
+                "a TEXT value is not valid UTF-8, and this statement cannot be read again as bytes"
+            )
+        names = ", ".join(f"c{i}" for i in range(width))
+        picks = ", ".join(
+            f"typeof(c{i}), CASE WHEN typeof(c{i}) = 'text' THEN CAST(c{i} AS BLOB) ELSE c{i} END"
+            for i in range(width)
+        )
+        cursor = self.connection.apsw.cursor()
+        try:
+            for row in cursor.execute(
+                f"WITH r({names}) AS ({body}) SELECT {picks} FROM r", parameters
+            ):
+                yield tuple(
+                    bytes(row[i + 1]).decode("utf-8", "surrogateescape")
+                    if row[i] == "text"
+                    else row[i + 1]
+                    for i in range(0, 2 * width, 2)
+                )
+        except apsw.Error as exc:
+            raise _translated(exc) from exc
+        finally:
+            with contextlib.suppress(apsw.Error):
+                cursor.close(force=True)
 
     def executemany(self, sql: str, seq: Sequence[Sequence[Any]]) -> ApswCursor:
         total = 0
