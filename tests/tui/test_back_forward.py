@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import OptionList
+from textual.widgets import Label, OptionList
 
 from tests.tui.navigation_db import make_navigation_database, orders_of
 from tests.tui.scenes import eventually, running, settle
@@ -131,6 +131,8 @@ async def test_referenced_by_lists_counts_and_opens_the_referring_rows(nav_db: P
         await settle(pilot)
         menu = app.screen
         assert isinstance(menu, ReferencesScreen)
+        title = str(menu.query_one(".dialog-title", Label).content)
+        assert title == "Referenced by: rows pointing at cust omers id = 7"
         options = menu.query_one(OptionList)
         lines = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
         assert sorted(lines) == [

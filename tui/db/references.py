@@ -79,6 +79,16 @@ def referring_views(
     return found
 
 
+def referred_values(referrers: Sequence[Referrer]) -> str:
+    """The row's values the foreign keys point at: ``id = 3``, ``country = 'fr', code = '75'``."""
+    pairs: dict[str, Any] = {}
+    for referrer in referrers:
+        columns, filters = referrer.foreign_key.referred_columns, referrer.query.filters
+        for column, spec in zip(columns, filters, strict=True):
+            pairs.setdefault(column, spec.value)
+    return ", ".join(f"{column} = {value!r}" for column, value in pairs.items())
+
+
 async def count_referrers(
     conn: AsyncConnection, strategy: DialectStrategy, referrer: Referrer, cap: int = COUNT_CAP
 ) -> Referrer:
@@ -92,4 +102,11 @@ async def count_referrers(
     return replace(referrer, count=await pager.count(conn, cap=cap))
 
 
-__all__ = ["COUNT_CAP", "NoReferencesError", "Referrer", "count_referrers", "referring_views"]
+__all__ = [
+    "COUNT_CAP",
+    "NoReferencesError",
+    "Referrer",
+    "count_referrers",
+    "referred_values",
+    "referring_views",
+]

@@ -195,7 +195,7 @@ class BrowseNavigation(BrowseBase):
         from dataclasses import replace
 
         from tui.db.catalog import describe_table
-        from tui.db.references import count_referrers
+        from tui.db.references import count_referrers, referred_values
         from tui.screens.references import ReferencesScreen
 
         source = self._require_source()
@@ -224,7 +224,10 @@ class BrowseNavigation(BrowseBase):
                 )
 
         self.app.push_screen(
-            ReferencesScreen(f"Referenced by: rows pointing at this row of {table.name}", counted),
+            ReferencesScreen(
+                f"Referenced by: rows pointing at {table.name} {referred_values(counted)}",
+                counted,
+            ),
             chosen,
         )
 

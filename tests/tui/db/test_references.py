@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.database import create_engines
 from tests.tui.navigation_db import make_navigation_database, orders_of
 from tui.db.catalog import describe_table, list_tables, table_details
 from tui.db.model import RowCount, TableDetails, TableInfo
@@ -114,3 +117,123 @@ async def test_no_foreign_key_points_here_or_the_key_is_null(source: DataSource)
     assert referrer.null_key
     [done] = (await counted(source, [referrer])).values()
     assert done.count == RowCount(0, exact=True)
+
+
+@pytest.fixture(params=["postgres_url", "mariadb_url"])
+async def server_engine(request: pytest.FixtureRequest) -> AsyncIterator[AsyncEngine]:
+    url: str = request.getfixturevalue(request.param)
+    sync_engine, async_engine = create_engines(url)
+    sync_engine.dispose()
+    yield async_engine
+    await async_engine.dispose()
+
+
+async def test_servers_count_and_open_the_referring_rows_of_odd_names(
+    server_engine: AsyncEngine,
+) -> None:
+    """A keyword, a quote, a space and unicode in names; a composite key; then Back's lookup
+    of a row by its key after its sort value changed."""
+    from sqlalchemy import (
+        Column,
+        ForeignKey,
+        ForeignKeyConstraint,
+        Integer,
+        MetaData,
+        String,
+        Table,
+        insert,
+        update,
+    )
+
+    from tui.db.dialects import strategy_for
+    from tui.db.paging import RowQuery, SortSpec
+    from tui.db.values import RowKey
+    from tui.db.visits import Visit, find_row
+    from tui.db.window import RowWindow
+
+    prefix = f"ref{uuid.uuid4().hex[:6]}"
+    meta = MetaData()
+    parent = Table(
+        f"{prefix} cüst omer",
+        meta,
+        Column("id", Integer, primary_key=True, autoincrement=False),
+        Column("näme", String(20)),
+    )
+    region = Table(
+        f"{prefix}_select",
+        meta,
+        Column("country", String(2), primary_key=True),
+        Column("code", String(3), primary_key=True),
+    )
+    child = Table(
+        f'{prefix} or"der',
+        meta,
+        Column("id", Integer, primary_key=True, autoincrement=False),
+        Column('cust "id"', Integer, ForeignKey(parent.c.id)),
+        Column("country", String(2)),
+        Column("code", String(3)),
+        Column("total", Integer),
+        ForeignKeyConstraint(["country", "code"], [region.c.country, region.c.code]),
+    )
+    async with server_engine.begin() as conn:
+        await conn.run_sync(meta.create_all)
+        await conn.execute(insert(parent), [{"id": i, "näme": f"c{i}"} for i in range(1, 6)])
+        await conn.execute(
+            insert(region), [{"country": "fr", "code": "75"}, {"country": "fr", "code": "13"}]
+        )
+        await conn.execute(
+            insert(child),
+            [
+                {
+                    "id": i,
+                    'cust "id"': i % 3 + 1,
+                    "country": "fr",
+                    "code": ("75", "13")[i % 2],
+                    "total": i * 10,
+                }
+                for i in range(1, 10)
+            ],
+        )
+    strategy = strategy_for(server_engine.dialect.name)
+
+    async def run(operation: Any) -> Any:
+        async with server_engine.connect() as conn:
+            return await operation(conn)
+
+    try:
+        tables = (await run(lambda c: list_tables(c, strategy))).tables
+        by_name = {t.name: t for t in tables}
+
+        async def details(name: str) -> TableDetails:
+            info = await run(lambda c: describe_table(c, strategy, by_name[name]))
+            return await run(lambda c: table_details(c, strategy, info))
+
+        customers = await details(parent.name)
+        [to_orders] = referring_views(customers, ["id", "näme"], (2, "c2"), tables)
+        described = await run(lambda c: describe_table(c, strategy, to_orders.table))
+        to_orders = Referrer(described, to_orders.foreign_key, to_orders.query)
+        counted = await run(lambda c: count_referrers(c, strategy, to_orders))
+        expected = sorted(i for i in range(1, 10) if i % 3 + 1 == 2)
+        assert counted.count == RowCount(len(expected), exact=True)
+        page = await run(lambda c: Pager(described, strategy, to_orders.query).fetch(c, limit=50))
+        assert sorted(r[0] for r in page.rows) == expected
+
+        regions = await details(region.name)
+        [to_shops] = referring_views(regions, ["country", "code"], ("fr", "75"), tables)
+        assert to_shops.label == f"{child.name} (country, code)"
+        to_shops = Referrer(described, to_shops.foreign_key, to_shops.query)
+        counted = await run(lambda c: count_referrers(c, strategy, to_shops))
+        assert counted.count == RowCount(len([i for i in range(1, 10) if i % 2 == 0]), exact=True)
+
+        # Back finds order 4 by its key after its total moved it to the top of the sort.
+        by_total = RowQuery(sort=(SortSpec("total", descending=True),))
+        window = RowWindow(Pager(described, strategy, by_total), total=9)
+        seen = Visit(described, by_total, RowKey(("id",), (4,)), 5)
+        assert await run(lambda c: find_row(c, window, seen)) == 5  # totals 90…50, then 40
+        async with server_engine.begin() as conn:
+            await conn.execute(update(child).where(child.c.id == 4).values(total=1000))
+        window.data_changed()
+        assert await run(lambda c: find_row(c, window, seen)) == 0
+    finally:
+        async with server_engine.begin() as conn:
+            await conn.run_sync(meta.drop_all)
