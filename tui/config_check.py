@@ -8,14 +8,11 @@ name for, or a theme it does not know is a clear error naming the key, not a sil
 from __future__ import annotations
 
 import difflib
-import importlib
-import pkgutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 
-from textual.binding import Binding
-from textual.dom import DOMNode
-from textual.keys import Keys, _character_to_key, key_to_character
+from textual.keys import Keys, _character_to_key, _normalize_key_list, key_to_character
 
+from tui.keymap import SCOPES
 from tui.settings.model import Problem, UserSettings
 
 _MODIFIERS = frozenset({"ctrl", "alt", "shift", "super", "meta", "hyper"})
@@ -42,62 +39,66 @@ def problems(settings: UserSettings, themes: set[str] | None = None) -> list[Pro
             Problem(("theme",), f"no theme {settings.theme!r} (known: {', '.join(sorted(themes))})")
         )
     if settings.keys:
-        ids = binding_ids()
-        for binding_id, keys in settings.keys.items():
-            if binding_id not in ids:
-                near = difflib.get_close_matches(binding_id, sorted(ids), n=1)
-                hint = f"did you mean {near[0]}?" if near else "ids look like browse.filter"
-                found.append(
-                    Problem(
-                        ("keys", binding_id),
-                        f"no binding has this id ({hint} The help screen lists them.)",
-                    )
-                )
-                continue
-            bad = [key for key in keys.split(",") if not is_key(key)]
-            if bad:
-                found.append(
-                    Problem(("keys", binding_id), f"{', '.join(map(repr, bad))}: no such key")
-                )
-        if not found:
-            found += _clashes(settings.keys)
+        found += _key_problems(settings.keys)
     return found
 
 
+def _key_problems(keymap: Mapping[str, str]) -> list[Problem]:
+    from tui.keymap import BY_ID
+
+    found: list[Problem] = []
+    for binding_id, keys in keymap.items():
+        where = ("keys", binding_id)
+        action = BY_ID.get(binding_id)
+        if action is None:
+            near = difflib.get_close_matches(binding_id, sorted(binding_ids()), n=1)
+            hint = f"did you mean {near[0]}?" if near else "ids look like browse.filter"
+            found.append(
+                Problem(where, f"no binding has this id ({hint} The help screen lists them.)")
+            )
+        elif action.builtin:
+            found.append(Problem(where, "bound by Textual itself: it cannot be rebound"))
+        elif not action.keys:
+            found.append(Problem(where, "has no key to rebind: the command palette offers it"))
+        else:
+            bad = [key for key in keys.split(",") if not is_key(key)]
+            if bad:
+                found.append(Problem(where, f"{', '.join(map(repr, bad))}: no such key"))
+    return found or _clashes(keymap)
+
+
 def _clashes(keymap: Mapping[str, str]) -> list[Problem]:
-    """A new key that another action keeps where both are bound: Textual would silently take
-    it from that action, so it is an error naming both. (Textual's own clash report counts
-    every binding with an id as rebound, so it never sees these.)"""
+    """A new key that another action has where both are bound: Textual would silently take it
+    from that action (its own clash report counts every binding with an id as rebound, so it
+    never sees these), so it is an error naming both. Keys of the whole app (scope ``app``)
+    are live on every screen, so they clash with every scope's."""
     from textual.app import App
 
-    normalized = App._normalize_keymap(dict(keymap))
+    from tui.keymap import ACTIONS
+
+    wanted = App._normalize_keymap(dict(keymap))
+    bound = [a for a in ACTIONS if a.keys and not a.builtin]
+    keys_of = {a.id: set(wanted.get(a.id, _normalize_key_list(a.keys)).split(",")) for a in bound}
     found: dict[tuple[str, str], Problem] = {}
-    for cls in _classes():
-        merged = cls._merged_bindings
-        if merged is None:
+    for action in bound:
+        if action.id not in wanted:
             continue
-        kept: dict[str, Binding] = {}  # key → a binding that keeps it
-        mine: dict[str, str] = {}  # binding id → its description, for those rebound here
-        for key, bindings in merged.key_to_bindings.items():
-            for binding in bindings:
-                if binding.id is not None and binding.id in normalized:
-                    mine[binding.id] = binding.description
-                else:
-                    kept.setdefault(key, binding)
-        for binding_id in mine:
-            for key in normalized[binding_id].split(","):
-                other = kept.get(key)
-                if other is None:
-                    continue
-                name = other.id or other.action
-                found.setdefault(
-                    (binding_id, name),
-                    Problem(
-                        ("keys", binding_id),
-                        f"{key!r} is already the key of {name} ({other.description or other.action}"
-                        f", {cls.__name__}); give {name} another key too, or pick another here",
-                    ),
-                )
+        for other in bound:
+            shared = set(action.scopes) & set(other.scopes)
+            meets = shared or "app" in action.scopes or "app" in other.scopes
+            common = keys_of[action.id] & keys_of[other.id]
+            if other.id == action.id or not meets or not common:
+                continue
+            key = sorted(common)[0]
+            where = SCOPES[sorted(shared)[0]] if shared else SCOPES["app"]
+            found.setdefault(
+                (action.id, other.id),
+                Problem(
+                    ("keys", action.id),
+                    f"{key!r} is already the key of {other.id} ({other.description}, {where}); "
+                    f"give {other.id} another key too, or pick another here",
+                ),
+            )
     return list(found.values())
 
 
@@ -112,29 +113,7 @@ def is_key(key: str) -> bool:
 
 
 def binding_ids() -> set[str]:
-    """The id of every binding of the app, its screens and widgets."""
-    return {binding.id for binding in _bindings() if binding.id}
+    """The ids a keymap can rebind: every action of the registry that has keys of its own."""
+    from tui.keymap import ACTIONS
 
-
-def _bindings() -> Iterator[Binding]:
-    for cls in _classes():
-        for base in cls.__mro__:
-            for binding in vars(base).get("BINDINGS", ()):
-                if isinstance(binding, Binding):
-                    yield binding
-
-
-def _classes() -> Iterator[type[DOMNode]]:
-    """The app, and every screen and widget class of dbbrowse's modules."""
-    import tui.app
-    import tui.screens
-    import tui.widgets
-
-    modules = [tui.app]
-    for package in (tui.screens, tui.widgets):
-        for info in pkgutil.iter_modules(package.__path__, f"{package.__name__}."):
-            modules.append(importlib.import_module(info.name))
-    for module in modules:
-        for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, DOMNode):
-                yield value
+    return {action.id for action in ACTIONS if action.keys and not action.builtin}

@@ -173,10 +173,38 @@ def test_a_key_taken_from_another_action_is_named_with_it() -> None:
     settings = UserSettings.model_validate({"keys": {"browse.filter": "s"}})
     found = problems(settings)
     assert [problem.where for problem in found] == [("keys", "browse.filter")]
-    assert found[0].message.startswith("'s' is already the key of browse.sort (Sort, BrowseScreen)")
+    assert found[0].message.startswith(
+        "'s' is already the key of browse.sort (Sort, browse screen)"
+    )
     # Swapped: each takes the other's key, and neither is left without one.
     swapped = {"browse.filter": "s", "browse.sort": "f"}
     assert problems(UserSettings.model_validate({"keys": swapped})) == []
+
+
+def test_a_key_the_whole_app_has_is_taken_on_no_screen() -> None:
+    found = problems(UserSettings.model_validate({"keys": {"browse.filter": "q"}}))
+    assert [problem.where for problem in found] == [("keys", "browse.filter")]
+    assert found[0].message.startswith("'q' is already the key of app.quit (Quit, anywhere)")
+    found = problems(UserSettings.model_validate({"keys": {"app.quit": "s"}}))
+    assert "'s' is already the key of browse.sort" in " ".join(p.message for p in found)
+
+
+def test_two_rebound_actions_of_one_screen_cannot_share_a_key() -> None:
+    keys = {"browse.filter": "ctrl+f", "browse.sort": "ctrl+f"}
+    found = problems(UserSettings.model_validate({"keys": keys}))
+    assert {problem.where for problem in found} == {
+        ("keys", "browse.filter"),
+        ("keys", "browse.sort"),
+    }
+
+
+def test_actions_textual_binds_or_only_the_palette_offers_cannot_be_rebound() -> None:
+    keys = {"app.palette": "ctrl+k", "app.theme": "ctrl+y"}
+    found = problems(UserSettings.model_validate({"keys": keys}))
+    assert [(p.where[1], p.message) for p in found] == [
+        ("app.palette", "bound by Textual itself: it cannot be rebound"),
+        ("app.theme", "has no key to rebind: the command palette offers it"),
+    ]
 
 
 def test_an_unknown_theme_is_named_with_the_known_ones() -> None:
