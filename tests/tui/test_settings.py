@@ -123,6 +123,12 @@ def test_every_problem_is_reported_in_the_files_order() -> None:
     assert "line 4: connections.x.url: missing" in lines[2]
 
 
+def test_a_key_with_control_characters_is_named_with_escapes() -> None:
+    message = error_of('"\\u001b[2J\\u202e" = 1\n')
+    assert "\x1b" not in message and "\u202e" not in message
+    assert '"\\u001b[2J\\u202e": unknown setting' in message
+
+
 def test_a_file_that_is_not_toml_is_explained() -> None:
     message = error_of("theme = nord\n")
     assert str(config_path()) in message

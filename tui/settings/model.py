@@ -10,6 +10,7 @@ A missing file is not an error: every setting has a default.
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from dataclasses import dataclass
@@ -283,7 +284,9 @@ def dotted(where: tuple[str | int, ...]) -> str:
         elif _BARE.fullmatch(part):
             parts.append(part)
         else:
-            parts.append('"' + part.replace("\\", "\\\\").replace('"', '\\"') + '"')
+            # A TOML basic string; control and invisible characters as \u escapes, so a
+            # key's bytes never reach the terminal as they are.
+            parts.append(json.dumps(part, ensure_ascii=not part.isprintable()))
     return ".".join(parts)
 
 
