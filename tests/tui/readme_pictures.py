@@ -73,7 +73,6 @@ def shop_database() -> Path:
 
 def events_database() -> Path:
     """The browse benchmark's 10,000,000 events, generated once into the cache."""
-    sys.path.insert(0, str(ROOT))
     from bench.browse import database
 
     return database(BIG_ROWS, CACHE)
