@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from io import BufferedReader
@@ -192,6 +193,74 @@ def _valid_page_size(page_size: int) -> bool:
     return 512 <= page_size <= 65536 and page_size & (page_size - 1) == 0
 
 
+class FrameScan:
+    """The valid frames of one WAL generation, read and verified from a known point on.
+
+    Iterating yields ``(offset, checksum, page, db_pages)`` for each frame whose salts match
+    the header and whose running checksum verifies, in order: the byte offset just after the
+    frame, the running checksum after it, its page number and its "database size after
+    commit" (not zero on a commit frame). It stops at ``end``, at a frame of another
+    generation, or at the first frame that carries the current salts but is invalid; then
+    ``broken`` says why that frame is invalid. ``bytes_read`` is what the scan read.
+    Reads grow from one frame to ``_MAX_CHUNK_BYTES``, so a refresh with little new costs
+    little and a big WAL is never held in memory at once.
+    """
+
+    def __init__(
+        self,
+        file: BufferedReader,
+        header: WalHeader,
+        offset: int,
+        checksum: tuple[int, int],
+        end: int,
+    ) -> None:
+        self._file = file
+        self._header = header
+        self._offset = offset
+        self._checksum = checksum
+        self._end = end
+        self.bytes_read = 0
+        self.broken: str | None = None
+
+    def __iter__(self) -> Iterator[tuple[int, tuple[int, int], int, int]]:
+        header, file, end = self._header, self._file, self._end
+        salts = (header.salt1, header.salt2)
+        fs = header.frame_size
+        max_batch = max(1, _MAX_CHUNK_BYTES // fs)
+        batch = 1
+        offset, state = self._offset, self._checksum
+        while offset < end:
+            count = min(batch, max_batch, (end - offset) // fs)
+            data = bytearray(count * fs)
+            file.seek(offset)
+            got = file.readinto(data)
+            self.bytes_read += got
+            count = min(count, got // fs)
+            if count == 0:
+                return
+            usable = count
+            for i in range(count):
+                pgno, _, salt1, salt2, _, _ = _FRAME_HEADER.unpack_from(data, i * fs)
+                if (salt1, salt2) != salts or pgno == 0:
+                    usable = i
+                    break
+            own = frame_checksums(data, usable, fs, header.big_endian_checksum)
+            for i in range(usable):
+                pgno, db_pages, _, _, c1, c2 = _FRAME_HEADER.unpack_from(data, i * fs)
+                state = chain_checksum(state, own[i], header.page_size)
+                if state != (c1, c2):
+                    usable = i
+                    break
+                offset += fs
+                yield offset, state, pgno, db_pages
+            if usable < count:
+                pgno, _, salt1, salt2, _, _ = _FRAME_HEADER.unpack_from(data, usable * fs)
+                if (salt1, salt2) == salts:
+                    self.broken = "has page number 0" if pgno == 0 else "fails the checksum"
+                return
+            batch *= 2
+
+
 @dataclass
 class _Committed:
     """The scan up to the last verified commit frame; frames before it never change."""
@@ -311,53 +380,26 @@ class WalReader:
         assert self._committed is not None
         done = self._committed
         fs = header.frame_size
-        max_batch = max(1, _MAX_CHUNK_BYTES // fs)
-        batch = 1  # grow from one frame, so a refresh with little new costs little
-        offset, state = done.offset, done.checksum
+        offset = done.offset
         tail = _Tail()
-        while offset < end:
-            count = min(batch, max_batch, (end - offset) // fs)
-            data = bytearray(count * fs)
-            file.seek(offset)
-            got = file.readinto(data)
-            self.last_read_bytes += got
-            count = min(count, got // fs)
-            if count == 0:
-                break
-            usable = count
-            for i in range(count):
-                pgno, _, salt1, salt2, _, _ = _FRAME_HEADER.unpack_from(data, i * fs)
-                if (salt1, salt2) != (header.salt1, header.salt2) or pgno == 0:
-                    usable = i
-                    break
-            own = frame_checksums(data, usable, fs, header.big_endian_checksum)
-            for i in range(usable):
-                pgno, db_pages, _, _, c1, c2 = _FRAME_HEADER.unpack_from(data, i * fs)
-                state = chain_checksum(state, own[i], header.page_size)
-                if state != (c1, c2):
-                    usable = i
-                    break
-                offset += fs
-                tail.frames += 1
-                tail.pages.add(pgno)
-                if db_pages:
-                    done.offset, done.checksum, done.db_pages = offset, state, db_pages
-                    done.frames += tail.frames
-                    done.commits += 1
-                    done.pages |= tail.pages
-                    tail = _Tail()
-            if usable < count:
-                frame = (offset - WAL_HEADER_SIZE) // fs + 1
-                pgno, _, salt1, salt2, _, _ = _FRAME_HEADER.unpack_from(data, usable * fs)
-                if (salt1, salt2) == (header.salt1, header.salt2):
-                    after = (end - offset) // fs - 1
-                    why = "has page number 0" if pgno == 0 else "fails the checksum"
-                    tail.broken_frame = frame
-                    tail.problem = (
-                        f"frame {frame:,} carries the current salts but {why}: it and the"
-                        f" {after:,} frames after it are not part of the log (the rest of a"
-                        " rolled-back or interrupted write)"
-                    )
-                break
-            batch *= 2
+        scan = FrameScan(file, header, done.offset, done.checksum, end)
+        for offset, state, pgno, db_pages in scan:
+            tail.frames += 1
+            tail.pages.add(pgno)
+            if db_pages:
+                done.offset, done.checksum, done.db_pages = offset, state, db_pages
+                done.frames += tail.frames
+                done.commits += 1
+                done.pages |= tail.pages
+                tail = _Tail()
+        self.last_read_bytes += scan.bytes_read
+        if scan.broken is not None:
+            frame = (offset - WAL_HEADER_SIZE) // fs + 1
+            after = (end - offset) // fs - 1
+            tail.broken_frame = frame
+            tail.problem = (
+                f"frame {frame:,} carries the current salts but {scan.broken}: it and the"
+                f" {after:,} frames after it are not part of the log (the rest of a"
+                " rolled-back or interrupted write)"
+            )
         return tail

@@ -21,7 +21,6 @@ last frame at or before commit ``k`` that wrote ``page``, is what the as-of view
 from __future__ import annotations
 
 import os
-import struct
 import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
@@ -33,18 +32,14 @@ from typing import ClassVar
 from tui.db.shm import read_shm
 from tui.db.wal import (
     WAL_HEADER_SIZE,
+    FrameScan,
     WalHeader,
-    chain_checksum,
-    frame_checksums,
     parse_wal_header,
 )
 
 __all__ = ["Commit", "WalCommitIndex", "WalCommits", "read_commits"]
 
-_FRAME_HEADER = struct.Struct(">6I")
 _MASK32 = 0xFFFFFFFF
-# Bounds what one read holds in memory, whatever the size of the WAL.
-_MAX_CHUNK_BYTES = 8 << 20
 
 
 @dataclass(frozen=True)
@@ -265,55 +260,25 @@ class WalCommitIndex:
         Returns the uncommitted tail (frame count, pages) and why the valid frames stop early.
         """
         assert self._checksum is not None
-        fs = header.frame_size
-        max_batch = max(1, _MAX_CHUNK_BYTES // fs)
-        batch = 1  # grow from one frame, so a refresh with little new costs little
-        offset, state = self._offset, self._checksum
-        frame = (offset - WAL_HEADER_SIZE) // fs  # frames verified so far
+        frame = (self._offset - WAL_HEADER_SIZE) // header.frame_size  # frames verified so far
         tail: dict[int, int] = {}  # page -> last frame, since the last commit frame
         tail_first = frame + 1
-        while offset < end:
-            count = min(batch, max_batch, (end - offset) // fs)
-            data = bytearray(count * fs)
-            file.seek(offset)
-            got = file.readinto(data)
-            self.last_read_bytes += got
-            count = min(count, got // fs)
-            if count == 0:
-                break
-            usable = count
-            for i in range(count):
-                pgno, _, salt1, salt2, _, _ = _FRAME_HEADER.unpack_from(data, i * fs)
-                if (salt1, salt2) != (header.salt1, header.salt2) or pgno == 0:
-                    usable = i
-                    break
-            own = frame_checksums(data, usable, fs, header.big_endian_checksum)
-            for i in range(usable):
-                pgno, db_pages, _, _, c1, c2 = _FRAME_HEADER.unpack_from(data, i * fs)
-                state = chain_checksum(state, own[i], header.page_size)
-                if state != (c1, c2):
-                    usable = i
-                    break
-                offset += fs
-                frame += 1
-                tail[pgno] = frame
-                if db_pages:
-                    self._record(tail_first, frame, db_pages, tail)
-                    self._offset, self._checksum = offset, state
-                    tail, tail_first = {}, frame + 1
-            if usable < count:
-                pgno, _, salt1, salt2, _, _ = _FRAME_HEADER.unpack_from(data, usable * fs)
-                if (salt1, salt2) == (header.salt1, header.salt2):
-                    why = "has page number 0" if pgno == 0 else "fails the checksum"
-                    return (
-                        frame - tail_first + 1,
-                        set(tail),
-                        f"frame {frame + 1:,} carries the current salts but {why}:"
-                        " the log ends before it",
-                    )
-                break
-            batch *= 2
-        return frame - tail_first + 1, set(tail), None
+        scan = FrameScan(file, header, self._offset, self._checksum, end)
+        for offset, state, pgno, db_pages in scan:
+            frame += 1
+            tail[pgno] = frame
+            if db_pages:
+                self._record(tail_first, frame, db_pages, tail)
+                self._offset, self._checksum = offset, state
+                tail, tail_first = {}, frame + 1
+        self.last_read_bytes += scan.bytes_read
+        problem = None
+        if scan.broken is not None:
+            problem = (
+                f"frame {frame + 1:,} carries the current salts but {scan.broken}:"
+                " the log ends before it"
+            )
+        return frame - tail_first + 1, set(tail), problem
 
     def _record(self, first: int, last: int, db_pages: int, pages: dict[int, int]) -> None:
         # Only a page's last frame within each commit is kept: every lookup is bounded by a
