@@ -14,6 +14,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from tui.cli_scripts import quiet_stdout, sqlite_file
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -44,8 +46,6 @@ def _error(message: str) -> None:
 
 def main(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(argv)
-    from tui.db.target import TargetError, resolve_target
-
     to_commit: int | None = None
     if args.to_commit != "now":
         try:
@@ -59,21 +59,13 @@ def main(argv: Sequence[str]) -> int:
     if args.limit is not None and args.limit < 0:
         _error(f"--limit must be 0 or more, not {args.limit}")
         return 2
-    try:
-        target = resolve_target(args.database, default_url="", read_only=True)
-    except TargetError as exc:
-        _error(str(exc))
-        return 2
-    if target.sqlite_path is None:
-        _error("the states are read from a SQLite file's -wal: give a file path")
+    path = sqlite_file(args.database, "the states are", _error)
+    if path is None:
         return 2
     try:
-        return _print(str(target.sqlite_path), args.table, args.from_commit, to_commit, args.limit)
+        return _print(path, args.table, args.from_commit, to_commit, args.limit)
     except BrokenPipeError:
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 141
+        return quiet_stdout()
 
 
 def _print(

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from tui.cli_scripts import quiet_stdout
 from tui.db.export_formats import BlobEncoding, ExportFormat, ExportOptions
 
 _FORMAT_HELP = (
@@ -163,8 +164,7 @@ async def _run(target: Any, what: str, path: Path | None, options: ExportOptions
         _error(source.explain(exc))
         return 1
     except BrokenPipeError:
-        _quiet_stdout()
-        return 141
+        return quiet_stdout()
     except OSError as exc:
         _error(f"cannot write: {exc.strerror or exc}")
         return 1
@@ -228,14 +228,6 @@ def _stdout(*, binary: bool) -> IO[Any]:
         newline="",
         write_through=False,
     )
-
-
-def _quiet_stdout() -> None:
-    """After a broken pipe: let Python's exit flush nothing more into it."""
-    import os
-
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
 
 
 class _Progress:

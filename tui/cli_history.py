@@ -13,6 +13,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from tui.cli_scripts import quiet_stdout, sqlite_file
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -47,21 +49,14 @@ def _error(message: str) -> None:
 
 def main(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(argv)
-    from tui.db.target import TargetError, resolve_target
-
-    try:
-        target = resolve_target(args.database, default_url="", read_only=True)
-    except TargetError as exc:
-        _error(str(exc))
-        return 2
-    if target.sqlite_path is None:
-        _error("the history is read from a SQLite file's -wal: give a file path")
+    path = sqlite_file(args.database, "the history is", _error)
+    if path is None:
         return 2
     if args.limit is not None and args.limit < 0:
         _error(f"--limit must be 0 or more, not {args.limit}")
         return 2
     try:
-        lines = list(_lines(str(target.sqlite_path), args.commit, args.limit))
+        lines = list(_lines(path, args.commit, args.limit))
     except LookupError as exc:
         _error(str(exc.args[0]) if exc.args else str(exc))
         return 2
@@ -73,10 +68,7 @@ def main(argv: Sequence[str]) -> int:
             print(line)
         sys.stdout.flush()
     except BrokenPipeError:
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 141
+        return quiet_stdout()
     return 0
 
 
