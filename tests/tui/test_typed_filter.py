@@ -10,7 +10,9 @@ from textual.pilot import Pilot
 from textual.widgets import Button, Input, Label, OptionList, Select
 
 from tests.tui.scenes import SIZE, browse_app, settle
+from tui.app import DbBrowseApp
 from tui.db.paging import FilterOp
+from tui.screens.browse import BrowseScreen
 from tui.screens.filter import FilterScreen
 from tui.widgets.row_grid import RowGrid
 from tui.widgets.status_bar import StatusBar
@@ -30,6 +32,25 @@ def codes_db(tmp_path: Path) -> Path:
     return path
 
 
+async def _focused_grid(app: DbBrowseApp, pilot: Pilot[int]) -> tuple[BrowseScreen, RowGrid]:
+    """The browse screen once it has loaded, and its grid, focused."""
+    await settle(pilot)
+    screen = app.get_screen_browse()
+    assert screen is not None
+    grid = screen.query_one(RowGrid)
+    grid.focus()
+    return screen, grid
+
+
+async def _open_dialog(pilot: Pilot[int]) -> FilterScreen:
+    """``f`` on the grid: the filter dialog, on the grid's current column."""
+    await pilot.press("f")
+    await pilot.pause()
+    dialog = pilot.app.screen
+    assert isinstance(dialog, FilterScreen)
+    return dialog
+
+
 async def _filter(pilot: Pilot[int], column: str, text: str) -> None:
     dialog = pilot.app.screen
     assert isinstance(dialog, FilterScreen)
@@ -44,11 +65,7 @@ async def _filter(pilot: Pilot[int], column: str, text: str) -> None:
 async def test_text_stays_text_and_a_bad_integer_is_refused(codes_db: Path) -> None:
     app = browse_app(codes_db)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        screen = app.get_screen_browse()
-        assert screen is not None
-        grid = screen.query_one(RowGrid)
-        grid.focus()
+        screen, grid = await _focused_grid(app, pilot)
         await pilot.press("f")
         await pilot.pause()
         await _filter(pilot, "code", "007")
@@ -80,12 +97,8 @@ async def test_text_stays_text_and_a_bad_integer_is_refused(codes_db: Path) -> N
 async def test_goto_refuses_what_is_not_a_row(codes_db: Path) -> None:
     app = browse_app(codes_db)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        screen = app.get_screen_browse()
-        assert screen is not None
+        screen, grid = await _focused_grid(app, pilot)
         assert screen.query_one(TableList).tables
-        grid = screen.query_one(RowGrid)
-        grid.focus()
         grid.move_to(1)
         for answer in ("inf%", "abc", "0"):
             screen.go_to(answer)
@@ -106,16 +119,9 @@ async def _submit(pilot: Pilot[int]) -> None:
 async def test_conditions_add_up_are_listed_and_removed_one_by_one(codes_db: Path) -> None:
     app = browse_app(codes_db)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        screen = app.get_screen_browse()
-        assert screen is not None
-        grid = screen.query_one(RowGrid)
-        grid.focus()
+        screen, grid = await _focused_grid(app, pilot)
         grid.cursor_column = 2  # rank: the dialog starts on it, the value focused
-        await pilot.press("f")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, FilterScreen)
+        dialog = await _open_dialog(pilot)
         assert dialog.query_one("#filter-column", Select).value == "rank"
         assert dialog.query_one("#filter-value", Input).has_focus
         ops = dialog.query_one("#filter-op", Select)
@@ -127,10 +133,7 @@ async def test_conditions_add_up_are_listed_and_removed_one_by_one(codes_db: Pat
         await settle(pilot)
         assert grid.total == 2  # ranks 1 and 2
 
-        await pilot.press("f")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, FilterScreen)
+        dialog = await _open_dialog(pilot)
         active = dialog.query_one("#filter-active", OptionList)
         assert active.display and active.option_count == 1
         assert "rank between 1 and 2" in str(active.get_option_at_index(0).prompt)
@@ -146,10 +149,7 @@ async def test_conditions_add_up_are_listed_and_removed_one_by_one(codes_db: Pat
         assert "rank between 1 and 2 and code in ('7', '0007', 'a, b')" in status
 
         # Removing: shift+tab up to the list, delete the first; Done applies what is left.
-        await pilot.press("f")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, FilterScreen)
+        dialog = await _open_dialog(pilot)
         active = dialog.query_one("#filter-active", OptionList)
         await pilot.press("shift+tab", "shift+tab", "shift+tab")
         await pilot.pause()
@@ -165,10 +165,7 @@ async def test_conditions_add_up_are_listed_and_removed_one_by_one(codes_db: Pat
         assert grid.total == 2
 
         # Cancel drops the removals.
-        await pilot.press("f")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, FilterScreen)
+        dialog = await _open_dialog(pilot)
         active = dialog.query_one("#filter-active", OptionList)
         active.focus()
         active.highlighted = 0
@@ -178,23 +175,24 @@ async def test_conditions_add_up_are_listed_and_removed_one_by_one(codes_db: Pat
         assert len(screen.query_spec.filters) == 1
 
 
+async def _code_condition(
+    app: DbBrowseApp, pilot: Pilot[int], op: FilterOp, value: str
+) -> tuple[BrowseScreen, RowGrid, FilterScreen]:
+    """From the grid's ``code`` column, the filter dialog and a condition submitted with Enter."""
+    screen, grid = await _focused_grid(app, pilot)
+    grid.cursor_column = 1
+    dialog = await _open_dialog(pilot)
+    dialog.query_one("#filter-op", Select).value = op
+    await pilot.pause()
+    dialog.query_one("#filter-value", Input).value = value
+    await _submit(pilot)
+    return screen, grid, dialog
+
+
 async def test_regexp_is_offered_on_sqlite_and_a_bad_pattern_is_refused(codes_db: Path) -> None:
     app = browse_app(codes_db)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        screen = app.get_screen_browse()
-        assert screen is not None
-        grid = screen.query_one(RowGrid)
-        grid.focus()
-        grid.cursor_column = 1
-        await pilot.press("f")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, FilterScreen)
-        dialog.query_one("#filter-op", Select).value = FilterOp.REGEXP
-        await pilot.pause()
-        dialog.query_one("#filter-value", Input).value = "(0"
-        await _submit(pilot)
+        screen, grid, dialog = await _code_condition(app, pilot, FilterOp.REGEXP, "(0")
         await pilot.pause()
         assert app.screen is dialog
         error = str(dialog.query_one("#filter-error", Label).render())
@@ -209,20 +207,7 @@ async def test_regexp_is_offered_on_sqlite_and_a_bad_pattern_is_refused(codes_db
 async def test_matches_of_a_text_filter_are_highlighted_in_the_grid(codes_db: Path) -> None:
     app = browse_app(codes_db)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        screen = app.get_screen_browse()
-        assert screen is not None
-        grid = screen.query_one(RowGrid)
-        grid.focus()
-        grid.cursor_column = 1
-        await pilot.press("f")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, FilterScreen)
-        dialog.query_one("#filter-op", Select).value = FilterOp.CONTAINS
-        await pilot.pause()
-        dialog.query_one("#filter-value", Input).value = "00"
-        await _submit(pilot)
+        _, grid, _ = await _code_condition(app, pilot, FilterOp.CONTAINS, "00")
         await settle(pilot)
         assert grid.total == 2
         match = grid.part_style("row-grid--match")
