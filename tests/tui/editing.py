@@ -149,3 +149,11 @@ async def assert_refused(
 
 async def save(pilot: Pilot[int]) -> None:
     await press(pilot, "ctrl+s")
+
+
+async def into_conflict(pilot: Pilot[int], grid: RowGrid, path: Path) -> None:
+    """Ada's name edited to 'mine', another user writes 'theirs', and ctrl+s: a conflict."""
+    to_column(grid, "name")
+    await edit_to(pilot, "mine")
+    other_user(path, "UPDATE people SET name = 'theirs' WHERE id = 1")
+    await save(pilot)

@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import Input, Label, Static
 
 from tests.tui.editing import (
     assert_refused,
     edit_to,
     editing,
+    into_conflict,
     notices,
     opened,
     other_user,
@@ -37,14 +37,6 @@ from tui.screens.edit_cell import CellEditorScreen
 from tui.screens.pending import PendingScreen
 from tui.screens.row_form import RowFormScreen
 from tui.widgets.row_grid import RowGrid
-
-
-async def into_conflict(pilot: Pilot[int], grid: RowGrid, path: Path) -> None:
-    """Ada's name edited to 'mine', another user writes 'theirs', and ctrl+s: a conflict."""
-    to_column(grid, "name")
-    await edit_to(pilot, "mine")
-    other_user(path, "UPDATE people SET name = 'theirs' WHERE id = 1")
-    await save(pilot)
 
 
 async def test_edit_a_cell_stage_and_save(odd_db: Path) -> None:

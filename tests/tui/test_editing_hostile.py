@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from tests.tui.editing import (
     edit_to,
     editing,
+    into_conflict,
     notices,
     other_user,
     press,
@@ -22,15 +22,6 @@ from tui.db.edits import CellEdit
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.conflict import ConflictScreen
 from tui.screens.edit_cell import CellEditorScreen
-from tui.widgets.row_grid import RowGrid
-
-
-async def into_conflict(pilot: Pilot[int], grid: RowGrid, path: Path) -> None:
-    """Ada's name edited to 'mine', another user writes 'theirs', and ctrl+s: a conflict."""
-    to_column(grid, "name")
-    await edit_to(pilot, "mine")
-    other_user(path, "UPDATE people SET name = 'theirs' WHERE id = 1")
-    await save(pilot)
 
 
 async def test_a_pet_added_after_staging_stops_the_owners_deletion(odd_db: Path) -> None:
