@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import random
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -15,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.tui.db.asofhelpers import Dump, RecordingWriter, digests, dump
-from tests.tui.db.walhelpers import holding, posix_locks
+from tests.tui.db.walhelpers import holding, kill_when_ready, posix_locks
 from tui.db.as_of import AsOfSnapshot, NotReconstructableError
 from tui.db.wal_commits import read_commits
 
@@ -200,16 +199,7 @@ sys.stdin.readline()
 
 def test_a_torn_tail_after_kill_9(writer: RecordingWriter) -> None:
     writer.run("CREATE TABLE t (k INTEGER, v BLOB)")
-    proc = subprocess.Popen(
-        [sys.executable, "-c", _KILLED_WRITER, str(writer.db)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    assert proc.stdout.readline().strip() == "ready"
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    kill_when_ready(_KILLED_WRITER, str(writer.db))
     commits = read_commits(f"{writer.db}-wal")
     assert len(commits.commits) == 4
     # The dead transaction's frames follow (SQLite rewrites a spilled page's frame in place

@@ -3,18 +3,14 @@ real second processes killed with SIGKILL mid-write, in both journal modes."""
 
 from __future__ import annotations
 
-import os
-import signal
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from tests.tui.db.walhelpers import holding
+from tests.tui.db.walhelpers import holding, kill_when_ready
 from tui.db.source import DataSource
 from tui.db.target import TargetError, resolve_target
 
@@ -46,16 +42,7 @@ def make_table(db: Path, rows: int, *, wal: bool) -> None:
 
 
 def kill_writer_mid_transaction(db: Path, commits: int = 0) -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-c", _KILLED_WRITER, str(db), str(commits)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    assert proc.stdout.readline().strip() == "ready"
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    kill_when_ready(_KILLED_WRITER, str(db), str(commits))
 
 
 async def count(source: DataSource) -> int:

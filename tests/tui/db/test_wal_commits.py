@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.tui.db.walhelpers import checkpoint, commit_rows, holding, open_wal_db
+from tests.tui.db.walhelpers import checkpoint, commit_rows, holding, kill_when_ready, open_wal_db
 from tui.db.wal import FRAME_HEADER_SIZE, WAL_HEADER_SIZE
 from tui.db.wal_commits import WalCommitIndex, WalCommits, read_commits
 
@@ -218,16 +215,7 @@ def test_the_frames_of_a_killed_writer_are_an_uncommitted_tail(
 ) -> None:
     commit_rows(con, 3)
     committed = read_commits(wal_of(db))
-    proc = subprocess.Popen(
-        [sys.executable, "-c", _KILLED_WRITER, str(db)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    assert proc.stdout.readline().strip() == "ready"
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    kill_when_ready(_KILLED_WRITER, str(db))
     frames = raw_frames(wal_of(db), 4096)
     after = read_commits(wal_of(db))
     assert as_tuples(after) == as_tuples(committed)

@@ -5,11 +5,7 @@ dbstat names for its pages in the copy. The files are never changed."""
 
 from __future__ import annotations
 
-import os
-import signal
 import sqlite3
-import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +22,7 @@ from tests.tui.db.historyhelpers import (
     real_diff,
     tables,
 )
+from tests.tui.db.walhelpers import kill_when_ready
 from tui.db.row_changes import DELETE, UPDATE, commit_changes
 from tui.db.wal_history import FREELIST, POINTER_MAP, HistoryBuilder, WalHistory
 
@@ -231,17 +228,7 @@ sys.stdin.readline()
 def test_a_torn_tail_after_kill_9_is_never_counted(recorder: Recorder) -> None:
     recorder.run("CREATE TABLE t (id INTEGER PRIMARY KEY, v)")
     recorder.run("INSERT INTO t (v) VALUES ('kept')")
-    process = subprocess.Popen(
-        [sys.executable, "-c", WRITER, str(recorder.db)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None and process.stdout.readline() == "ready\n"
-    finally:
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait()
+    kill_when_ready(WRITER, str(recorder.db))
     builder = HistoryBuilder(recorder.db)
     history = builder.refresh()
     assert len(history.commits) == 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import select
+import signal
 import sqlite3
 import struct
 import subprocess
@@ -124,6 +125,22 @@ def holding(db: Path, begin: str = "BEGIN") -> Iterator[subprocess.Popen[str]]:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.communicate()
+
+
+def kill_when_ready(script: str, *args: str) -> None:
+    """Run ``script`` with ``args`` in another Python process and SIGKILL it as soon as it
+    prints "ready": a writer that dies mid-transaction, leaving in the files what it wrote."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script, *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
 
 
 def finish(proc: subprocess.Popen[str]) -> None:
