@@ -3,7 +3,6 @@ exit status 1 and one line saying why that state is gone; the files left as they
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
 import sys
@@ -13,17 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.tui.db.asofhelpers import digests
-
-
-def dbbrowse(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tui", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "DATABASE_URL": "sqlite:///never-created.db"},
-        check=False,
-    )
+from tests.tui.shell import dbbrowse_text as dbbrowse
 
 
 @pytest.fixture

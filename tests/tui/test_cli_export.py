@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,17 +10,11 @@ from pathlib import Path
 import pytest
 
 from tests.tui.db.test_export import make_db
+from tests.tui.shell import dbbrowse_bytes
 
 
 def dbbrowse(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [sys.executable, "-m", "tui", "export", *args],
-        capture_output=True,
-        cwd=cwd,
-        timeout=120,
-        env={**os.environ, "DATABASE_URL": "sqlite:///never-created.db"},
-        check=False,
-    )
+    return dbbrowse_bytes("export", *args, cwd=cwd)
 
 
 @pytest.fixture

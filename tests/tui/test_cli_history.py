@@ -3,27 +3,19 @@ changes, exit status and messages, and the files left byte for byte as they were
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.tui.db.historyhelpers import digest
+from tests.tui.shell import dbbrowse_text
 
 
 def dbbrowse(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tui", "history", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "DATABASE_URL": "sqlite:///never-created.db"},
-        check=False,
-    )
+    return dbbrowse_text("history", *args)
 
 
 @pytest.fixture
