@@ -119,15 +119,6 @@ async def test_drift_marks_describe_only_the_modelled_tables(tmp_path: Path) -> 
         await engine.dispose()
 
 
-@pytest.fixture(params=["postgres_url", "mariadb_url"])
-async def server_engine(request: pytest.FixtureRequest) -> AsyncIterator[AsyncEngine]:
-    url: str = request.getfixturevalue(request.param)
-    sync_engine, async_engine = create_engines(url)
-    sync_engine.dispose()
-    yield async_engine
-    await async_engine.dispose()
-
-
 async def test_server_listing_then_describe_equals_the_full_catalog(
     server_engine: AsyncEngine,
 ) -> None:

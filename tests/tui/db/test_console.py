@@ -110,12 +110,6 @@ async def test_a_query_with_repeated_names_pages_sorts_and_filters(
     assert count.value == 100 and count.exact
 
 
-@pytest.fixture(params=["postgres_url", "mariadb_url"])
-def server_url(request: pytest.FixtureRequest) -> str:
-    url: str = request.getfixturevalue(request.param)
-    return url
-
-
 async def test_servers_page_a_join_with_repeated_names(server_url: str) -> None:
     from sqlalchemy import create_engine, text
 

@@ -357,12 +357,6 @@ async def test_parquet_holds_one_type_per_column_or_says_which_column_cannot(
         await opened.close()
 
 
-@pytest.fixture(params=["postgres_url", "mariadb_url"])
-def server_url(request: pytest.FixtureRequest) -> str:
-    url: str = request.getfixturevalue(request.param)
-    return url
-
-
 async def test_servers_export_exact_values_and_refuse_writes(server_url: str) -> None:
     import uuid
 

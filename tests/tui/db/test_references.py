@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.database import create_engines
 from tests.tui.navigation_db import make_navigation_database, orders_of
 from tui.db.catalog import describe_table, list_tables, table_details
 from tui.db.model import RowCount, TableDetails, TableInfo
@@ -117,15 +116,6 @@ async def test_no_foreign_key_points_here_or_the_key_is_null(source: DataSource)
     assert referrer.null_key
     [done] = (await counted(source, [referrer])).values()
     assert done.count == RowCount(0, exact=True)
-
-
-@pytest.fixture(params=["postgres_url", "mariadb_url"])
-async def server_engine(request: pytest.FixtureRequest) -> AsyncIterator[AsyncEngine]:
-    url: str = request.getfixturevalue(request.param)
-    sync_engine, async_engine = create_engines(url)
-    sync_engine.dispose()
-    yield async_engine
-    await async_engine.dispose()
 
 
 async def test_servers_count_and_open_the_referring_rows_of_odd_names(

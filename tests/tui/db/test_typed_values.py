@@ -229,12 +229,6 @@ def test_sqlite_compares_a_text_column_with_the_text() -> None:
     conn.close()
 
 
-@pytest.fixture(params=["postgres_url", "mariadb_url"])
-def server_url(request: pytest.FixtureRequest) -> str:
-    url: str = request.getfixturevalue(request.param)
-    return url
-
-
 async def test_server_filters_compare_with_the_columns_type(server_url: str) -> None:
     """PostgreSQL refuses ``varchar = integer``: a value typed for a text column stays text."""
     from sqlalchemy import text as sql
