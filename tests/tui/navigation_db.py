@@ -8,7 +8,12 @@ primary key); ``regions`` has a composite key that ``shops ✓`` refers to with 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+
+from tui.db.source import DataSource
+from tui.db.target import resolve_target
 
 #: Orders of each customer: customer c has ORDERS_OF(c) orders.
 CUSTOMERS = 50
@@ -66,3 +71,14 @@ def make_navigation_database(path: Path) -> Path:
     conn.commit()
     conn.close()
     return path
+
+
+@asynccontextmanager
+async def navigation_source(path: Path) -> AsyncIterator[DataSource]:
+    """The navigation database made at ``path`` and opened as the command line opens it."""
+    database = make_navigation_database(path)
+    source = await DataSource.open(resolve_target(str(database), default_url=""))
+    try:
+        yield source
+    finally:
+        await source.close()

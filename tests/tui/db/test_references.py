@@ -11,23 +11,18 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.tui.navigation_db import make_navigation_database, orders_of
+from tests.tui.navigation_db import navigation_source, orders_of
 from tui.db.catalog import describe_table, list_tables, table_details
 from tui.db.model import RowCount, TableDetails, TableInfo
 from tui.db.paging import Pager
 from tui.db.references import NoReferencesError, Referrer, count_referrers, referring_views
 from tui.db.source import DataSource
-from tui.db.target import resolve_target
 
 
 @pytest.fixture
 async def source(tmp_path: Path) -> AsyncIterator[DataSource]:
-    path = make_navigation_database(tmp_path / "nav.db")
-    opened = await DataSource.open(resolve_target(str(path), default_url=""))
-    try:
+    async with navigation_source(tmp_path / "nav.db") as opened:
         yield opened
-    finally:
-        await opened.close()
 
 
 async def catalog(source: DataSource) -> tuple[TableInfo, ...]:

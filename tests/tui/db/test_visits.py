@@ -8,12 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.tui.navigation_db import make_navigation_database
+from tests.tui.navigation_db import navigation_source
 from tui.db.catalog import describe_table, list_tables
 from tui.db.model import KeyKind, TableInfo, TableKind, TableRef
 from tui.db.paging import Pager, RowQuery, SortSpec
 from tui.db.source import DataSource
-from tui.db.target import resolve_target
 from tui.db.values import RowKey
 from tui.db.visits import Visit, Visits, find_row
 from tui.db.window import RowWindow
@@ -55,12 +54,8 @@ def test_the_oldest_visits_are_forgotten_past_the_limit() -> None:
 
 @pytest.fixture
 async def source(tmp_path: Path) -> AsyncIterator[DataSource]:
-    path = make_navigation_database(tmp_path / "nav.db")
-    opened = await DataSource.open(resolve_target(str(path), default_url=""))
-    try:
+    async with navigation_source(tmp_path / "nav.db") as opened:
         yield opened
-    finally:
-        await opened.close()
 
 
 async def described(source: DataSource, name: str) -> TableInfo:
