@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import text
+from textual.pilot import Pilot
 
-from tests.tui.scenes import SIZE, wait_for_work
+from tests.tui.headless import make_small_database, run_headless
 from tui.app import DbBrowseApp
 from tui.cli import main
 
@@ -18,12 +17,7 @@ from tui.cli import main
 @pytest.fixture
 def small_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)  # no .env of the developer's
-    path = tmp_path / "small.db"
-    conn = sqlite3.connect(path)
-    conn.execute("CREATE TABLE t (x INTEGER)")
-    conn.commit()
-    conn.close()
-    return path
+    return make_small_database(tmp_path / "small.db")
 
 
 @pytest.fixture
@@ -31,19 +25,12 @@ def busy_timeouts(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     """Make ``main()`` run the app headless and record SQLite's busy timeout in effect."""
     seen: list[object] = []
 
-    def run_headless(self: DbBrowseApp, *args: Any, **kwargs: Any) -> None:
-        async def go() -> None:
-            async with self.run_test(size=SIZE):
-                await wait_for_work(self)
-                if self.source is not None:
-                    value = await self.source.run(
-                        lambda conn: conn.scalar(text("PRAGMA busy_timeout"))
-                    )
-                    seen.append(value)
+    async def look(app: DbBrowseApp, pilot: Pilot[Any]) -> None:
+        if app.source is not None:
+            value = await app.source.run(lambda conn: conn.scalar(text("PRAGMA busy_timeout")))
+            seen.append(value)
 
-        asyncio.run(go())
-
-    monkeypatch.setattr(DbBrowseApp, "run", run_headless)
+    run_headless(monkeypatch, look)
     return seen
 
 

@@ -6,8 +6,6 @@ authentication: any password is accepted, so the test sees what reached the engi
 
 from __future__ import annotations
 
-import asyncio
-import sqlite3
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,8 +15,9 @@ import keyring
 import keyring.core
 import pytest
 from keyring.backend import KeyringBackend
+from textual.pilot import Pilot
 
-from tests.tui.scenes import SIZE, wait_for_work
+from tests.tui.headless import make_small_database, run_headless
 from tui.app import DbBrowseApp
 from tui.cli import main
 from tui.settings import recent
@@ -68,39 +67,29 @@ def opened(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[dict[str, An
     monkeypatch.chdir(tmp_path)  # no .env of the developer's
     seen: list[dict[str, Any]] = []
 
-    def run_headless(self: DbBrowseApp, *args: Any, **kwargs: Any) -> None:
-        async def go() -> None:
-            async with self.run_test(size=SIZE) as pilot:
-                await wait_for_work(self)
-                await pilot.pause()
-                browse = self.get_screen_browse()
-                seen.append(
-                    {
-                        "target": self.target,
-                        "password": self.source.engine.url.password if self.source else None,
-                        "status": browse.status.database if browse else None,
-                        "notices": [n.message for n in self._notifications],
-                        "failed": self.failed,
-                        "keymap": dict(self._keymap),
-                        "page_size": browse.window.page_size if browse and browse.window else None,
-                        "theme": self.theme,
-                    }
-                )
+    async def look(app: DbBrowseApp, pilot: Pilot[Any]) -> None:
+        await pilot.pause()
+        browse = app.get_screen_browse()
+        seen.append(
+            {
+                "target": app.target,
+                "password": app.source.engine.url.password if app.source else None,
+                "status": browse.status.database if browse else None,
+                "notices": [n.message for n in app._notifications],
+                "failed": app.failed,
+                "keymap": dict(app._keymap),
+                "page_size": browse.window.page_size if browse and browse.window else None,
+                "theme": app.theme,
+            }
+        )
 
-        asyncio.run(go())
-
-    monkeypatch.setattr(DbBrowseApp, "run", run_headless)
+    run_headless(monkeypatch, look)
     return seen
 
 
 @pytest.fixture
 def small_db(tmp_path: Path) -> Path:
-    path = tmp_path / "small.db"
-    conn = sqlite3.connect(path)
-    conn.execute("CREATE TABLE t (x INTEGER)")
-    conn.commit()
-    conn.close()
-    return path
+    return make_small_database(tmp_path / "small.db")
 
 
 def test_a_bad_config_file_stops_before_the_ui_with_the_file_and_line(
