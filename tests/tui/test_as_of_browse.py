@@ -12,6 +12,7 @@ import pytest
 from textual.widgets import Input, Select
 
 from tests.tui.db.asofhelpers import digests
+from tests.tui.db.walhelpers import wal_connection
 from tests.tui.scenes import SIZE, browse_app, settle
 from tests.tui.test_browse import open_table
 from tui.app import DbBrowseApp
@@ -27,9 +28,7 @@ from tui.widgets.status_bar import StatusBar
 @pytest.fixture
 def writer(tmp_path: Path) -> Iterator[sqlite3.Connection]:
     """``h.db``: commit 1 creates t, 2 inserts 50 rows, 3 updates them, 4 deletes half."""
-    con = sqlite3.connect(tmp_path / "h.db", isolation_level=None)
-    con.execute("PRAGMA journal_mode=WAL")
-    con.execute("PRAGMA wal_autocheckpoint=0")
+    con = wal_connection(tmp_path / "h.db")
     con.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, n INTEGER)")
     con.execute("BEGIN")
     for i in range(1, 51):

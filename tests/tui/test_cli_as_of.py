@@ -12,15 +12,14 @@ from pathlib import Path
 import pytest
 
 from tests.tui.db.asofhelpers import digests
+from tests.tui.db.walhelpers import wal_connection
 from tests.tui.shell import dbbrowse_text as dbbrowse
 
 
 @pytest.fixture
 def writer(tmp_path: Path) -> Iterator[sqlite3.Connection]:
     """Five commits on ``h.db``; the writer stays open so the WAL stays."""
-    con = sqlite3.connect(tmp_path / "h.db", isolation_level=None)
-    con.execute("PRAGMA journal_mode=WAL")
-    con.execute("PRAGMA wal_autocheckpoint=0")
+    con = wal_connection(tmp_path / "h.db")
     con.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)")  # commit 1
     con.execute("INSERT INTO t VALUES (1, 'one'), (2, 'two')")  # 2
     con.execute("UPDATE t SET name = 'uno' WHERE id = 1")  # 3
@@ -94,10 +93,8 @@ def test_as_of_needs_a_sqlite_file(tmp_path: Path) -> None:
 
 def test_a_page_lost_while_reading_fails_with_the_reason(tmp_path: Path) -> None:
     db = tmp_path / "m.db"
-    con = sqlite3.connect(db, isolation_level=None)
+    con = wal_connection(db)
     try:
-        con.execute("PRAGMA journal_mode=WAL")
-        con.execute("PRAGMA wal_autocheckpoint=0")
         con.execute("CREATE TABLE a (x)")
         con.execute("CREATE TABLE t (y)")
         con.execute("INSERT INTO a VALUES (1)")

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.tui.db.historyhelpers import digest
+from tests.tui.db.walhelpers import wal_connection
 from tests.tui.shell import dbbrowse_text
 
 
@@ -22,9 +23,7 @@ def dbbrowse(*args: str) -> subprocess.CompletedProcess[str]:
 def db(tmp_path: Path) -> Iterator[Path]:
     """A WAL database with four commits; its writer stays open so the WAL stays."""
     path = tmp_path / "h.db"
-    con = sqlite3.connect(path, isolation_level=None)
-    con.execute("PRAGMA journal_mode=WAL")
-    con.execute("PRAGMA wal_autocheckpoint=0")
+    con = wal_connection(path)
     con.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)")  # commit 1
     con.execute("INSERT INTO t VALUES (1, 'one'), (2, ?)", ("\x1b[2J[red]markup[/]",))  # 2
     con.execute("UPDATE t SET name = 'uno' WHERE id = 1")  # 3

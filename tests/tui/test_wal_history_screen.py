@@ -13,6 +13,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
 from tests.tui.db.historyhelpers import digest
+from tests.tui.db.walhelpers import wal_connection
 from tests.tui.scenes import browse_app, eventually, settle
 from tui.app import DbBrowseApp
 from tui.screens.status import StatusScreen
@@ -24,9 +25,7 @@ SnapCompare = Callable[..., bool]
 @pytest.fixture
 def writer(tmp_path: Path) -> Iterator[sqlite3.Connection]:
     """A WAL database with three commits; the writer stays open (so the WAL stays)."""
-    con = sqlite3.connect(tmp_path / "h.db", isolation_level=None)
-    con.execute("PRAGMA journal_mode=WAL")
-    con.execute("PRAGMA wal_autocheckpoint=0")
+    con = wal_connection(tmp_path / "h.db")
     con.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, n)")
     con.execute(
         "INSERT INTO t VALUES (1, 'one', 1), (2, ?, NULL), (3, '', 2.5)",

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.tui.db.walhelpers import wal_connection
 from tui.db.no_checkpoint import disable_checkpoint_on_close
 
 REPO = Path(__file__).resolve().parents[3]
@@ -124,9 +125,7 @@ def run_as_nobody(python: list[str], db: Path, flag: str = "") -> str:
 
 def wal_db(directory: Path, *, keep_wal: bool) -> Path:
     db = directory / "w.db"
-    con = sqlite3.connect(db, isolation_level=None)
-    con.execute("PRAGMA journal_mode=WAL")
-    con.execute("PRAGMA wal_autocheckpoint=0")
+    con = wal_connection(db)
     con.execute("CREATE TABLE t (x)")
     con.executemany("INSERT INTO t VALUES (?)", [(i,) for i in range(7)])
     if keep_wal:

@@ -31,6 +31,15 @@ con.close()
 """
 
 
+def wal_connection(path: Path) -> sqlite3.Connection:
+    """An autocommit connection to ``path`` in WAL mode, with automatic checkpoints off: what
+    it commits stays in the ``-wal`` while it is open."""
+    con = sqlite3.connect(path, isolation_level=None)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA wal_autocheckpoint=0")
+    return con
+
+
 def open_wal_db(path: Path, page_size: int = 4096) -> sqlite3.Connection:
     """A new WAL database with table ``t`` and no automatic checkpoints (2 transactions)."""
     con = sqlite3.connect(path, isolation_level=None)
