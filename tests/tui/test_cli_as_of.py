@@ -192,3 +192,34 @@ def test_a_past_state_exports_every_value_as_the_live_one(tmp_path: Path) -> Non
         assert done.stdout == live.stdout
     finally:
         writer.close()
+
+
+# Writes four commits to a new WAL database and exits without closing it: its -wal and -shm
+# stay as a crashed or killed writer leaves them, and no process has the database open.
+_LEFT_BEHIND = """
+import os, sqlite3, sys
+con = sqlite3.connect(sys.argv[1], isolation_level=None)
+con.execute("PRAGMA journal_mode=WAL")
+con.execute("PRAGMA wal_autocheckpoint=0")
+con.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)")
+con.execute("INSERT INTO t VALUES (1, 'one'), (2, 'two')")
+con.execute("UPDATE t SET name = 'uno' WHERE id = 1")
+con.execute("DELETE FROM t WHERE id = 2")
+os._exit(0)
+"""
+
+
+def test_diff_to_now_leaves_every_file_as_it_was(tmp_path: Path) -> None:
+    """Nobody has the database open: a SQLite connection to it would rebuild its -shm."""
+    db = tmp_path / "left.db"
+    subprocess.run([sys.executable, "-c", _LEFT_BEHIND, str(db)], check=True)
+    before = digests(db)
+    assert before["-shm"] is not None and before["-wal"] is not None
+    done = dbbrowse("diff", str(db), "t", "--from", "2")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "~ rowid 1: name: 'one' → 'uno'",
+        "- rowid 2: id=2, name='two'",
+        "2 rows of t differ from commit 2 to now: 0 inserted, 1 updated, 1 deleted",
+    ]
+    assert digests(db) == before

@@ -3,14 +3,15 @@ its WAL (:mod:`tui.db.as_of`), or a commit and the database as it is now.
 
 Both sides are read in key order (the rowid, or a WITHOUT ROWID table's primary key, compared
 byte for byte: ``COLLATE BINARY``) and merged as they stream, a few hundred rows at a time,
-so a table of any size is compared in constant memory. A past side reads through the as-of
-VFS (no lock, nothing written); "now" is one read transaction on a read-only connection that
-never checkpoints on close. A row is *updated* when a column's value or storage class differs.
+so a table of any size is compared in constant memory. Both sides read through the as-of VFS
+(no lock, nothing written): "now" is the WAL's last commit. A SQLite connection to the live
+file would not do: when no other process has the database open, opening it rebuilds the
+``-shm`` (:mod:`tui.db.recovery`), and a reader records its read mark there in any case.
+A row is *updated* when a column's value or storage class differs.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,10 +71,9 @@ class TableDiff:
         self._connections: list[Any] = []
         try:
             self._before = self._open_past(from_commit)
-            if to_commit is None:
-                self._after = self._open_now()
-            else:
-                self._after = self._open_past(to_commit)
+            # "Now" is the last commit the WAL holds as the before side found it.
+            latest = self._snapshots[0].total_commits
+            self._after = self._open_past(latest if to_commit is None else to_commit)
             before = self._side(self._before, f"commit {from_commit}")
             after = self._side(self._after, "now" if to_commit is None else f"commit {to_commit}")
         except BaseException:
@@ -139,18 +139,6 @@ class TableDiff:
         self._snapshots.append(snapshot)
         connection = ApswConnection(snapshot.connect())
         self._connections.append(connection)
-        return connection
-
-    def _open_now(self) -> Any:
-        from tui.db.no_checkpoint import disable_checkpoint_on_close
-        from tui.db.source import decode_text
-
-        uri = f"{self.db_path.resolve().as_uri()}?mode=ro"
-        connection = sqlite3.connect(uri, uri=True, isolation_level=None)
-        self._connections.append(connection)
-        disable_checkpoint_on_close(connection)  # never checkpoint, nor delete, the WAL
-        connection.text_factory = decode_text
-        connection.execute("BEGIN")  # one snapshot for the schema and every row
         return connection
 
     def _side(self, connection: Any, label: str) -> _Side:
