@@ -163,7 +163,7 @@ async def _current_row(
     table = table_of(info, [*info.column_names, *([] if key.rowid else key.names)])
     columns = [table.c[name] for name in info.column_names]
     row = (
-        await conn.execute(select(*columns).where(key_condition(conn.dialect, table, key)))
+        await conn.execute(select(*columns).where(key_condition(conn.dialect, table, info, key)))
     ).first()
     return None if row is None else tuple(zip(info.column_names, row, strict=True))
 
@@ -258,7 +258,7 @@ async def _effects_conflict(
             if conn.dialect.name != "sqlite" and not change.key.rowid:
                 # No referring row can be added (it would lock this row) until the save ends.
                 table = table_of(info, list(change.key.names))
-                condition = key_condition(conn.dialect, table, change.key)
+                condition = key_condition(conn.dialect, table, info, change.key)
                 await conn.execute(select(*table.c).where(condition).with_for_update())
             now = await recount(conn, change.table.schema, change.effects, dict(change.original))
             if now != change.effects:

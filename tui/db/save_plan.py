@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    LargeBinary,
     Text,
     and_,
     bindparam,
@@ -36,9 +35,15 @@ from sqlalchemy.sql.expression import TableClause
 from sqlalchemy.types import NullType
 
 from tui.db.edits import CellEdit, Change, RowDelete, RowInsert
+from tui.db.key_match import (
+    classes_differ,
+    exact_param,
+    has_surrogates,
+    key_matches,
+    sqlite_typeof,
+)
 from tui.db.model import Preview, TableDetails, TableInfo, TableRef
 from tui.db.save_order import parents_first, statement_groups
-from tui.db.storage_class import affinity_of
 from tui.db.values import RowKey
 
 __all__ = ["PlannedStatement", "key_condition", "plan_save", "table_of"]
@@ -75,11 +80,11 @@ class _Builder:
             raise ValueError("only part of a value was read: read it whole before saving")
         self.count += 1
         name = f"{prefix}{self.count}"
-        if isinstance(value, str) and self.dialect.name == "sqlite" and _has_surrogates(value):
+        if isinstance(value, str) and self.dialect.name == "sqlite" and has_surrogates(value):
             # Text that is not valid UTF-8 was read with surrogateescape: write back the very
-            # bytes as TEXT (a BLOB would compare unequal), never a replacement character.
-            raw = value.encode("utf-8", "surrogateescape")
-            return cast(bindparam(name, raw, type_=LargeBinary()), Text)
+            # bytes as TEXT, never a replacement character.
+            exact: ColumnElement[Any] = exact_param("sqlite", value, name)
+            return exact
         if isinstance(value, bytes | bytearray | memoryview) and self.dialect.name in _MYSQL:
             # aiomysql cannot escape bytes with PyMySQL >= 1.2 (it imports a placeholder that
             # PyMySQL left in place of escape_bytes_prefixed): send hex, unhexed by the server.
@@ -100,11 +105,11 @@ class _Builder:
         bound = self.bind("o", value)
         if dialect == "postgresql" and type_name in _NO_EQUALITY:
             return cast(col, Text).is_not_distinct_from(cast(bound, Text))
-        if dialect == "sqlite" and value is not None and _classes_differ(info, name):
+        if dialect == "sqlite" and value is not None and classes_differ(info, name):
             # IS finds the integer 1 equal to the real 1.0: where the column keeps either,
             # the other writer's change of storage class would be overwritten.
             same = self._same_sqlite(col, value, bound)
-            return and_(same, func.typeof(col) == self.bind("t", _typeof(value)))
+            return and_(same, func.typeof(col) == self.bind("t", sqlite_typeof(value)))
         if dialect == "sqlite":
             return self._same_sqlite(col, value, bound)
         if dialect in ("mysql", "mariadb") and isinstance(value, str):
@@ -135,50 +140,40 @@ class _Builder:
         document = json.dumps(value)
         return as_jsonb.is_not_distinct_from(cast(self.bind("o", document), JSONB))
 
-    def key(self, table: TableClause, key: RowKey, prefix: str = "k") -> ColumnElement[bool]:
-        conditions = []
-        for name, value in zip(key.names, key.values, strict=True):
-            if value is None:
-                raise ValueError("a key holding NULL names no row")
-            # The rowid name is one of three fixed keywords (see tui.db.edits), never user text.
-            expr = literal_column(name) if key.rowid else table.c[name]
-            conditions.append(expr == self.bind(prefix, value))
-        return and_(*conditions)
+    def key(
+        self,
+        table: TableClause,
+        info: TableInfo,
+        key: RowKey,
+        prefix: str = "k",
+        *,
+        exact: bool = True,
+    ) -> ColumnElement[bool]:
+        """The row ``key`` names and no other (see :mod:`tui.db.key_match`)."""
+        if any(value is None for value in key.values):
+            raise ValueError("a key holding NULL names no row")
+        # The rowid name is one of three fixed keywords (see tui.db.edits), never user text.
+        columns = [literal_column(n) if key.rowid else table.c[n] for n in key.names]
+
+        def bind(kind: str, value: Any) -> ColumnElement[Any]:
+            return self.bind(prefix if kind == "k" else kind, value)
+
+        return key_matches(self.dialect.name, info, columns, key, bind, exact=exact)
 
 
 def key_condition(
-    dialect: Dialect, table: TableClause, key: RowKey, prefix: str = "k"
+    dialect: Dialect,
+    table: TableClause,
+    info: TableInfo,
+    key: RowKey,
+    prefix: str = "k",
+    *,
+    exact: bool = True,
 ) -> ColumnElement[bool]:
-    """``key`` names the row: each key column equals its value, bound exactly (as parameters
-    named ``<prefix>1``..., distinct per condition of one statement)."""
-    return _Builder(dialect).key(table, key, prefix)
-
-
-def _has_surrogates(text: str) -> bool:
-    return any("\udc80" <= ch <= "\udcff" for ch in text)
-
-
-def _classes_differ(info: TableInfo, name: str) -> bool:
-    """Whether a SQLite column may hold equal values of different storage classes: no
-    affinity (no declared type, BLOB, STRICT ANY) or NUMERIC (which keeps a value it cannot
-    convert as it is: the same class is not guaranteed by the type)."""
-    column = next((c for c in info.columns if c.name == name), None)
-    if column is None:
-        return False
-    if info.strict and column.type_name.strip().upper() != "ANY":
-        return False  # STRICT: the declared type is the class
-    return affinity_of(column, strict=info.strict) in ("BLOB", "NUMERIC")
-
-
-def _typeof(value: Any) -> str:
-    """SQLite's ``typeof()`` of a value bound as :meth:`_Builder.bind` binds it."""
-    if isinstance(value, bool | int):
-        return "integer"
-    if isinstance(value, float):
-        return "real"
-    if isinstance(value, bytes | bytearray | memoryview):
-        return "blob"
-    return "text"
+    """``key`` names the row and no other (see :mod:`tui.db.key_match`; ``exact=False``:
+    the rows ``=`` finds), every value bound (as parameters named ``<prefix>1``..., distinct
+    per condition of one statement)."""
+    return _Builder(dialect).key(table, info, key, prefix, exact=exact)
 
 
 def _column_type(info: TableInfo, name: str) -> str:
@@ -216,7 +211,7 @@ def _update(
     }
     table = table_of(info, [*key_names, *(e.column for e in edits), *context])
     values = {e.column: builder.bind("v", e.new) for e in edits}
-    where = [builder.key(table, key)]
+    where = [builder.key(table, info, key)]
     where.extend(builder.same(table, info, e.column, e.original) for e in edits)
     where.extend(builder.same(table, info, name, value) for name, value in context.items())
     return update(table).where(*where).values(values)
@@ -234,7 +229,7 @@ def _delete(change: RowDelete, info: TableInfo, builder: _Builder) -> UpdateBase
     key_names = [] if change.key.rowid else list(change.key.names)
     compared = [(n, v) for n, v in change.original if not _generated(info, n)]
     table = table_of(info, [*key_names, *(n for n, _ in compared)])
-    where = [builder.key(table, change.key)]
+    where = [builder.key(table, info, change.key)]
     where.extend(builder.same(table, info, name, value) for name, value in compared)
     return delete(table).where(*where)
 

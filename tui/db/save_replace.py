@@ -114,7 +114,7 @@ async def _values(
         row = (
             await conn.execute(
                 select(*(table.c[n] for n in missing)).where(
-                    key_condition(conn.dialect, table, own)
+                    key_condition(conn.dialect, table, info, own)
                 )
             )
         ).first()
@@ -143,10 +143,13 @@ async def _other_row(
         literal_column(n) if identity.rowid else table.c[n] for n in names
     ]
     query = select(*shown).where(
-        key_condition(conn.dialect, table, RowKey(constraint.columns, values), "u")
+        # What the constraint calls a collision: its own collation's equality.
+        key_condition(
+            conn.dialect, table, info, RowKey(constraint.columns, values), "u", exact=False
+        )
     )
     if own is not None:
-        query = query.where(not_(key_condition(conn.dialect, table, own)))
+        query = query.where(not_(key_condition(conn.dialect, table, info, own)))
     row = (await conn.execute(query.limit(1))).first()
     if row is None:
         return None

@@ -17,12 +17,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Text, and_, case, cast, func, literal_column, select
+from sqlalchemy import ColumnElement, Text, case, cast, func, literal_column, select
 from sqlalchemy import column as sa_column
 from sqlalchemy import table as sa_table
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.expression import FromClause, TableClause
 
+from tui.db.key_match import exact_param, key_matches
 from tui.db.model import ColumnInfo, Preview, TableInfo
 
 PREVIEW = 512  # characters or bytes of one value carried by a page
@@ -121,13 +122,10 @@ def _table(info: TableInfo) -> TableClause:
     )
 
 
-def _where(table: TableClause, key: RowKey) -> ColumnElement[bool]:
-    conditions = []
-    for name, value in zip(key.names, key.values, strict=True):
-        # The rowid alias is one of three fixed keywords (checked by the pager), never user text.
-        expr = literal_column(name) if key.rowid else table.c[name]
-        conditions.append(expr.is_(None) if value is None else expr == value)
-    return and_(*conditions)
+def _where(dialect: str, info: TableInfo, table: TableClause, key: RowKey) -> ColumnElement[bool]:
+    # The rowid alias is one of three fixed keywords (checked by the pager), never user text.
+    columns = [literal_column(n) if key.rowid else table.c[n] for n in key.names]
+    return key_matches(dialect, info, columns, key, lambda _, v: exact_param(dialect, v))
 
 
 def _column(info: TableInfo, name: str) -> ColumnInfo:
@@ -150,7 +148,7 @@ async def read_part(
     row is gone."""
     table = _table(info)
     expr = part_expr(dialect, _column(info, column), table.c[column], start, count)
-    row = (await conn.execute(select(expr).where(_where(table, key)))).first()
+    row = (await conn.execute(select(expr).where(_where(dialect, info, table, key)))).first()
     await conn.rollback()
     if row is None:
         return None
@@ -168,7 +166,11 @@ async def read_value(conn: AsyncConnection, info: TableInfo, key: RowKey, column
     """The whole value, as stored (for copy and save)."""
     table = _table(info)
     _column(info, column)
-    row = (await conn.execute(select(table.c[column]).where(_where(table, key)))).first()
+    row = (
+        await conn.execute(
+            select(table.c[column]).where(_where(conn.dialect.name, info, table, key))
+        )
+    ).first()
     await conn.rollback()
     if row is None:
         raise RowGoneError(f"the row of {info.ref} is gone: it was deleted or its key changed")
