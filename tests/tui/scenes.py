@@ -18,6 +18,7 @@ from tui.app import DbBrowseApp
 from tui.db.target import resolve_target
 
 if TYPE_CHECKING:
+    from tui.db.filter_spec import FilterOp
     from tui.db.model import TableInfo
     from tui.screens.browse import BrowseScreen
     from tui.widgets.row_grid import RowGrid
@@ -161,6 +162,19 @@ async def settle(pilot: Pilot[Any]) -> None:
     for _ in range(5):
         await wait_for_work(pilot.app)
         await pilot.pause()
+
+
+async def apply_filter(pilot: Pilot[Any], op: FilterOp, value: str) -> None:
+    """``f`` on the grid, a condition ``op value`` on its current column, and Apply."""
+    from textual.widgets import Input, Select
+
+    await pilot.press("f")
+    await pilot.pause()
+    pilot.app.screen.query_one("#filter-op", Select).value = op
+    await pilot.pause()
+    pilot.app.screen.query_one("#filter-value", Input).value = value
+    await pilot.click("#apply")
+    await settle(pilot)
 
 
 async def eventually(

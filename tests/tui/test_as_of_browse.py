@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, Select
+from textual.widgets import Input
 
 from tests.tui.db.asofhelpers import digests
 from tests.tui.db.walhelpers import wal_connection
-from tests.tui.scenes import SIZE, browse_app, settle
+from tests.tui.scenes import SIZE, apply_filter, browse_app, settle
 from tests.tui.test_browse import open_table
 from tui.app import DbBrowseApp
 from tui.db.conditions import FilterOp
@@ -74,13 +74,7 @@ async def test_as_of_a_commit_from_the_command_line(
         assert grid.total == 50
         # Filter (a regexp: dbbrowse's own function, on the APSW connection): row 1, its tens.
         grid.cursor_column = 1
-        await pilot.press("f")
-        await pilot.pause()
-        app.screen.query_one("#filter-op", Select).value = FilterOp.REGEXP
-        await pilot.pause()
-        app.screen.query_one("#filter-value", Input).value = "^row 1"
-        await pilot.click("#apply")
-        await settle(pilot)
+        await apply_filter(pilot, FilterOp.REGEXP, "^row 1")
         assert sorted(r[0] for r in rows(grid)) == [1, *range(10, 20)]  # type: ignore[type-var]
         # Cell detail, and no edit is possible.
         grid.cursor_row, grid.cursor_column = 0, 1

@@ -12,7 +12,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from tests.tui.scenes import SIZE, browse_app, settle
+from tests.tui.scenes import SIZE, apply_filter, browse_app, settle
 from tui.app import DbBrowseApp
 from tui.cli import main
 from tui.db.target import resolve_target
@@ -111,19 +111,11 @@ async def test_sort_descending_puts_largest_first(odd_db: Path) -> None:
 
 
 async def test_filter_dialog_narrows_rows(odd_db: Path) -> None:
-    async with browsing(odd_db, "people") as (app, pilot, _screen, grid):
+    async with browsing(odd_db, "people") as (_app, pilot, _screen, grid):
         grid.cursor_column = 2  # email
-        await pilot.press("f")
-        await pilot.pause()
-        from textual.widgets import Input, Select
-
         from tui.db.paging import FilterOp
 
-        app.screen.query_one("#filter-op", Select).value = FilterOp.IS_NULL
-        await pilot.pause()
-        app.screen.query_one("#filter-value", Input).value = ""
-        await pilot.click("#apply")
-        await settle(pilot)
+        await apply_filter(pilot, FilterOp.IS_NULL, "")
         assert grid.total == len([i for i in range(300) if i % 7 == 0])
         for position in range(min(grid.total, 10)):
             row = grid.source.row_at(position)
