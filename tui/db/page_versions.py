@@ -2,9 +2,13 @@
 
 A page's version as of commit k is its last ``-wal`` frame at or before k's commit frame
 (:meth:`tui.db.wal_commits.WalCommits.frame_of`), else the database file's page. The file's
-page is exact unless a checkpoint copied a later frame of that page into the file (a frame
-after k, at or before ``nBackfill``): such reads are counted in :attr:`PageVersions.inexact`,
-so a caller can say its result may mix in later versions.
+page is exact unless a checkpoint copied a later frame of that page into the file. The
+``-shm``'s ``nBackfill`` cannot settle that alone: it is gone with the ``-shm``, and a
+connection that rebuilds the ``-shm`` resets it to 0 while the file keeps what was copied. So
+the file's page is also compared with every committed frame of that page (a checkpoint copies
+a frame's bytes as they are): equal to one of them, or at or below ``nBackfill``, it may be a
+later version. Such reads are counted in :attr:`PageVersions.inexact`, so a caller can say
+its result may mix in later versions, or, through a strict getter, raise :class:`PageUnknown`.
 
 Files are read with plain read-only descriptors, never through SQLite and never under a lock.
 The database file's descriptor is the process's kept one (:func:`tui.db.shm.open_shm_fd`
@@ -23,13 +27,18 @@ from tui.db.shm import open_shm_fd
 from tui.db.wal import FRAME_HEADER_SIZE
 from tui.db.wal_commits import WalCommits
 
-__all__ = ["GenerationChanged", "PageVersions"]
+__all__ = ["GenerationChanged", "PageUnknown", "PageVersions"]
 
 _SALTS = struct.Struct(">II")
 
 
 class GenerationChanged(BtreeError):
     """The ``-wal`` file was reset (new salts) while its frames were being read."""
+
+
+class PageUnknown(BtreeError):
+    """A page's version as of a commit is no longer in the files: the database file's page
+    may be a later version a checkpoint copied there. The message says which, for a person."""
 
 
 class PageVersions:
@@ -49,6 +58,7 @@ class PageVersions:
         self.inexact = 0  # file pages read that a checkpoint may have overwritten since
         self.reads = 0
         self._wal_fd: int | None = None
+        self._copied: dict[int, int | None] = {}  # page -> the frame the file's page equals
 
     def __enter__(self) -> PageVersions:
         self._wal_fd = os.open(self.commits.wal_path, os.O_RDONLY | os.O_CLOEXEC)
@@ -59,12 +69,14 @@ class PageVersions:
             os.close(self._wal_fd)
             self._wal_fd = None
 
-    def getter(self, number: int) -> PageGetter:
-        """A :data:`tui.db.btree.PageSource` of the pages as of commit ``number``."""
-        return PageGetter(self, number)
+    def getter(self, number: int, *, strict: bool = False) -> PageGetter:
+        """A :data:`tui.db.btree.PageSource` of the pages as of commit ``number``; a strict
+        one raises :class:`PageUnknown` where a lenient one counts an inexact read."""
+        return PageGetter(self, number, strict)
 
-    def read(self, page: int, number: int) -> bytes:
-        """Page ``page`` as of commit ``number``; :class:`BtreeError` beyond the database."""
+    def read(self, page: int, number: int, *, strict: bool = False) -> bytes:
+        """Page ``page`` as of commit ``number``; :class:`BtreeError` beyond the database,
+        :class:`PageUnknown` (``strict``) when the file's page may be a later version."""
         self.reads += 1
         frame = self.commits.frame_of(page, number)
         if frame is not None:
@@ -74,15 +86,41 @@ class PageVersions:
             raise BtreeError(f"page {page} is past the end of the database ({db_pages} pages)")
         bound = self.commits.commit(number).last_frame if number else 0
         later = self.commits.next_frame_of(page, bound)
-        if later is not None and later <= self.backfilled:
-            self.inexact += 1
         fd = open_shm_fd(self.db_path)
         if fd is None:
             raise BtreeError(f"page {page}: the database file is gone")
         data = os.pread(fd, self.page_size, (page - 1) * self.page_size)
+        if later is not None:
+            copied = self._copied_frame(page, data, later)
+            if copied is not None or later <= self.backfilled:
+                self.inexact += 1
+                if strict:
+                    raise PageUnknown(self._unknown(page, copied))
         if len(data) < self.page_size:
             raise BtreeError(f"page {page} is past the end of the database file")
         return data
+
+    def _copied_frame(self, page: int, data: bytes, first: int) -> int | None:
+        """The committed frame of ``page`` (from ``first`` on) whose bytes the file's page
+        equals; None when it equals none of them."""
+        if page not in self._copied:
+            found = None
+            frame: int | None = first
+            while frame is not None and found is None:
+                if self._frame(frame) == data:
+                    found = frame
+                frame = self.commits.next_frame_of(page, frame)
+            self._copied[page] = found
+        return self._copied[page]
+
+    def _unknown(self, page: int, copied: int | None) -> str:
+        commit = None if copied is None else self.commits.commit_of_frame(copied)
+        if commit is None:
+            return f"page {page} was checkpointed: the database file may hold a later version of it"
+        return (
+            f"page {page} was checkpointed: the database file holds its version from"
+            f" commit {commit.number}"
+        )
 
     def _frame(self, frame: int) -> bytes:
         assert self._wal_fd is not None, "use PageVersions as a context manager"
@@ -100,11 +138,12 @@ class PageVersions:
 class PageGetter:
     """``PageVersions.read`` bound to one commit, callable as a page source."""
 
-    __slots__ = ("number", "versions")
+    __slots__ = ("number", "strict", "versions")
 
-    def __init__(self, versions: PageVersions, number: int) -> None:
+    def __init__(self, versions: PageVersions, number: int, strict: bool = False) -> None:
         self.versions = versions
         self.number = number
+        self.strict = strict
 
     def __call__(self, page: int) -> bytes:
-        return self.versions.read(page, self.number)
+        return self.versions.read(page, self.number, strict=self.strict)

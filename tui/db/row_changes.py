@@ -25,7 +25,7 @@ from tui.db.btree import (
     leaf_entries,
 )
 from tui.db.page_owners import Owner
-from tui.db.page_versions import PageVersions
+from tui.db.page_versions import PageUnknown, PageVersions
 from tui.db.schema_pages import SCHEMA_NAME, SchemaObject, TableLayout, read_schema, table_layout
 from tui.db.wal_history import HistoryBuilder, WalHistory
 
@@ -91,8 +91,11 @@ def commit_changes(builder: HistoryBuilder, history: WalHistory, number: int) ->
         raise LookupError("the WAL changed since this history was read: refresh it first")
     owners = builder.page_changes[number - 1]
     with PageVersions(builder.db_path, commits) as versions:
-        before_get, after_get = versions.getter(number - 1), versions.getter(number)
-        header = _header(after_get)
+        # Strict: a page whose earlier version a checkpoint overwrote is reported, not
+        # decoded as if it were that version (its rows would look unchanged).
+        before_get = versions.getter(number - 1, strict=True)
+        after_get = versions.getter(number, strict=True)
+        header = _header(versions.getter(number))
         usable, encoding = header
         schema_before = _schema(before_get, usable, encoding) or ()
         schema_after = _schema(after_get, usable, encoding)
@@ -179,6 +182,11 @@ def _tree(
     try:
         before = [e for p in pages_before for e in leaf_entries(before_get, p, usable, encoding)]
         after = [e for p in pages_after for e in leaf_entries(after_get, p, usable, encoding)]
+    except PageUnknown as exc:
+        return TreeChanges(
+            name, kind, (), (), tuple(pages_before), tuple(pages_after),
+            note=f"its row changes cannot be known: {exc}",
+        )  # fmt: skip
     except BtreeError as exc:
         return TreeChanges(
             name, kind, (), (), tuple(pages_before), tuple(pages_after),
