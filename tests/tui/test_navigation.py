@@ -180,3 +180,30 @@ async def test_the_filter_dialog_takes_the_value_typed_for_the_column_under_the_
         assert screen.query_spec is not None
         assert screen.query_spec.filters == (FilterSpec("level", FilterOp.EQ, 4),)
         assert grid.total == 1
+
+
+async def test_the_schema_view_keeps_grid_commands_off_the_hidden_grid(rules_db: Path) -> None:
+    """Under the schema view the grid is hidden: e, d and Down must not act on it unseen;
+    ctrl+g returns to the rows, and opening another table leaves the schema."""
+    from textual.widgets import ContentSwitcher
+
+    async with running(rules_db) as (app, pilot, screen, grid, status):
+        tabs = screen.query_one(ContentSwitcher)
+        await pilot.press("v")
+        await settle(pilot)
+        assert tabs.current == "schema-tab"
+        await pilot.press("down", "down", "e", "d", "j")
+        await settle(pilot)
+        assert app.screen is screen  # no editor, no delete question
+        assert grid.cursor_row == 0
+        assert not screen.changes
+        assert "schema" in status.notice and "ctrl+g" in status.notice
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        assert tabs.current == "grid"
+        assert grid.has_focus
+        await pilot.press("v", "ctrl+t", *"spells", "enter")
+        await settle(pilot)
+        assert screen.table is not None and screen.table.name == "spells"
+        assert tabs.current == "grid"
+        assert grid.has_focus

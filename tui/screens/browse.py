@@ -263,6 +263,7 @@ class BrowseScreen(BrowseNavigation, BrowseConsole, BrowseTransfer, BrowseSaving
         def proceed() -> None:
             if self.table is None or event.table.ref != self.table.ref or self.table.sql:
                 self.remember_visit()  # another table: Back returns here
+            self.show_schema(False)  # a table chosen is a table to see the rows of
             self.open_table(event.table)
             if not isinstance(self.focused, SqlEditor):  # typing SQL: the first table opening
                 self.grid.focus()
@@ -281,6 +282,8 @@ class BrowseScreen(BrowseNavigation, BrowseConsole, BrowseTransfer, BrowseSaving
         # A table from the quick listing is described first (its columns and key), then
         # opened again by that job; the screen already shows that it is this table's turn.
         self._describing = None if table.described else table.ref
+        if self.table is not None and self.table.ref != table.ref:
+            self.show_schema(False)  # another table (Back, a followed key) opens on its rows
         self.table = table
         self.query_spec = query or RowQuery()
         self.new_scope()  # the previous view's jobs stop; their late results are dropped

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import events, on
 from textual.widgets import ContentSwitcher
 
 from tui.screens.browse_base import VIEW_JOBS
@@ -26,6 +26,26 @@ if TYPE_CHECKING:
 #: The table list's width from app.tcss, and the narrowest it gets with <.
 SIDEBAR_WIDTH = 32
 SIDEBAR_MIN = 12
+
+#: Actions on the grid's cursor, rows or view: while the schema is shown the grid is hidden,
+#: and a key must not edit, delete or move what the user cannot see.
+GRID_ACTIONS = frozenset(
+    {
+        "goto",
+        "sort",
+        "filter",
+        "search",
+        "clear_query",
+        "follow_key",
+        "referrers",
+        "edit_cell",
+        "insert_row",
+        "duplicate_row",
+        "toggle_select",
+        "delete_rows",
+        "copy_menu",
+    }
+)
 
 
 class BrowseActions(BrowsePages):
@@ -52,14 +72,51 @@ class BrowseActions(BrowsePages):
         tables.styles.width = min(max(current + delta, SIDEBAR_MIN), room)
 
     def action_focus_rows(self) -> None:
+        self.show_schema(False)
         self.set_focus(self.grid)
 
     def action_toggle_schema(self) -> None:
-        tabs = self.query_one(ContentSwitcher)
-        tabs.current = "grid" if tabs.current == "schema-tab" else "schema-tab"
-        self.status.view = "schema" if tabs.current == "schema-tab" else ""
-        if tabs.current == "grid":
-            self.set_focus(self.grid)
+        self.show_schema(not self.schema_shown)
+
+    @property
+    def schema_shown(self) -> bool:
+        """Whether the schema view stands in place of the (hidden) row grid."""
+        return self.query_one(ContentSwitcher).current == "schema-tab"
+
+    def show_schema(self, shown: bool) -> None:
+        """The schema view (it takes the focus, so Up/Down scroll it) or the row grid."""
+        if shown == self.schema_shown:
+            return
+        self.query_one(ContentSwitcher).current = "schema-tab" if shown else "grid"
+        self.status.view = "schema" if shown else ""
+        self.set_focus(self.query_one("#schema-tab") if shown else self.grid)
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Grid commands are disabled (None: dimmed in the footer) under the schema view."""
+        if action in GRID_ACTIONS and self.is_mounted and self.schema_shown:
+            return None
+        return super().check_action(action, parameters)
+
+    def on_key(self, event: events.Key) -> None:
+        """A disabled grid command's key says why nothing happened."""
+        active = self.active_bindings.get(event.key)
+        if active is None or active.enabled or active.binding.action not in GRID_ACTIONS:
+            return
+        if self.schema_shown:
+            from tui.keymap import BY_ID, keys_shown
+
+            event.stop()
+            keymap: dict[str, str] = getattr(self.app, "_keymap", {})  # as rebound
+            back = " or ".join(
+                keys_shown(BY_ID[i], keymap) for i in ("browse.schema", "browse.rows")
+            )
+            self.status.notice = f"the schema is shown: {back} returns to the rows"
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """The hidden grid never holds the focus (its keys would move an unseen cursor)."""
+        if event.widget is self.grid and self.schema_shown:
+            self.set_focus(self.query_one("#schema-tab"))
 
     def action_toggle_internal(self) -> None:
         self.query_one(TableList).toggle_internal()
