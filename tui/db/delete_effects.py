@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import NullType
 
 from tui.db.catalog import short_read
+from tui.db.key_match import exact_param
 from tui.db.model import ForeignKeyInfo, TableDetails
 
 __all__ = ["DeleteEffect", "delete_effects", "describe_effects", "recount", "row_effects", "total"]
@@ -129,7 +130,7 @@ async def _count(
         matches = [
             and_(
                 *(
-                    referring.c[name] == bindparam(None, value, type_=NullType())
+                    referring.c[name] == _param(conn.dialect.name, value)
                     for name, value in zip(fk.columns, key, strict=True)
                 )
             )
@@ -138,6 +139,11 @@ async def _count(
         statement = select(func.count()).select_from(referring).where(or_(*matches))
         total += int(await conn.scalar(statement) or 0)
     return total
+
+
+def _param(dialect_name: str, value: Any) -> Any:
+    exact = exact_param(dialect_name, value)
+    return bindparam(None, value, type_=NullType()) if exact is value else exact
 
 
 def describe_effects(effects: Sequence[DeleteEffect]) -> str:

@@ -39,6 +39,7 @@ from sqlalchemy.sql.expression import FromClause
 
 from tui.db.conditions import FilterOp, FilterSpec, InvalidQueryError, condition
 from tui.db.dialects.base import DialectStrategy
+from tui.db.key_match import exact_param, key_matches
 from tui.db.model import ColumnInfo, KeyKind, RowCount, TableInfo
 from tui.db.values import PREVIEW, RowKey, preview_columns, with_previews
 
@@ -243,9 +244,9 @@ class Pager:
             raise InvalidQueryError("cursor does not match the order key")
         result: ColumnElement[bool] = true() if inclusive else false()
         # Built from the last item outwards: after_i = gt_i OR (eq_i AND after_{i+1}).
-        for item, value in reversed(list(zip(items, values, strict=True))):
-            expr = item.expr
-            if value is None:
+        for item, stored in reversed(list(zip(items, values, strict=True))):
+            expr, value = item.expr, exact_param(self.strategy.name, stored)
+            if stored is None:
                 eq = expr.is_(None)
                 gt = false() if item.descending else expr.is_not(None)
             else:
@@ -255,8 +256,8 @@ class Pager:
                 else:
                     gt = expr > value
             result = or_(gt, and_(eq, result))
-        first, first_value = items[0], values[0]
-        if first_value is not None:
+        first, first_value = items[0], exact_param(self.strategy.name, values[0])
+        if values[0] is not None:
             # A redundant range on the leading column lets the engine seek its index.
             if not first.descending:
                 result = and_(first.expr >= first_value, result)
@@ -346,7 +347,9 @@ class Pager:
         items = self._key_items()
         if len(items) != len(key.values):
             return None
-        return and_(*(expr == value for (_, expr), value in zip(items, key.values, strict=True)))
+        dialect = self.strategy.name
+        columns = [expr for _, expr in items]
+        return key_matches(dialect, self.info, columns, key, lambda _, v: exact_param(dialect, v))
 
     # -- running -------------------------------------------------------------------------
     async def fetch(

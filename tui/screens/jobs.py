@@ -165,6 +165,14 @@ class JobScreen(Screen[None]):
 
     def explain(self, error: BaseException) -> str:
         """The database's message in words (never a traceback)."""
+        if isinstance(error, UnicodeError) or isinstance(
+            getattr(error, "orig", None), UnicodeError
+        ):
+            # A codec's own words name a surrogate and a position: say what is wrong instead.
+            return (
+                "a value holds text that is not valid UTF-8 and could not be sent to the"
+                " database as it is"
+            )
         source: Any = getattr(self, "source", None)
         if source is not None and hasattr(error, "orig"):
             return str(source.explain(error))

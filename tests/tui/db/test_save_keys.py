@@ -1,15 +1,24 @@
 """A row is named by its key exactly: another row whose key SQLite calls equal (the integer 1
-and the real 1.0, 'Abc' and 'ABC' under NOCASE) is another row.
-"""
+and the real 1.0, 'Abc' and 'ABC' under NOCASE) is another row, and a key of invalid UTF-8
+names its row for the save, the re-read, the page query and the count of referring rows."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from pathlib import Path
+
 import pytest
 
-from tests.tui.db.edithelpers import describe
+from tests.tui.db.edithelpers import describe, sqlite_file
+from tests.tui.db.edithelpers import details as describe_details
 from tests.tui.db.savehelpers import OpenDb, other_writer, rows, save
+from tui.db.delete_effects import row_effects
+from tui.db.dialects import strategy_for
 from tui.db.edits import CellEdit, RowDelete
 from tui.db.model import TableRef
+from tui.db.paging import Pager, RowQuery
+from tui.db.source import DataSource
+from tui.db.target import resolve_target
 from tui.db.values import RowGoneError, RowKey, read_value
 
 MIXED = TableRef("mixed")
@@ -97,3 +106,73 @@ async def test_reading_a_value_by_key_does_not_read_another_storage_class(
         assert await read_value(conn, info, RowKey(("k",), ("1",)), "v") == "text1"
         with pytest.raises(RowGoneError):
             await read_value(conn, info, RowKey(("k",), (1,)), "v")
+
+
+# -- invalid UTF-8 in a key ------------------------------------------------------------------
+
+BAD_FE = b"\xfe".decode("utf-8", "surrogateescape")
+BAD_FF = b"\xff".decode("utf-8", "surrogateescape")
+
+
+@pytest.fixture
+async def badk(tmp_path: Path) -> AsyncIterator[tuple[Path, DataSource]]:
+    """``badk`` keyed by TEXT that is not UTF-8, opened as the application opens it (TEXT read
+    with surrogateescape)."""
+    path = sqlite_file(
+        tmp_path / "badk.db",
+        [
+            "CREATE TABLE badk (k TEXT PRIMARY KEY, v INT) WITHOUT ROWID",
+            "INSERT INTO badk VALUES (CAST(x'ff' AS TEXT), 1), (CAST(x'fe' AS TEXT), 2), ('a', 3)",
+            "CREATE TABLE kid (id INTEGER PRIMARY KEY, k REFERENCES badk(k) ON DELETE CASCADE)",
+            "INSERT INTO kid VALUES (1, CAST(x'fe' AS TEXT))",
+        ],
+    )
+    source = await DataSource.open(resolve_target(f"sqlite:///{path}", default_url=""))
+    try:
+        yield path, source
+    finally:
+        await source.close()
+
+
+HEX = "SELECT hex(k), typeof(k), v FROM badk ORDER BY k"
+
+
+async def test_the_rows_referring_to_a_key_of_invalid_utf8_are_counted(
+    badk: tuple[Path, DataSource],
+) -> None:
+    _, source = badk
+    details = await describe_details(source.engine, "badk")
+    counted = await source.run(
+        lambda conn: row_effects(conn, details, [{"k": BAD_FE, "v": 2}, {"k": BAD_FF, "v": 1}])
+    )
+    assert [[e.rows for e in row] for row in counted] == [[1], [0]]
+
+
+async def test_a_key_of_invalid_utf8_is_read_edited_and_deleted(
+    badk: tuple[Path, DataSource],
+) -> None:
+    path, source = badk
+    info = await describe(source.engine, "badk")
+    key = RowKey(("k",), (BAD_FE,))
+    assert await source.run(lambda conn: read_value(conn, info, key, "v")) == 2
+    assert (await save(source.engine, [CellEdit(BADK, key, "v", 2, 20)], ["badk"])).ok
+    assert rows(path, HEX) == [("61", "text", 3), ("FE", "text", 20), ("FF", "text", 1)]
+    delete = RowDelete(BADK, RowKey(("k",), (BAD_FF,)), (("k", BAD_FF), ("v", 1)))
+    assert (await save(source.engine, [delete], ["badk"])).ok
+    assert rows(path, HEX) == [("61", "text", 3), ("FE", "text", 20)]
+
+
+async def test_pages_after_and_before_a_key_of_invalid_utf8(
+    badk: tuple[Path, DataSource],
+) -> None:
+    _, source = badk
+    info = await describe(source.engine, "badk")
+    pager = Pager(info, strategy_for("sqlite"), RowQuery())
+    first = await source.run(lambda conn: pager.fetch(conn, limit=2))
+    assert [r[0] for r in first.rows] == ["a", BAD_FE]
+    rest = await source.run(lambda conn: pager.fetch(conn, after=first.cursors[-1], limit=2))
+    assert [r[0] for r in rest.rows] == [BAD_FF]
+    back = await source.run(lambda conn: pager.fetch(conn, before=rest.cursors[0], limit=1))
+    assert [r[0] for r in back.rows] == [BAD_FE]
+    here = await source.run(lambda conn: pager.cursor_of(conn, RowKey(("k",), (BAD_FF,))))
+    assert here == rest.cursors[0]
