@@ -137,17 +137,8 @@ def pin_machine_details(reader_pid: int | None) -> None:
     """The SQLite library line (the machine's version and options) pinned as the snapshot
     tests pin it; the reader's pid and command line made fixed."""
     import tui.db.inspector
+    from tests.tui.scenes import pinned_pragmas
     from tui.db.locks import LockHolder, probe_wal_locks
-    from tui.db.status import Features, PragmaStatus, read_pragmas
-
-    async def pinned_pragmas(conn: Any) -> PragmaStatus:
-        status = await read_pragmas(conn)
-        return replace(
-            status,
-            sqlite_version="3.99.0",
-            compile_options=("ENABLE_DBSTAT_VTAB", "ENABLE_FTS5", "ENABLE_RTREE"),
-            features=Features(dbstat=True, fts5=True, fts4=True, json=True, rtree=True, math=True),
-        )
 
     def fixed_holders(shm: Any) -> list[LockHolder]:
         holders = probe_wal_locks(shm)

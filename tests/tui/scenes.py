@@ -18,8 +18,11 @@ from tui.app import DbBrowseApp
 from tui.db.target import resolve_target
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncConnection
+
     from tui.db.filter_spec import FilterOp
     from tui.db.model import TableInfo
+    from tui.db.status import PragmaStatus
     from tui.screens.browse import BrowseScreen
     from tui.widgets.row_grid import RowGrid
     from tui.widgets.status_bar import StatusBar
@@ -155,6 +158,22 @@ def browse_app(
     """The app on a SQLite file (or, given a URL, on a server), as the command line opens it."""
     target = resolve_target(str(path), default_url="", read_only=read_only, immutable=immutable)
     return DbBrowseApp(target, read_only=read_only or immutable)
+
+
+async def pinned_pragmas(conn: AsyncConnection) -> PragmaStatus:
+    """``read_pragmas`` with the machine's SQLite library pinned to a made-up 3.99.0 with every
+    optional part, so pictures of the status screen do not depend on the machine."""
+    from dataclasses import replace
+
+    from tui.db.status import Features, read_pragmas
+
+    status = await read_pragmas(conn)
+    return replace(
+        status,
+        sqlite_version="3.99.0",
+        compile_options=("ENABLE_DBSTAT_VTAB", "ENABLE_FTS5", "ENABLE_RTREE"),
+        features=Features(dbstat=True, fts5=True, fts4=True, json=True, rtree=True, math=True),
+    )
 
 
 async def settle(pilot: Pilot[Any]) -> None:

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncConnection
 from textual.pilot import Pilot
 
-from tests.tui.scenes import SIZE, browse_app, eventually
+from tests.tui.scenes import SIZE, browse_app, eventually, pinned_pragmas
 from tests.tui.scenes import settle as settle_work
 from tui.app import DbBrowseApp
 from tui.screens.browse import BrowseScreen
@@ -98,18 +96,8 @@ def _fixed_library(monkeypatch: pytest.MonkeyPatch) -> None:
     """The library line shows the machine's SQLite: pin it, so the picture does not depend
     on which SQLite the machine has."""
     import tui.db.inspector
-    from tui.db.status import Features, PragmaStatus, read_pragmas
 
-    async def pinned(conn: AsyncConnection) -> PragmaStatus:
-        status = await read_pragmas(conn)
-        return replace(
-            status,
-            sqlite_version="3.99.0",
-            compile_options=("ENABLE_DBSTAT_VTAB", "ENABLE_FTS5", "ENABLE_RTREE"),
-            features=Features(dbstat=True, fts5=True, fts4=True, json=True, rtree=True, math=True),
-        )
-
-    monkeypatch.setattr(tui.db.inspector, "read_pragmas", pinned)
+    monkeypatch.setattr(tui.db.inspector, "read_pragmas", pinned_pragmas)
 
 
 def test_status_screen(
