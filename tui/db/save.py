@@ -30,7 +30,9 @@ value bound, never spliced into SQL text:
 If another connection changed a *different* column of the same row since it was read, the
 save still applies: the other change is kept and this one is added beside it; nothing is
 lost on either side. A change to the *same* column, or a deleted row, is a :class:`Conflict`.
-A DELETE compares every column, so any change to the row stops it.
+A DELETE compares every column, so any change to the row stops it, and so does an edit of
+a row named by its rowid (no declared key): VACUUM may give that rowid to another row, so only
+the whole row names it (``CellEdit.row``).
 
 **What a deletion takes with it.** A staged deletion keeps what its confirmation announced
 (rows of other tables deleted by ``ON DELETE CASCADE``, set to NULL or default, or refusing):

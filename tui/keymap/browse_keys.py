@@ -288,7 +288,8 @@ BROWSE_ACTIONS: tuple[KeyAction, ...] = (
         "ctrl+s",
         "save_changes",
         "Save changes",
-        "Write the staged changes in one transaction; conflicts are shown, never overwritten",
+        "Write the staged changes in one transaction; conflicts are shown, never overwritten"
+        " (a table with a key compares the edited columns, one named by rowid the whole row)",
         _E,
         ("save", "write", "apply", "persist"),
     ),

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 from rich.table import Table
 from rich.text import Text
 
-from tui.db.edits import CellEdit, Change, RowDelete, RowInsert
+from tui.db.edits import CellEdit, Change, RowDelete, RowInsert, same_value
+from tui.text.difference import difference_pair
 from tui.text.escape import append_escaped, append_name
 from tui.text.literal import append_value, value_text
 
@@ -134,6 +135,12 @@ def pending_text(
             out.append("       failed: ", "bold")
             append_escaped(out, reason)
             out.append("\n")
+    rules = compare_rules(changes)
+    if rules:
+        # Which change by someone else stops the save differs by table: say it where it's seen.
+        out.append("\nwhat the save compares with the database:\n", "bold")
+        for line in rules:
+            out.append_text(line).append("\n")
     out.append("\nctrl+s runs, in one transaction (all or nothing):\n\n", "bold")
     if plan_error is not None:
         out.append("cannot plan the save: ", "bold")
@@ -182,12 +189,44 @@ def _append_names(target: Text, names: Sequence[str]) -> None:
         append_name(target, name)
 
 
+#: What a save compares, by how the row is named (the pending panel, the conflict dialog).
+KEYED_RULE = (
+    "an edit compares only the edited columns and the key: someone else's change to another"
+    " column is kept beside yours; a deletion compares every column"
+)
+ROWID_RULE = (
+    "no declared key: rows are named by their rowid, which the database may give to another"
+    " row, so an edit or a deletion compares every column: a change by someone else to any"
+    " column is a conflict"
+)
+
+
+def compare_rules(changes: Sequence[Change]) -> list[Text]:
+    """One line per table with an edit or a deletion staged: which rule its save follows."""
+    whole: dict[TableRef, bool] = {}
+    for change in changes:
+        if not isinstance(change, RowInsert):
+            whole[change.table] = whole.get(change.table, False) or _whole_row(change)
+    lines = []
+    for table, rowid in whole.items():
+        line = Text("  ")
+        append_name(line, str(table), "bold").append(": ")
+        lines.append(line.append(ROWID_RULE if rowid else KEYED_RULE, "dim"))
+    return lines
+
+
+def _whole_row(change: CellEdit | RowDelete) -> bool:
+    return change.key.rowid or (isinstance(change, CellEdit) and bool(change.row))
+
+
 def conflict_view(
     conflict: Conflict, columns: Sequence[str], row_edits: Sequence[CellEdit] = ()
 ) -> tuple[Text, Text, Table, Mapping[str, Any] | None]:
     """Title, summary and a column-by-column table of what I saw / mine / now.
 
     ``row_edits``: every staged edit of the conflicting row (one UPDATE writes them all).
+    Listed: the edited columns, and every column whose value (or storage class) differs
+    from what was seen, marked ``≠``.
     """
     change = conflict.change
     current = dict(conflict.current) if conflict.current is not None else None
@@ -206,43 +245,73 @@ def conflict_view(
     elif current is None:
         summary.append("\n\nthe row is gone now: it was deleted, or its key changed", "bold")
     table = Table(box=None, expand=True, show_edge=False, pad_edge=False)
+    table.add_column("", width=1, no_wrap=True)
     for header in ("column", "what you saw", "mine", "now in the database"):
         table.add_column(header, overflow="fold")
-    gone = Text("(row gone)", "dim")
-    if isinstance(change, CellEdit):
-        for edit in row_edits or (change,):
-            now = current.get(edit.column) if current is not None else None
-            differs = current is not None and not _same(edit.original, now)
-            table.add_row(
-                append_name(Text(), edit.column, "bold" if differs else ""),
-                value_text(edit.original, 30),
-                value_text(edit.new, 30),
-                value_text(now, 30) if current is not None else gone,
-            )
-    elif isinstance(change, RowDelete):
-        saw = dict(change.original)
-        for name in columns:
-            if name not in saw:
-                continue
-            now = current.get(name) if current is not None else None
-            differs = current is not None and not _same(saw[name], now)
-            table.add_row(
-                append_name(Text(), name, "bold" if differs else ""),
-                value_text(saw[name], 30),
-                Text("(deleted)", "dim"),
-                value_text(now, 30) if current is not None else gone,
-            )
+    saw, mine = _seen_and_mine(change, row_edits)
+    names = [*(n for n in columns if n in saw), *(n for n in saw if n not in columns)]
+    changed = []
+    for name in names:
+        now = current.get(name) if current is not None else None
+        differs = current is not None and not same_value(saw[name], now)
+        if not differs and name not in mine:
+            continue
+        if differs:
+            changed.append(name)
+            seen_cell, now_cell = difference_pair(saw[name], now, 30)
+        else:
+            seen_cell = value_text(saw[name], 30)
+            now_cell = value_text(now, 30) if current is not None else Text("(row gone)", "dim")
+        table.add_row(
+            Text("≠", "bold") if differs else Text(""),
+            append_name(Text(), name, "bold" if differs else ""),
+            seen_cell,
+            mine.get(name, Text("(not edited)", "dim")),
+            now_cell,
+        )
+    if (
+        current is not None
+        and conflict.effects is None
+        and isinstance(change, CellEdit | RowDelete)
+    ):
+        summary.append("\n\n")
+        if changed:
+            summary.append("≠ changed since you read it: ", "bold")
+            for index, name in enumerate(changed):
+                append_name(summary.append(", " if index else ""), name, "bold")
+            summary.append("\n")
+        summary.append(ROWID_RULE if _whole_row(change) else KEYED_RULE, "dim")
     return title, summary, table, current
 
 
-def _same(a: Any, b: Any) -> bool:
-    return type(a) is type(b) and a == b
+def _seen_and_mine(
+    change: Change, row_edits: Sequence[CellEdit]
+) -> tuple[dict[str, Any], dict[str, Text]]:
+    """Each compared column as it was seen, and my value of each edited one."""
+    if isinstance(change, RowDelete):
+        return dict(change.original), {n: Text("(deleted)", "dim") for n, _ in change.original}
+    if not isinstance(change, CellEdit):
+        return {}, {}
+    edits = list(row_edits or (change,))
+    saw: dict[str, Any] = {}
+    for edit in edits:
+        for name, value in edit.row:
+            saw.setdefault(name, value)
+    mine: dict[str, Text] = {}
+    for edit in reversed(edits):  # a cell's first step starts from what the database held
+        saw[edit.column] = edit.original
+    for edit in edits:  # its last step is what I want stored
+        mine[edit.column] = value_text(edit.new, 30)
+    return saw, mine
 
 
 __all__ = [
+    "KEYED_RULE",
+    "ROWID_RULE",
     "append_key",
     "append_value",
     "change_line",
+    "compare_rules",
     "conflict_view",
     "delete_question",
     "insert_numbers",

@@ -81,8 +81,10 @@ def test_conflict_dialog_tells_text_from_integer() -> None:
     console = Console(width=100, color_system=None)
     with console.capture() as captured:
         console.print(table)
-    row = captured.get().splitlines()[-1].split()
-    assert row == ["v", "'1'", "2", "1"]  # saw the text '1'; the database now holds 1
+    lines = captured.get().splitlines()
+    # Saw the text '1'; the database now holds the integer 1: marked, and the class named.
+    assert lines[-2].split() == ["≠", "v", "'1'", "2", "1"]
+    assert lines[-1].split() == ["(integer;", "you", "saw", "text)"]
 
 
 @pytest.mark.parametrize(
