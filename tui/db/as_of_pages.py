@@ -9,6 +9,14 @@ is read: if a frame after ``k`` that wrote the page is at or below that bound, t
 may be a later version and :class:`NotReconstructableError` says so. That makes every state
 ``k ≥ nBackfill`` readable, and older ones as far as the pages read were not overwritten.
 
+Only ``nBackfill`` says a copy was made. ``nBackfillAttempted`` alone (a checkpoint under way
+or interrupted, or a ``-shm`` rebuilt by a connection, which sets it to the end of the WAL and
+``nBackfill`` to 0), or no ``-shm`` at all, says only that it may have been. Then the page is
+checked by its bytes: a checkpoint copies a frame's page as it is, so a file page equal to none
+of the page's committed frames after ``k`` was not overwritten, provided no other process has
+the database open (none can be copying it meanwhile). Otherwise the refusal says it cannot
+tell, never that the page was checkpointed.
+
 Everything here reads: plain ``O_RDONLY`` descriptors of the database and ``-wal`` files, and
 :func:`tui.db.shm.read_shm`'s descriptor of the ``-shm`` file; no lock is ever taken. The
 database file's descriptor is kept for the life of the process, because closing any
@@ -168,16 +176,21 @@ class SnapshotPages:
     def _file_page(self, pgno: int) -> bytes:
         data = os.pread(self._db_fd, self.page_size, (pgno - 1) * self.page_size)
         # Judged only after the read: a checkpoint announces a copy before it makes it.
-        copied = self._copied_up_to(pgno)
+        copied, done = self._copied_up_to(pgno)
         later = self.commits.next_frame_of(pgno, self.last_frame)
-        if later is not None and later <= copied:
-            by = self.commits.commit_of_frame(later)
-            number = by.number if by is not None else "?"
+        if later is not None and later <= done:
             raise NotReconstructableError(
                 f"not reconstructable: page {pgno} was checkpointed after commit"
-                f" {self.commit} (the database file holds its version from commit {number}"
-                " or later)"
+                f" {self.commit} (the database file holds its version from commit"
+                f" {self._commit_number(later)} or later)"
             )
+        if later is not None and later <= copied:
+            why = self._unverified(pgno, data, later)
+            if why is not None:
+                raise NotReconstructableError(
+                    f"not reconstructable: cannot tell whether page {pgno} was checkpointed"
+                    f" after commit {self.commit}: {why}"
+                )
         if len(data) < self.page_size:
             raise NotReconstructableError(
                 f"not reconstructable: page {pgno} is no longer in the database file"
@@ -185,12 +198,44 @@ class SnapshotPages:
             )
         return data
 
-    def _copied_up_to(self, pgno: int) -> int:
-        """The last frame a checkpoint may have copied into the database file, refreshing
-        what is known of the WAL when that lies beyond it."""
+    def _commit_number(self, frame: int) -> int | str:
+        by = self.commits.commit_of_frame(frame)
+        return by.number if by is not None else "?"
+
+    def _unverified(self, pgno: int, data: bytes, later: int) -> str | None:
+        """Why the file's page ``data`` may be a later version; None once its bytes show it
+        is not (it equals none of the page's committed frames from ``later`` on)."""
+        from tui.db.recovery import open_by_others
+
+        frame: int | None = later
+        while frame is not None:
+            if self._frame_page(pgno, frame) == data:
+                return (
+                    f"{self._shm_says()}, and the database file holds the same page as commit"
+                    f" {self._commit_number(frame)} wrote"
+                )
+            frame = self.commits.next_frame_of(pgno, frame)
+        if open_by_others(self.db_path):
+            return (
+                f"{self._shm_says()}, and another process has the database open (a checkpoint"
+                " may be copying it)"
+            )
+        return None
+
+    def _shm_says(self) -> str:
+        if _checkpoint_progress(self._shm_path) is None:
+            return "there is no -shm to say how far checkpoints got"
+        return (
+            "the -shm says only that a checkpoint may have copied it (a checkpoint under way"
+            " or interrupted, or a -shm rebuilt since)"
+        )
+
+    def _copied_up_to(self, pgno: int) -> tuple[int, int]:
+        """The last frame a checkpoint may have copied into the database file, and the last
+        one it did copy, refreshing what is known of the WAL when that lies beyond it."""
         progress = _checkpoint_progress(self._shm_path)
         if progress is not None:
-            salts, copied = progress
+            salts, done, copied = progress
             if salts != self.generation:
                 raise NotReconstructableError(
                     f"not reconstructable: the WAL was reset after commit {self.commit} (a new"
@@ -202,8 +247,8 @@ class SnapshotPages:
                 f" {self.commit} was opened, which checkpoints the whole WAL into the file"
             )
         else:
-            # No wal-index at all: nothing says how far checkpoints got, so assume everything.
-            copied = 1 << 32
+            # No wal-index at all: nothing says how far checkpoints got, so assume anything.
+            done, copied = 0, 1 << 32
         if copied > self.commits.last_commit_frame:
             fresh = self._index.refresh()
             if fresh.generation != self.generation:
@@ -212,12 +257,13 @@ class SnapshotPages:
                     f" database file may hold a later page {pgno}"
                 )
             self.commits = fresh
-        return copied
+        return copied, done
 
 
-def _checkpoint_progress(shm_path: str) -> tuple[tuple[int, int], int] | None:
-    """The wal-index's salts and how far a checkpoint got (``max(nBackfill,
-    nBackfillAttempted)``: the latter is raised before pages are copied); None without one.
+def _checkpoint_progress(shm_path: str) -> tuple[tuple[int, int], int, int] | None:
+    """The wal-index's salts, how far a checkpoint got (``nBackfill``) and how far one may
+    have got (``max(nBackfill, nBackfillAttempted)``: the latter is raised before pages are
+    copied); None without one.
 
     Read on every page taken from the database file, so only the fields needed, and no
     checksum: each is a single aligned word, and a header caught mid-update shows salts that
@@ -233,7 +279,7 @@ def _checkpoint_progress(shm_path: str) -> tuple[tuple[int, int], int] | None:
         _WORD.unpack_from(data, _BACKFILL)[0],
         _WORD.unpack_from(data, _ATTEMPTED)[0],
     )
-    return _SALTS.unpack_from(data, _SALTS_AT), max(backfilled, attempted)
+    return _SALTS.unpack_from(data, _SALTS_AT), backfilled, max(backfilled, attempted)
 
 
 def _shm_of_generation(path: str, commits: WalCommits) -> object | None:

@@ -1,6 +1,8 @@
 """A commit whose earlier state of a page was overwritten in the database file by a checkpoint:
 its row changes on that page cannot be known, and the history says so instead of "no row
 changed", whether the -shm is intact, rebuilt by a later connection (nBackfill 0), or gone.
+A past state that needs such a page is refused, saying it was checkpointed only when the -shm
+says so; one whose file pages equal none of their later frames is read.
 
 The WAL is the tester's recipe: four commits, the first two checkpointed under a reader that
 kept the third from being copied, left by a writer that exited without closing."""
@@ -16,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.tui.db.asofhelpers import digests
+from tui.db.as_of import AsOfSnapshot, NotReconstructableError
 from tui.db.no_checkpoint import disable_checkpoint_on_close
 from tui.db.row_changes import CommitChanges, commit_changes
 from tui.db.wal_history import HistoryBuilder
@@ -62,7 +65,23 @@ def table_t(builder: HistoryBuilder, number: int) -> tuple[CommitChanges, str | 
     return changes, tree.note, listed
 
 
-def check(db: Path) -> None:
+def rows_as_of(db: Path, commit: int) -> dict[int, str]:
+    with AsOfSnapshot(db, commit) as snapshot:
+        con = snapshot.connect()
+        try:
+            return {
+                i: v[:7] for i, v in con.execute("SELECT id, v FROM t WHERE id IN (1, 2, 200, 390)")
+            }
+        finally:
+            con.close()
+
+
+def check(db: Path, refusal: str) -> None:
+    assert rows_as_of(db, 2) == {1: "c2", 2: "orig2xx", 200: "orig200", 390: "c3"}
+    assert rows_as_of(db, 3)[200] == "c4"
+    with pytest.raises(NotReconstructableError) as refused:
+        rows_as_of(db, 0)
+    assert str(refused.value) == f"not reconstructable: {refusal}"
     builder = HistoryBuilder(db)
     for number, page in ((1, 3), (2, 9)):
         changes, note, listed = table_t(builder, number)
@@ -78,7 +97,11 @@ def check(db: Path) -> None:
 
 def test_with_the_shm_as_the_checkpoint_left_it(db: Path) -> None:
     before = digests(db)
-    check(db)
+    check(
+        db,
+        "page 3 was checkpointed after commit 0 (the database file holds its version from"
+        " commit 1 or later)",
+    )
     assert digests(db) == before
 
 
@@ -87,11 +110,21 @@ def test_with_the_shm_rebuilt_by_a_later_connection(db: Path) -> None:
     assert disable_checkpoint_on_close(con)
     con.execute("SELECT count(*) FROM t").fetchone()  # the first opener rebuilds the -shm
     con.close()
-    check(db)
+    check(
+        db,
+        "cannot tell whether page 3 was checkpointed after commit 0: the -shm says only that a"
+        " checkpoint may have copied it (a checkpoint under way or interrupted, or a -shm"
+        " rebuilt since), and the database file holds the same page as commit 1 wrote",
+    )
 
 
 def test_without_shm(db: Path, tmp_path: Path) -> None:
     copy = tmp_path / "copy.db"
     shutil.copy(db, copy)
     shutil.copy(f"{db}-wal", f"{copy}-wal")
-    check(copy)
+    check(
+        copy,
+        "cannot tell whether page 3 was checkpointed after commit 0: there is no -shm to say"
+        " how far checkpoints got, and the database file holds the same page as commit 1"
+        " wrote",
+    )
