@@ -60,6 +60,20 @@ async def test_keys_typed_in_one_burst_after_ctrl_t_reach_the_filter(rules_db: P
         assert grid.has_focus
 
 
+async def test_a_burst_into_a_screen_that_opens_keeps_every_key_in_order(rules_db: Path) -> None:
+    """/ opens the search prompt; the text typed with it lands there whole and in order."""
+    from textual import events
+
+    async with running(rules_db) as (app, pilot, screen, _grid, _status):
+        burst = [("slash", "/"), *((c, c) for c in "spel 4"), ("enter", "\r")]
+        for _ in range(3):  # several bursts: a key overtaking another would show once
+            for key, character in burst:
+                app.post_message(events.Key(key, character))
+            await settle(pilot)
+            assert screen.query_spec is not None and screen.query_spec.search == "spel 4"
+            assert app.screen is screen
+
+
 async def test_down_moves_from_the_filter_into_the_list_and_enter_opens_the_highlighted(
     rules_db: Path,
 ) -> None:
