@@ -221,3 +221,23 @@ async def test_the_schema_view_keeps_grid_commands_off_the_hidden_grid(rules_db:
         assert screen.table is not None and screen.table.name == "spells"
         assert tabs.current == "grid"
         assert grid.has_focus
+
+
+async def test_esc_in_the_table_filter_clears_it_and_stays_a_second_esc_leaves(
+    rules_db: Path,
+) -> None:
+    """After Esc, what is typed is a table name again, never grid commands (c, s, d)."""
+    async with running(rules_db) as (_app, pilot, screen, grid, _status):
+        table_filter = screen.query_one("#table-filter", Input)
+        await pilot.press("ctrl+t", *"lists", "escape")
+        assert table_filter.value == ""
+        assert table_filter.has_focus
+        await pilot.press(*"cs")
+        await settle(pilot)
+        assert table_filter.value == "cs"
+        assert screen.query_spec is not None and not screen.query_spec.sort
+        await pilot.press("escape", "escape")
+        assert table_filter.value == ""
+        assert grid.has_focus
+        await pilot.press("ctrl+t", *"spel", "down", "escape")  # from the list: the filter
+        assert table_filter.value == "" and table_filter.has_focus

@@ -540,7 +540,7 @@ BROWSE_ACTIONS: tuple[KeyAction, ...] = (
         "escape",
         "clear_filter",
         "Clear filter",
-        "Empty the table filter",
+        "Empty the table filter (and stay in it); when it is empty, back to the rows",
         _F,
         show=False,
     ),

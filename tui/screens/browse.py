@@ -386,6 +386,10 @@ class BrowseScreen(BrowseNavigation, BrowseConsole, BrowseTransfer, BrowseSaving
         if not self.count.exact:
             self._start_count()
 
+    @on(TableList.Left)
+    def _tables_left(self) -> None:
+        self.action_focus_rows()
+
     @on(TableList.TableHighlighted)
     def _table_highlighted(self, event: TableList.TableHighlighted) -> None:
         if self.query_one(TableList).has_focus_within:

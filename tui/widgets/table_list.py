@@ -99,6 +99,10 @@ class TableList(Vertical):
             self.table = table
             super().__init__()
 
+    class Left(Message):
+        """Esc with nothing to clear: the user is done with the list (the screen focuses the
+        rows)."""
+
     class TableHighlighted(Message):
         """An entry was highlighted (the screen shows its whole name)."""
 
@@ -255,5 +259,11 @@ class TableList(Vertical):
             options.focus()
 
     def action_clear_filter(self) -> None:
-        self.query_one(Input).value = ""
-        self.screen.set_focus(self.query_one(OptionList))
+        """Esc: empty the filter and stay in it to type another name; with nothing to empty,
+        leave the list (keys typed after one Esc never become the grid's commands)."""
+        table_filter = self.query_one(Input)
+        if table_filter.value:
+            table_filter.value = ""
+            table_filter.focus()
+        else:
+            self.post_message(self.Left())
