@@ -234,7 +234,9 @@ class DbBrowseApp(KeyOrder[int]):
             else:
                 reported = False
                 if browse is not None:
-                    compact = inspector.compact()
+                    # A past state is served as a rollback-journal file (its page 1 patched):
+                    # its own "journal: delete" says nothing of the database, which has a WAL.
+                    compact = inspector.compact() if live else "past state · journal: wal"
                     if browse.status.wal != compact:
                         browse.status.wal = compact
                 if snapshot is not shown:  # an unchanged snapshot needs no repaint

@@ -206,3 +206,18 @@ async def test_the_status_of_a_past_session_is_the_live_database(
         # touches the -shm (a live reader sets read marks there).
         await pilot.press("escape")
         await eventually(pilot, lambda: app._status_source is None, "the live source closed")
+
+
+async def test_the_status_bar_of_a_past_session_names_the_live_journal_mode(
+    tmp_path: Path, writer: sqlite3.Connection
+) -> None:
+    """The past state is served as a rollback-journal file (its header patched): the bar must
+    not pass that off as the database's journal mode."""
+    from tests.tui.scenes import eventually
+
+    app = DbBrowseApp(resolve_target(str(tmp_path / "h.db"), default_url="", as_of=2))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        status = app.screen.query_one(StatusBar)
+        await eventually(pilot, lambda: status.wal != "", "the first status refresh")
+        assert status.wal == "past state · journal: wal"
