@@ -203,14 +203,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if app.failed:
         return _fail(app.failed, status=1)
     if target is None and app.created and app.target is not None:
-        print(f"dbbrowse: created {app.target.display} (the application's database)")
+        from tui.text.escape import escaped_plain
+
+        created = escaped_plain(app.target.display)
+        print(f"dbbrowse: created {created} (the application's database)")
     if app.source is not None:
         _remember(args.database, target, settings.recent_limit)
     return app.return_code or 0
 
 
 def _fail(message: str, status: int = 2) -> int:
-    print(f"dbbrowse: error: {message}", file=sys.stderr)
+    from tui.text.escape import escaped_plain  # a file name's escape codes never reach the tty
+
+    print(f"dbbrowse: error: {escaped_plain(message)}", file=sys.stderr)
     return status
 
 

@@ -85,7 +85,9 @@ def _format_of(args: argparse.Namespace) -> ExportFormat:
 
 
 def _error(message: str) -> None:
-    print(f"dbbrowse export: error: {message}", file=sys.stderr)
+    from tui.text.escape import escaped_plain  # a file name's escape codes never reach the tty
+
+    print(f"dbbrowse export: error: {escaped_plain(message)}", file=sys.stderr)
 
 
 def main(argv: Sequence[str]) -> int:
@@ -152,10 +154,10 @@ async def _run(target: Any, what: str, path: Path | None, options: ExportOptions
             progress.done()
         if path is not None or sys.stderr.isatty():
             where = f" to {path}" if path is not None else ""
-            print(
-                f"exported {rows:,} rows of {label}{where} in {clock.seconds:.1f} s",
-                file=sys.stderr,
-            )
+            from tui.text.escape import escaped_plain
+
+            said = escaped_plain(f"exported {rows:,} rows of {label}{where}")
+            print(f"{said} in {clock.seconds:.1f} s", file=sys.stderr)
         return 0
     except ExportError as exc:
         _error(str(exc))

@@ -44,7 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _error(message: str) -> None:
-    print(f"dbbrowse history: error: {message}", file=sys.stderr)
+    from tui.text.escape import escaped_plain  # a file name's escape codes never reach the tty
+
+    print(f"dbbrowse history: error: {escaped_plain(message)}", file=sys.stderr)
 
 
 def main(argv: Sequence[str]) -> int:
