@@ -221,3 +221,21 @@ async def test_the_status_bar_of_a_past_session_names_the_live_journal_mode(
         status = app.screen.query_one(StatusBar)
         await eventually(pilot, lambda: status.wal != "", "the first status refresh")
         assert status.wal == "past state · journal: wal"
+
+
+async def test_text_that_is_not_utf8_in_a_past_state(tmp_path: Path) -> None:
+    """TEXT bytes that are not UTF-8 read as the live grid reads them (surrogateescape)."""
+    con = wal_connection(tmp_path / "u.db")
+    try:
+        con.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, s TEXT)")
+        con.execute("INSERT INTO t VALUES (1, 'ok'), (2, CAST(x'c328ff41' AS TEXT))")
+        con.execute("UPDATE t SET s = 'later'")
+        app = DbBrowseApp(resolve_target(str(tmp_path / "u.db"), default_url="", as_of=2))
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            screen = await open_table(pilot, "t")
+            grid = screen.query_one(RowGrid)
+            await settle(pilot)
+            assert rows(grid) == [(1, "ok"), (2, b"\xc3(\xffA".decode("utf-8", "surrogateescape"))]
+    finally:
+        con.close()

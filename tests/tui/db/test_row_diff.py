@@ -152,3 +152,22 @@ def test_a_state_that_is_gone_is_refused(writer: RecordingWriter) -> None:
     with pytest.raises(NotReconstructableError, match="no commit 4"):
         TableDiff(writer.db, "t", 4, None)
     assert isinstance(NotReconstructableError("x"), sqlite3.Error)
+
+
+def test_text_that_is_not_utf8_on_both_sides(tmp_path: Path) -> None:
+    """Read as the live connections read it: the bytes decoded with surrogateescape."""
+    from tests.tui.db.walhelpers import wal_connection
+
+    con = wal_connection(tmp_path / "u.db")
+    try:
+        con.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, s TEXT)")
+        con.execute("INSERT INTO t VALUES (1, CAST(x'c328ff41' AS TEXT))")
+        con.execute("UPDATE t SET s = s || CAST(x'fe' AS TEXT)")
+        bad = b"\xc3(\xffA".decode("utf-8", "surrogateescape")
+        worse = b"\xc3(\xffA\xfe".decode("utf-8", "surrogateescape")
+        for to_commit in (3, None):
+            with TableDiff(tmp_path / "u.db", "t", 2, to_commit) as diff:
+                changes = [(c.kind, c.before, c.after) for c in diff]
+            assert changes == [("updated", (1, bad), (1, worse))], to_commit
+    finally:
+        con.close()
