@@ -14,15 +14,25 @@ per foreign key, zeros included) and counted again inside the save's transaction
 anything runs (:func:`recount`): another user who added a referring row meanwhile would
 otherwise make the save delete more than was announced. A difference is a conflict
 (:mod:`tui.db.save`).
+
+A count alone misses another set of the same size (one child replaced by another the person
+never saw), so for the foreign keys that change rows (CASCADE, SET NULL, SET DEFAULT) the
+referring rows are kept too, as a digest of the whole rows (keys and values: SQLite gives a
+deleted row's key again to the next new row) read in key order (the referring table's
+primary key; SQLite's rowid where none is declared; every column on a server table without
+one). A change to such a row is a conflict too. Beyond :data:`CAP` referring rows per
+foreign key and row the deletion is refused at staging (:class:`TooManyReferrersError`)
+rather than saved unchecked.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, func, inspect, literal_column, or_, select
 from sqlalchemy import column as sa_column
 from sqlalchemy import table as sa_table
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -32,9 +42,25 @@ from tui.db.catalog import short_read
 from tui.db.key_match import exact_param
 from tui.db.model import ForeignKeyInfo, TableDetails
 
-__all__ = ["DeleteEffect", "delete_effects", "describe_effects", "recount", "row_effects", "total"]
+__all__ = [
+    "CAP",
+    "DeleteEffect",
+    "TooManyReferrersError",
+    "delete_effects",
+    "describe_effects",
+    "recount",
+    "row_effects",
+    "total",
+]
 
 _CHUNK = 200  # parent rows per count statement (bound parameters stay well under limits)
+#: Referring rows whose identities a staged deletion notes, per foreign key and row.
+CAP = 10_000
+_CHANGING = frozenset({"CASCADE", "SET NULL", "SET DEFAULT"})
+
+
+class TooManyReferrersError(ValueError):
+    """A deletion would change more referring rows than can be checked again at save."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +73,9 @@ class DeleteEffect:
     rows: int
     #: The columns of the deleted table the foreign key refers to (to count them again).
     referred: tuple[str, ...] = ()
+    #: A digest of the referring rows (whole), in key order ("" where not noted: RESTRICT,
+    #: NO ACTION, no row, or a total for the confirmation).
+    identities: str = ""
 
 
 async def delete_effects(
@@ -73,8 +102,14 @@ async def row_effects(
         for row in rows:
             effects = []
             for source, fk in details.referenced_by:
-                count = await _count(conn, source, details.info.ref.schema, fk, [row])
-                effects.append(_effect(source, fk, count))
+                effect = await _noted(conn, source, details.info.ref.schema, fk, row)
+                if effect.action in _CHANGING and effect.rows > CAP:
+                    raise TooManyReferrersError(
+                        f"deleting this row would change {effect.rows:,} rows of {source}"
+                        f" ({effect.action}): more than {CAP:,} cannot be checked again when"
+                        " saving; delete or change them first"
+                    )
+                effects.append(effect)
             found.append(tuple(effects))
     return tuple(found)
 
@@ -89,9 +124,63 @@ async def recount(
     transaction: no transaction of its own)."""
     again = []
     for effect in effects:
-        fk = ForeignKeyInfo(effect.columns, "", effect.referred)
-        again.append(replace(effect, rows=await _count(conn, effect.table, schema, fk, [row])))
+        fk = ForeignKeyInfo(effect.columns, "", effect.referred, on_delete=effect.action)
+        again.append(await _noted(conn, effect.table, schema, fk, row))
     return tuple(again)
+
+
+async def _noted(
+    conn: AsyncConnection,
+    source: str,
+    schema: str | None,
+    fk: ForeignKeyInfo,
+    row: Mapping[str, Any],
+) -> DeleteEffect:
+    """The effect of deleting ``row`` through ``fk``: its count and, for a foreign key that
+    changes rows, the digest of their identities (none beyond :data:`CAP`: the count
+    differs from any staged one then)."""
+    effect = _effect(source, fk, await _count(conn, source, schema, fk, [row]))
+    if effect.action not in _CHANGING or not effect.rows or effect.rows > CAP:
+        return effect
+    identity, every = await _identity(conn, source, schema)
+    names = dict.fromkeys([*fk.columns, *(identity or ()), *every])
+    referring = sa_table(source, *(sa_column(c) for c in names), schema=schema)
+    # None: SQLite's rowid (a keyword, not user text).
+    order: list[ColumnElement[Any]] = (
+        [literal_column("rowid")] if identity is None else [referring.c[n] for n in identity]
+    )
+    # The whole rows: a key given again to a new row (SQLite reuses the largest rowid) would
+    # otherwise pass for the row that was announced.
+    columns = [*order, *(referring.c[n] for n in every)]
+    where = and_(
+        *(
+            referring.c[name] == _param(conn.dialect.name, row.get(referred))
+            for name, referred in zip(fk.columns, fk.referred_columns, strict=True)
+        )
+    )
+    digest = hashlib.sha256()
+    result = await conn.execute(select(*columns).where(where).order_by(*order))
+    for found in result:
+        digest.update(repr(tuple(found)).encode("utf-8", "surrogateescape"))
+        digest.update(b"\n")
+    return replace(effect, identities=digest.hexdigest())
+
+
+async def _identity(
+    conn: AsyncConnection, source: str, schema: str | None
+) -> tuple[list[str] | None, list[str]]:
+    """What orders the rows of ``source``: its primary key, else SQLite's rowid (None), else
+    (a server table without a key) every column; and every column."""
+
+    def read(sync_conn: Any) -> tuple[list[str] | None, list[str]]:
+        inspector = inspect(sync_conn)
+        every = [str(c["name"]) for c in inspector.get_columns(source, schema)]
+        key = inspector.get_pk_constraint(source, schema).get("constrained_columns") or []
+        if key:
+            return list(key), every
+        return (None if sync_conn.dialect.name == "sqlite" else every), every
+
+    return await conn.run_sync(read)
 
 
 def total(per_row: Sequence[Sequence[DeleteEffect]]) -> tuple[DeleteEffect, ...]:

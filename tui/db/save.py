@@ -38,7 +38,9 @@ the whole row names it (``CellEdit.row``).
 (rows of other tables deleted by ``ON DELETE CASCADE``, set to NULL or default, or refusing):
 the counts are taken again inside the transaction before any statement runs (the state the
 confirmation counted, before this save's own changes), after locking the row on the servers
-so that no referring row can be added until the save ends. Counts that differ are a
+so that no referring row can be added until the save ends; the rows a CASCADE or SET NULL /
+DEFAULT would change are compared too (a digest of them, whole), so another set of the same
+size is no match. Effects that differ are a
 :class:`Conflict` (``effects`` holds them): nothing is written, the deletion stays staged,
 and keeping it re-stages it with the new counts, knowingly.
 
@@ -270,10 +272,17 @@ async def _effects_conflict(
 
 
 def effects_changed(before: Sequence[DeleteEffect], now: Sequence[DeleteEffect]) -> str:
-    """``3 rows of pets (ON DELETE CASCADE) instead of 2``, for each count that changed."""
+    """``3 rows of pets (ON DELETE CASCADE) instead of 2``, for each count that changed;
+    ``2 other rows of pets refer to it (CASCADE) than the 2 announced`` for another set."""
     parts = []
     for old, new in zip(before, now, strict=True):
-        if old.rows != new.rows:
+        if old.rows == new.rows and old.identities != new.identities:
+            parts.append(
+                f"{new.rows:,} other row{'s' if new.rows != 1 else ''} of {new.table}"
+                f" refer{'s' if new.rows == 1 else ''} to it ({new.action}) than the"
+                f" {old.rows:,} announced"
+            )
+        elif old.rows != new.rows:
             rows = f"{new.rows:,} rows" if new.rows != 1 else "1 row"
             verb = "refer" if new.rows != 1 else "refers"
             parts.append(

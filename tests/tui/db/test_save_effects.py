@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.tui.db.edithelpers import details
 from tests.tui.db.savehelpers import JOURNALS, OpenDb, file_hashes, other_writer, rows, save
-from tui.db.delete_effects import row_effects, total
+from tui.db.delete_effects import CAP, TooManyReferrersError, row_effects, total
 from tui.db.edits import ChangeSet, RowDelete
 from tui.db.model import TableRef
 from tui.db.save import resolve_conflict
@@ -104,3 +104,71 @@ async def test_counts_are_taken_before_this_saves_own_changes(open_db: OpenDb) -
     outcome = await save(engine, [child, parent], ["t", "c", "n"])
     assert outcome.ok, outcome.reason
     assert rows(path, "SELECT count(*) FROM c") == [(0,)]
+
+
+@pytest.mark.parametrize("wal", JOURNALS)
+async def test_other_children_of_the_same_number_stop_the_cascade(
+    wal: bool, open_db: OpenDb
+) -> None:
+    """The hostile recipe: one announced child replaced by another, the count unchanged."""
+    path, engine = open_db("same.db", SCHEMA, wal=wal)
+    delete = await staged_delete(engine, 1, "one")
+    other_writer(path, "DELETE FROM c WHERE id = 2", "INSERT INTO c VALUES (11, 1)")
+    before = file_hashes(path)
+    outcome = await save(engine, [delete], ["t", "c", "n"])
+    assert not outcome.ok and outcome.conflict is not None
+    assert "2 other rows of c refer to it (CASCADE) than the 2 announced" in outcome.reason
+    assert rows(path, "SELECT id, t_id FROM c ORDER BY id") == [(1, 1), (11, 1)]
+    assert file_hashes(path) == before
+
+
+async def test_a_set_null_referrer_swapped_for_another_is_a_conflict(open_db: OpenDb) -> None:
+    path, engine = open_db("swap.db", [*SCHEMA, "INSERT INTO n VALUES (5, 2)"])
+    delete = await staged_delete(engine, 2, "two")
+    other_writer(path, "UPDATE n SET t_id = NULL WHERE id = 5", "INSERT INTO n VALUES (6, 2)")
+    outcome = await save(engine, [delete], ["t", "c", "n"])
+    assert outcome.conflict is not None
+    assert rows(path, "SELECT id, t_id FROM n ORDER BY id") == [(5, None), (6, 2)]
+
+
+async def test_children_without_a_declared_key_are_told_apart_by_rowid(
+    open_db: OpenDb,
+) -> None:
+    path, engine = open_db(
+        "rowid.db",
+        [
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)",
+            "CREATE TABLE c (t_id INT REFERENCES t (id) ON DELETE CASCADE, note TEXT)",
+            "INSERT INTO t VALUES (1, 'one')",
+            "INSERT INTO c VALUES (1, 'a'), (1, 'b'), (NULL, 'spare')",
+        ],
+    )
+    delete = await staged_delete(engine, 1, "one")
+    other_writer(
+        path, "DELETE FROM c WHERE note = 'a'", "UPDATE c SET t_id = 1 WHERE note = 'spare'"
+    )
+    outcome = await save(engine, [delete], ["t", "c"])
+    assert outcome.conflict is not None
+    assert rows(path, "SELECT note FROM c ORDER BY note") == [("b",), ("spare",)]
+
+
+async def test_unchanged_children_still_save(open_db: OpenDb) -> None:
+    path, engine = open_db("same.db", SCHEMA)
+    delete = await staged_delete(engine, 1, "one")
+    other_writer(path, "INSERT INTO c VALUES (7, 2)")  # a child of another row
+    outcome = await save(engine, [delete], ["t", "c", "n"])
+    assert outcome.ok, outcome.reason
+    assert rows(path, "SELECT id, t_id FROM c") == [(7, 2)]
+
+
+async def test_more_children_than_can_be_checked_refuse_the_staging(open_db: OpenDb) -> None:
+    _, engine = open_db(
+        "many.db",
+        [
+            *SCHEMA,
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+            f" WHERE i < {CAP + 1}) INSERT INTO c (t_id) SELECT 2 FROM n",
+        ],
+    )
+    with pytest.raises(TooManyReferrersError, match=r"10,001 rows of c \(CASCADE\)"):
+        await staged_delete(engine, 2, "two")

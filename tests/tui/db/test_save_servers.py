@@ -351,6 +351,33 @@ async def test_an_order_added_after_staging_stops_the_deletion(engine: AsyncEngi
         assert await conn.scalar(text("SELECT count(*) FROM orders")) == 0
 
 
+async def test_an_order_swapped_for_another_stops_the_deletion(engine: AsyncEngine) -> None:
+    """The customer's one order is replaced by another between the confirmation and the save:
+    the count is the same, the rows are not, so nothing is deleted, on every engine."""
+    from tui.db.delete_effects import row_effects
+
+    info = await describe(engine, "customers")
+    row = await read_row(engine, info, 1)
+    detail = await details(engine, "customers")
+    async with engine.connect() as conn:
+        (effects,) = await row_effects(conn, detail, [row])
+    delete = RowDelete(TableRef("customers"), RowKey(("id",), (1,)), tuple(row.items()), effects)
+    async with engine.begin() as conn:  # the other user
+        await conn.execute(text("DELETE FROM orders WHERE customer_id = 1"))
+        await conn.execute(
+            text(
+                "INSERT INTO orders (customer_id, status, placed_at, total)"
+                " VALUES (1, 'paid', '2024-01-02 00:00:00', 3)"
+            )
+        )
+    outcome = await save(engine, [delete], ["customers"])
+    assert outcome.conflict is not None and outcome.conflict.effects is not None
+    assert "1 other row of orders refers to it (CASCADE) than the 1 announced" in outcome.reason
+    async with engine.connect() as conn:
+        assert await conn.scalar(text("SELECT count(*) FROM orders")) == 1
+        assert await conn.scalar(text("SELECT count(*) FROM customers")) == 1
+
+
 async def test_a_column_added_by_another_connection_stops_the_save(engine: AsyncEngine) -> None:
     """Planned on the columns as read; another connection adds one: nothing is saved, the
     reason names it, and on the table as it is now the same change saves."""
