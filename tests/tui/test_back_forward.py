@@ -177,3 +177,21 @@ async def test_referenced_by_on_a_table_nothing_refers_to_says_so(nav_db: Path) 
         assert isinstance(app.screen, BrowseScreen)
         notices = [str(n.message) for n in app._notifications]
         assert any("no foreign key refers to reviews" in n for n in notices), notices
+
+
+async def test_j_follows_the_staged_value_the_cell_shows(tmp_path: Path) -> None:
+    """parent 1 → 3 staged (not saved): the cell shows 3, so j opens id = 3."""
+    from tests.tui.editing import edit_to, editing, press, to_column
+
+    path = tmp_path / "self.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE self (id INTEGER PRIMARY KEY, parent INTEGER REFERENCES self)")
+        conn.executemany("INSERT INTO self VALUES (?, ?)", [(1, None), (2, 1), (3, 1)])
+    conn.close()
+    async with editing(path, "self") as (_app, pilot, screen, grid):
+        grid.cursor_row = 1
+        to_column(grid, "parent")
+        await edit_to(pilot, "3")
+        await press(pilot, "j", "y")  # y: leave with the change staged
+        assert screen.table is not None and screen.table.name == "self"
+        assert screen.query_spec == RowQuery(filters=(FilterSpec("id", FilterOp.EQ, 3),))

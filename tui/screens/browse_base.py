@@ -19,6 +19,7 @@ from tui.widgets.row_grid import RowGrid
 from tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
+    from tui.db.edits import CellEdit
     from tui.db.model import TableDetails, TableInfo, TableRef
     from tui.db.paging import RowQuery
     from tui.db.source import DataSource
@@ -93,6 +94,10 @@ class BrowseBase(JobScreen):
 
     def confirm_leave(self, doing: str, proceed: Any, *, forgets: bool = False) -> None:
         """Run ``proceed()`` now, or after asking when changes are staged (browse_staging)."""
+        raise NotImplementedError
+
+    def staged_edit(self, position: int, column: str) -> CellEdit | None:
+        """The staged edit of a cell of the grid (see browse_staging)."""
         raise NotImplementedError
 
     def remember_visit(self) -> None:

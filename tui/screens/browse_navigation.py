@@ -156,11 +156,17 @@ class BrowseNavigation(BrowseBase):
         row = grid.source.row_at(grid.cursor_row)
         if details is None or not grid.columns or row is None:
             return
+        names = [c.name for c in grid.columns]
+        # The values the cells show: a staged edit (not saved yet) in place of the stored one.
+        shown = tuple(
+            edit.new if (edit := self.staged_edit(grid.cursor_row, name)) is not None else value
+            for name, value in zip(names, row, strict=False)
+        )
         try:
             target, query = foreign_key_target(
                 details,
-                [c.name for c in grid.columns],
-                row,
+                names,
+                shown,
                 grid.columns[grid.cursor_column].name,
                 self.query_one(TableList).tables,
             )
