@@ -37,7 +37,7 @@ from tui.db.wal import (
     parse_wal_header,
 )
 
-__all__ = ["Commit", "WalCommitIndex", "WalCommits", "read_commits"]
+__all__ = ["Commit", "WalCommitIndex", "WalCommits", "checkpointed", "read_commits"]
 
 _MASK32 = 0xFFFFFFFF
 
@@ -74,6 +74,10 @@ class WalCommits:
     uncommitted_pages: frozenset[int] = frozenset()
     torn_tail_bytes: int = 0  # a partial frame at the end of the file
     backfilled: int | None = 0
+    # nBackfillAttempted when beyond nBackfill (a checkpoint under way or cut short, or a
+    # -shm rebuilt, which sets nBackfill to 0 and this to the end of the WAL): frames up to it
+    # may be in the database file too. 0 when it is not beyond.
+    backfill_unsure: int = 0
     problems: tuple[str, ...] = ()
     # page -> its committed frames, ascending. Shared with the index that made this value and
     # appended to by its later refreshes, which is safe because every lookup here is bounded
@@ -106,9 +110,7 @@ class WalCommits:
 
     def is_checkpointed(self, number: int) -> bool | None:
         """Whether commit ``number`` is copied into the database file; None when unknown."""
-        if self.backfilled is None:
-            return None
-        return self.commit(number).last_frame <= self.backfilled
+        return checkpointed(self.commit(number).last_frame, self.backfilled, self.backfill_unsure)
 
     def commit_of_frame(self, frame: int) -> Commit | None:
         """The commit that ``frame`` belongs to; None for the uncommitted tail or beyond."""
@@ -143,6 +145,15 @@ class WalCommits:
         """Byte offset of frame ``frame``'s header in the file (its page follows)."""
         assert self.header is not None
         return WAL_HEADER_SIZE + (frame - 1) * self.header.frame_size
+
+
+def checkpointed(last_frame: int, backfilled: int | None, unsure: int) -> bool | None:
+    """Whether a commit ending at ``last_frame`` is in the database file; None when unknown."""
+    if backfilled is None:
+        return None
+    if last_frame <= backfilled:
+        return True
+    return None if last_frame <= unsure else False
 
 
 def read_commits(wal_path: str | os.PathLike[str]) -> WalCommits:
@@ -227,6 +238,7 @@ class WalCommitIndex:
             problems.append(problem)
         if torn:
             problems.append(f"the last frame is incomplete: {torn:,} of {fs:,} bytes")
+        backfilled, unsure = self._backfilled(header)
         return WalCommits(
             wal_path=self.wal_path,
             header=header,
@@ -234,23 +246,26 @@ class WalCommitIndex:
             uncommitted_frames=tail_frames,
             uncommitted_pages=frozenset(tail_pages),
             torn_tail_bytes=torn,
-            backfilled=self._backfilled(header),
+            backfilled=backfilled,
+            backfill_unsure=unsure,
             problems=tuple(problems),
             _page_frames=self._page_frames,
         )
 
-    def _backfilled(self, header: WalHeader) -> int | None:
-        """``nBackfill`` for this generation, if the ``-shm`` file says it."""
+    def _backfilled(self, header: WalHeader) -> tuple[int | None, int]:
+        """``nBackfill`` for this generation, if the ``-shm`` file says it, and
+        ``nBackfillAttempted`` where it goes beyond (else 0)."""
         shm = read_shm(self.shm_path) if self.shm_path else None
         if shm is None or not shm.is_init:
-            return None
+            return None, 0
         if shm.salts == (header.salt1, header.salt2):
-            return shm.checkpoint.backfilled
+            done, attempted = shm.checkpoint.backfilled, shm.checkpoint.backfill_attempted
+            return done, attempted if attempted > done else 0
         # A restart increments salt1: the wal-index already describes the next generation,
         # which SQLite begins only once every frame of this one is in the database file.
         if shm.salts[0] == (header.salt1 + 1) & _MASK32:
-            return self._commits[-1].last_frame if self._commits else 0
-        return None
+            return (self._commits[-1].last_frame if self._commits else 0), 0
+        return None, 0
 
     def _scan(
         self, file: BufferedReader, header: WalHeader, end: int

@@ -33,7 +33,7 @@ from tui.db.btree import (
 from tui.db.page_owners import Owner, PageOwners
 from tui.db.page_versions import GenerationChanged, PageVersions
 from tui.db.schema_pages import SCHEMA_NAME
-from tui.db.wal_commits import Commit, WalCommitIndex, WalCommits
+from tui.db.wal_commits import Commit, WalCommitIndex, WalCommits, checkpointed
 
 __all__ = ["HistoryBuilder", "HistoryCommit", "Touched", "WalHistory"]
 
@@ -90,12 +90,13 @@ class WalHistory:
     uncommitted_pages: int = 0
     torn_tail_bytes: int = 0
     backfilled: int | None = None  # nBackfill; None when unknown
+    backfill_unsure: int = 0  # frames up to this may be copied too (WalCommits.backfill_unsure)
     problems: tuple[str, ...] = ()
     unread_commits: int = 0  # commits in the WAL not attributed yet (a refresh with a limit)
 
     def is_checkpointed(self, commit: HistoryCommit) -> bool | None:
         """Copied into the database file (frame ≤ nBackfill); None when unknown."""
-        return None if self.backfilled is None else commit.last_frame <= self.backfilled
+        return checkpointed(commit.last_frame, self.backfilled, self.backfill_unsure)
 
     def commit(self, number: int) -> HistoryCommit:
         """Commit ``number``; :class:`LookupError` with a message when the WAL lacks it."""
@@ -166,6 +167,7 @@ class HistoryBuilder:
             uncommitted_pages=len(commits.uncommitted_pages),
             torn_tail_bytes=commits.torn_tail_bytes,
             backfilled=commits.backfilled,
+            backfill_unsure=commits.backfill_unsure,
             problems=tuple(problems),
             unread_commits=len(commits.commits) - len(self._entries),
         )
@@ -197,7 +199,9 @@ class HistoryBuilder:
             self.commits_read += 1
             get = versions.getter(commit.number)
             before = versions.inexact
-            exact_state = commits.backfilled is None or commit.last_frame >= commits.backfilled
+            exact_state = commits.backfilled is None or commit.last_frame >= max(
+                commits.backfilled, commits.backfill_unsure
+            )
             problem = None
             # Owners that may derive from overwritten pages are found again from scratch,
             # while that is cheap or once the state is exact again.

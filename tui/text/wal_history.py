@@ -53,6 +53,11 @@ def history_summary(history: WalHistory, *, salts: bool = True) -> Text:
         text.append(" · checkpointed: unknown (no wal-index)")
     else:
         text.append(f" · checkpointed up to frame {history.backfilled:,}")
+        if history.backfill_unsure:
+            text.append(
+                f", perhaps up to frame {history.backfill_unsure:,} (a rebuilt wal-index, or a"
+                " checkpoint under way)"
+            )
     if history.uncommitted_frames:
         frames = history.uncommitted_frames
         text.append(

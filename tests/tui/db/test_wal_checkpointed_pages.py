@@ -22,6 +22,7 @@ from tui.db.as_of import AsOfSnapshot, NotReconstructableError
 from tui.db.no_checkpoint import disable_checkpoint_on_close
 from tui.db.row_changes import CommitChanges, commit_changes
 from tui.db.wal_history import HistoryBuilder
+from tui.text.wal_history import history_summary
 
 WRITER = """
 import os, sqlite3, sys
@@ -128,3 +129,22 @@ def test_without_shm(db: Path, tmp_path: Path) -> None:
         " how far checkpoints got, and the database file holds the same page as commit 1"
         " wrote",
     )
+
+
+def test_a_rebuilt_shm_makes_checkpoint_progress_unsure(db: Path) -> None:
+    """Rebuilt, the -shm says nBackfill 0 and nBackfillAttempted 4: commits 1 and 2 are in
+    the file, but nothing says so; "no" would be false, "yes" a guess."""
+    history = HistoryBuilder(db).refresh()
+    assert [history.is_checkpointed(c) for c in history.commits] == [True, True, False, False]
+    con = sqlite3.connect(db, isolation_level=None)
+    assert disable_checkpoint_on_close(con)
+    con.execute("SELECT count(*) FROM t").fetchone()
+    con.close()
+    history = HistoryBuilder(db).refresh()
+    assert (history.backfilled, history.backfill_unsure) == (0, 4)
+    assert [history.is_checkpointed(c) for c in history.commits] == [None] * 4
+    text = history_summary(history).plain.splitlines()[0]
+    assert text.endswith(
+        " · checkpointed up to frame 0, perhaps up to frame 4 (a rebuilt wal-index, or a"
+        " checkpoint under way)"
+    ), text
