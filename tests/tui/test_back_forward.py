@@ -195,3 +195,28 @@ async def test_j_follows_the_staged_value_the_cell_shows(tmp_path: Path) -> None
         await press(pilot, "j", "y")  # y: leave with the change staged
         assert screen.table is not None and screen.table.name == "self"
         assert screen.query_spec == RowQuery(filters=(FilterSpec("id", FilterOp.EQ, 3),))
+
+
+async def test_j_finds_a_referred_table_named_in_another_letter_case(tmp_path: Path) -> None:
+    """SQLite resolves REFERENCES "p" to the table "P" (names ignore ASCII case): so does j."""
+    path = tmp_path / "case.db"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(
+            """
+            CREATE TABLE "P" (a INTEGER, b INTEGER, label TEXT, PRIMARY KEY (a, b));
+            CREATE TABLE implicit_child (id INTEGER PRIMARY KEY, x INTEGER, y INTEGER,
+                FOREIGN KEY (x, y) REFERENCES "p");
+            INSERT INTO "P" VALUES (1, 2, 'one two'), (3, 4, 'three four');
+            INSERT INTO implicit_child VALUES (1, 3, 4);
+            """
+        )
+    conn.close()
+    async with running(path) as (_app, pilot, screen, grid, _status):
+        await open_table(pilot, screen, "implicit_child")
+        grid.cursor_column = [c.name for c in grid.columns].index("x")
+        await pilot.press("j")
+        await settle(pilot)
+        assert screen.table is not None and screen.table.name == "P"
+        assert screen.query_spec == RowQuery(
+            filters=(FilterSpec("a", FilterOp.EQ, 3), FilterSpec("b", FilterOp.EQ, 4))
+        )

@@ -60,6 +60,14 @@ def parse_position(answer: str, total: int) -> int:
     return int(row) - 1
 
 
+def _ascii_lower(name: str) -> str:
+    """SQLite folds only A-Z in names ("É" and "é" are two tables)."""
+    return name.translate(_ASCII_LOWER)
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
 class NoForeignKeyError(ValueError):
     """The cell under the cursor does not point at a row (message says why)."""
 
@@ -70,8 +78,13 @@ def foreign_key_target(
     row: Sequence[Any],
     column: str,
     tables: Sequence[TableInfo],
+    *,
+    names_ignore_case: bool = False,
 ) -> tuple[TableInfo, RowQuery]:
-    """The table and the query that show the row the foreign key in ``column`` points at."""
+    """The table and the query that show the row the foreign key in ``column`` points at.
+
+    ``names_ignore_case``: the engine resolves table names ignoring ASCII case (SQLite), so
+    the key's spelling finds the table the engine finds (the exact spelling first)."""
     fk = next((f for f in details.foreign_keys if column in f.columns), None)
     if fk is None:
         raise NoForeignKeyError(f"{column} is not a foreign key")
@@ -79,6 +92,9 @@ def foreign_key_target(
     if any(v is None for v in values):
         raise NoForeignKeyError("the key is NULL: it points nowhere")
     target = next((t for t in tables if t.name == fk.referred_table), None)
+    if target is None and names_ignore_case:
+        folded = _ascii_lower(fk.referred_table)
+        target = next((t for t in tables if _ascii_lower(t.name) == folded), None)
     if target is None:
         raise NoForeignKeyError(f"no table {fk.referred_table!r}")
     filters = tuple(

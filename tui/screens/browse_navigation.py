@@ -169,6 +169,7 @@ class BrowseNavigation(BrowseBase):
                 shown,
                 grid.columns[grid.cursor_column].name,
                 self.query_one(TableList).tables,
+                names_ignore_case=self._require_source().strategy.table_names_ignore_case,
             )
         except NoForeignKeyError as exc:
             self.notify(escaped_plain(str(exc)), severity="warning", markup=False)

@@ -170,6 +170,9 @@ class DialectStrategy:
     has_regexp = False
     #: Whether LIKE ignores case (ASCII) by default, so that matches are shown the same way.
     like_ignores_case = False
+    #: Whether a table name in SQL (``REFERENCES "p"``) finds the table of another ASCII
+    #: letter case ("P"): SQLite resolves names so, and its foreign keys keep the spelling.
+    table_names_ignore_case = False
     #: Whether the engine has a hidden integer row id usable as a paging key.
     has_rowid = False
     #: Whether the sparse position index is best numbered on the server (``row_number()``,

@@ -139,6 +139,7 @@ class SQLiteStrategy(DialectStrategy):
     # regexp() is dbbrowse's own, registered on each of its connections (sqlite_regexp.py).
     has_regexp = True
     like_ignores_case = True  # ASCII only
+    table_names_ignore_case = True  # ASCII only
     has_rowid = True
     # Numbering 10M rows with row_number() takes SQLite about twice as long as streaming
     # the sorted keys and keeping every K-th here.
