@@ -273,14 +273,17 @@ async def _effects_conflict(
 
 def effects_changed(before: Sequence[DeleteEffect], now: Sequence[DeleteEffect]) -> str:
     """``3 rows of pets (ON DELETE CASCADE) instead of 2``, for each count that changed;
-    ``2 other rows of pets refer to it (CASCADE) than the 2 announced`` for another set."""
+    ``the 2 rows of pets that refer to it (CASCADE) are not the ones announced ...`` for
+    another set of the same size."""
     parts = []
     for old, new in zip(before, now, strict=True):
         if old.rows == new.rows and old.identities != new.identities:
+            rows = f"the {new.rows:,} rows" if new.rows != 1 else "the row"
+            verb = "refer" if new.rows != 1 else "refers"
+            are = "are not the ones" if new.rows != 1 else "is not the one"
             parts.append(
-                f"{new.rows:,} other row{'s' if new.rows != 1 else ''} of {new.table}"
-                f" refer{'s' if new.rows == 1 else ''} to it ({new.action}) than the"
-                f" {old.rows:,} announced"
+                f"{rows} of {new.table} that {verb} to it ({new.action}) {are}"
+                " announced (replaced or changed)"
             )
         elif old.rows != new.rows:
             rows = f"{new.rows:,} rows" if new.rows != 1 else "1 row"

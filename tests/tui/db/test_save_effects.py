@@ -117,7 +117,7 @@ async def test_other_children_of_the_same_number_stop_the_cascade(
     before = file_hashes(path)
     outcome = await save(engine, [delete], ["t", "c", "n"])
     assert not outcome.ok and outcome.conflict is not None
-    assert "2 other rows of c refer to it (CASCADE) than the 2 announced" in outcome.reason
+    assert "the 2 rows of c that refer to it (CASCADE) are not the ones announced" in outcome.reason
     assert rows(path, "SELECT id, t_id FROM c ORDER BY id") == [(1, 1), (11, 1)]
     assert file_hashes(path) == before
 
