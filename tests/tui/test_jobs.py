@@ -140,6 +140,26 @@ async def test_a_failed_page_says_so_and_loads_when_the_user_moves(
         assert row is not None and row[0] == 289
 
 
+async def test_text_a_driver_cannot_encode_is_said_in_words(
+    jobs_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No codec message ('surrogates not allowed') reaches the screen."""
+
+    async def fail(number: int) -> None:
+        if number > 0:
+            "\udcfe".encode()
+
+    before_page_loads(monkeypatch, fail)
+    async with running(jobs_db) as (_app, pilot, screen, grid, status):
+        screen.open_table(table(screen, "people"))
+        await settle(pilot)
+        grid.focus()
+        screen.go_to("290")
+        await settle(pilot)
+        assert "not valid UTF-8" in status.notice
+        assert "surrogates" not in status.notice and "codec" not in status.notice
+
+
 async def test_esc_then_move_reloads_the_visible_rows(
     jobs_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
