@@ -169,6 +169,7 @@ async def test_read_only_refuses_writes_with_the_reason(db: Path) -> None:
     async with running(db, read_only=True) as (_app, pilot, *_):
         screen = await run_sql(pilot, 'DELETE FROM "my items"')
         assert "not run: dbbrowse was started with --read-only" in log_text(screen)
+        assert "Error" not in log_text(screen)  # the message only, no class name
         assert screen.status.transaction == ""
         await run_sql(pilot, "SELECT count(*) FROM tags")
         assert screen.query_one(RowGrid).source.row_at(0) == (300,)

@@ -49,6 +49,7 @@ __all__ = [
     "delete_effects",
     "describe_effects",
     "recount",
+    "refer_phrase",
     "row_effects",
     "total",
 ]
@@ -235,9 +236,14 @@ def _param(dialect_name: str, value: Any) -> Any:
     return bindparam(None, value, type_=NullType()) if exact is value else exact
 
 
-def describe_effects(effects: Sequence[DeleteEffect]) -> str:
-    """One sentence for the confirmation: what goes with the rows, what is changed, what
-    refuses; "" when nothing refers to them."""
+def refer_phrase(rows: int, deleted: int) -> str:
+    """``refers to it``, ``refer to them``: ``rows`` referring to ``deleted`` rows."""
+    return f"{'refers' if rows == 1 else 'refer'} to {'it' if deleted == 1 else 'them'}"
+
+
+def describe_effects(effects: Sequence[DeleteEffect], deleted: int = 1) -> str:
+    """One sentence for the confirmation of deleting ``deleted`` rows: what goes with them,
+    what is changed, what refuses; "" when nothing refers to them."""
     parts = []
     for effect in (e for e in effects if e.rows):  # a staged deletion keeps its zeros too
         rows = f"{effect.rows:,} row{'s' if effect.rows != 1 else ''} of {effect.table}"
@@ -247,5 +253,6 @@ def describe_effects(effects: Sequence[DeleteEffect]) -> str:
         elif effect.action in ("SET NULL", "SET DEFAULT"):
             parts.append(f"sets {columns} to {effect.action[4:]} in {rows}")
         else:
-            parts.append(f"{rows} still refer to them ({effect.action}): the save will fail")
+            refer = refer_phrase(effect.rows, deleted)
+            parts.append(f"{rows} still {refer} ({effect.action}): the save will fail")
     return "; ".join(parts)

@@ -82,7 +82,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from tui.db.delete_effects import DeleteEffect, recount
 from tui.db.edits import CellEdit, Change, ChangeSet, RowDelete, RowInsert, StagingError, same_value
 from tui.db.model import TableInfo, TableRef
-from tui.db.save_errors import blamed_change, describe_change, explain_error
+from tui.db.save_errors import (
+    blamed_change,
+    describe_change,
+    explain_error,
+    refused_deletion,
+)
 from tui.db.save_plan import PlannedStatement, key_condition, plan_save, table_of
 from tui.db.save_replace import ReplaceGuard
 from tui.db.source import mark_committed
@@ -386,6 +391,8 @@ async def save_changes(
         if committing and len(planned) == 1:
             step = planned[0]  # checks deferred to COMMIT can only be about its one statement
         failed = None if step is None else await blamed_change(conn, exc, step.changes)
+        if failed is None and committing:
+            failed = refused_deletion(exc, [c for s in planned for c in s.changes])
         reason = await explain_error(conn, exc, failed, at_commit=committing)
         log.info("save failed: %s", reason)
         return SaveOutcome(False, 0, failed, reason)

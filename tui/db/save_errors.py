@@ -28,7 +28,13 @@ from tui.db.model import TableRef
 from tui.db.sqlite_ddl import check_column
 from tui.db.values import RowKey
 
-__all__ = ["blamed_change", "describe_change", "explain_error", "lock_holder"]
+__all__ = [
+    "blamed_change",
+    "describe_change",
+    "explain_error",
+    "lock_holder",
+    "refused_deletion",
+]
 
 # SQLite locks the byte range from PENDING (0x40000000): PENDING, RESERVED, then SHARED.
 _PENDING_BYTE = 0x40000000
@@ -82,6 +88,13 @@ async def explain_error(
     prefix = f"{describe_change(change)}: " if change is not None else ""
     dialect = conn.dialect.name
     if at_commit and dialect == "sqlite" and "FOREIGN KEY" in message and change is not None:
+        refusing = _refusing(change)
+        if refusing:
+            # The deletion the confirmation and the pending panel said would fail.
+            return (
+                f"{prefix}foreign key check failed at commit ({message}): {refusing}, as"
+                " announced when it was staged; nothing was saved"
+            )
         return f"{prefix}foreign key check failed at commit ({message}); nothing was saved"
     if at_commit and dialect == "sqlite" and "FOREIGN KEY" in message:
         return (
@@ -106,6 +119,32 @@ async def explain_error(
     if dialect == "postgresql":
         return prefix + _postgres(orig, message)
     return prefix + message
+
+
+def _refusing(change: Change) -> str:
+    """``1 row of c still refers to it (RESTRICT)``: what a staged deletion was announced to
+    be refused by ("" for another change, or a deletion nothing refuses)."""
+    if not isinstance(change, RowDelete):
+        return ""
+    from tui.db.delete_effects import refer_phrase
+
+    parts = [
+        f"{e.rows:,} row{'s' if e.rows != 1 else ''} of {e.table} still"
+        f" {refer_phrase(e.rows, 1)} ({e.action})"
+        for e in change.effects or ()
+        if e.rows and e.action in ("RESTRICT", "NO ACTION")
+    ]
+    return "; ".join(parts)
+
+
+def refused_deletion(exc: SQLAlchemyError, changes: Sequence[Change]) -> Change | None:
+    """The one staged deletion announced to be refused (rows of another table still refer to
+    it, RESTRICT or NO ACTION) when a foreign key check fails and the database does not say
+    which change broke it; None when there is no such deletion, or several."""
+    if "FOREIGN KEY" not in _message(_original(exc)):
+        return None
+    warned = [c for c in changes if _refusing(c)]
+    return warned[0] if len(warned) == 1 else None
 
 
 def _original(exc: SQLAlchemyError) -> BaseException:

@@ -7,11 +7,25 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["file_write_refusal"]
+__all__ = ["file_write_refusal", "read_only_mount"]
+
+
+def read_only_mount(path: Path) -> bool:
+    """Whether ``path`` lies on a file system mounted read-only (no one may write it, whatever
+    its permissions say; ``os.access`` reports that as EROFS, like a permission)."""
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
 
 
 def file_write_refusal(path: Path) -> str | None:
     """Which file or directory this user may not write for saving to ``path``; else None."""
+    if read_only_mount(path):
+        return (
+            f"{path} is on a read-only file system: nobody can write it there; copy it to a"
+            " writable place to edit it, or open it with --read-only"
+        )
     if not os.access(path, os.W_OK):
         return (
             f"{path} is read-only for this user (its file permissions): ask its owner for"

@@ -21,6 +21,7 @@ from tui.screens.jobs import Job
 from tui.text.escape import append_name
 
 if TYPE_CHECKING:
+    from tui.db.delete_effects import DeleteEffect
     from tui.db.model import ColumnInfo
     from tui.db.values import RowKey
 
@@ -178,22 +179,50 @@ class BrowseEditing(BrowseStaging):
         self.app.push_screen(CellEditorScreen(spec, parse, parse), answered)
 
     def _confirm_key_change(self, table: TableInfo, edit: CellEdit) -> None:
+        self.start_job("edit", lambda job: self._ask_key_change(job, table, edit))
+
+    async def _ask_key_change(self, job: Job, table: TableInfo, edit: CellEdit) -> None:
+        """Count the rows of other tables that refer to this value, then ask: only tables
+        that hold such rows are named (with their counts); one whose foreign key refers to
+        columns not known here is named as one that may."""
+        from dataclasses import replace
+
+        from tui.db.delete_effects import delete_effects, refer_phrase
         from tui.screens.confirm import ConfirmScreen
         from tui.text.pending import append_value
 
-        detail = Text("This value names the row. Changing it re-identifies the row")
+        details = self.details if self.details and self.details.info.ref == table.ref else None
         referring = [
-            name
-            for name, fk in (self.details.referenced_by if self.details else ())
+            (name, fk)
+            for name, fk in (details.referenced_by if details else ())
             if edit.column in fk.referred_columns
         ]
-        if referring:
-            detail.append(", and rows of ")
-            for index, name in enumerate(referring):
-                if index:
-                    detail.append(", ")
-                append_name(detail, name)
-            detail.append(" refer to it (their ON UPDATE rule applies, or the save fails)")
+        seen = {**dict(edit.row), **dict(zip(edit.key.names, edit.key.values, strict=True))}
+        seen[edit.column] = edit.original
+        known = [(n, fk) for n, fk in referring if all(c in seen for c in fk.referred_columns)]
+        unknown = [n for n, fk in referring if (n, fk) not in known]
+        counted: tuple[DeleteEffect, ...] = ()
+        if details is not None and known:
+            only = replace(details, referenced_by=tuple(known))
+            counted = await self.read_waiting(
+                job,
+                "counting the rows that refer to it",
+                lambda conn: delete_effects(conn, only, [seen]),
+            )
+        if not job.current:
+            return
+        detail = Text("This value names the row. Changing it re-identifies the row")
+        for index, effect in enumerate(counted):
+            detail.append(", and " if index == 0 else "; ")
+            detail.append(f"{effect.rows:,} row{'s' if effect.rows != 1 else ''} of ")
+            append_name(detail, effect.table).append(f" {refer_phrase(effect.rows, 1)}")
+        if counted:
+            detail.append(" (their ON UPDATE rule applies, or the save fails)")
+        for index, name in enumerate(dict.fromkeys(unknown)):
+            detail.append(", and rows of " if index == 0 else ", ")
+            append_name(detail, name)
+        if unknown:
+            detail.append(" may refer to it (not counted: their key is not all known here)")
         detail.append(".\n\n")
         append_value(detail, edit.original).append(" -> ")
         append_value(detail, edit.new)

@@ -333,7 +333,7 @@ class BrowseStaging(BrowseActions):
                 proceed()
 
         if forgets:
-            detail = "Nothing of them was written; quitting forgets them."
+            detail = "Nothing was written; quitting forgets them."
         else:
             detail = (
                 "They stay staged (p shows them, ctrl+s saves them), but the rows they were "

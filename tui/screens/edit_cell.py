@@ -188,7 +188,9 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
         """The placeholder of a NULL value's empty field: left empty, it stays NULL."""
         if self.spec.value is not None:
             return ""
-        return "∅ NULL: type a value (left empty it stays NULL; ctrl+e: the empty text)"
+        if self.kind in TEXT_KINDS:  # ctrl+e works only where the empty text is a value
+            return "∅ NULL: type a value (left empty it stays NULL; ctrl+e: the empty text)"
+        return "∅ NULL: type a value (left empty it stays NULL)"
 
     def on_mount(self) -> None:
         self.query_one("#editor").focus()

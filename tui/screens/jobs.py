@@ -176,10 +176,9 @@ class JobScreen(Screen[None]):
         source: Any = getattr(self, "source", None)
         if source is not None and hasattr(error, "orig"):
             return str(source.explain(error))
+        # The message only: a class name means nothing to the person (the log keeps it).
         text = str(error).strip()
-        if isinstance(error, (ValueError, LookupError, OSError)) and text:
-            return text
-        return f"{type(error).__name__}: {text}" if text else type(error).__name__
+        return text or "it failed without saying why (the details are in the log)"
 
     @on(Worker.StateChanged)
     def _worker_state_changed(self, event: Worker.StateChanged) -> None:

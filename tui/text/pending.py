@@ -177,7 +177,9 @@ def delete_question(
         else:
             body.append(rows)
             append_name(body, effect.table)
-            body.append(f" still refer to them ({effect.action}): ", "")
+            from tui.db.delete_effects import refer_phrase
+
+            body.append(f" still {refer_phrase(effect.rows, count)} ({effect.action}): ", "")
             body.append("the save will fail", "bold")
     return title, body
 

@@ -4,6 +4,7 @@ conditional on what the user saw, with the database's own reasons when it refuse
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -410,9 +411,11 @@ async def test_a_restricted_deletion_is_announced_and_refused(open_db: OpenDb) -
         ("c", ("t_id",), "RESTRICT", 2)
     ]
     assert (
-        describe_effects(effects)
+        describe_effects(effects, 2)
         == "2 rows of c still refer to them (RESTRICT): the save will fail"
     )
+    one = [replace(effects[0], rows=1)]
+    assert describe_effects(one) == "1 row of c still refers to it (RESTRICT): the save will fail"
     delete = RowDelete(T, RowKey(("id",), (1,)), (("id", 1), ("name", "kept")))
     outcome = await save(engine, [delete])
     assert not outcome.ok

@@ -123,6 +123,8 @@ def test_delete_question_counts_what_goes_with_the_rows() -> None:
     assert "also deletes 3 rows of pets (ON DELETE CASCADE" in text
     assert "sets vet to NULL in 1 row of \\x1b]0;PWNED\\x07" in text
     assert "12 rows of logs still refer to them (RESTRICT): the save will fail" in text
+    _, one = delete_question(PEOPLE, 1, [DeleteEffect("logs", ("who",), "RESTRICT", 1)])
+    assert "1 row of logs still refers to it (RESTRICT)" in shown(one)
     _, alone = delete_question(PEOPLE, 1, ())
     assert "•" not in shown(alone)
     _, unknown = delete_question(PEOPLE, 1, None)
