@@ -71,13 +71,18 @@ def _clashes(keymap: Mapping[str, str]) -> list[Problem]:
     """A new key that another action has where both are bound: Textual would silently take it
     from that action (its own clash report counts every binding with an id as rebound, so it
     never sees these), so it is an error naming both. Keys of the whole app (scope ``app``)
-    are live on every screen, so they clash with every scope's."""
+    are live on every screen, so they clash with every scope's; a widget's keys clash with
+    those of the screen it sits in (the grid's Down taking j hides the browse screen's j).
+    A key two actions share by default (Esc in the table list and on its screen) is by design,
+    not the user's clash."""
     from textual.app import App
 
     from tui.keymap import ACTIONS
+    from tui.keymap.actions import live_together
 
     wanted = App._normalize_keymap(dict(keymap))
     bound = [a for a in ACTIONS if a.keys and not a.builtin]
+    default_keys = {a.id: set(_normalize_key_list(a.keys).split(",")) for a in bound}
     keys_of = {a.id: set(wanted.get(a.id, _normalize_key_list(a.keys)).split(",")) for a in bound}
     found: dict[tuple[str, str], Problem] = {}
     for action in bound:
@@ -85,12 +90,18 @@ def _clashes(keymap: Mapping[str, str]) -> list[Problem]:
             continue
         for other in bound:
             shared = set(action.scopes) & set(other.scopes)
-            meets = shared or "app" in action.scopes or "app" in other.scopes
+            meets = [
+                (one, two)
+                for one in action.scopes
+                for two in other.scopes
+                if live_together(one, two)
+            ]
             common = keys_of[action.id] & keys_of[other.id]
+            common -= default_keys[action.id] & default_keys[other.id]
             if other.id == action.id or not meets or not common:
                 continue
             key = sorted(common)[0]
-            where = SCOPES[sorted(shared)[0]] if shared else SCOPES["app"]
+            where = SCOPES[sorted(shared)[0]] if shared else SCOPES[meets[0][1]]
             found.setdefault(
                 (action.id, other.id),
                 Problem(

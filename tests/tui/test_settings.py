@@ -342,3 +342,15 @@ def test_without_a_config_file_the_command_line_imports_no_pydantic(tmp_path: Pa
         [sys.executable, "-c", program], capture_output=True, text=True, env=env, check=True
     ).stdout
     assert out.split() == ["False", "False"]
+
+
+def test_a_widget_key_that_hides_its_screens_action_is_a_clash() -> None:
+    """The grid's keys and the browse screen's are live at once (the grid is in the screen):
+    "grid.down" = "j" would hide Follow foreign key."""
+    found = problems(UserSettings.model_validate({"keys": {"grid.down": "j"}}))
+    assert [problem.where for problem in found] == [("keys", "grid.down")]
+    assert found[0].message.startswith("'j' is already the key of browse.follow_key")
+    found = problems(UserSettings.model_validate({"keys": {"browse.follow_key": "down"}}))
+    assert "'down' is already the key of grid.down" in " ".join(p.message for p in found)
+    # A screen's key shared by default with a widget in it (Esc) is no clash of the user's.
+    assert problems(UserSettings.model_validate({"keys": {"tables.clear_filter": "escape"}})) == []

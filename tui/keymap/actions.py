@@ -57,6 +57,29 @@ SCOPES: dict[str, str] = {
 }
 
 
+#: Scopes whose keys are live at the same time: a widget's with those of the screens it sits
+#: in (the grid, table list and SQL editor are in the browse screen; the past state is a
+#: browse screen too; the value view is in the cell detail).
+LIVE_TOGETHER: frozenset[frozenset[str]] = frozenset(
+    frozenset(pair)
+    for pair in (
+        ("grid", "browse"),
+        ("tables", "browse"),
+        ("console", "browse"),
+        ("past", "browse"),
+        ("grid", "past"),
+        ("tables", "past"),
+        ("console", "past"),
+        ("value", "cell"),
+    )
+)
+
+
+def live_together(one: str, other: str) -> bool:
+    """Whether keys of scope ``one`` and of scope ``other`` can be pressed in one place."""
+    return one == other or "app" in (one, other) or frozenset((one, other)) in LIVE_TOGETHER
+
+
 @dataclass(frozen=True)
 class KeyAction:
     """One user action, listed once.
