@@ -56,7 +56,7 @@ async def test_changing_a_key_names_only_the_tables_that_refer_to_it(tmp_path: P
         question = app.screen
         assert isinstance(question, ConfirmScreen)
         text = str(question.query_one("#confirm-detail", Static).render())
-        assert "2 rows of child_cascade refer to it" in text
+        assert "2 rows of child_cascade refer to it (its ON UPDATE rule" in text
         assert "child_restrict" not in text and "child_setnull" not in text
 
 

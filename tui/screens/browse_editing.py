@@ -217,7 +217,8 @@ class BrowseEditing(BrowseStaging):
             detail.append(f"{effect.rows:,} row{'s' if effect.rows != 1 else ''} of ")
             append_name(detail, effect.table).append(f" {refer_phrase(effect.rows, 1)}")
         if counted:
-            detail.append(" (their ON UPDATE rule applies, or the save fails)")
+            whose = "its" if len(counted) == 1 else "their"
+            detail.append(f" ({whose} ON UPDATE rule applies, or the save fails)")
         for index, name in enumerate(dict.fromkeys(unknown)):
             detail.append(", and rows of " if index == 0 else ", ")
             append_name(detail, name)
