@@ -220,3 +220,30 @@ async def test_j_finds_a_referred_table_named_in_another_letter_case(tmp_path: P
         assert screen.query_spec == RowQuery(
             filters=(FilterSpec("a", FilterOp.EQ, 3), FilterSpec("b", FilterOp.EQ, 4))
         )
+
+
+async def test_back_after_a_console_query_returns_to_the_table_it_was_run_from(
+    nav_db: Path,
+) -> None:
+    """cust omers, then order at row 4, a query in the console: Back is order row 4."""
+    async with running(nav_db) as (_app, pilot, screen, grid, _status):
+        await open_table(pilot, screen, "cust omers")
+        await open_table(pilot, screen, "order")
+        await pilot.press("down", "down", "down")
+        await settle(pilot)
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        editor = screen.query_one(SqlEditor)
+        editor.load_text('SELECT * FROM "order" WHERE id < 3')
+        editor.move_cursor(editor.document.end)
+        await pilot.press("ctrl+j")
+        await settle(pilot)
+        assert screen.table is not None and screen.table.sql
+        await pilot.press("escape")
+        await settle(pilot)
+        grid.focus()
+        await pilot.press("backspace")
+        await settle(pilot)
+        assert screen.table is not None and screen.table.name == "order"
+        assert not screen.table.sql
+        assert grid.cursor_row == 3

@@ -379,6 +379,8 @@ class BrowseConsole(BrowseBase):
         result = self.results[self.result_index]
         where = f"result {self.result_index + 1} of {len(self.results)}: "
         if result.info is not None:
+            if self.table is not None and not self.table.sql:
+                self.remember_visit()  # the table it was run from: Back returns there
             self.open_table(result.info)
             how = "by the table's key" if result.info.key_columns else "by OFFSET"
             self.status.notice = where + f"rows of the query, paged {how}"
