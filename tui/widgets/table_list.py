@@ -248,7 +248,9 @@ class TableList(Vertical):
         self._rebuild()
         hidden = sum(1 for t in self.tables if t.internal)
         if hidden and not self.show_internal:
-            self.notify(f"{hidden} internal table(s) hidden; press i to show them", markup=False)
+            self.notify(
+                f"{hidden} internal table(s) hidden; press I (shift+i) to show them", markup=False
+            )
 
     def action_enter_list(self) -> None:
         """Down in the filter: into the list, on the first (best) match."""
