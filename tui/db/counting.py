@@ -90,8 +90,8 @@ class ViewCount:
         count = self.count
         if count is not None and count.exact:
             if count.value == 0:
-                where = RowQuery(filters=query.filters, search=query.search).describe()
-                return f"no rows match: {where}" if where else "no rows"
+                # Which condition matched nothing is said beside this, by the query's slot.
+                return "no rows match" if query.filters or query.search else "no rows"
             return f"row {cursor + 1:,} of {count.value:,}"
         if from_end is not None:
             row = "last row" if from_end == 1 else f"row {from_end:,} from the end"
