@@ -103,3 +103,25 @@ async def test_help_groups_every_task_shows_rebound_keys_and_closes(
         await pilot.press("question_mark", "escape")
         await pilot.pause()
         assert isinstance(app.screen, BrowseScreen)
+
+
+async def test_help_columns_keep_apart_and_one_key_is_named_once(
+    odd_db: Path, fixed_about: None
+) -> None:
+    """A name that wraps (the copy menu's) ends before its explanation begins, and
+    ctrl+space is not listed again as ctrl+@ (the same key, as some terminals send it)."""
+    async with running(odd_db) as (app, pilot, _screen, _grid, _status):
+        await pilot.press("question_mark")
+        await pilot.pause()
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        for row in help_screen.query(".help-row"):
+            keys, name, text = row.query(Static)
+            assert keys.content_region.right < name.content_region.x, str(name.content)
+            assert name.content_region.right < text.content_region.x, str(name.content)
+        complete = next(
+            row
+            for row in help_screen.query(".help-row")
+            if "console.complete" in str(row.query(Static).last().content)
+        )
+        assert str(complete.query(Static).first().content) == "ctrl+space"

@@ -45,12 +45,19 @@ def by_group(actions: Iterable[KeyAction] = ACTIONS) -> dict[Group, list[KeyActi
     return {group: listed for group, listed in grouped.items() if listed}
 
 
+#: Key names that are another name of a key bound beside them: shown once, as the latter.
+_SAME_KEY = {"ctrl+@": "ctrl+space"}
+
+
 def keys_shown(action: KeyAction, keymap: Mapping[str, str] | None = None) -> str:
     """The action's keys as a person reads them (``ctrl+s``, ``?``), after any rebinding."""
     from textual.keys import format_key
 
     keys = (keymap or {}).get(action.id, action.keys)
     names = [k.strip() for k in keys.split(",") if k.strip()]
+    # Bound under both names (terminals send ctrl+space as NUL, which Textual names ctrl+@),
+    # but one key to a person.
+    names = [k for k in names if not (k in _SAME_KEY and _SAME_KEY[k] in names)]
     return " ".join(format_key(k) for k in names) if names else "(palette)"
 
 
