@@ -216,6 +216,7 @@ async def test_the_schema_view_keeps_grid_commands_off_the_hidden_grid(rules_db:
         await settle(pilot)
         assert tabs.current == "grid"
         assert grid.has_focus
+        assert "schema" not in status.notice  # no longer true
         await pilot.press("v", "ctrl+t", *"spells", "enter")
         await settle(pilot)
         assert screen.table is not None and screen.table.name == "spells"

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 SIDEBAR_WIDTH = 32
 SIDEBAR_MIN = 12
 
+SCHEMA_SHOWN = "the schema is shown"
+
 #: Actions on the grid's cursor, rows or view: while the schema is shown the grid is hidden,
 #: and a key must not edit, delete or move what the user cannot see.
 GRID_ACTIONS = frozenset(
@@ -89,6 +91,8 @@ class BrowseActions(BrowsePages):
             return
         self.query_one(ContentSwitcher).current = "schema-tab" if shown else "grid"
         self.status.view = "schema" if shown else ""
+        if self.status.notice.startswith(SCHEMA_SHOWN):
+            self.status.notice = ""  # no longer true
         self.set_focus(self.query_one("#schema-tab") if shown else self.grid)
         self.refresh_bindings()
 
@@ -111,7 +115,7 @@ class BrowseActions(BrowsePages):
             back = " or ".join(
                 keys_shown(BY_ID[i], keymap) for i in ("browse.schema", "browse.rows")
             )
-            self.status.notice = f"the schema is shown: {back} returns to the rows"
+            self.status.notice = f"{SCHEMA_SHOWN}: {back} returns to the rows"
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """The hidden grid never holds the focus (its keys would move an unseen cursor)."""
