@@ -215,7 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _fail(message: str, status: int = 2) -> int:
     from tui.text.escape import escaped_plain  # a file name's escape codes never reach the tty
 
-    print(f"dbbrowse: error: {escaped_plain(message)}", file=sys.stderr)
+    print(f"dbbrowse: error: {escaped_plain(message, keep_newlines=True)}", file=sys.stderr)
     return status
 
 

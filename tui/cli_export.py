@@ -87,7 +87,7 @@ def _format_of(args: argparse.Namespace) -> ExportFormat:
 def _error(message: str) -> None:
     from tui.text.escape import escaped_plain  # a file name's escape codes never reach the tty
 
-    print(f"dbbrowse export: error: {escaped_plain(message)}", file=sys.stderr)
+    print(f"dbbrowse export: error: {escaped_plain(message, keep_newlines=True)}", file=sys.stderr)
 
 
 def main(argv: Sequence[str]) -> int:

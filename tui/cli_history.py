@@ -46,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _error(message: str) -> None:
     from tui.text.escape import escaped_plain  # a file name's escape codes never reach the tty
 
-    print(f"dbbrowse history: error: {escaped_plain(message)}", file=sys.stderr)
+    print(f"dbbrowse history: error: {escaped_plain(message, keep_newlines=True)}", file=sys.stderr)
 
 
 def main(argv: Sequence[str]) -> int:
