@@ -21,6 +21,7 @@ is typed meanwhile lands in it.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import deque
 
@@ -36,6 +37,9 @@ KEY_RELEASE = 0.5
 
 HOLD_RELEASE = 3.0
 """Seconds after which keys held for an opening screen go anyway."""
+
+SETTLE_TURNS = 20
+"""Event-loop turns a key waits for the widgets to handle what the key before it started."""
 
 _RETRY = 0.02
 
@@ -87,6 +91,9 @@ class KeyOrder(App[ReturnType]):
                     if self._key_retry is None:
                         self._key_retry = self.set_timer(_RETRY, self._retry_pump)
                     return
+                await self._let_widgets_settle()
+                if self._key_in_flight is not None or not self._keys_waiting:
+                    return
                 event = self._keys_waiting.popleft()
                 self._key_in_flight = event
                 self._key_screen = self.screen
@@ -122,6 +129,23 @@ class KeyOrder(App[ReturnType]):
             self._key_wait_since = None
             return True
         return False
+
+    async def _let_widgets_settle(self) -> None:
+        """Give what the last key set going a few turns of the event loop to run its course.
+
+        A key's effects travel on as messages between widgets (a Select's pick goes to the
+        Select, which then changes its value; Tab blurs one field and focuses the next):
+        ctrl+s right after a pick must stage the pick. At most :data:`SETTLE_TURNS` turns,
+        since some widget may always have a message waiting.
+        """
+        screen = self.screen
+        for _ in range(SETTLE_TURNS):
+            if all(
+                node._message_queue.empty() and not node._next_callbacks
+                for node in screen.walk_children(with_self=True)
+            ):
+                return
+            await asyncio.sleep(0)
 
     def _watch_key(self, event: events.Key) -> None:
         """Notice the key being stopped by any node between the focus and the app."""

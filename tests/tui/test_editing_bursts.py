@@ -1,0 +1,115 @@
+"""Keys typed in one burst, as a terminal, tmux or a browser delivers them: each reaches its
+widget in the order typed, so an editor stages exactly what its field holds when Enter (or
+ctrl+s) arrives.
+
+Two ways of arriving: every key queued before the app handles the first (``at once``), and
+one key per turn of the event loop while the app is busy with the ones before (``in turns``,
+how a terminal's keys come: a key could then overtake one held back behind a key in flight).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+from textual import events
+from textual.widgets import Input
+
+from tests.tui.editing import editing, rows, settle, to_column
+from tui.app import DbBrowseApp
+from tui.screens.edit_cell import CellEditorScreen
+from tui.screens.row_form import RowFormScreen
+
+SCHEMA = """
+CREATE TABLE kinds (
+    id INTEGER PRIMARY KEY,
+    n INTEGER, r REAL, d NUMERIC(10, 2), t VARCHAR(40), dt DATE, b BOOLEAN,
+    c TEXT CHECK (c IN ('red', 'green', 'blue')), j JSON
+);
+INSERT INTO kinds VALUES (1, 7, 1.5, 2.25, 'old', '2020-01-02', 1, 'red', '"s"');
+"""
+
+Keys = list[tuple[str, str | None]]
+NAMES = {
+    " ": "space",
+    ".": "full_stop",
+    "-": "minus",
+    "[": "left_square_bracket",
+    "]": "right_square_bracket",
+    ",": "comma",
+}
+CLEAR: Keys = [("end", None), ("ctrl+u", None)]
+ENTER: Keys = [("enter", "\r")]
+MODES = ("at once", "in turns")
+
+
+@pytest.fixture
+def kinds_db(tmp_path: Path) -> Path:
+    path = tmp_path / "kinds.db"
+    conn = sqlite3.connect(path)
+    conn.executescript(SCHEMA)
+    conn.close()
+    return path
+
+
+def typed(text: str) -> Keys:
+    return [(NAMES.get(c, c), c) for c in text]
+
+
+async def burst(app: DbBrowseApp, keys: Keys, mode: str) -> None:
+    """Post ``keys`` with no pause for the app to catch up (see the module's docstring)."""
+    for key, character in keys:
+        app.post_message(events.Key(key, character))
+        if mode == "in turns":
+            await asyncio.sleep(0)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    ("column", "keys", "stored"),
+    [
+        ("n", [*CLEAR, *typed("123456789"), *ENTER], 123456789),
+        ("n", [*CLEAR, *typed("5555566666"), *ENTER], 5555566666),
+        ("r", [*CLEAR, *typed("98765.4321"), *ENTER], 98765.4321),
+        ("d", [*CLEAR, *typed("12345.67"), *ENTER], 12345.67),
+        ("t", [*CLEAR, *typed("hello world"), *ENTER], "hello world"),
+        ("dt", [*CLEAR, *typed("2024-12-31"), *ENTER], "2024-12-31"),
+        # A choice: open the list, move down, pick, stage.
+        ("b", [("enter", "\r"), ("down", None), ("enter", "\r"), ("ctrl+s", None)], 0),
+        ("c", [("enter", "\r"), *[("down", None)] * 2, ("enter", "\r"), ("ctrl+s", None)], "blue"),
+        ("j", [*CLEAR, *typed("[1, 2, 3]"), ("ctrl+s", None)], "[1, 2, 3]"),
+    ],
+)
+async def test_a_burst_then_enter_stages_exactly_what_the_field_holds(
+    kinds_db: Path, column: str, keys: Keys, stored: object, mode: str
+) -> None:
+    async with editing(kinds_db, "kinds") as (app, pilot, screen, grid):
+        to_column(grid, column)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, CellEditorScreen)
+        await burst(app, keys, mode)
+        await settle(pilot)
+        assert app.screen is screen, app.screen
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert rows(kinds_db, f"SELECT {column} FROM kinds") == [(stored,)]
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_burst_into_the_row_form_stages_the_text_in_its_order(
+    kinds_db: Path, mode: str
+) -> None:
+    async with editing(kinds_db, "kinds") as (app, pilot, _screen, _grid):
+        await pilot.press("i")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, RowFormScreen)
+        focused = app.focused
+        assert isinstance(focused, Input) and focused.id == "field-1"  # n, after the auto id
+        await burst(app, [*typed("50"), ("tab", None), *typed("kid50")], mode)
+        await settle(pilot)
+        assert form.query_one("#field-1", Input).value == "50"
+        assert form.query_one("#field-2", Input).value == "kid50"
