@@ -79,7 +79,9 @@ class KeyOrder(App[ReturnType]):
             self._key_done(event)
             return
         self._keys_waiting.append(event)
-        await self._pump_keys()
+        # Behind what is already queued on the app: the focus() of the key before it (ctrl+o
+        # moves the focus to the console by a call_later) comes first.
+        self.call_later(self._pump_keys)
 
     async def _pump_keys(self) -> None:
         if self._key_pumping:

@@ -34,6 +34,8 @@ INSERT INTO kinds VALUES (1, 7, 1.5, 2.25, 'old', '2020-01-02', 1, 'red', '"s"')
 Keys = list[tuple[str, str | None]]
 NAMES = {
     " ": "space",
+    "'": "apostrophe",
+    "=": "equals_sign",
     ".": "full_stop",
     "-": "minus",
     "[": "left_square_bracket",
@@ -113,3 +115,62 @@ async def test_a_burst_into_the_row_form_stages_the_text_in_its_order(
         await settle(pilot)
         assert form.query_one("#field-1", Input).value == "50"
         assert form.query_one("#field-2", Input).value == "kid50"
+
+
+# -- keys typed before the screen they belong to has opened ------------------------------
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("opener", [[("e", "e")], [("f2", None)], [("enter", "\r"), ("e", "e")]])
+async def test_keys_typed_right_after_e_reach_the_editor_it_opens(
+    kinds_db: Path, opener: Keys, mode: str
+) -> None:
+    """The editor opens only once the whole value is read: the keys typed meanwhile (``w``
+    opens the status screen, ``s`` and ``d`` are grid commands) wait for it. The third
+    opener goes through the cell's detail view (Enter) and its e."""
+    async with editing(kinds_db, "kinds") as (app, pilot, screen, grid):
+        to_column(grid, "t")
+        await burst(app, [*opener, *CLEAR, *typed("hello world sdy"), *ENTER], mode)
+        await settle(pilot)
+        assert app.screen is screen, app.screen
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert rows(kinds_db, "SELECT t FROM kinds") == [("hello world sdy",)]
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_y_typed_right_after_d_answers_the_question_it_opens(
+    kinds_db: Path, mode: str
+) -> None:
+    async with editing(kinds_db, "kinds") as (app, pilot, screen, _grid):
+        await burst(app, [("d", "d"), ("y", "y")], mode)
+        await settle(pilot)
+        assert app.screen is screen, app.screen
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert rows(kinds_db, "SELECT count(*) FROM kinds") == [(0,)]
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_keys_typed_right_after_shift_d_reach_the_duplicate_form(
+    kinds_db: Path, mode: str
+) -> None:
+    """ctrl+s right after D stages the copy (not the grid's save of nothing)."""
+    async with editing(kinds_db, "kinds") as (app, pilot, screen, _grid):
+        await burst(app, [("D", "D"), ("ctrl+s", None)], mode)
+        await settle(pilot)
+        assert app.screen is screen, app.screen
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert rows(kinds_db, "SELECT count(*), count(DISTINCT t) FROM kinds") == [(2, 1)]
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_the_first_statement_typed_into_a_fresh_console_keeps_its_order(
+    kinds_db: Path, mode: str
+) -> None:
+    from tui.widgets.sql_editor import SqlEditor
+
+    statement = "update kinds set t = 'x', n = 50"
+    async with editing(kinds_db, "kinds") as (app, pilot, screen, _grid):
+        await burst(app, [("ctrl+o", None), *typed(statement)], mode)
+        await settle(pilot)
+        assert screen.query_one(SqlEditor).text.endswith(statement)  # after the table's query

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from textual import events, on
 from textual.widgets import ContentSwitcher
 
+from tui.key_order import KeyOrder
 from tui.screens.browse_base import VIEW_JOBS
 from tui.screens.browse_pages import BrowsePages
 from tui.text.escape import escaped_plain
@@ -264,7 +265,7 @@ class BrowseActions(BrowsePages):
 
         def closed(answer: str | None) -> None:
             if answer == "edit":  # e in the detail view edits the same cell
-                self.call_later(self.run_action, "edit_cell")
+                self.call_later(self._edit_after_detail)
 
         if staged is not None:
             screen = CellDetailScreen(
@@ -279,6 +280,15 @@ class BrowseActions(BrowsePages):
                 event.column.name, event.column.type_name, event.value, stored
             )
         self.app.push_screen(screen, closed)
+
+    async def _edit_after_detail(self) -> None:
+        """The edit asked for by the detail view's e; the keys it held go on to the editor."""
+        try:
+            await self.run_action("edit_cell")
+        finally:
+            # An edit job started holds them itself until its editor opens.
+            if isinstance(self.app, KeyOrder) and not self.job_running("edit"):
+                self.app.release_keys()
 
     def staged_edit(self, position: int, column: str) -> CellEdit | None:
         """The staged edit of a cell of the grid (the editing layers know; this one does

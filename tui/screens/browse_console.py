@@ -326,7 +326,7 @@ class BrowseConsole(BrowseBase):
     # -- history and saved queries -------------------------------------------------------
     @on(SqlEditor.HistoryRequested)
     def _history_requested(self) -> None:
-        self.start_job("history", self._open_history, scoped=False)
+        self.start_job("history", self._open_history, scoped=False, holds_keys=True)
 
     async def _open_history(self, job: Job) -> None:
         from tui.db.history import database_key, entries, saved_queries

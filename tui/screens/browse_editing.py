@@ -60,7 +60,9 @@ class BrowseEditing(BrowseStaging):
         if self.changes.is_deleted(table.ref, key):
             self._refused("this row is staged for deletion: undo the deletion to edit it")
             return
-        self.start_job("edit", lambda job: self._read_and_edit(job, table, key, column, row))
+        self.start_job(
+            "edit", lambda job: self._read_and_edit(job, table, key, column, row), holds_keys=True
+        )
 
     async def _read_and_edit(
         self, job: Job, table: TableInfo, key: RowKey, column: ColumnInfo, row: tuple[Any, ...]

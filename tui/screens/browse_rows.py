@@ -87,7 +87,7 @@ class BrowseRowEditing(BrowseEditing):
             if job.current:
                 self._open_form(values)
 
-        self.start_job("edit", body)
+        self.start_job("edit", body, holds_keys=True)
 
     def _open_form(self, values: dict[str, Any] | None, token: int | None = None) -> None:
         """The row form: empty, a copy of ``values``, or (with ``token``) a staged new row."""
@@ -223,7 +223,7 @@ class BrowseRowEditing(BrowseEditing):
         if not rows:
             self._refused("already staged for deletion (ctrl+z undoes)", "Delete")
             return
-        self.start_job("edit", lambda job: self._ask_delete(job, table, rows))
+        self.start_job("edit", lambda job: self._ask_delete(job, table, rows), holds_keys=True)
 
     async def _ask_delete(
         self, job: Job, table: TableInfo, rows: dict[RowKey, tuple[Any, ...]]

@@ -24,6 +24,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Label
 
 from tui.db.model import Preview, TableInfo
+from tui.key_order import KeyOrder
 from tui.text.cells import human_size
 from tui.text.detail import copy_text, python_type_label, value_body, value_bytes
 from tui.text.escape import append_name, escaped_plain
@@ -239,6 +240,9 @@ class CellDetailScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
     def action_edit(self) -> None:
+        if isinstance(self.app, KeyOrder):
+            # The keys typed after e belong to the editor (opened once the value is read).
+            self.app.hold_keys()
         self.dismiss("edit")
 
 

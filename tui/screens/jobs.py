@@ -25,6 +25,7 @@ from textual import on
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from tui.key_order import KeyOrder
 from tui.text.escape import escaped_plain
 
 log = logging.getLogger("dbbrowse")
@@ -68,14 +69,20 @@ class JobScreen(Screen[None]):
         label_after: float = 0.0,
         scoped: bool = True,
         exclusive: bool = True,
+        holds_keys: bool = False,
     ) -> Worker[None]:
         """Run ``body(job)`` in a worker of group ``kind``; ``label`` fills its slot meanwhile.
 
         With ``label_after``, the label appears only once the job has run that many seconds
         (quick jobs would only make the status bar flicker). With ``exclusive``, a newer job
-        of the same kind cancels the older one.
+        of the same kind cancels the older one. With ``holds_keys``, the keys typed while it
+        runs wait and then go to whatever has the focus when it ends: for a job that opens a
+        screen (the keys typed right after ``e`` belong to the editor it opens).
         """
         job = Job(self, kind, self.scope if scoped else None)
+        keys = self.app if holds_keys and isinstance(self.app, KeyOrder) else None
+        if keys is not None:
+            keys.hold_keys()  # released when the job ends, or after HOLD_LIMIT seconds
 
         async def run() -> None:
             timer = None
@@ -96,6 +103,8 @@ class JobScreen(Screen[None]):
                 if timer is not None:
                     timer.stop()
                 self._clear_slot(job)
+                if keys is not None:
+                    keys.release_keys()
 
         # A function, not a coroutine object: a job cancelled before it starts never ran.
         work = cast("Callable[[], Coroutine[None, None, None]]", run)
