@@ -174,3 +174,46 @@ async def test_the_first_statement_typed_into_a_fresh_console_keeps_its_order(
         await burst(app, [("ctrl+o", None), *typed(statement)], mode)
         await settle(pilot)
         assert screen.query_one(SqlEditor).text.endswith(statement)  # after the table's query
+
+
+# -- JSON is stored as typed ------------------------------------------------------------
+async def test_json_is_stored_exactly_as_typed_and_a_repeated_key_is_warned_of(
+    kinds_db: Path,
+) -> None:
+    from textual.widgets import Label, TextArea
+
+    typed_json = '{"p": 2.50, "e": 1e2, "s": "ü", "a": 1, "a": 2}'
+    async with editing(kinds_db, "kinds") as (app, pilot, _screen, grid):
+        to_column(grid, "j")
+        await pilot.press("e")
+        await settle(pilot)
+        editor = app.screen
+        assert isinstance(editor, CellEditorScreen)
+        warning = editor.query_one("#editor-warning", Label)
+        assert not warning.has_class("-shown")
+        editor.query_one("#editor", TextArea).load_text(typed_json)
+        await settle(pilot)
+        assert warning.has_class("-shown")
+        assert '"a"' in str(warning.render())
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert rows(kinds_db, "SELECT j, json_valid(j) FROM kinds") == [(typed_json, 1)]
+
+
+async def test_json_too_large_for_a_double_is_refused_in_the_editor(kinds_db: Path) -> None:
+    from textual.widgets import Label, TextArea
+
+    async with editing(kinds_db, "kinds") as (app, pilot, _screen, grid):
+        to_column(grid, "j")
+        await pilot.press("e")
+        await settle(pilot)
+        editor = app.screen
+        assert isinstance(editor, CellEditorScreen)
+        editor.query_one("#editor", TextArea).load_text('{"x": 1e400}')
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is editor
+        assert "too large for a double" in str(editor.query_one("#editor-error", Label).render())
+    assert rows(kinds_db, "SELECT j FROM kinds") == [('"s"',)]

@@ -39,6 +39,7 @@ __all__ = [
     "blob_from_file",
     "choices",
     "editor_kind",
+    "json_repeated_keys",
     "parse_for_column",
     "parse_real",
     "validate_insert_with_schema",
@@ -268,15 +269,43 @@ def _reject_constant(name: str) -> Any:
     raise BadValueError(f"not standard JSON: {name}")
 
 
+def _finite(number: str) -> float:
+    value = float(number)
+    if math.isinf(value):
+        raise BadValueError(f"a JSON number too large for a double: {number}")
+    return value
+
+
 def _json(text: str) -> str:
+    """``text`` itself when it is standard JSON: stored exactly as typed (``2.50``, ``1e2``,
+    ``"ü"`` and a repeated key stay as they are; pretty printing is only for the editor)."""
     try:
-        value = json.loads(text, parse_constant=_reject_constant)
+        json.loads(text, parse_constant=_reject_constant, parse_float=_finite)
     except json.JSONDecodeError as exc:
         raise BadValueError(
             f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
         ) from None
-    # As SQLAlchemy's JSON type writes it, so an unchanged document stays unchanged.
-    return json.dumps(value)
+    return text
+
+
+def json_repeated_keys(text: str) -> list[str]:
+    """The keys written more than once in one object of the JSON ``text`` (kept as typed,
+    but most readers keep only the last); [] when there are none or it is not JSON."""
+    repeated: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: set[str] = set()
+        for key, _value in items:
+            if key in seen and key not in repeated:
+                repeated.append(key)
+            seen.add(key)
+        return dict(items)
+
+    try:
+        json.loads(text, object_pairs_hook=pairs)
+    except ValueError:
+        return []
+    return repeated
 
 
 def _blob(text: str) -> bytes:

@@ -17,6 +17,7 @@ writes values (text quoted, numbers bare), with its class named.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 from collections.abc import Callable
@@ -152,6 +153,7 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
                 yield Static(classes_line(spec.classes, self.storage), id="editor-class")
                 yield Static("", id="editor-preview")
             yield Static(self._form_hint(), id="editor-hint")
+            yield Label("", id="editor-warning", classes="dialog-note")
             yield Label("", id="editor-error", classes="dialog-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Stage", variant="primary", id="stage")
@@ -199,6 +201,7 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
         # rewritten in the database's own spelling by merely opening and closing the editor).
         self._untouched = (self.storage, self._typed())
         self._show_preview()
+        self._warn_repeated_keys()
 
     def _show_preview(self) -> None:
         """What staging the field as it is would store (nothing shown while it is no value)."""
@@ -259,6 +262,25 @@ class CellEditorScreen(ModalScreen[EditedValue | None]):
             area.load_text(encode(area.text, multiline=True, backslashes=not self.escaped_form))
             self._escaped_from_now()
         self._show_preview()
+        self._warn_repeated_keys()
+
+    def _warn_repeated_keys(self) -> None:
+        """JSON is stored exactly as typed, a key written twice included: say so, since most
+        readers keep only its last value."""
+        from tui.db.edit_values import json_repeated_keys
+
+        typed = self._typed() if self.kind == "JSON" else None
+        repeated = json_repeated_keys(typed) if typed else []
+        warning = Text()
+        if repeated:
+            warning.append("a key written twice in one object (kept as typed; most readers ")
+            warning.append("keep only its last value): ")
+            for index, key in enumerate(repeated):
+                warning.append(", " if index else "")
+                warning.append_text(escaped(json.dumps(key, ensure_ascii=False)))
+        label = self.query_one("#editor-warning", Label)
+        label.update(warning)
+        label.set_class(bool(repeated), "-shown")
 
     def _escaped_from_now(self) -> None:
         self.escaped_form = True

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import sqlite3
 import uuid
 from decimal import Decimal
@@ -22,6 +23,7 @@ from tui.db.edit_values import (
     blob_from_file,
     choices,
     editor_kind,
+    json_repeated_keys,
     parse_for_column,
     validate_insert_with_schema,
     validate_with_schema,
@@ -69,7 +71,7 @@ def stored(declared: str, value: Any) -> tuple[str, Any]:
         ("DATE", "2024-05-01", "2024-05-01"),
         ("DATETIME", "2024-05-01T13:45:00", "2024-05-01 13:45:00"),
         ("TIMESTAMP", "2024-05-01 13:45:00.5", "2024-05-01 13:45:00.500000"),
-        ("JSON", '{ "a" : [1, 2.5, null] }', '{"a": [1, 2.5, null]}'),
+        ("JSON", '{ "a" : [1, 2.50, null] }', '{ "a" : [1, 2.50, null] }'),
         ("BLOB", "x'00ff'", b"\x00\xff"),
         ("", "7", 7),
         ("", "007", "007"),
@@ -139,7 +141,7 @@ def test_refused_on_sqlite(declared: str, typed: str, message: str) -> None:
             "12345678123456781234567812345678",
         ),
         (ValueKind.INTEGER, "TINYINT(1)", "mariadb", "true", 1),
-        (ValueKind.TEXT, "JSON", "postgresql", "[1,2]", "[1, 2]"),
+        (ValueKind.TEXT, "JSON", "postgresql", "[1,2]", "[1,2]"),
     ],
 )
 def test_servers(kind: ValueKind, declared: str, dialect: str, typed: str, expected: Any) -> None:
@@ -205,14 +207,57 @@ def test_value_as_text(value: Any, text: str) -> None:
     assert value_as_text(value) == text
 
 
-def test_json_is_pretty_for_editing_and_unchanged_when_saved_as_is() -> None:
+def test_json_is_pretty_for_editing_and_stored_exactly_as_typed() -> None:
     column = sqlite_column("JSON")
     stored_text = '{"b": 1, "a": [true, null, "\\u00e9"]}'
     shown = value_as_text(stored_text, column, "sqlite")
     assert shown.startswith("{\n")
-    assert parse_for_column(shown, column, "sqlite") == stored_text
+    # Staged unchanged, the editor stages nothing; typed, the text is what is stored.
+    assert parse_for_column(shown, column, "sqlite") == shown
     # A TEXT column holding JSON-looking text is never reformatted.
     assert value_as_text('{"a":1}', sqlite_column("TEXT"), "sqlite") == '{"a":1}'
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        '{"p": 2.50}',
+        '{"p": 1e2}',
+        '{"s": "ü"}',
+        '{"a": 1, "a": 2}',
+        '{"p": 0.1000000000000000055511151231257827, "big": 123456789012345678901234567890.5}',
+        "  [1,2]  ",
+    ],
+)
+def test_json_is_stored_exactly_as_typed_and_sqlite_finds_it_valid(typed: str) -> None:
+    value = parse_for_column(typed, sqlite_column("JSON"), "sqlite")
+    assert value == typed
+    conn = sqlite3.connect(":memory:")
+    try:
+        assert conn.execute("SELECT json_valid(?)", (value,)).fetchone() == (1,)
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ('{"x": 1e400}', "too large for a double: 1e400"),
+        ("[-1e999]", "too large for a double"),
+        ('{"x": NaN}', "not standard JSON: NaN"),
+        ("Infinity", "not standard JSON: Infinity"),
+        ("[-Infinity]", "not standard JSON: -Infinity"),
+    ],
+)
+def test_json_that_is_not_standard_or_overflows_is_refused(typed: str, said: str) -> None:
+    with pytest.raises(BadValueError, match=re.escape(said)):
+        parse_for_column(typed, sqlite_column("JSON"), "sqlite")
+
+
+def test_a_key_written_twice_is_named() -> None:
+    assert json_repeated_keys('{"a": 1, "b": {"c": 1, "c": 2}, "a": 3}') == ["c", "a"]
+    assert json_repeated_keys('{"a": 1, "b": 2}') == []
+    assert json_repeated_keys("not json") == []
 
 
 ints = st.integers(-(2**63), 2**63 - 1)
