@@ -44,6 +44,18 @@ class RowKey:
     values: tuple[Any, ...]
     rowid: bool = False
 
+    # Two keys are the same row's only with the same storage classes: Python holds 1 == 1.0
+    # (and hashes them alike), SQLite does not, so a change staged for the row whose key is
+    # the integer 1 was drawn on the row whose key is the real 1.0 as well.
+    def _exact(self) -> tuple[object, ...]:
+        return (self.names, self.rowid, tuple((type(v), v) for v in self.values))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RowKey) and self._exact() == other._exact()
+
+    def __hash__(self) -> int:
+        return hash(self._exact())
+
 
 def may_be_large(dialect: str, column: ColumnInfo) -> bool:
     """Whether ``column`` can hold a value worth bounding (any column, on SQLite)."""

@@ -176,3 +176,19 @@ async def test_pages_after_and_before_a_key_of_invalid_utf8(
     assert [r[0] for r in back.rows] == [BAD_FE]
     here = await source.run(lambda conn: pager.cursor_of(conn, RowKey(("k",), (BAD_FF,))))
     assert here == rest.cursors[0]
+
+
+def test_a_change_staged_for_the_integer_key_1_is_not_the_real_1_0_rows() -> None:
+    """The grid asks the staged set by key: 1 and 1.0 (equal in Python) are two rows."""
+    from tui.db.edits import ChangeSet
+
+    table = TableRef("mixed")
+    integer, real = RowKey(("k",), (1,)), RowKey(("k",), (1.0,))
+    staged = ChangeSet()
+    staged.stage(CellEdit(table, integer, "v", "int1", "M1"))
+    staged.stage(RowDelete(table, RowKey(("k",), ("1",)), ()))
+    assert staged.edit_of(table, integer, "v") is not None
+    assert staged.edit_of(table, real, "v") is None
+    assert not staged.is_deleted(table, integer)
+    assert staged.is_deleted(table, RowKey(("k",), ("1",)))
+    assert len({integer, real, RowKey(("k",), (1,))}) == 2
