@@ -10,15 +10,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from tui.db.model import ColumnInfo, TableInfo, TableKind
-from tui.db.storage_class import storage_class_of
+from tui.db.model import ColumnInfo, Preview, TableInfo, TableKind
 
 
 def _storage_class(value: Any) -> str | None:
     if value is None:
         return None
-    found = storage_class_of(value)
-    return "text" if found is None else found.value
+    if isinstance(value, bool | int):
+        return "integer"
+    if isinstance(value, float):
+        return "real"
+    if isinstance(value, bytes | bytearray | memoryview):
+        return "blob"
+    if isinstance(value, Preview):
+        return "blob" if value.binary else "text"
+    return "text"
 
 
 def column_types(
