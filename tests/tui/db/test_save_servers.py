@@ -192,6 +192,11 @@ async def test_every_demo_column_round_trips(engine: AsyncEngine, name: str) -> 
         assert got == edit.new or str(got) == str(edit.new), (edit.column, got, edit.new)
         text_form = value_as_text(after[edit.column], columns[edit.column], dialect)
         again = parse_for_column(text_form, columns[edit.column], dialect)
+        if "JSON" in columns[edit.column].type_name.upper() and isinstance(again, str):
+            # The editor shows JSON pretty-printed and stores what it holds as typed: the
+            # same document, laid out otherwise.
+            assert isinstance(got, str) and json.loads(again) == json.loads(got), edit.column
+            continue
         assert same_value(again, after[edit.column]) or again in (got, after[edit.column])
     # The row reads as changed only where it was edited.
     for column, value in before.items():
