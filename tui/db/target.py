@@ -149,6 +149,13 @@ def resolve_target(
 
     Raises :class:`TargetError` for a missing or non-SQLite file, or an unusable URL.
     """
+    if arg == "":
+        # Path("") is ".", the current directory: say what was given instead (a name of
+        # spaces stays a file name, as SQLite takes it).
+        raise TargetError(
+            "empty database path: give a SQLite file, a URL, or no argument for the "
+            "application's database"
+        )
     if as_of is not None:
         target = resolve_target(arg, default_url=default_url, read_only=True)
         return as_of_target(target, as_of)
