@@ -242,3 +242,23 @@ async def test_esc_in_the_table_filter_clears_it_and_stays_a_second_esc_leaves(
         assert grid.has_focus
         await pilot.press("ctrl+t", *"spel", "down", "escape")  # from the list: the filter
         assert table_filter.value == "" and table_filter.has_focus
+
+
+async def test_search_finds_and_highlights_text_after_a_nul_character(tmp_path: Path) -> None:
+    """SQLite's LIKE stops reading a text at its first NUL: the search must not."""
+    path = tmp_path / "nul.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+    conn.executemany(
+        "INSERT INTO notes (body) VALUES (?)", [("a\x00needle",), ("hay",), ("NEEDLE",)]
+    )
+    conn.commit()
+    conn.close()
+    async with running(path) as (_app, pilot, screen, grid, _status):
+        await pilot.press("slash", *"needle", "enter")
+        await settle(pilot)
+        assert screen.query_spec is not None and screen.query_spec.search == "needle"
+        assert grid.total == 2  # a\x00needle, and NEEDLE (the search ignores ASCII case)
+        match = grid.part_style("row-grid--match")
+        first = grid.render_line(grid.header_lines)
+        assert [s.text for s in first if s.style and s.style.bgcolor == match.bgcolor] == ["needle"]

@@ -57,7 +57,7 @@ def condition(
             low, high = _values(spec, exactly=2)
             result = col.between(low, high)
         case FilterOp.CONTAINS:
-            result = text.contains(str(value), autoescape=True)
+            result = strategy.contains(text, str(value))
         case FilterOp.STARTS_WITH:
             result = text.startswith(str(value), autoescape=True)
         case FilterOp.LIKE:

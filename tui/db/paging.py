@@ -229,7 +229,7 @@ class Pager:
             conditions.append(
                 or_(
                     *(
-                        cast(self.table.c[c.name], String).contains(needle, autoescape=True)
+                        self.strategy.contains(cast(self.table.c[c.name], String), needle)
                         for c in self.search_columns()
                     )
                 )

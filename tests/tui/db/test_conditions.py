@@ -251,3 +251,30 @@ def test_filter_value_refuses_in_words(
 def test_split_values() -> None:
     assert split_values('a, "b ""c""", ,d,') == ["a", 'b "c"', "d"]
     assert split_values("   ") == []
+
+
+async def test_contains_and_the_quick_search_read_past_a_nul(
+    words: tuple[DataSource, TableInfo],
+) -> None:
+    """SQLite's LIKE stops at a text's first NUL; MariaDB stores and searches the NUL too;
+    PostgreSQL cannot store one, and must still find what it finds by LIKE."""
+    source, info = words
+    if source.strategy.name != "postgresql":
+
+        async def insert(conn: Any) -> None:
+            await conn.execute(
+                text("INSERT INTO words (id, name, qty) VALUES (10, :n, 1)"), {"n": "a\x00needle"}
+            )
+            await conn.commit()
+
+        await source.run(insert)
+    with_nul = [10] if source.strategy.name != "postgresql" else []
+    assert await ids(source, info, FilterSpec("name", FilterOp.CONTAINS, "needle")) == with_nul
+    assert await ids(source, info, FilterSpec("name", FilterOp.CONTAINS, "a,b")) == [7]
+    assert await ids(source, info, FilterSpec("name", FilterOp.CONTAINS, "%")) == []
+    # Case as each engine's LIKE: ASCII folded on SQLite and MariaDB, not on PostgreSQL.
+    banana = [2] if source.strategy.like_ignores_case else []
+    assert await ids(source, info, FilterSpec("name", FilterOp.CONTAINS, "BAN")) == banana
+    pager = Pager(info, source.strategy, RowQuery(search="needle"))
+    found = await source.run(lambda conn: pager.fetch(conn, limit=10))
+    assert [int(r[0]) for r in found.rows] == with_nul

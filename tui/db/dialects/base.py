@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    ColumnElement,
     Date,
     DateTime,
     Enum,
@@ -178,6 +179,10 @@ class DialectStrategy:
     #: Whether the sparse position index is best numbered on the server (``row_number()``,
     #: only every K-th row sent back) rather than by streaming the ordered keys.
     anchors_by_row_number = True
+
+    def contains(self, text: ColumnElement[Any], needle: str) -> ColumnElement[bool]:
+        """Whether ``text`` contains ``needle`` (case as the engine's LIKE), needle bound."""
+        return text.contains(needle, autoescape=True)
 
     async def limit_cpu(self, conn: AsyncConnection, share: float) -> None:
         """Make statements on ``conn`` use at most ``share`` of a core, where the engine can.

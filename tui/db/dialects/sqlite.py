@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import column, func, select, table, text
+from sqlalchemy import ColumnElement, column, func, literal, select, table, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -144,6 +144,11 @@ class SQLiteStrategy(DialectStrategy):
     # Numbering 10M rows with row_number() takes SQLite about twice as long as streaming
     # the sorted keys and keeping every K-th here.
     anchors_by_row_number = False
+
+    def contains(self, text: ColumnElement[Any], needle: str) -> ColumnElement[bool]:
+        # LIKE reads a text only up to its first NUL ('a\0needle' is not like '%needle%');
+        # instr() and lower() read all its bytes, and lower() folds ASCII only, as LIKE does.
+        return func.instr(func.lower(text), func.lower(literal(needle))) > 0
 
     async def interrupt(
         self,
