@@ -228,3 +228,32 @@ async def test_matches_of_a_text_filter_are_highlighted_in_the_grid(codes_db: Pa
         await settle(pilot)
         assert grid.total == 3
         assert all(highlighted(y) == [] for y in range(first, first + 3))
+
+
+async def test_a_regexp_is_shown_as_typed_and_still_bound(codes_db: Path) -> None:
+    r"""``\d`` stays ``\d`` in the conditions list and the status bar (not Python's ``\\d``);
+    the pattern is still a bound parameter, not SQL text."""
+    app = browse_app(codes_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, grid, _ = await _code_condition(app, pilot, FilterOp.REGEXP, r"^0\d+7$")
+        await settle(pilot)
+        assert app.screen is screen
+        assert grid.total == 2  # 007 and 0007: the pattern ran as typed
+        status = screen.query_one(StatusBar).query_text
+        assert r"code regexp '^0\d+7$'" in status, status
+        assert "\\\\" not in status
+        dialog = await _open_dialog(pilot)
+        active = dialog.query_one("#filter-active", OptionList)
+        shown = str(active.get_option_at_index(0).prompt)
+        assert r"code regexp '^0\d+7$'" in shown, shown
+        assert "\\\\" not in shown
+
+
+async def test_a_quote_in_a_text_condition_is_doubled_as_in_sql(codes_db: Path) -> None:
+    app = browse_app(codes_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, grid, _ = await _code_condition(app, pilot, FilterOp.CONTAINS, "it's")
+        await settle(pilot)
+        assert grid.total == 0
+        assert "code contains 'it''s'" in screen.query_one(StatusBar).query_text
+

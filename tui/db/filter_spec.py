@@ -74,9 +74,13 @@ class FilterSpec:
 
 def literal(value: Any) -> str:
     """A condition's value as a person would type it in SQL: text, dates and UUIDs quoted,
-    numbers bare, bytes as ``x'00ff'`` (never Python's ``datetime.date(2024, 1, 1)``)."""
+    numbers bare, bytes as ``x'00ff'`` (never Python's ``datetime.date(2024, 1, 1)``).
+
+    Text is an SQL string literal, its quotes doubled, every other character as typed: a
+    pattern ``\\d+`` reads ``'\\d+'``, not Python's ``'\\\\d+'``. Control characters stay
+    too; whoever shows this escapes them (:mod:`tui.text.escape`)."""
     if isinstance(value, str):
-        return repr(value)
+        return _quoted(value)
     if isinstance(value, bool) or value is None:
         return str(value).lower() if value is not None else "NULL"
     if isinstance(value, int | float | Decimal):
@@ -85,5 +89,9 @@ def literal(value: Any) -> str:
         return f"x'{value.hex()}'"
     if isinstance(value, dt.datetime | dt.date | dt.time | uuid.UUID):
         text = value.isoformat(sep=" ") if isinstance(value, dt.datetime) else str(value)
-        return repr(text)
+        return _quoted(text)
     return repr(value)
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"

@@ -39,6 +39,7 @@ from sqlalchemy.sql.expression import FromClause
 
 from tui.db.conditions import FilterOp, FilterSpec, InvalidQueryError, condition
 from tui.db.dialects.base import DialectStrategy
+from tui.db.filter_spec import literal
 from tui.db.key_match import exact_param, key_matches
 from tui.db.model import ColumnInfo, KeyKind, RowCount, TableInfo
 from tui.db.values import PREVIEW, RowKey, preview_columns, with_previews
@@ -100,7 +101,7 @@ class RowQuery:
         if self.filters:
             parts.append("where " + " and ".join(map(str, self.filters)))
         if self.search:
-            parts.append(f"search {self.search!r}")
+            parts.append(f"search {literal(self.search)}")  # as typed, as conditions are
         return "; ".join(parts)
 
 

@@ -21,7 +21,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select
 
 from tui.db.export import ExportError, destination
 from tui.db.export_formats import SUFFIXES, BlobEncoding, ExportFormat, ExportOptions
-from tui.text.escape import escaped_plain
+from tui.text.escape import escaped, escaped_plain
 
 _FORMAT_NOTES = {
     ExportFormat.CSV: "text quoted, numbers bare, NULL as below (bare), '' as \"\"",
@@ -54,7 +54,8 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="export-dialog"):
-            yield Label(f"Export {self._what}", classes="dialog-title", markup=False)
+            # Names and condition values are data: escaped, never sent to the terminal.
+            yield Label(escaped(f"Export {self._what}"), classes="dialog-title", markup=False)
             with Horizontal(classes="dialog-row"):
                 yield Label("Format:", markup=False)
                 yield Select(

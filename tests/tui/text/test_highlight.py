@@ -114,4 +114,5 @@ def test_conditions_read_as_typed() -> None:
         "u = '00000000-0000-0000-0000-000000000001'"
     )
     assert str(FilterSpec("b", FilterOp.EQ, b"\x00\xff")) == "b = x'00ff'"
-    assert str(FilterSpec("s", FilterOp.LIKE, "it's%")) == '''s like "it's%"'''
+    assert str(FilterSpec("s", FilterOp.LIKE, "it's%")) == "s like 'it''s%'"
+    assert str(FilterSpec("s", FilterOp.REGEXP, r"\d+")) == r"s regexp '\d+'"
