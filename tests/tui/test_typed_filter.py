@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, Label, OptionList, Select
+from textual.widgets._select import SelectOverlay
+from textual.widgets.select import InvalidSelectValueError
 
 from tests.tui.scenes import SIZE, browse_app, settle
 from tui.app import DbBrowseApp
@@ -257,3 +259,18 @@ async def test_a_quote_in_a_text_condition_is_doubled_as_in_sql(codes_db: Path) 
         assert grid.total == 0
         assert "code contains 'it''s'" in screen.query_one(StatusBar).query_text
 
+
+async def test_the_column_picker_has_no_blank_entry(codes_db: Path) -> None:
+    """Every entry of the column picker is a column; it starts on the cursor's column."""
+    app = browse_app(codes_db)
+    async with app.run_test(size=SIZE) as pilot:
+        _, grid = await _focused_grid(app, pilot)
+        grid.cursor_column = 1
+        dialog = await _open_dialog(pilot)
+        columns = dialog.query_one("#filter-column", Select)
+        assert columns.value == "code"
+        overlay = columns.query_one(SelectOverlay)
+        shown = [str(overlay.get_option_at_index(i).prompt) for i in range(overlay.option_count)]
+        assert shown == ["id", "code", "rank"]
+        with pytest.raises(InvalidSelectValueError):
+            columns.clear()

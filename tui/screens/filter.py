@@ -63,7 +63,7 @@ class FilterScreen(ModalScreen[tuple[FilterSpec, ...] | None]):
         it runs in dbbrowse (SQLite), so a pattern is checked here."""
         super().__init__()
         self._kinds = {c.name: c.value_kind for c in columns}
-        self._column = column
+        self._column = column if column in self._kinds else next(iter(self._kinds), column)
         self._active = list(active)
         self._ops = [op for op in FilterOp if regexp or op is not FilterOp.REGEXP]
         self._local_regexp = local_regexp
@@ -79,10 +79,19 @@ class FilterScreen(ModalScreen[tuple[FilterSpec, ...] | None]):
             yield Label("", id="filter-active-title", markup=False)
             yield OptionList(id="filter-active")
             # Column names are data: Text prompts, never markup.
+            # No blank entry: a condition is always on a column, with an operator.
             yield Select(
-                [(name_text(c), c) for c in self._kinds], value=self._column, id="filter-column"
+                [(name_text(c), c) for c in self._kinds],
+                value=self._column,
+                allow_blank=False,
+                id="filter-column",
             )
-            yield Select([(op.value, op) for op in self._ops], value=FilterOp.EQ, id="filter-op")
+            yield Select(
+                [(op.value, op) for op in self._ops],
+                value=FilterOp.EQ,
+                allow_blank=False,
+                id="filter-op",
+            )
             yield Input(value=self._value, placeholder=self._placeholder(), id="filter-value")
             yield Label("", id="filter-hint", markup=False)
             yield Label("", id="filter-error", classes="dialog-error", markup=False)
