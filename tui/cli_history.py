@@ -3,8 +3,10 @@ bug reports; ``--commit K`` prints what commit K did to the rows of each table.
 
 Only the files are read, with plain read-only descriptors: the database, its ``-wal`` and its
 ``-shm`` are never written and no lock is taken (the database is not even opened through
-SQLite). Exit status: 0 done, 1 the files could not be read, 2 bad arguments (a missing file,
-not a SQLite file, a commit the WAL does not hold), 141 the reader of standard output went away.
+SQLite). Exit status, as ``dbbrowse export --as-of`` and ``dbbrowse diff``: 0 done, 1 the
+database has no such history (not in WAL mode, a commit the WAL does not hold) or its files
+could not be read, 2 bad arguments (a missing file, not a SQLite file), 141 the reader of
+standard output went away.
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         metavar="N",
-        help="with --commit: at most N changed rows per table (default: all)",
+        help="the last N commits (the list says how many earlier ones it leaves out); with "
+        "--commit: at most N changed rows per table (default: all)",
     )
     return parser
 
@@ -59,9 +62,9 @@ def main(argv: Sequence[str]) -> int:
         return 2
     try:
         lines = list(_lines(path, args.commit, args.limit))
-    except LookupError as exc:
+    except LookupError as exc:  # no WAL, or no such commit: the state the export calls gone
         _error(str(exc.args[0]) if exc.args else str(exc))
-        return 2
+        return 1
     except (OSError, ValueError) as exc:
         _error(f"cannot read the history: {getattr(exc, 'strerror', None) or exc}")
         return 1
@@ -86,11 +89,20 @@ def _lines(path: str, number: int | None, limit: int | None) -> list[str]:
 
     builder = HistoryBuilder(path)
     history = builder.refresh()
+    if history.no_wal:
+        raise LookupError(history.no_wal)
     if number is None:
         lines = [history_summary(history).plain]
-        if history.commits:
+        shown = history.commits if limit is None else history.commits[-limit:] if limit else ()
+        if len(shown) < len(history.commits):
+            left = len(history.commits) - len(shown)
+            lines.append(
+                f"the last {len(shown):,} commit{'' if len(shown) == 1 else 's'} (--limit"
+                f" {limit}); {left:,} earlier one{'' if left == 1 else 's'} not shown"
+            )
+        if shown:
             lines.append(commit_header())
-            lines.extend(commit_line(history, c).plain for c in history.commits)
+            lines.extend(commit_line(history, c).plain for c in shown)
         return lines
     commit = history.commit(number)
     changes = commit_changes(builder, history, number)

@@ -99,6 +99,11 @@ class SnapshotPages:
         self._lock = threading.Lock()
         commits = self._index.refresh()
         if commits.header is None:
+            from tui.db.wal_mode import no_wal_reason
+
+            reason = no_wal_reason(self.db_path)
+            if reason is not None:
+                raise NotReconstructableError(reason)
             raise NotReconstructableError(
                 f"the database has no WAL (or an empty one): there is no commit {commit}"
                 " to go back to"

@@ -207,9 +207,13 @@ def _tree(
         changes = _entries([rec for _, rec in before], [rec for _, rec in after])
     ranges = []
     if not is_rowid_table:
+        # A WITHOUT ROWID table's record holds its other columns after the key: the range
+        # shows only the key.
+        key_width = layout.key_columns if kind == "without rowid" and layout is not None else None
         for page in pages_after:
             if page in written:
-                keys = [rec for _, rec in leaf_entries(after_get, page, usable, encoding)]
+                entries = leaf_entries(after_get, page, usable, encoding)
+                keys = [rec[:key_width] for _, rec in entries]
                 if keys:
                     ranges.append((page, keys[0], keys[-1]))
     columns = layout.columns if layout is not None else ()

@@ -34,6 +34,7 @@ from tui.db.page_owners import Owner, PageOwners
 from tui.db.page_versions import GenerationChanged, PageVersions
 from tui.db.schema_pages import SCHEMA_NAME
 from tui.db.wal_commits import Commit, WalCommitIndex, WalCommits, checkpointed
+from tui.db.wal_mode import no_wal_reason
 
 __all__ = ["HistoryBuilder", "HistoryCommit", "Touched", "WalHistory"]
 
@@ -84,7 +85,9 @@ class WalHistory:
     db_path: str
     page_size: int
     generation: tuple[int, int] | None  # the WAL header's salts; None without a usable WAL
-    generation_number: int  # 1 for the first generation this builder saw, +1 per reset
+    #: The WAL header's checkpoint sequence number + 1: 1 for a WAL just created, +1 at each
+    #: reset, the same for every reader of the file (CLI and TUI alike); 0 without a WAL.
+    generation_number: int
     commits: tuple[HistoryCommit, ...]
     uncommitted_frames: int = 0
     uncommitted_pages: int = 0
@@ -93,6 +96,8 @@ class WalHistory:
     backfill_unsure: int = 0  # frames up to this may be copied too (WalCommits.backfill_unsure)
     problems: tuple[str, ...] = ()
     unread_commits: int = 0  # commits in the WAL not attributed yet (a refresh with a limit)
+    resets_seen: int = 0  # WAL resets (new salts) this builder saw after its first read
+    no_wal: str | None = None  # the database is in a rollback-journal mode: why no history
 
     def is_checkpointed(self, commit: HistoryCommit) -> bool | None:
         """Copied into the database file (frame ≤ nBackfill); None when unknown."""
@@ -112,7 +117,7 @@ class HistoryBuilder:
     def __init__(self, db_path: str | os.PathLike[str]) -> None:
         self.db_path = os.fspath(db_path)
         self.index = WalCommitIndex(f"{self.db_path}-wal")
-        self.generation_number = 0
+        self.resets_seen = -1  # the first generation read is not a reset
         self.commits_read = 0  # commits processed by the last refresh
         self._generation: tuple[int, int] | None = None
         self._start_generation()
@@ -150,7 +155,7 @@ class HistoryBuilder:
         problems = list(commits.problems)
         if commits.generation != self._generation:
             if commits.generation is not None:
-                self.generation_number += 1
+                self.resets_seen += 1
             self._generation = commits.generation
             self._start_generation()
             self.last = commits
@@ -161,7 +166,7 @@ class HistoryBuilder:
             db_path=self.db_path,
             page_size=commits.page_size,
             generation=commits.generation,
-            generation_number=self.generation_number,
+            generation_number=0 if commits.header is None else commits.header.checkpoint_seq + 1,
             commits=tuple(self._entries),
             uncommitted_frames=commits.uncommitted_frames,
             uncommitted_pages=len(commits.uncommitted_pages),
@@ -170,6 +175,8 @@ class HistoryBuilder:
             backfill_unsure=commits.backfill_unsure,
             problems=tuple(problems),
             unread_commits=len(commits.commits) - len(self._entries),
+            resets_seen=max(self.resets_seen, 0),
+            no_wal=no_wal_reason(self.db_path) if commits.header is None else None,
         )
 
     def _advance(self, commits: WalCommits, versions: PageVersions, limit: int | None) -> None:

@@ -53,6 +53,26 @@ def append_value(target: Text, value: Any, width: int = VALUE_WIDTH) -> Text:
     return target
 
 
+def append_sized_value(target: Text, value: Any, width: int = VALUE_WIDTH) -> Text:
+    """:func:`append_value`, saying the full size of what is shortened: ``'abc…' (12,345
+    chars)`` for a cut text, and a BLOB as its exact byte count (``<blob 123,456 bytes> 00 01
+    …``), where a change is read and a rounded size would hide one."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        data = bytes(value)
+        size = len(data)
+        target.append(f"<blob {size:,} byte{'' if size == 1 else 's'}>", STYLES[Part.BLOB])
+        if data:
+            head = data[:4].hex(" ") + (" …" if size > 4 else "")
+            target.append(f" {head}", STYLES[Part.BLOB])
+        return target
+    append_value(target, value, width)
+    if isinstance(value, str) and any(
+        part is Part.ELLIPSIS for _, part in cell_pieces(value, width)
+    ):
+        target.append(f" ({len(value):,} chars)", "dim")
+    return target
+
+
 def value_text(value: Any, width: int = VALUE_WIDTH) -> Text:
     return append_value(Text(), value, width)
 
@@ -88,4 +108,11 @@ def class_name(value: Any) -> str:
     return type(value).__name__
 
 
-__all__ = ["STYLES", "VALUE_WIDTH", "append_value", "class_name", "value_text"]
+__all__ = [
+    "STYLES",
+    "VALUE_WIDTH",
+    "append_sized_value",
+    "append_value",
+    "class_name",
+    "value_text",
+]

@@ -13,7 +13,7 @@ from rich.text import Text
 
 from tui.db.row_diff import RowDifference
 from tui.text.escape import append_name
-from tui.text.literal import VALUE_WIDTH, append_value
+from tui.text.literal import VALUE_WIDTH, append_sized_value
 
 __all__ = ["difference_line", "summary_line"]
 
@@ -27,7 +27,7 @@ def _key_text(key_columns: Sequence[str], key: Sequence[object]) -> Text:
             text.append(", ")
         append_name(text, name)
         text.append(" ")
-        append_value(text, value, VALUE_WIDTH)
+        append_sized_value(text, value, VALUE_WIDTH)
     return text
 
 
@@ -38,7 +38,7 @@ def _row_text(columns: Sequence[str], row: Sequence[object]) -> Text:
             text.append(", ")
         append_name(text, name, "bold")
         text.append("=")
-        append_value(text, value, VALUE_WIDTH)
+        append_sized_value(text, value, VALUE_WIDTH)
     return text
 
 
@@ -73,7 +73,7 @@ def difference_line(
 
 def _append_cell(text: Text, row: dict[str, object], name: str) -> None:
     if name in row:
-        append_value(text, row[name])
+        append_sized_value(text, row[name])
     else:
         text.append_text(_ABSENT)
 

@@ -14,7 +14,7 @@ from rich.text import Text
 from tui.db.row_changes import DELETE, INSERT, UPDATE, CommitChanges, RowChange, TreeChanges
 from tui.db.wal_history import FREELIST, POINTER_MAP, UNUSED, HistoryCommit, WalHistory
 from tui.text.escape import append_name
-from tui.text.literal import append_value
+from tui.text.literal import append_sized_value
 
 __all__ = ["changes_lines", "commit_cells", "commit_line", "history_summary"]
 
@@ -33,6 +33,8 @@ def history_summary(history: WalHistory, *, salts: bool = True) -> Text:
     checkpoint, the uncommitted tail."""
     text = Text()
     if history.generation is None:
+        if history.no_wal:
+            return text.append(history.no_wal)
         text.append("No usable WAL: there is no commit to show.")
         for problem in history.problems:
             text.append(f"\n{problem}")
@@ -47,7 +49,7 @@ def history_summary(history: WalHistory, *, salts: bool = True) -> Text:
     text.append(f" · generation {history.generation_number}")
     if salts:
         text.append(f" (salts {salt1:08x} {salt2:08x})")
-    if history.generation_number > 1:
+    if history.resets_seen:
         text.append(" · the WAL was reset since dbbrowse first read it", "bold")
     if history.backfilled is None:
         text.append(" · checkpointed: unknown (no wal-index)")
@@ -132,7 +134,7 @@ def _row_text(columns: Sequence[str], row: Sequence[object], only: Sequence[int]
         if index < len(columns):
             append_name(text, columns[index], "bold")
             text.append("=")
-        append_value(text, row[index], VALUE_WIDTH)
+        append_sized_value(text, row[index], VALUE_WIDTH)
     return text
 
 
@@ -151,9 +153,9 @@ def change_line(tree: TreeChanges, change: RowChange) -> Text:
             if index < len(tree.columns):
                 append_name(text, tree.columns[index], "bold")
                 text.append(": ")
-            append_value(text, change.before[index], VALUE_WIDTH)
+            append_sized_value(text, change.before[index], VALUE_WIDTH)
             text.append(" → ")
-            append_value(text, change.after[index], VALUE_WIDTH)
+            append_sized_value(text, change.after[index], VALUE_WIDTH)
         return text
     row = change.after if change.after is not None else change.before
     assert row is not None
