@@ -74,11 +74,14 @@ def _print(
     import sqlite3
 
     from tui.db.row_diff import DiffError, TableDiff
+    from tui.text.escape import escaped_plain
     from tui.text.row_diff import difference_line, summary_line
 
     counts: dict[str, int] = {}
     try:
         with TableDiff(path, table, from_commit, to_commit) as diff:
+            for notice in diff.notices:
+                print(escaped_plain(notice))
             for change in diff:
                 counts[change.kind] = counts.get(change.kind, 0) + 1
                 if limit is None or sum(counts.values()) <= limit:

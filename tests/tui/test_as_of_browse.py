@@ -172,6 +172,31 @@ async def test_the_changes_since_a_past_state(tmp_path: Path, writer: sqlite3.Co
         assert isinstance(app.screen, PastBrowseScreen)
 
 
+async def test_the_changes_since_a_past_state_of_a_table_gone_now(
+    tmp_path: Path, writer: sqlite3.Connection
+) -> None:
+    """N on a table that no longer exists says so plainly, then lists its rows as deleted."""
+    from textual.widgets import RichLog
+
+    from tui.screens.row_diff import RowDiffScreen
+
+    writer.execute("ALTER TABLE t RENAME TO t_old")  # commit 5
+    app = DbBrowseApp(resolve_target(str(tmp_path / "h.db"), default_url="", as_of=4))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await open_table(pilot, "t")
+        screen.query_one(RowGrid).focus()
+        await pilot.press("N")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, RowDiffScreen)
+        assert dialog.done and dialog.counts == {"deleted": 25}
+        log = dialog.query_one(RichLog)
+        assert log.lines[0].text.rstrip() == (
+            "table t does not exist now: each of its rows is listed as deleted"
+        )
+
+
 async def test_the_status_of_a_past_session_is_the_live_database(
     tmp_path: Path, writer: sqlite3.Connection
 ) -> None:

@@ -144,6 +144,26 @@ def test_diff_between_commits_and_now(tmp_path: Path, writer: sqlite3.Connection
     assert digests(db)["db"] == before["db"]
 
 
+def test_diff_of_a_table_that_did_not_exist_says_so(
+    tmp_path: Path, writer: sqlite3.Connection
+) -> None:
+    db = tmp_path / "h.db"
+    done = dbbrowse("diff", str(db), "t", "--from", "0", "--to", "2")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "table t did not exist after commit 0: each of its rows is listed as inserted",
+        "+ rowid 1: id=1, name='one'",
+        "+ rowid 2: id=2, name='two'",
+        "2 rows of t differ from commit 0 to commit 2: 2 inserted, 0 updated, 0 deleted",
+    ]
+    writer.execute("ALTER TABLE t RENAME TO gone")  # commit 6: no t now
+    done = dbbrowse("diff", str(db), "t", "--from", "5")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == (
+        "table t does not exist now: each of its rows is listed as deleted"
+    )
+
+
 @pytest.mark.parametrize(
     ("args", "status", "message"),
     [
@@ -161,7 +181,7 @@ def test_diff_errors_are_one_line(
     done = dbbrowse("diff", str(tmp_path / "h.db"), "nope", "--from", "1")
     assert (done.returncode, done.stderr) == (
         2,
-        "dbbrowse diff: error: no table named 'nope' in commit 1 or now\n",
+        "dbbrowse diff: error: table nope did not exist after commit 1, and does not exist now\n",
     )
 
 

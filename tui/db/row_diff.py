@@ -81,7 +81,10 @@ class TableDiff:
             raise
         if before.columns is None and after.columns is None:
             self.close()
-            raise DiffError(f"no table named {table!r} in {before.label} or {after.label}")
+            now = (
+                ", and does not exist now" if after.label == "now" else f" nor after {after.label}"
+            )
+            raise DiffError(f"table {table} did not exist after {before.label}{now}")
         known = before if before.columns is not None else after
         for side in (before, after):
             if side.columns is not None and side.key_columns != known.key_columns:
@@ -92,6 +95,21 @@ class TableDiff:
                 )
         self.before, self.after = before, after
         self.key_columns = known.key_columns
+
+    @property
+    def notices(self) -> tuple[str, ...]:
+        """What a person must know before reading the rows: a side where the table did not
+        exist, so that every row is listed as inserted (or deleted)."""
+        found = []
+        for side, rows in ((self.before, "inserted"), (self.after, "deleted")):
+            if side.columns is None:
+                when = (
+                    "does not exist now"
+                    if side.label == "now"
+                    else f"did not exist after {side.label}"
+                )
+                found.append(f"table {self.table} {when}: each of its rows is listed as {rows}")
+        return tuple(found)
 
     @property
     def before_columns(self) -> tuple[str, ...]:

@@ -73,6 +73,7 @@ class RowDiffScreen(ModalScreen[None]):
         lines: list[Text] = []
         try:
             with TableDiff(self.db_path, self.table, self.from_commit, self.to_commit) as diff:
+                lines.extend(Text(escaped_plain(n), "bold") for n in diff.notices)
                 for change in diff:
                     if worker.is_cancelled:
                         return

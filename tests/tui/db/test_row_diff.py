@@ -123,17 +123,27 @@ def test_a_table_on_one_side_only_and_changed_columns(writer: RecordingWriter) -
     writer.run("CREATE VIEW v AS SELECT * FROM t")
     with TableDiff(writer.db, "t", 1, 3) as diff:
         assert diff.before.columns is None
+        assert diff.notices == (
+            "table t did not exist after commit 1: each of its rows is listed as inserted",
+        )
         assert [(c.kind, c.key, c.after) for c in diff] == [
             ("inserted", (1,), (1, "one", 5)),
             ("inserted", (2,), (2, "two", 7)),
         ]
+    with TableDiff(writer.db, "t", 3, 1) as diff:
+        assert diff.notices == (
+            "table t did not exist after commit 1: each of its rows is listed as deleted",
+        )
     with TableDiff(writer.db, "t", 2, 3) as diff:
+        assert diff.notices == ()
         changes = list(diff)
         assert [(c.kind, c.key, c.changed) for c in changes] == [
             ("updated", (1,), ("extra",)),  # a column that was not there
             ("inserted", (2,), ()),
         ]
-    with pytest.raises(DiffError, match="no table named 'nope' in commit 1 or now"):
+    with pytest.raises(
+        DiffError, match="table nope did not exist after commit 1, and does not exist now"
+    ):
         TableDiff(writer.db, "nope", 1, None)
     with pytest.raises(DiffError, match="'v' is a view in commit 4: only tables"):
         TableDiff(writer.db, "v", 4, None)
