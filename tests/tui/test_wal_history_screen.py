@@ -118,6 +118,28 @@ async def test_the_history_follows_new_commits_and_shows_rows(
         assert isinstance(app.screen, StatusScreen)
 
 
+async def test_home_and_end_go_to_the_first_and_last_commit(writer: sqlite3.Connection) -> None:
+    app = browse_app(db_of(writer))
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_history(pilot)
+        table = commits_table(screen)
+        assert table.cursor_row == 2
+        await pilot.press("home")
+        await eventually(
+            pilot,
+            lambda: screen.changes is not None and screen.changes.number == 1,
+            "commit 1 shown",
+        )
+        assert table.cursor_row == 0
+        await pilot.press("end")
+        await eventually(
+            pilot,
+            lambda: screen.changes is not None and screen.changes.number == 3,
+            "commit 3 shown",
+        )
+        assert table.cursor_row == 2
+
+
 async def test_b_browses_the_database_as_of_the_highlighted_commit(
     writer: sqlite3.Connection,
 ) -> None:

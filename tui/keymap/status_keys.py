@@ -200,6 +200,17 @@ STATUS_ACTIONS: tuple[KeyAction, ...] = (
         scopes=("wal_history",),
     ),
     KeyAction(
+        "history.first_commit",
+        "home",
+        "first_commit",
+        "First commit",
+        "The oldest commit still in the WAL",
+        _S,
+        show=False,
+        priority=True,  # over the commit list's own Home, which only scrolls
+        scopes=("wal_history",),
+    ),
+    KeyAction(
         "history.last_commit",
         "end",
         "last_commit",
@@ -207,6 +218,7 @@ STATUS_ACTIONS: tuple[KeyAction, ...] = (
         "The newest commit",
         _S,
         show=False,
+        priority=True,  # over the commit list's own End, which only scrolls
         scopes=("wal_history",),
     ),
 )

@@ -47,7 +47,17 @@ class WalHistoryScreen(JobScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="history.back"),
         Binding("b", "browse_as_of", "Browse as of commit", id="history.browse_as_of"),
-        Binding("end", "last_commit", "Last commit", show=False, id="history.last_commit"),
+        Binding(
+            "home",
+            "first_commit",
+            "First commit",
+            show=False,
+            priority=True,
+            id="history.first_commit",
+        ),
+        Binding(
+            "end", "last_commit", "Last commit", show=False, priority=True, id="history.last_commit"
+        ),
     ]
 
     def __init__(self, db_path: Path) -> None:
@@ -167,6 +177,11 @@ class WalHistoryScreen(JobScreen):
     # -- actions ---------------------------------------------------------------------------
     def action_back(self) -> None:
         self.dismiss(None)
+
+    def action_first_commit(self) -> None:
+        table = self.query_one("#history-commits", DataTable)
+        if table.row_count:
+            table.move_cursor(row=0)
 
     def action_last_commit(self) -> None:
         table = self.query_one("#history-commits", DataTable)
