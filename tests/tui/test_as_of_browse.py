@@ -197,6 +197,28 @@ async def test_the_changes_since_a_past_state_of_a_table_gone_now(
         )
 
 
+async def test_a_past_state_offers_no_edit_key_and_says_why_when_one_is_pressed(
+    tmp_path: Path, writer: sqlite3.Connection
+) -> None:
+    app = DbBrowseApp(resolve_target(str(tmp_path / "h.db"), default_url="", as_of=3))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await open_table(pilot, "t")
+        assert isinstance(screen, PastBrowseScreen)
+        screen.query_one(RowGrid).focus()
+        await settle(pilot)
+        shown = {key for key, b in screen.active_bindings.items() if b.binding.show}
+        assert not shown & {"e", "f2", "i", "insert", "ctrl+s", "p"}, shown
+        assert "N" in shown  # the past state's own keys stay
+        for key in ("e", "i", "ctrl+s"):
+            app.clear_notifications()
+            await pilot.press(key)
+            await settle(pilot)
+            assert app.screen is screen, key  # no editor, no form opened
+            messages = [n.message for n in app._notifications]
+            assert messages == ["a past state of the database (--as-of): nothing can be changed"]
+
+
 async def test_the_status_of_a_past_session_is_the_live_database(
     tmp_path: Path, writer: sqlite3.Connection
 ) -> None:

@@ -11,9 +11,28 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import events
 from textual.binding import Binding, BindingType
 
 from tui.screens.browse import BrowseScreen
+from tui.text.escape import escaped_plain
+
+#: The commands that change the database (or stage a change): a past state has none of them,
+#: so the footer and the command palette do not offer them.
+EDIT_ACTIONS = frozenset(
+    {
+        "edit_cell",
+        "insert_row",
+        "duplicate_row",
+        "toggle_select",
+        "delete_rows",
+        "pending",
+        "save_changes",
+        "undo_edit",
+        "redo_edit",
+        "discard_changes",
+    }
+)
 
 
 class PastBrowseScreen(BrowseScreen):
@@ -33,7 +52,24 @@ class PastBrowseScreen(BrowseScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back_to_live" and not self.over_live:
             return False
+        if action in EDIT_ACTIONS:
+            return False  # hidden; its key says why (on_key)
         return super().check_action(action, parameters)
+
+    def on_key(self, event: events.Key) -> None:
+        """An edit key, hidden here, says why nothing happened instead of doing nothing."""
+        bindings = self._bindings.key_to_bindings.get(event.key, [])
+        if any(binding.action in EDIT_ACTIONS for binding in bindings):
+            event.stop()
+            event.prevent_default()  # Textual calls each class's on_key: the base's says nothing
+            source = self.source
+            reason = source.target.read_only_reason if source is not None else None
+            self.notify(
+                escaped_plain(reason or "a past state of the database: nothing can be changed"),
+                title="Read-only",
+                severity="warning",
+                markup=False,
+            )
 
     def action_back_to_live(self) -> None:
         """Leave the past state for the live database underneath."""
