@@ -81,6 +81,14 @@ class DbBrowseApp(KeyOrder[int]):
         self.set_keymap(dict(self.settings.keys))
         use_null_text(self.settings.null_text)
 
+    def get_css_variables(self) -> dict[str, str]:
+        from tui.widgets.faint_text import readable
+
+        variables = super().get_css_variables()
+        variables.update(readable(variables))
+        self.theme_variables = variables
+        return variables
+
     def get_default_screen(self) -> Screen[Any]:
         return _OpeningScreen()
 

@@ -41,7 +41,9 @@ def _separator_columns(segments: list[Segment]) -> list[int]:
     return columns
 
 
-@pytest.mark.parametrize("theme", ["textual-light", "textual-dark", "solarized-light"])
+@pytest.mark.parametrize(
+    "theme", ["textual-light", "textual-dark", "solarized-light", "atom-one-dark", "nord"]
+)
 async def test_muted_parts_are_readable_on_the_theme(odd_db: Path, theme: str) -> None:
     """Row numbers, column types, separators and NULL were drawn white whatever the theme."""
     target = resolve_target(str(odd_db), default_url="")
@@ -65,9 +67,15 @@ async def test_muted_parts_are_readable_on_the_theme(odd_db: Path, theme: str) -
             assert segment.style is not None and segment.style.color is not None, name
             triplet = segment.style.color.triplet
             assert triplet is not None
-            # Visibly apart from the background (it was white on light grey: 1.3).
-            ratio = _contrast(Color(*triplet), background)
-            assert ratio >= 2.0, (name, theme, triplet, background)
+            under = background
+            if segment.style.bgcolor is not None and segment.style.bgcolor.triplet is not None:
+                under = Color(*segment.style.bgcolor.triplet)  # the header's panel
+            assert not segment.style.dim, name  # dimmed again, a muted colour does not read
+            # Visibly apart from the background (it was white on light grey: 1.3); text reads
+            # (WCAG AA, 4.5:1).
+            least = 2.0 if name == "separator" else 4.5
+            ratio = _contrast(Color(*triplet), under)
+            assert ratio >= least, (name, theme, triplet, under)
 
 
 async def test_the_type_line_lines_up_with_the_columns(odd_db: Path) -> None:

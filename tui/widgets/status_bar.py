@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
 from tui.text.escape import append_escaped, append_name
+from tui.widgets.theme_styles import resolved_style
 
 
 class StatusBar(Static):
     """One line of facts about what is on screen; data is escaped, never read as markup."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"status-bar--label"}
+    """The labels before a value: faint by the theme's muted colour (``dim`` does not read on
+    the panel the bar is drawn on in every theme)."""
 
     database: reactive[str] = reactive("")
     table: reactive[str | None] = reactive(None)
@@ -34,15 +41,16 @@ class StatusBar(Static):
 
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
+        label = resolved_style(self, "status-bar--label")
         if self.mode:
             text.append(f" {self.mode} ", style="reverse bold")
             text.append(" ")
         if self.highlighted is not None:
             # First: a long name is what the list could not show, it must not be cut here.
-            text.append("▸ ", style="dim")
+            text.append("▸ ", style=label)
             append_name(text, self.highlighted).append("  ")
         if self.database:
-            text.append("db ", style="dim")
+            text.append("db ", style=label)
             append_escaped(text, self.database).append("  ")
         if self.pending:
             noun = "change" if self.pending == 1 else "changes"
@@ -52,7 +60,7 @@ class StatusBar(Static):
             text.append(f" {self.transaction} ", style="reverse bold")
             text.append("  ")
         if self.table is not None:
-            text.append("table ", style="dim")
+            text.append("table ", style=label)
             append_name(text, self.table).append("  ")
         for value in (
             self.view,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.style import Style
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
@@ -85,6 +84,7 @@ class TableList(Vertical):
     """Relations of the database; type to filter, Enter to open."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "table-list--faint",
         "table-list--missing",
         "table-list--drift",
     }
@@ -173,9 +173,13 @@ class TableList(Vertical):
 
     def _prompt(self, table: TableInfo) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
-        muted = Style(dim=True)
+        # Faint by the theme's muted colour, not dim: dimmed muted text does not read.
+        muted = resolved_style(self, "table-list--faint")
         text.append(_KIND_MARK.get(table.kind, "?") + " ", style=muted)
-        append_name(text, table.name, "dim" if table.internal else "")
+        start = len(text)
+        append_name(text, table.name)
+        if table.internal:
+            text.stylize(muted, start)
         if table.drift in _DRIFT_MARK:
             mark, _ = _DRIFT_MARK[table.drift]
             which = "missing" if table.drift is Drift.MISSING_TABLE else "drift"
