@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
 from tui.text.escape import append_escaped, append_name
+from tui.text.fit import Piece, fit_line
 from tui.widgets.theme_styles import resolved_style
 
 
@@ -40,36 +43,55 @@ class StatusBar(Static):
     (the list cuts long names with an ellipsis)."""
 
     def render(self) -> Text:
-        text = Text(no_wrap=True, overflow="ellipsis")
+        # What is worth most is cut last: the names (a narrow terminal keeps them), then the
+        # mode and the unsaved changes (short, and never cut); the rest goes first, last first.
+        pieces: list[Piece] = []
         label = resolved_style(self, "status-bar--label")
         if self.mode:
-            text.append(f" {self.mode} ", style="reverse bold")
-            text.append(" ")
+            mode = Text(f" {self.mode} ", style="reverse bold")
+            pieces.append(Piece(mode, keep=_ALWAYS, gap=" "))
         if self.highlighted is not None:
-            # First: a long name is what the list could not show, it must not be cut here.
-            text.append("▸ ", style=label)
-            append_name(text, self.highlighted).append("  ")
+            # A long name is what the list could not show: worth as much as the table's.
+            pieces.append(_name("▸ ", self.highlighted, _TABLE, label))
         if self.database:
-            text.append("db ", style=label)
-            append_escaped(text, self.database).append("  ")
+            pieces.append(
+                _name("db ", self.database, _DATABASE, label, least=8, escape=append_escaped)
+            )
         if self.pending:
             noun = "change" if self.pending == 1 else "changes"
-            text.append(f" {self.pending:,} {noun} pending ", style="reverse")
-            text.append("  ")
+            pieces.append(
+                Piece(Text(f" {self.pending:,} {noun} pending ", style="reverse"), keep=_ALWAYS)
+            )
         if self.transaction:
-            text.append(f" {self.transaction} ", style="reverse bold")
-            text.append("  ")
+            pieces.append(Piece(Text(f" {self.transaction} ", style="reverse bold"), keep=_ALWAYS))
         if self.table is not None:
-            text.append("table ", style=label)
-            append_name(text, self.table).append("  ")
-        for value in (
-            self.view,
-            self.position,
-            self.query_text,
-            self.jobs,
-            self.notice,
-            self.wal,
-        ):
+            pieces.append(_name("table ", self.table, _TABLE, label))
+        rest = (self.view, self.position, self.query_text, self.jobs, self.notice, self.wal)
+        for worth, value in enumerate(rest):
             if value:
-                append_escaped(text, value).append("  ")
-        return text
+                pieces.append(Piece(append_escaped(Text(), value), keep=len(rest) - worth))
+        return fit_line(pieces, self.content_size.width)
+
+
+_ALWAYS = 100
+_TABLE = 50
+_DATABASE = 40
+
+
+def _name(
+    label: str,
+    name: str,
+    keep: int,
+    style: Style | str,
+    *,
+    least: int = 12,
+    escape: Callable[[Text, str], Text] = append_name,
+) -> Piece:
+    body = escape(Text(), name)
+    return Piece(
+        body,
+        keep=keep,
+        label=Text(label, style=style),
+        least=min(least, body.cell_len),
+        middle=True,
+    )
