@@ -173,3 +173,42 @@ def test_history_view(snap_compare: SnapCompare, writer: sqlite3.Connection) -> 
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(120, 30), run_before=run_before)
+
+
+async def test_a_rollback_journal_database_says_there_is_no_wal_and_how_to_get_one(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "plain.db"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE t (a)")
+    con.commit()
+    con.close()
+    app = browse_app(path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("w")
+        await eventually(pilot, lambda: isinstance(app.screen, StatusScreen), "status screen")
+        await pilot.press("h")
+        await eventually(pilot, lambda: isinstance(app.screen, WalHistoryScreen), "history view")
+        screen = app.screen
+        assert isinstance(screen, WalHistoryScreen)
+        await eventually(pilot, lambda: screen.history is not None, "the history read")
+        await settle(pilot)
+        summary = shown(screen, "#history-summary")
+        assert "plain.db is not in WAL mode" in summary
+        assert "so there is no history of commits" in summary
+        assert "PRAGMA journal_mode=WAL" in summary
+        assert commits_table(screen).row_count == 0
+
+
+async def test_a_long_value_s_full_length_is_said_in_the_view(
+    writer: sqlite3.Connection,
+) -> None:
+    writer.execute("UPDATE t SET name = ?, n = ? WHERE id = 1", ("x" * 12_345, b"\x00" * 5000))
+    app = browse_app(db_of(writer))
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_history(pilot)
+        assert screen.changes is not None and screen.changes.number == 4
+        text = shown(screen, "#history-changes")
+        assert "…' (12,345 chars)" in text
+        assert "→ <blob 5,000 bytes> 00 00 00 00 …" in text
