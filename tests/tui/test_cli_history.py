@@ -42,7 +42,7 @@ def test_the_commits_are_listed_and_nothing_changes(db: Path) -> None:
     rows = [line.split() for line in lines[2:]]
     assert [row[0] for row in rows] == ["1", "2", "3", "4"]
     assert all(row[4] == "no" for row in rows)
-    assert rows[0][5:] == ["sqlite_schema,", "t"]
+    assert rows[0][5:] == ["sqlite_schema,", "t", "·", "table", "t", "created"]
     assert rows[2][5:] == ["t"]
     assert digest(db) == before
 

@@ -468,3 +468,22 @@ def pointer_map_pages(header: DatabaseHeader, db_pages: int) -> list[int]:
         return []
     step = header.usable_size // 5 + 1  # one pointer-map page, then the pages it maps
     return list(range(2, db_pages + 1, step))
+
+
+def count_entries(get_page: PageSource, root: int) -> int:
+    """How many rows (or index entries) the b-tree rooted at ``root`` holds, from the page
+    headers alone: no record is decoded and no overflow page read."""
+    total = 0
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        number = stack.pop()
+        if number in seen:
+            raise BtreeError(f"page {number} is reached twice in the b-tree rooted at {root}")
+        seen.add(number)
+        data = get_page(number)
+        page = parse_page(data, number)
+        if page.kind is not PageKind.TABLE_INTERIOR:
+            total += page.cell_count  # index interior cells are entries too
+        stack.extend(child_pages(data, page))
+    return total

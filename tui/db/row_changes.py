@@ -22,10 +22,20 @@ from tui.db.btree import (
     BtreeError,
     PageSource,
     Value,
+    count_entries,
     leaf_entries,
 )
 from tui.db.page_owners import Owner
 from tui.db.page_versions import PageUnknown, PageVersions
+from tui.db.schema_changes import (
+    ALTERED,
+    DROPPED,
+    MOVED,
+    RECREATED,
+    RENAMED,
+    SchemaChange,
+    schema_changes,
+)
 from tui.db.schema_pages import SCHEMA_NAME, SchemaObject, TableLayout, read_schema, table_layout
 from tui.db.wal_history import HistoryBuilder, WalHistory
 
@@ -70,7 +80,10 @@ class TreeChanges:
     pages_before: tuple[int, ...]  # the pages decoded as of k-1
     pages_after: tuple[int, ...]  # and as of k
     key_ranges: tuple[tuple[int, Row, Row], ...] = ()  # (page, first, last key) as of k
-    note: str | None = None
+    note: str | None = None  # instead of row changes: why there are none to list
+    #: How the table's definition changed (renamed from, columns changed), rows compared
+    #: across it (see :mod:`tui.db.schema_changes`).
+    identity: str | None = None
 
     def count(self, kind: str) -> int:
         return sum(1 for change in self.changes if change.kind == kind)
@@ -81,6 +94,7 @@ class CommitChanges:
     number: int
     trees: tuple[TreeChanges, ...]
     approximate: bool  # pages read from the database file may be later, checkpointed ones
+    schema: tuple[SchemaChange, ...] = ()  # tables, indexes… created, dropped, renamed, altered
 
 
 def commit_changes(builder: HistoryBuilder, history: WalHistory, number: int) -> CommitChanges:
@@ -101,23 +115,32 @@ def commit_changes(builder: HistoryBuilder, history: WalHistory, number: int) ->
         schema_after = _schema(after_get, usable, encoding)
         if schema_after is None:
             schema_after = schema_before
+        schema = schema_changes(schema_before, schema_after)
+        renamed = {c.old_name: c for c in schema if c.kind == RENAMED}
         names = sorted(
-            {o[0] for pair in owners.values() for o in pair if o is not None},
+            {
+                renamed[o[0]].name if o[0] in renamed else o[0]
+                for pair in owners.values()
+                for o in pair
+                if o is not None
+            },
             key=lambda n: (n != SCHEMA_NAME, n),
         )
         trees = []
         for name in names:
+            change = next((c for c in schema if c.name == name and c.kind != DROPPED), None)
+            old_name = change.old_name if change is not None else name
             after_item = _find(schema_after, name)
-            item = after_item or _find(schema_before, name)
-            dropped = name != SCHEMA_NAME and after_item is None and item is not None
+            before_item = _find(schema_before, old_name)
+            dropped = name != SCHEMA_NAME and after_item is None and before_item is not None
             trees.append(
                 _tree(
-                    name, item, owners, before_get, after_get, usable, encoding, entry.pages,
-                    dropped,
+                    _Sides(name, old_name, before_item, after_item or before_item, change),
+                    owners, before_get, after_get, usable, encoding, entry.pages, dropped,
                 )
             )  # fmt: skip
         approximate = versions.inexact > 0 or entry.approximate
-    return CommitChanges(number, tuple(trees), approximate)
+    return CommitChanges(number, tuple(trees), approximate, schema)
 
 
 def _header(get: PageSource) -> tuple[int, str]:
@@ -148,9 +171,28 @@ def _pages(
     )
 
 
+@dataclass(frozen=True)
+class _Sides:
+    """One b-tree across a commit: its name and definition before and after."""
+
+    name: str  # after the commit (before it, when dropped)
+    old_name: str  # before it: another name when the table was renamed
+    before: SchemaObject | None
+    after: SchemaObject | None
+    change: SchemaChange | None  # what the commit did to its definition, if anything
+
+
+def _layout_kind(name: str, item: SchemaObject | None) -> tuple[TableLayout | None, str]:
+    if name == SCHEMA_NAME:
+        return _SCHEMA_LAYOUT, SCHEMA_NAME
+    if item is not None and item.type == "table":
+        layout = table_layout(item.sql) if item.sql else None
+        return layout, "without rowid" if layout is not None and layout.without_rowid else "table"
+    return None, item.type if item is not None else "index"
+
+
 def _tree(
-    name: str,
-    item: SchemaObject | None,
+    sides: _Sides,
     owners: dict[int, tuple[Owner, Owner]],
     before_get: PageSource,
     after_get: PageSource,
@@ -159,19 +201,27 @@ def _tree(
     written: tuple[int, ...],
     dropped: bool,
 ) -> TreeChanges:
-    if name == SCHEMA_NAME:
-        layout: TableLayout | None = _SCHEMA_LAYOUT
-        kind = SCHEMA_NAME
-    elif item is not None and item.type == "table":
-        layout = table_layout(item.sql) if item.sql else None
-        kind = "without rowid" if layout is not None and layout.without_rowid else "table"
-    else:
-        layout = None
-        kind = item.type if item is not None else "index"
+    name, old_name, change = sides.name, sides.old_name, sides.change
+    layout, kind = _layout_kind(name, sides.after)
+    before_layout = layout
+    if change is not None and sides.before is not None:
+        before_layout = _layout_kind(name, sides.before)[0]
     is_rowid_table = kind in ("table", SCHEMA_NAME)
     roles = {ROLE_LEAF} if is_rowid_table else {ROLE_LEAF, ROLE_INTERIOR}
-    pages_before = _pages(owners, name, 0, roles)
+    pages_before = _pages(owners, old_name, 0, roles)
     pages_after = _pages(owners, name, 1, roles)
+    if old_name != name:
+        # Renamed: a page the commit did not write holds the same rows under the new name.
+        same = {
+            page
+            for page, (was, now) in owners.items()
+            if page not in written
+            and was is not None
+            and now is not None
+            and (was[0], now[0], was[1]) == (old_name, name, now[1])
+        }
+        pages_before = [p for p in pages_before if p not in same]
+        pages_after = [p for p in pages_after if p not in same]
     if dropped:
         # Its rows are not listed one by one: a DROP of a big table would decode all of it.
         freed = len(_pages(owners, name, 0, {ROLE_LEAF, ROLE_INTERIOR, ROLE_OVERFLOW}))
@@ -179,29 +229,44 @@ def _tree(
             name, kind, (), (), tuple(pages_before), (),
             note=f"dropped: its {freed:,} page{'' if freed == 1 else 's'} left the b-tree",
         )  # fmt: skip
+    if change is not None and change.kind == RECREATED:
+        return TreeChanges(
+            name, kind, (), (), tuple(pages_before), tuple(pages_after),
+            note=_recreated(change, before_get, after_get),
+        )  # fmt: skip
+    identity = _identity(change)
     try:
         before = [e for p in pages_before for e in leaf_entries(before_get, p, usable, encoding)]
         after = [e for p in pages_after for e in leaf_entries(after_get, p, usable, encoding)]
     except PageUnknown as exc:
         return TreeChanges(
             name, kind, (), (), tuple(pages_before), tuple(pages_after),
-            note=f"its row changes cannot be known: {exc}",
+            note=f"its row changes cannot be known: {exc}", identity=identity,
         )  # fmt: skip
     except BtreeError as exc:
         return TreeChanges(
             name, kind, (), (), tuple(pages_before), tuple(pages_after),
-            note=f"its pages could not be decoded: {exc}",
+            note=f"its pages could not be decoded: {exc}", identity=identity,
         )  # fmt: skip
+    columns = layout.columns if layout is not None else ()
+    # Rows across a change of columns are compared on the columns both sides have.
+    project_before = project_after = None
+    if before_layout is not None and layout is not None and before_layout.columns != columns:
+        renamed = change.renamed if change is not None else ()
+        pairs = _pairs(before_layout.columns, columns, renamed)
+        columns = tuple(columns[j] for _, j in pairs)
+        project_before = tuple(i for i, _ in pairs)
+        project_after = tuple(j for _, j in pairs)
     if is_rowid_table:
         changes = _keyed(
-            {(r,): _row(layout, r, rec) for r, rec in before},
-            {(r,): _row(layout, r, rec) for r, rec in after},
+            {(r,): _pick(_row(before_layout, r, rec), project_before) for r, rec in before},
+            {(r,): _pick(_row(layout, r, rec), project_after) for r, rec in after},
         )
-    elif kind == "without rowid" and layout is not None:
+    elif kind == "without rowid" and layout is not None and before_layout is not None:
         width = layout.key_columns
         changes = _keyed(
-            {rec[:width]: layout.row(None, rec) for _, rec in before},
-            {rec[:width]: layout.row(None, rec) for _, rec in after},
+            {rec[:width]: _pick(before_layout.row(None, rec), project_before) for _, rec in before},
+            {rec[:width]: _pick(layout.row(None, rec), project_after) for _, rec in after},
         )
     else:
         changes = _entries([rec for _, rec in before], [rec for _, rec in after])
@@ -216,12 +281,63 @@ def _tree(
                 keys = [rec[:key_width] for _, rec in entries]
                 if keys:
                     ranges.append((page, keys[0], keys[-1]))
-    columns = layout.columns if layout is not None else ()
-    if kind == "without rowid" and layout is not None:
-        columns = layout.columns
     return TreeChanges(
-        name, kind, columns, changes, tuple(pages_before), tuple(pages_after), tuple(ranges)
+        name, kind, columns, changes, tuple(pages_before), tuple(pages_after), tuple(ranges),
+        identity=identity,
+    )  # fmt: skip
+
+
+def _identity(change: SchemaChange | None) -> str | None:
+    """How rows were matched across a change of the table's definition, in words."""
+    if change is None:
+        return None
+    if change.kind == RENAMED:
+        text = f"renamed from {change.old_name}"
+    elif change.kind == ALTERED and change.columns_changed:
+        text = f"columns changed: {change.column_words()}"
+    elif change.kind == ALTERED:
+        text = "definition changed"
+    elif change.kind == MOVED:
+        assert change.before is not None and change.after is not None
+        text = f"root page moved from {change.before.root} to {change.after.root}"
+    else:
+        return None
+    if change.columns_changed and change.kind == RENAMED:
+        text += f"; columns changed: {change.column_words()}"
+    return text
+
+
+def _recreated(change: SchemaChange, before_get: PageSource, after_get: PageSource) -> str:
+    """``re-created …: N rows before, M after``: a new table, its rows not matched."""
+    counts = []
+    for item, get in ((change.before, before_get), (change.after, after_get)):
+        try:
+            counts.append(f"{count_entries(get, item.root):,}" if item is not None else "0")
+        except BtreeError:
+            counts.append("an unknown number of")
+    rows = "row" if counts[0] == "1" else "rows"
+    return (
+        f"table re-created (dropped and created again in this commit): {counts[0]} {rows} "
+        f"before, {counts[1]} after; the new rows are not matched with the old ones"
     )
+
+
+def _pairs(
+    before: tuple[str, ...], after: tuple[str, ...], renamed: tuple[tuple[str, str], ...]
+) -> tuple[tuple[int, int], ...]:
+    """(before index, after index) of each column both sides have, in the after order."""
+    new_to_old = {new.casefold(): old.casefold() for old, new in renamed}
+    where = {column.casefold(): i for i, column in enumerate(before)}
+    pairs = []
+    for j, column in enumerate(after):
+        i = where.get(new_to_old.get(column.casefold(), column.casefold()))
+        if i is not None:
+            pairs.append((i, j))
+    return tuple(pairs)
+
+
+def _pick(row: Row, indexes: tuple[int, ...] | None) -> Row:
+    return row if indexes is None else tuple(row[i] for i in indexes)
 
 
 def _row(layout: TableLayout | None, rowid: int | None, record: Row) -> Row:

@@ -38,6 +38,8 @@ class SchemaObject:
     table: str
     root: int  # 0 for views, triggers and virtual tables
     sql: str | None
+    #: Its rowid in sqlite_schema: an ALTER keeps it, a DROP and CREATE usually gives a new one.
+    rowid: int = 0
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ class TableLayout:
 def read_schema(get_page: PageSource, usable_size: int, encoding: str) -> tuple[SchemaObject, ...]:
     """Every row of ``sqlite_schema`` as of the pages ``get_page`` serves."""
     objects = []
-    for _, record in table_rows(get_page, SCHEMA_ROOT, usable_size, encoding):
+    for rowid, record in table_rows(get_page, SCHEMA_ROOT, usable_size, encoding):
         kind, name, table, root, sql = (*record, None, None, None, None, None)[:5]
         objects.append(
             SchemaObject(
@@ -72,6 +74,7 @@ def read_schema(get_page: PageSource, usable_size: int, encoding: str) -> tuple[
                 str(table),
                 root if isinstance(root, int) else 0,
                 sql if isinstance(sql, str) else None,
+                rowid,
             )
         )
     return tuple(objects)

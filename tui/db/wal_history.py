@@ -32,6 +32,7 @@ from tui.db.btree import (
 )
 from tui.db.page_owners import Owner, PageOwners
 from tui.db.page_versions import GenerationChanged, PageVersions
+from tui.db.schema_changes import schema_changes
 from tui.db.schema_pages import SCHEMA_NAME
 from tui.db.wal_commits import Commit, WalCommitIndex, WalCommits, checkpointed
 from tui.db.wal_mode import no_wal_reason
@@ -67,6 +68,8 @@ class HistoryCommit:
     touched: tuple[Touched, ...]
     approximate: bool  # some pages read for it may hold later, checkpointed versions
     problem: str | None = None  # why its pages could not be attributed
+    #: What it did to the schema, in words (``table t renamed to u``; see schema_changes).
+    schema_words: tuple[str, ...] = ()
 
     @property
     def frame_count(self) -> int:
@@ -210,6 +213,7 @@ class HistoryBuilder:
                 commits.backfilled, commits.backfill_unsure
             )
             problem = None
+            schema_before = owners.schema
             # Owners that may derive from overwritten pages are found again from scratch,
             # while that is cheap or once the state is exact again.
             full = rebuild or (self._tainted and (exact_state or commit.db_pages <= _REBUILD_PAGES))
@@ -231,6 +235,9 @@ class HistoryBuilder:
             inexact = versions.inexact > before
             self._tainted = (inexact or (self._tainted and not full)) and not exact_state
             touched = () if problem else self._touched(commit.pages, commit.db_pages, get)
+            words: tuple[str, ...] = ()
+            if not problem and owners.schema != schema_before:
+                words = tuple(c.words() for c in schema_changes(schema_before, owners.schema))
             self._entries.append(
                 HistoryCommit(
                     number=commit.number,
@@ -241,6 +248,7 @@ class HistoryBuilder:
                     touched=touched,
                     approximate=inexact or self._tainted,
                     problem=problem,
+                    schema_words=words,
                 )
             )
             self.page_changes.append(changes)

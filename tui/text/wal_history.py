@@ -94,6 +94,9 @@ def touched_text(commit: HistoryCommit) -> Text:
         append_name(text, touched.name)
         if touched.kind not in ("table", touched.name):
             text.append(f" ({touched.kind})", "dim")
+    if commit.schema_words:
+        text.append(" · ", "dim")
+        append_name(text, "; ".join(commit.schema_words))
     if commit.approximate:
         text.append("  ~approximate", "italic")
     return text
@@ -165,8 +168,13 @@ def change_line(tree: TreeChanges, change: RowChange) -> Text:
 def tree_heading(tree: TreeChanges) -> Text:
     text = Text()
     append_name(text, tree.name, "bold")
-    if tree.kind != tree.name:
-        text.append(f" ({tree.kind})")
+    if tree.kind != tree.name or tree.identity:
+        text.append(" (")
+        text.append(tree.kind if tree.kind != tree.name else "")
+        if tree.identity:
+            text.append("; " if tree.kind != tree.name else "")
+            append_name(text, tree.identity)
+        text.append(")")
     if tree.note:
         return text.append(f": {tree.note}", "italic")
     counts = [
@@ -179,6 +187,8 @@ def tree_heading(tree: TreeChanges) -> Text:
         if tree.count(kind) or kind != UPDATE
     ]
     text.append(": " + ", ".join(counts) if tree.changes else ": no row changed")
+    if tree.identity and "columns changed" in tree.identity:
+        text.append(" (compared on the columns both sides have)", "dim")
     pages = sorted(set(tree.pages_before) | set(tree.pages_after))
     if pages:
         listed = ", ".join(map(str, pages[:12])) + (" …" if len(pages) > 12 else "")
@@ -194,6 +204,10 @@ def changes_lines(changes: CommitChanges, limit: int | None = None) -> Iterator[
             " overwritten by a checkpoint with later versions",
             "italic",
         )
+    for schema_change in changes.schema:
+        line = Text("schema: ", "bold")
+        append_name(line, schema_change.words())
+        yield line
     if not changes.trees:
         yield Text("no table or index changed")
     for tree in changes.trees:
