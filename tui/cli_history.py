@@ -57,6 +57,12 @@ def main(argv: Sequence[str]) -> int:
     path = sqlite_file(args.database, "the history is", _error)
     if path is None:
         return 2
+    if args.commit is not None and args.commit < 1:
+        _error(
+            f"--commit takes a commit number (1 or more), not {args.commit}"
+            + (": 0 is the state before the first commit, not a commit" if args.commit == 0 else "")
+        )
+        return 2
     if args.limit is not None and args.limit < 0:
         _error(f"--limit must be 0 or more, not {args.limit}")
         return 2

@@ -69,6 +69,8 @@ def test_one_commit_rows_literal_and_escaped(db: Path) -> None:
         (["{dir}/missing.db"], 2, "no such database file"),
         (["{db}", "--commit", "9"], 1, "the WAL holds no commit 9 (it holds commits 1 to 4)"),
         (["{db}", "--commit", "x"], 2, "invalid int value"),
+        (["{db}", "--commit", "-1"], 2, "--commit takes a commit number (1 or more), not -1"),
+        (["{db}", "--commit", "0"], 2, "0 is the state before the first commit, not a commit"),
         (["{db}", "-c", "1", "--limit", "-1"], 2, "--limit must be 0 or more"),
     ],
 )
@@ -158,7 +160,13 @@ def test_without_rowid_key_ranges_hold_only_the_key(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("case", "status"),
-    [("missing", 2), ("not sqlite", 2), ("rollback journal", 1), ("no such commit", 1)],
+    [
+        ("missing", 2),
+        ("not sqlite", 2),
+        ("negative commit", 2),
+        ("rollback journal", 1),
+        ("no such commit", 1),
+    ],
 )
 def test_history_export_and_diff_exit_alike(
     db: Path, tmp_path: Path, case: str, status: int
@@ -173,6 +181,8 @@ def test_history_export_and_diff_exit_alike(
         path.write_text("hello")
     elif case == "rollback journal":
         path = plain_db(tmp_path)
+    elif case == "negative commit":
+        path, commit = db, "-1"
     else:
         path, commit = db, "99"
     runs = {
