@@ -55,6 +55,28 @@ async def test_a_rebound_key_runs_the_action_and_the_old_key_does_not(nulls_db: 
         assert isinstance(app.screen, FilterScreen)
 
 
+async def _footer(settings: UserSettings, path: Path) -> list[tuple[str, str]]:
+    """The browse screen's footer, left to right: (action, key)."""
+    from textual.widgets._footer import FooterKey
+
+    app = app_on(path, settings)
+    async with app.run_test(size=(200, 40)) as pilot:
+        await settle(pilot)
+        return [(k.action, k.key) for k in app.screen.query(FooterKey)]
+
+
+@pytest.mark.parametrize("rebound", [{"browse.export": "ctrl+x"}, {"browse.sort": "o"}])
+async def test_a_rebound_action_keeps_its_place_in_the_footer(
+    nulls_db: Path, rebound: dict[str, str]
+) -> None:
+    before = await _footer(UserSettings.model_validate({}), nulls_db)
+    after = await _footer(UserSettings.model_validate({"keys": rebound}), nulls_db)
+    ((_, key),) = rebound.items()
+    assert len(after) == len(before) >= 5
+    assert [action for action, _ in after] == [action for action, _ in before]
+    assert key in [k for _, k in after]
+
+
 async def test_without_a_keymap_the_default_key_works(nulls_db: Path) -> None:
     app = app_on(nulls_db, UserSettings.model_validate({}))
     async with app.run_test(size=SIZE) as pilot:

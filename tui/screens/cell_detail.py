@@ -25,6 +25,7 @@ from textual.widgets import Footer, Label
 
 from tui.db.model import Preview, TableInfo
 from tui.key_order import KeyOrder
+from tui.screens.key_places import DeclaredKeyOrder
 from tui.text.cells import human_size
 from tui.text.detail import copy_text, python_type_label, value_body, value_bytes
 from tui.text.escape import append_name, escaped_plain
@@ -61,7 +62,7 @@ class StoredValue:
         )
 
 
-class CellDetailScreen(ModalScreen[str | None]):
+class CellDetailScreen(DeclaredKeyOrder, ModalScreen[str | None]):
     """The full value of the cell under the cursor; answers "edit" when e asks to edit it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

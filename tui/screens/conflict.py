@@ -19,6 +19,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Label, Static
 
+from tui.screens.key_places import DeclaredKeyOrder
+
 
 class ConflictChoice(StrEnum):
     KEEP_MINE = "keep"
@@ -26,7 +28,7 @@ class ConflictChoice(StrEnum):
     EDIT_AGAIN = "edit"
 
 
-class ConflictScreen(ModalScreen[ConflictChoice | None]):
+class ConflictScreen(DeclaredKeyOrder, ModalScreen[ConflictChoice | None]):
     """Mine / original / current of one conflicting change, and what to do about it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -34,6 +34,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
+from tui.screens.key_places import DeclaredKeyOrder
 from tui.text.edit_text import BadEscapeError, decode, encode, needs_escaped_form
 from tui.text.editor_lines import classes_line, current_line, stores_line
 from tui.text.escape import append_name, escaped
@@ -80,7 +81,7 @@ class EditedValue:
     value: Any
 
 
-class CellEditorScreen(ModalScreen[EditedValue | None]):
+class CellEditorScreen(DeclaredKeyOrder, ModalScreen[EditedValue | None]):
     """Edit one cell; Enter (or ctrl+s in a multi-line field) stages, Esc cancels."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

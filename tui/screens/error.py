@@ -18,6 +18,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Label, Static
 
 from tui.logs import log_path
+from tui.screens.key_places import DeclaredKeyOrder
 from tui.text.escape import escaped
 
 
@@ -34,7 +35,7 @@ def _copy(screen: Screen[None], message: str) -> None:
     screen.notify("error message copied to the clipboard")
 
 
-class ErrorScreen(Screen[None]):
+class ErrorScreen(DeclaredKeyOrder, Screen[None]):
     """Shows one error; the only way on is to quit."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -56,7 +57,7 @@ class ErrorScreen(Screen[None]):
         _copy(self, self.message)
 
 
-class ErrorDialog(ModalScreen[None]):
+class ErrorDialog(DeclaredKeyOrder, ModalScreen[None]):
     """One error over the current screen; Esc (or q) closes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

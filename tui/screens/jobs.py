@@ -26,6 +26,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from tui.key_order import KeyOrder
+from tui.screens.key_places import DeclaredKeyOrder
 from tui.text.escape import escaped_plain
 
 log = logging.getLogger("dbbrowse")
@@ -50,7 +51,7 @@ class Job:
             self.owner._set_slot(self, text)
 
 
-class JobScreen(Screen[None]):
+class JobScreen(DeclaredKeyOrder, Screen[None]):
     """A screen whose workers all run through :meth:`start_job`."""
 
     def __init__(self) -> None:

@@ -16,13 +16,15 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, Static
 
+from tui.screens.key_places import DeclaredKeyOrder
+
 
 class PendingAnswer(StrEnum):
     SAVE = "save"
     DISCARD = "discard"
 
 
-class PendingScreen(ModalScreen[PendingAnswer | None]):
+class PendingScreen(DeclaredKeyOrder, ModalScreen[PendingAnswer | None]):
     """Staged changes and their SQL; ctrl+s saves, X discards (after asking), Esc closes."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

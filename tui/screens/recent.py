@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label, OptionList
 from textual.widgets.option_list import Option
 
+from tui.screens.key_places import DeclaredKeyOrder
 from tui.text.escape import escaped_plain
 
 
@@ -26,7 +27,7 @@ class Choice:
     detail: str = ""
 
 
-class RecentScreen(Screen[str | None]):
+class RecentScreen(DeclaredKeyOrder, Screen[str | None]):
     """Pick a database with the arrows and Enter; Esc or q opens nothing.
 
     Dismissed with the chosen :attr:`Choice.value`, or None.

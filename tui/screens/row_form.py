@@ -27,6 +27,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label
 
+from tui.screens.key_places import DeclaredKeyOrder
 from tui.text.edit_text import BadEscapeError, decode, encode, needs_escaped_form
 from tui.text.escape import append_name, escaped, escaped_plain
 
@@ -59,7 +60,10 @@ class FormField:
     parse_as: Callable[[str, str], Any] | None = None
 
 
-class RowFormScreen(ModalScreen[tuple[tuple[str, Any], ...] | None]):
+class RowFormScreen(
+    DeclaredKeyOrder,
+    ModalScreen[tuple[tuple[str, Any], ...] | None],
+):
     """Values for a new row; ctrl+s stages it, Esc cancels."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
