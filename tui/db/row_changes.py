@@ -111,11 +111,18 @@ def commit_changes(builder: HistoryBuilder, history: WalHistory, number: int) ->
         after_get = versions.getter(number, strict=True)
         header = _header(versions.getter(number))
         usable, encoding = header
-        schema_before = _schema(before_get, usable, encoding) or ()
+        schema_before = _schema(before_get, usable, encoding)
         schema_after = _schema(after_get, usable, encoding)
+        # An unknown side (a checkpoint overwrote it) says nothing of the schema: a diff
+        # against it would call every table created or dropped.
+        schema = (
+            schema_changes(schema_before, schema_after)
+            if schema_before is not None and schema_after is not None
+            else ()
+        )
+        schema_before = schema_before or ()
         if schema_after is None:
             schema_after = schema_before
-        schema = schema_changes(schema_before, schema_after)
         renamed = {c.old_name: c for c in schema if c.kind == RENAMED}
         names = sorted(
             {
@@ -151,10 +158,20 @@ def _header(get: PageSource) -> tuple[int, str]:
 
 
 def _schema(get: PageSource, usable: int, encoding: str) -> tuple[SchemaObject, ...] | None:
+    """The schema the pages of ``get`` hold; () before the first commit of a new database (no
+    page 1 yet), None when its pages are unknown or unreadable."""
     try:
         return read_schema(get, usable, encoding)
+    except PageUnknown:
+        return None
     except BtreeError:
-        return None  # no database before the first commit
+        try:
+            get(1)
+        except PageUnknown:
+            return None
+        except BtreeError:
+            return ()  # no database before the first commit: page 1 is not there
+        return None
 
 
 def _find(schema: tuple[SchemaObject, ...], name: str) -> SchemaObject | None:

@@ -125,3 +125,28 @@ def test_created_and_dropped_tables_are_said(writer: sqlite3.Connection) -> None
     assert words(changes) == ["table w created"]
     changes = last_commit(writer, "DROP TABLE t")
     assert words(changes) == ["table t dropped", "index t_a dropped"]
+
+
+def test_a_schema_a_checkpoint_overwrote_is_not_called_empty(tmp_path: Path) -> None:
+    """Commit 1's earlier state (the database file) was overwritten by a later checkpoint:
+    its schema is unknown, so nothing is said to be created, rather than every table."""
+    db = tmp_path / "c.db"
+    con = wal_connection(db)
+    reader = sqlite3.connect(db, isolation_level=None)
+    try:
+        con.execute("CREATE TABLE a (x)")
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # a is in the file; the WAL starts over
+        con.execute("CREATE TABLE t (y)")  # commit 1
+        con.execute("INSERT INTO t VALUES (1)")  # 2
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM t").fetchone()  # the WAL is not started over
+        con.execute("PRAGMA wal_checkpoint(PASSIVE)")  # page 1 of commit 2 in the file
+        con.execute("INSERT INTO t VALUES (2)")  # 3
+        builder = HistoryBuilder(db)
+        history = builder.refresh()
+        changes = commit_changes(builder, history, 1)
+        assert changes.approximate
+        assert "table a created" not in words(changes)
+    finally:
+        reader.close()
+        con.close()
