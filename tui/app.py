@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from textual.theme import Theme
+    from textual.widget import AwaitMount
 
     from tui.db.inspector import Inspector
     from tui.db.source import DataSource
@@ -303,16 +304,33 @@ class DbBrowseApp(KeyOrder[int]):
             raise
         screen.attach(source)
 
-    def action_status(self) -> None:
+    def action_status(self) -> AwaitMount | None:
         """Open the SQLite status screen (pragmas, WAL, locks, space, maintenance)."""
         from tui.screens.status import InspectorUpdated, StatusScreen
 
         if self.source is None or isinstance(self.screen, StatusScreen):
-            return
+            return None
         screen = StatusScreen(self.source)
-        self.push_screen(screen)
+        mounted = self.push_screen(screen)
         if self.inspector is not None and self.inspector.last is not None:
             screen.post_message(InspectorUpdated(self.inspector.last))
+        return mounted
+
+    @property
+    def has_status_screen(self) -> bool:
+        """Whether the status screen has something to show: a SQLite database is open."""
+        return self.source is not None and self.source.strategy.name == "sqlite"
+
+    async def run_on_status_screen(self, action: str) -> None:
+        """Open the status screen (once it is mounted) and run its ``action`` there: the
+        command palette offers the screen's actions from the screens that open it."""
+        from tui.screens.status import StatusScreen
+
+        mounted = self.action_status()
+        if mounted is not None:
+            await mounted
+        if isinstance(self.screen, StatusScreen):
+            await self.run_action(action, self.screen)
 
     def get_screen_browse(self) -> BrowseScreen | None:
         from tui.screens.browse import BrowseScreen

@@ -228,3 +228,59 @@ async def test_the_palette_lists_each_action_once_and_runs_the_chosen_one(odd_db
         await pilot.press(*"wal", "enter")
         await settle(pilot)
         assert isinstance(app.screen, StatusScreen)
+
+
+@pytest.mark.parametrize(
+    ("query", "entry"),
+    [
+        ("vacuum", "VACUUM (status screen)"),
+        ("checkpoint", "Ckpt truncate (status screen)"),
+        ("integrity", "Integrity (status screen)"),
+    ],
+)
+async def test_the_status_screen_s_actions_are_found_from_the_grid(
+    odd_db: Path, query: str, entry: str
+) -> None:
+    """Typed in the palette over the grid: listed, with the keys that reach them."""
+    async with running(odd_db) as (_app, pilot, _screen, grid, _status):
+        assert grid.has_focus
+        hits = await _palette_hits(pilot, query)
+        assert entry in hits, hits
+        assert hits.count(entry) == 1, hits
+        if query == "checkpoint":
+            assert hits[0] == "SQLite status", hits  # the screen itself, first
+
+
+async def test_a_status_action_chosen_from_the_grid_opens_the_screen_and_asks_first(
+    odd_db: Path,
+) -> None:
+    from tui.screens.confirm import ConfirmScreen
+    from tui.screens.status import StatusScreen
+
+    async with running(odd_db) as (app, pilot, _screen, _grid, _status):
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        await pilot.press(*"vacuum")
+        await settle(pilot)
+        options = palette.query_one(CommandList)
+        hits = [options.get_option_at_index(i) for i in range(options.option_count)]
+        found = [
+            (i, h)
+            for i, h in enumerate(hits)
+            if isinstance(h, Command) and "VACUUM" in str(h.hit.text)
+        ]
+        assert found and "w then V" in str(found[0][1].hit.help), found
+        while options.highlighted != found[0][0]:
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen), (
+            app.screen_stack,
+            str(app.screen.query_one("#action-result").render()),
+        )
+        assert "VACUUM" in str(app.screen.query_one("Label").render()).upper()
+        await pilot.press("escape")  # no: nothing runs, the status screen stays
+        await settle(pilot)
+        assert isinstance(app.screen, StatusScreen)

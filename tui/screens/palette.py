@@ -2,10 +2,13 @@
 
 An action is offered when its key would work on the screen the palette was opened from (the
 screen's active bindings, the same chain a key press walks), plus the palette-only actions of
-the app (change theme). Each appears once, under its description, with its keys and its one
-line of explanation. Typing matches whole words and the starts of words of the description
-and of the action's search words (``wal`` finds the SQLite status screen); only when nothing
-matches that way does a fuzzy match on the descriptions decide.
+the app (change theme). Where the key that opens the SQLite status screen works, that
+screen's actions are offered too, marked "(status screen)" and with both keys (``w then V``):
+chosen, the screen opens and the action starts there, with its own confirmation. Each
+appears once, under its description, with its keys and its one line of explanation. Typing
+matches whole words and the starts of words of the description and of the action's search
+words (``wal`` finds the SQLite status screen); only when nothing matches that way does a
+fuzzy match on the descriptions decide.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Any
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
 
-from tui.keymap import ACTIONS, BY_ID, KeyAction, keys_shown
+from tui.keymap import ACTIONS, BY_ID, SCOPES, KeyAction, keys_shown
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,13 @@ class Offer:
     action: KeyAction
     keys: str
     run: Callable[[], Any]
+    elsewhere: str = ""
+    """The screen the action runs on, when it is not this one (its keys say how to get there)."""
+
+    @property
+    def title(self) -> str:
+        where = f" ({self.elsewhere})" if self.elsewhere else ""
+        return self.action.description + where
 
     @property
     def help(self) -> str:
@@ -58,7 +68,33 @@ def offers(screen: Any) -> list[Offer]:
         for a in ACTIONS
         if not a.keys and a.palette and "app" in a.scopes
     ]
-    return sorted(listed, key=lambda o: o.action.description.lower())
+    status = found.get(_STATUS)
+    if status is not None and getattr(app, "has_status_screen", False):
+        listed += _status_offers(app, " ".join(status[1]))
+    return sorted(listed, key=lambda o: o.title.lower())
+
+
+#: The action that opens the status screen, whose own actions are offered where it is.
+_STATUS = "browse.status"
+#: The status screen's actions that mean something from elsewhere (not its Escape).
+_ON_STATUS = tuple(
+    a for a in ACTIONS if a.scopes == ("status",) and a.palette and a.id != "status.back"
+)
+
+
+def _status_offers(app: Any, opener: str) -> list[Offer]:
+    """The status screen's actions, offered where the key that opens it works: chosen, the
+    screen opens and the action starts there (with its own confirmation)."""
+    keymap: dict[str, str] = getattr(app, "_keymap", {})
+    return [
+        Offer(
+            a,
+            f"{opener} then {keys_shown(a, keymap)}",
+            partial(app.run_on_status_screen, a.action),
+            elsewhere=SCOPES["status"],
+        )
+        for a in _ON_STATUS
+    ]
 
 
 class ActionCommands(Provider):
@@ -66,24 +102,24 @@ class ActionCommands(Provider):
 
     async def discover(self) -> Hits:
         for offer in offers(self.screen):
-            yield DiscoveryHit(
-                offer.action.description, offer.run, text=offer.action.description, help=offer.help
-            )
+            yield DiscoveryHit(offer.title, offer.run, text=offer.title, help=offer.help)
 
     async def search(self, query: str) -> Hits:
         available = offers(self.screen)
-        scored = [(offer.action.matches(query), offer) for offer in available]
+        # The status screen's own actions, offered from elsewhere, rank just under what
+        # matches as well here (the status screen itself first for "wal" or "checkpoint").
+        scored = [(o.action.matches(query) - (0.01 if o.elsewhere else 0.0), o) for o in available]
         by_words = [(score, offer) for score, offer in scored if score > 0]
         matcher = self.matcher(query)
         if not by_words:  # a typo or an abbreviation: fuzzy on the descriptions
-            by_words = [(matcher.match(o.action.description) * 0.5, o) for o in available]
+            by_words = [(matcher.match(o.title) * 0.5, o) for o in available]
         for score, offer in by_words:
             if score > 0:
                 yield Hit(
                     score,
-                    matcher.highlight(offer.action.description),
+                    matcher.highlight(offer.title),
                     offer.run,
-                    text=offer.action.description,
+                    text=offer.title,
                     help=offer.help,
                 )
 
