@@ -24,7 +24,10 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "List the commits still in a SQLite database's write-ahead log (number, frames, "
             "database size after, pages written, checkpointed or not, tables and indexes "
-            "touched), or what one commit did to rows. Reads the files only; changes nothing."
+            "touched, schema changes in words), or what one commit did to rows. Reads the "
+            "files only; changes nothing. The generation is the WAL header's checkpoint "
+            "sequence number + 1: 1 for a new WAL, one more at each reset (the history view "
+            "says the same number)."
         ),
     )
     parser.add_argument("database", help="a SQLite file path")
