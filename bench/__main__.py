@@ -7,7 +7,8 @@ dbbrowse sits idle, and what a writer without a busy timeout feels), then the la
 one (peak RSS with 1 MiB values, the detail view of one), then the catalog benchmark (5,000
 tables), then the export one (beside ``sqlite3 -csv``), then the console's OFFSET paging, then
 a 1,000,000-row table as of an old commit, then the WAL history of a 200,000-frame WAL, then
-what each kind of filter condition costs. The remaining arguments go to the browse benchmark
+the history of 100,000 small commits (a live writer, a 300,000-row commit), then what each
+kind of filter condition costs. The remaining arguments go to the browse benchmark
 (``--rows``, ``--repeat``), or to the one that runs alone.
 """
 
@@ -27,6 +28,7 @@ from bench import (
     idle,
     large_values,
     wal_history,
+    wal_history_scale,
     wal_refresh,
 )
 
@@ -41,6 +43,7 @@ _BENCHES: dict[str, Callable[[list[str]], int]] = {
     "console": console.main,
     "asof": as_of.main,
     "history": wal_history.main,
+    "history-scale": wal_history_scale.main,
     "filters": filters.main,
 }
 

@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import os
 import threading
+from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from io import BufferedReader
 from types import MappingProxyType
-from typing import ClassVar
+from typing import ClassVar, overload
 
 from tui.db.shm import read_shm
 from tui.db.wal import (
@@ -37,7 +38,14 @@ from tui.db.wal import (
     parse_wal_header,
 )
 
-__all__ = ["Commit", "WalCommitIndex", "WalCommits", "checkpointed", "read_commits"]
+__all__ = [
+    "Commit",
+    "CommitList",
+    "WalCommitIndex",
+    "WalCommits",
+    "checkpointed",
+    "read_commits",
+]
 
 _MASK32 = 0xFFFFFFFF
 
@@ -57,6 +65,96 @@ class Commit:
         return self.last_frame - self.first_frame + 1
 
 
+class _CommitArrays:
+    """Every commit of one generation, four bytes a frame and eight a commit: a WAL of
+    100,000 commits would otherwise hold 100,000 objects and dictionaries for the whole
+    time it is followed. Append-only; a new generation gets new arrays."""
+
+    __slots__ = ("db_pages", "frame_pages", "last_frames", "page_frames")
+
+    def __init__(self) -> None:
+        self.last_frames = array("I")  # per commit, its commit frame
+        self.db_pages = array("I")  # per commit, the database size after it
+        self.frame_pages = array("I")  # per committed frame (frame - 1), the page it wrote
+        # page -> its committed frames, ascending; only a page's last frame within each
+        # commit is kept: every lookup is bounded by a commit frame, and nBackfill too ends
+        # at one.
+        self.page_frames: dict[int, array[int]] = {}
+
+    def append(self, first: int, last: int, db_pages: int, pages: list[int]) -> None:
+        """Record the commit of frames ``first..last``; ``pages`` is each frame's page."""
+        self.frame_pages.extend(pages)
+        latest: dict[int, int] = {}
+        for frame, page in enumerate(pages, first):
+            latest[page] = frame
+        for page, frame in latest.items():
+            frames = self.page_frames.get(page)
+            if frames is None:
+                frames = self.page_frames[page] = array("I")
+            frames.append(frame)
+        self.last_frames.append(last)
+        self.db_pages.append(db_pages)
+
+    def commit(self, index: int) -> Commit:
+        last = self.last_frames[index]
+        first = self.last_frames[index - 1] + 1 if index else 1
+        pages: dict[int, int] = {}
+        for frame, page in enumerate(self.frame_pages[first - 1 : last], first):
+            pages[page] = frame
+        return Commit(index + 1, first, last, self.db_pages[index], MappingProxyType(pages))
+
+
+class CommitList(Sequence[Commit]):
+    """The first ``count`` commits of a generation, each made when it is asked for.
+
+    Equal to any sequence of the same commits (a tuple included), so values read at
+    different times compare as they did when they were tuples.
+    """
+
+    __slots__ = ("_arrays", "_count")
+
+    def __init__(self, arrays: _CommitArrays | None = None, count: int = 0) -> None:
+        self._arrays = arrays or _CommitArrays()
+        self._count = count
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> Commit: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Commit, ...]: ...
+    def __getitem__(self, index: int | slice) -> Commit | tuple[Commit, ...]:
+        if isinstance(index, slice):
+            return tuple(self._arrays.commit(i) for i in range(*index.indices(self._count)))
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError("commit index out of range")
+        return self._arrays.commit(index)
+
+    def __iter__(self) -> Iterator[Commit]:
+        return (self._arrays.commit(i) for i in range(self._count))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or len(other) != self._count:
+            return False
+        return all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"CommitList({self._count} commits)"
+
+    def last_frame(self, index: int) -> int:
+        """The commit frame of the commit at ``index`` (0-based), without making the commit."""
+        return self._arrays.last_frames[index]
+
+    def index_of_frame(self, frame: int) -> int:
+        """The index of the first commit whose commit frame is at or after ``frame``."""
+        return bisect_left(self._arrays.last_frames, frame, 0, self._count)
+
+
 @dataclass(frozen=True)
 class WalCommits:
     """What a ``-wal`` file holds at one moment, commit by commit.
@@ -69,7 +167,7 @@ class WalCommits:
 
     wal_path: str
     header: WalHeader | None
-    commits: tuple[Commit, ...]
+    commits: CommitList
     uncommitted_frames: int = 0  # valid frames after the last commit frame
     uncommitted_pages: frozenset[int] = frozenset()
     torn_tail_bytes: int = 0  # a partial frame at the end of the file
@@ -81,8 +179,10 @@ class WalCommits:
     problems: tuple[str, ...] = ()
     # page -> its committed frames, ascending. Shared with the index that made this value and
     # appended to by its later refreshes, which is safe because every lookup here is bounded
-    # by a frame of ``commits`` (a new generation gets new lists).
-    _page_frames: Mapping[int, list[int]] = field(default_factory=dict, repr=False, compare=False)
+    # by a frame of ``commits`` (a new generation gets new arrays).
+    _page_frames: Mapping[int, Sequence[int]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @property
     def generation(self) -> tuple[int, int] | None:
@@ -95,7 +195,8 @@ class WalCommits:
 
     @property
     def last_commit_frame(self) -> int:
-        return self.commits[-1].last_frame if self.commits else 0
+        count = len(self.commits)
+        return self.commits.last_frame(count - 1) if count else 0
 
     @property
     def uncommitted_first_frame(self) -> int:
@@ -114,7 +215,7 @@ class WalCommits:
 
     def commit_of_frame(self, frame: int) -> Commit | None:
         """The commit that ``frame`` belongs to; None for the uncommitted tail or beyond."""
-        index = bisect_left([c.last_frame for c in self.commits], frame)
+        index = self.commits.index_of_frame(frame)
         if frame < 1 or index >= len(self.commits):
             return None
         return self.commits[index]
@@ -124,12 +225,19 @@ class WalCommits:
 
         ``number`` 0 means the state before the first commit of this generation.
         """
-        bound = self.commit(number).last_frame if number else 0
+        bound = self._bound(number)
         frames = self._page_frames.get(page)
         if not frames:
             return None
         index = bisect_right(frames, bound)
         return frames[index - 1] if index else None
+
+    def _bound(self, number: int) -> int:
+        if not number:
+            return 0
+        if not 1 <= number <= len(self.commits):
+            self.commit(number)  # raises the IndexError that says so
+        return self.commits.last_frame(number - 1)
 
     def next_frame_of(self, page: int, after_frame: int) -> int | None:
         """The first committed frame after ``after_frame`` that wrote ``page``; None if none."""
@@ -198,8 +306,7 @@ class WalCommitIndex:
         self._size = 0
         self._offset = WAL_HEADER_SIZE  # after the last verified commit frame
         self._checksum: tuple[int, int] | None = None
-        self._commits: list[Commit] = []
-        self._page_frames: dict[int, list[int]] = {}
+        self._arrays = _CommitArrays()
 
     def refresh(self) -> WalCommits:
         """The file as it is now; never raises for a missing, short or damaged file."""
@@ -212,7 +319,7 @@ class WalCommitIndex:
             file = open(self.wal_path, "rb")  # noqa: SIM115  (closed below, on every path)
         except FileNotFoundError:
             self._start_over()
-            return WalCommits(self.wal_path, None, (), backfilled=None)
+            return WalCommits(self.wal_path, None, CommitList(), backfilled=None)
         with file:
             stat = os.fstat(file.fileno())
             raw = file.read(WAL_HEADER_SIZE)
@@ -225,7 +332,7 @@ class WalCommitIndex:
             header, problems = parse_wal_header(raw) if raw else (None, [])
             if header is None or problems:
                 return WalCommits(
-                    self.wal_path, None, (), backfilled=None, problems=tuple(problems)
+                    self.wal_path, None, CommitList(), backfilled=None, problems=tuple(problems)
                 )
             fs = header.frame_size
             total, torn = divmod(stat.st_size - WAL_HEADER_SIZE, fs)
@@ -242,14 +349,14 @@ class WalCommitIndex:
         return WalCommits(
             wal_path=self.wal_path,
             header=header,
-            commits=tuple(self._commits),
+            commits=CommitList(self._arrays, len(self._arrays.last_frames)),
             uncommitted_frames=tail_frames,
             uncommitted_pages=frozenset(tail_pages),
             torn_tail_bytes=torn,
             backfilled=backfilled,
             backfill_unsure=unsure,
             problems=tuple(problems),
-            _page_frames=self._page_frames,
+            _page_frames=self._arrays.page_frames,
         )
 
     def _backfilled(self, header: WalHeader) -> tuple[int | None, int]:
@@ -264,7 +371,8 @@ class WalCommitIndex:
         # A restart increments salt1: the wal-index already describes the next generation,
         # which SQLite begins only once every frame of this one is in the database file.
         if shm.salts[0] == (header.salt1 + 1) & _MASK32:
-            return (self._commits[-1].last_frame if self._commits else 0), 0
+            last_frames = self._arrays.last_frames
+            return (last_frames[-1] if last_frames else 0), 0
         return None, 0
 
     def _scan(
@@ -276,16 +384,16 @@ class WalCommitIndex:
         """
         assert self._checksum is not None
         frame = (self._offset - WAL_HEADER_SIZE) // header.frame_size  # frames verified so far
-        tail: dict[int, int] = {}  # page -> last frame, since the last commit frame
+        tail: list[int] = []  # the page of each frame since the last commit frame
         tail_first = frame + 1
         scan = FrameScan(file, header, self._offset, self._checksum, end)
         for offset, state, pgno, db_pages in scan:
             frame += 1
-            tail[pgno] = frame
+            tail.append(pgno)
             if db_pages:
-                self._record(tail_first, frame, db_pages, tail)
+                self._arrays.append(tail_first, frame, db_pages, tail)
                 self._offset, self._checksum = offset, state
-                tail, tail_first = {}, frame + 1
+                tail, tail_first = [], frame + 1
         self.last_read_bytes += scan.bytes_read
         problem = None
         if scan.broken is not None:
@@ -294,12 +402,3 @@ class WalCommitIndex:
                 " the log ends before it"
             )
         return frame - tail_first + 1, set(tail), problem
-
-    def _record(self, first: int, last: int, db_pages: int, pages: dict[int, int]) -> None:
-        # Only a page's last frame within each commit is kept: every lookup is bounded by a
-        # commit frame, and nBackfill too ends at one.
-        for page, frame in pages.items():
-            self._page_frames.setdefault(page, []).append(frame)
-        self._commits.append(
-            Commit(len(self._commits) + 1, first, last, db_pages, MappingProxyType(dict(pages)))
-        )

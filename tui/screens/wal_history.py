@@ -137,6 +137,10 @@ class WalHistoryScreen(JobScreen):
         if follow and table.row_count:
             table.move_cursor(row=table.row_count - 1)
 
+    def listed_commits(self) -> int:
+        """How many commits the list shows."""
+        return self.query_one("#history-commits", DataTable).row_count
+
     # -- the highlighted commit ------------------------------------------------------------
     @on(DataTable.RowHighlighted, "#history-commits")
     def commit_highlighted(self, event: DataTable.RowHighlighted) -> None:
