@@ -20,7 +20,7 @@ database, its ``-wal`` and its ``-shm`` are never written, and no lock is taken.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from tui.db.btree import (
@@ -30,55 +30,28 @@ from tui.db.btree import (
     parse_database_header,
     pointer_map_pages,
 )
-from tui.db.page_owners import Owner, PageOwners
+from tui.db.history_store import (
+    FREELIST,
+    POINTER_MAP,
+    UNUSED,
+    HistoryCommit,
+    HistoryList,
+    HistoryStore,
+    PageChanges,
+    Touched,
+)
+from tui.db.page_owners import PageOwners
 from tui.db.page_versions import GenerationChanged, PageVersions
 from tui.db.schema_changes import schema_changes
 from tui.db.schema_pages import SCHEMA_NAME
-from tui.db.wal_commits import Commit, WalCommitIndex, WalCommits, checkpointed
+from tui.db.wal_commits import WalCommitIndex, WalCommits, checkpointed
 from tui.db.wal_mode import no_wal_reason
 
 __all__ = ["HistoryBuilder", "HistoryCommit", "Touched", "WalHistory"]
 
-FREELIST = "freelist"
-POINTER_MAP = "pointer map"
-UNUSED = "unused"
 # While page owners may be wrong (a checkpoint overwrote pages of an earlier state), they are
 # found again by walking the whole database after each commit, up to this size.
 _REBUILD_PAGES = 5000
-
-
-@dataclass(frozen=True)
-class Touched:
-    """One thing a commit wrote pages of: a b-tree (table, index, sqlite_schema) or not."""
-
-    name: str  # the table or index; for pages in no b-tree, the kind again
-    kind: str  # table, index, sqlite_schema, freelist, pointer map, unused
-    pages: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class HistoryCommit:
-    """One commit still in the WAL."""
-
-    number: int
-    first_frame: int
-    last_frame: int
-    db_pages: int  # database size in pages after the commit
-    pages: tuple[int, ...]  # pages written, ascending
-    touched: tuple[Touched, ...]
-    approximate: bool  # some pages read for it may hold later, checkpointed versions
-    problem: str | None = None  # why its pages could not be attributed
-    #: What it did to the schema, in words (``table t renamed to u``; see schema_changes).
-    schema_words: tuple[str, ...] = ()
-
-    @property
-    def frame_count(self) -> int:
-        return self.last_frame - self.first_frame + 1
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        """The tables and indexes it wrote, then what else it wrote (freelist, …)."""
-        return tuple(t.name for t in self.touched)
 
 
 @dataclass(frozen=True)
@@ -91,7 +64,7 @@ class WalHistory:
     #: The WAL header's checkpoint sequence number + 1: 1 for a WAL just created, +1 at each
     #: reset, the same for every reader of the file (CLI and TUI alike); 0 without a WAL.
     generation_number: int
-    commits: tuple[HistoryCommit, ...]
+    commits: Sequence[HistoryCommit]  # a HistoryList: each commit made when asked for
     uncommitted_frames: int = 0
     uncommitted_pages: int = 0
     torn_tail_bytes: int = 0
@@ -127,10 +100,10 @@ class HistoryBuilder:
 
     def _start_generation(self) -> None:
         self._owners: PageOwners | None = None
-        self._entries: list[HistoryCommit] = []
+        self._store = HistoryStore()
         #: per commit (index number-1): page -> (owner before, owner after), for the pages
         #: it wrote or that changed owner.
-        self.page_changes: list[dict[int, tuple[Owner, Owner]]] = []
+        self.page_changes = PageChanges(self._store)
         self._tainted = False  # owners may derive from pages a checkpoint overwrote
         self.last: WalCommits | None = None
 
@@ -162,7 +135,7 @@ class HistoryBuilder:
             self._generation = commits.generation
             self._start_generation()
             self.last = commits
-        if commits.header is not None and len(commits.commits) > len(self._entries):
+        if commits.header is not None and len(commits.commits) > len(self._store):
             with PageVersions(self.db_path, commits) as versions:
                 self._advance(commits, versions, limit)
         return WalHistory(
@@ -170,14 +143,14 @@ class HistoryBuilder:
             page_size=commits.page_size,
             generation=commits.generation,
             generation_number=0 if commits.header is None else commits.header.checkpoint_seq + 1,
-            commits=tuple(self._entries),
+            commits=HistoryList(self._store, commits.commits, len(self._store)),
             uncommitted_frames=commits.uncommitted_frames,
             uncommitted_pages=len(commits.uncommitted_pages),
             torn_tail_bytes=commits.torn_tail_bytes,
             backfilled=commits.backfilled,
             backfill_unsure=commits.backfill_unsure,
             problems=tuple(problems),
-            unread_commits=len(commits.commits) - len(self._entries),
+            unread_commits=len(commits.commits) - len(self._store),
             resets_seen=max(self.resets_seen, 0),
             no_wal=no_wal_reason(self.db_path) if commits.header is None else None,
         )
@@ -185,16 +158,18 @@ class HistoryBuilder:
     def _advance(self, commits: WalCommits, versions: PageVersions, limit: int | None) -> None:
         rebuild = False
         if self._owners is None:
-            first = commits.commits[len(self._entries)].number
+            first = commits.commits[len(self._store)].number
             try:
                 header = parse_database_header(versions.read(1, first))
             except BtreeError:
                 header = None
             if header is None:
                 # Not a database yet (or unreadable): attribute nothing.
-                for commit in commits.commits[len(self._entries) :]:
-                    self._entries.append(_plain(commit, "page 1 is not a SQLite header"))
-                    self.page_changes.append({})
+                for commit in commits.commits[len(self._store) :]:
+                    self._store.append(
+                        {}, tuple(commit.pages), {}, approximate=False,
+                        problem="page 1 is not a SQLite header",
+                    )  # fmt: skip
                 return
             self._owners = PageOwners(header.usable_size, header.text_encoding)
             before = versions.inexact
@@ -204,7 +179,7 @@ class HistoryBuilder:
                 rebuild = True  # the state before the first commit is not readable
             self._tainted = versions.inexact > before
         owners = self._owners
-        start = len(self._entries)
+        start = len(self._store)
         for commit in commits.commits[start : None if limit is None else start + limit]:
             self.commits_read += 1
             get = versions.getter(commit.number)
@@ -234,26 +209,23 @@ class HistoryBuilder:
                 rebuild = True
             inexact = versions.inexact > before
             self._tainted = (inexact or (self._tainted and not full)) and not exact_state
-            touched = () if problem else self._touched(commit.pages, commit.db_pages, get)
+            labels = {} if problem else self._labels(commit.pages, commit.db_pages, get)
             words: tuple[str, ...] = ()
             if not problem and owners.schema != schema_before:
                 words = tuple(c.words() for c in schema_changes(schema_before, owners.schema))
-            self._entries.append(
-                HistoryCommit(
-                    number=commit.number,
-                    first_frame=commit.first_frame,
-                    last_frame=commit.last_frame,
-                    db_pages=commit.db_pages,
-                    pages=tuple(sorted(commit.pages)),
-                    touched=touched,
-                    approximate=inexact or self._tainted,
-                    problem=problem,
-                    schema_words=words,
-                )
+            self._store.append(
+                changes,
+                tuple(commit.pages),
+                labels,
+                approximate=inexact or self._tainted,
+                problem=problem,
+                schema_words=words,
             )
-            self.page_changes.append(changes)
 
-    def _touched(self, pages: Iterable[int], db_pages: int, get: PageSource) -> tuple[Touched, ...]:
+    def _labels(
+        self, pages: Iterable[int], db_pages: int, get: PageSource
+    ) -> dict[int, tuple[str, str]]:
+        """What each page is listed under: (b-tree name, its kind), or its loose kind twice."""
         assert self._owners is not None
         owners = self._owners
         groups: dict[tuple[str, str], list[int]] = {}
@@ -267,8 +239,7 @@ class HistoryBuilder:
         if loose:
             for kind, found in _loose_pages(loose, db_pages, get).items():
                 groups[(kind, kind)] = found
-        order = sorted(groups, key=lambda key: (key[1] in (FREELIST, POINTER_MAP, UNUSED), key))
-        return tuple(Touched(name, kind, tuple(groups[(name, kind)])) for name, kind in order)
+        return {page: label for label, found in groups.items() for page in found}
 
 
 def _loose_pages(pages: list[int], db_pages: int, get: PageSource) -> dict[str, list[int]]:
@@ -285,19 +256,6 @@ def _loose_pages(pages: list[int], db_pages: int, get: PageSource) -> dict[str, 
         kind = FREELIST if page in free else POINTER_MAP if page in maps else UNUSED
         found.setdefault(kind, []).append(page)
     return found
-
-
-def _plain(commit: Commit, problem: str) -> HistoryCommit:
-    return HistoryCommit(
-        commit.number,
-        commit.first_frame,
-        commit.last_frame,
-        commit.db_pages,
-        tuple(sorted(commit.pages)),
-        (),
-        False,
-        problem,
-    )
 
 
 __all__ += ["FREELIST", "POINTER_MAP", "SCHEMA_NAME", "UNUSED"]
