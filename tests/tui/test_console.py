@@ -251,3 +251,28 @@ async def test_ctrl_e_exports_a_query_result_as_the_grid_shows_it(db: Path, tmp_
         assert app.screen is screen
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert rows == [{"id": i, "id:1": i + 1000, "tag": f"t:{i}"} for i in (3, 2, 1)]
+
+
+@pytest.mark.parametrize("from_grid", [False, True])
+async def test_ctrl_o_again_hides_the_pane_keeping_its_text(db: Path, from_grid: bool) -> None:
+    """ctrl+o opens the pane; ctrl+o again hides it (from the editor, or from the grid after a
+    run and Esc: it used to focus the editor there), the focus back on the grid; ctrl+o once
+    more shows the same text."""
+    async with running(db) as (_app, pilot, screen, grid, _status):
+        editor = await typed_in(pilot, "SELECT 1;")
+        pane = screen.query_one("#console")
+        assert pane.display and editor.has_focus
+        if from_grid:
+            await pilot.press("ctrl+j")
+            await settle(pilot)
+            await pilot.press("escape")  # the editor left: the grid has the focus
+            await pilot.pause()
+            assert grid.has_focus
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert not pane.display
+        assert grid.has_focus
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert pane.display and editor.has_focus
+        assert editor.text == "SELECT 1;"

@@ -346,9 +346,10 @@ BROWSE_ACTIONS: tuple[KeyAction, ...] = (
         "ctrl+o",
         "console",
         "SQL",
-        "Open the SQL console (again: back to the grid); a query's rows page in the grid",
+        "Show the SQL console; again: hide it (its text is kept) and back to the grid. "
+        "A query's rows page in the grid",
         _C,
-        ("sql", "query", "console", "select", "statement", "run", "execute"),
+        ("sql", "query", "console", "select", "statement", "run", "execute", "hide", "close"),
     ),
     KeyAction(
         "browse.console_commit",

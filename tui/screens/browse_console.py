@@ -1,6 +1,7 @@
 """The SQL console, a pane of the browse screen: type SQL, see each result in the grid.
 
-``ctrl+o`` shows the pane (with the current table's SELECT when it is empty). ``ctrl+j`` or
+``ctrl+o`` shows the pane (with the current table's SELECT when it is empty), and hides it
+again (keeping its text; the grid takes the focus). ``ctrl+j`` or
 ``ctrl+enter`` runs the statement under the cursor (or the selection), ``f5`` every
 statement. A query's rows open in the grid like a view's: paged, counted, sortable,
 filterable, exportable. Other statements report rows affected and time; rows they return
@@ -88,8 +89,10 @@ class BrowseConsole(BrowseBase):
         return self.query_one("#sql", SqlEditor)
 
     def action_console(self) -> None:
+        """Show the pane, or hide it (its text kept) wherever the focus is: focusing the editor
+        of a pane already shown let Esc and ctrl+o go round without ever hiding it."""
         pane = self.query_one("#console")
-        if pane.display and self.editor.has_focus:
+        if pane.display:
             pane.display = False
             self.set_focus(self.grid)
             return
