@@ -262,3 +262,29 @@ async def test_search_finds_and_highlights_text_after_a_nul_character(tmp_path: 
         match = grid.part_style("row-grid--match")
         first = grid.render_line(grid.header_lines)
         assert [s.text for s in first if s.style and s.style.bgcolor == match.bgcolor] == ["needle"]
+
+
+async def test_up_on_the_first_entry_goes_back_to_the_filter_and_down_stops_at_the_last(
+    rules_db: Path,
+) -> None:
+    """Up from the first table went round to the last one; Down from the filter enters the
+    list, so Up from its top comes back to the filter (what is typed next filters)."""
+    async with running(rules_db) as (_app, pilot, screen, _grid, _status):
+        await pilot.press("ctrl+t", "down")
+        options = screen.query_one("#table-options", OptionList)
+        table_filter = screen.query_one("#table-filter", Input)
+        assert options.has_focus and options.highlighted == 0
+        await pilot.press("up")
+        assert table_filter.has_focus
+        assert options.highlighted == 0
+        await pilot.press(*"spel")
+        assert table_filter.value == "spel"
+        await pilot.press("down", "down")
+        assert options.has_focus and options.highlighted == 1
+        await pilot.press("up", "up")
+        assert table_filter.has_focus and options.highlighted == 0
+        last = options.option_count - 1
+        await pilot.press("down")
+        options.highlighted = last
+        await pilot.press("down")
+        assert options.highlighted == last

@@ -550,7 +550,7 @@ BROWSE_ACTIONS: tuple[KeyAction, ...] = (
         "down",
         "enter_list",
         "Into the list",
-        "From the table filter into the list of tables",
+        "From the table filter into the list of tables (Up on its first entry goes back)",
         _M,
         show=False,
     ),

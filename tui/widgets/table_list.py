@@ -1,9 +1,10 @@
 """The table list: every relation with its kind, drift mark and row count, filterable.
 
 Typing filters by fuzzy match, best first (:mod:`tui.text.fuzzy`): an exact name, then
-prefixes. Down moves from the filter into the list; Enter opens the highlighted entry. A name
-too long for the sidebar ends in an ellipsis; the full name is the list's tooltip, and the
-highlighted entry is posted (:class:`TableList.TableHighlighted`) for the status bar.
+prefixes. Down moves from the filter into the list, Up from its first entry back to the filter
+(the list does not wrap round); Enter opens the highlighted entry. A name too long for the
+sidebar ends in an ellipsis; the full name is the list's tooltip, and the highlighted entry is
+posted (:class:`TableList.TableHighlighted`) for the status bar.
 """
 
 from __future__ import annotations
@@ -50,6 +51,21 @@ class OneLineOptions(OptionList):
     DEFAULT_CSS = """
     OneLineOptions { text-wrap: nowrap; text-overflow: ellipsis; }
     """
+
+    class AboveFirst(Message):
+        """Up on the first entry (the list above it, the filter, takes the focus)."""
+
+    def action_cursor_up(self) -> None:
+        # OptionList wraps round to the last entry; the filter is what is above the first.
+        if self.highlighted is None or self.highlighted <= 0:
+            self.post_message(self.AboveFirst())
+        else:
+            super().action_cursor_up()
+
+    def action_cursor_down(self) -> None:
+        # No wrapping round to the first entry either: the last one stays highlighted.
+        if self.highlighted is None or self.highlighted < self.option_count - 1:
+            super().action_cursor_down()
 
     def _update_lines(self) -> None:
         if not self.scrollable_content_region:
@@ -239,6 +255,11 @@ class TableList(Vertical):
         """The full name (escaped) as the list's tooltip: long names end in "…" in the list."""
         if 0 <= index < len(self._shown):
             self.query_one(OptionList).tooltip = name_text(self._shown[index].name)
+
+    @on(OneLineOptions.AboveFirst)
+    def _above_first(self, event: OneLineOptions.AboveFirst) -> None:
+        event.stop()
+        self.query_one(Input).focus()
 
     @on(OptionList.OptionSelected)
     def _option_selected(self, event: OptionList.OptionSelected) -> None:
