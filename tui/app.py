@@ -58,9 +58,12 @@ class DbBrowseApp(KeyOrder[int]):
         checkpoint_on_close: bool = False,
         settings: Preferences | None = None,
         config_file: Path | None = None,
+        recent_entry: str | None = None,
     ) -> None:
         """``settings``: the config file's (defaults when None). ``config_file``: where a
-        theme picked in the command palette is remembered (not remembered when None)."""
+        theme picked in the command palette is remembered (not remembered when None).
+        ``recent_entry``: what the recent databases remember once the database is open (as
+        the command line gives it again; nothing when None)."""
         from tui.settings.preferences import Preferences
         from tui.text.cells import use_null_text
 
@@ -71,6 +74,7 @@ class DbBrowseApp(KeyOrder[int]):
         self.checkpoint_on_close = checkpoint_on_close
         self.settings = settings if settings is not None else Preferences()
         self.config_file = config_file
+        self.recent_entry = recent_entry
         self.source: DataSource | None = None
         self.inspector: Inspector | None = None
         #: The live database's source for the status screen, in a --as-of session.
@@ -139,6 +143,11 @@ class DbBrowseApp(KeyOrder[int]):
         finally:
             self.source = await opening
         self.created = not existed
+        if self.recent_entry is not None:
+            # Now, not at a clean quit: a killed or crashed app still offers it next time.
+            from tui.settings.recent import remember
+
+            await asyncio.to_thread(remember, self.recent_entry, self.settings.recent_limit)
         screen = self.get_screen_browse()
         if screen is not None:
             screen.attach(self.source)

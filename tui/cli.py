@@ -198,6 +198,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         checkpoint_on_close=args.checkpoint_on_close,
         settings=settings,
         config_file=config_path(),
+        recent_entry=_recent_entry(args.database, target),
     )
     app.run()
     if app.failed:
@@ -207,8 +208,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         created = escaped_plain(app.target.display)
         print(f"dbbrowse: created {created} (the application's database)")
-    if app.source is not None:
-        _remember(args.database, target, settings.recent_limit)
     return app.return_code or 0
 
 
@@ -269,18 +268,16 @@ def _saved(connections: Mapping[str, SavedConnection], name: str) -> str:
         raise TargetError(str(exc)) from None
 
 
-def _remember(database: str | None, target: Target | None, limit: int) -> None:
-    """Remember what was opened for the next start's picker (the default is always there)."""
-    from tui.settings.recent import remember
-
+def _recent_entry(database: str | None, target: Target | None) -> str | None:
+    """What the next start's picker offers for this database (the app remembers it once it is
+    open); None for the default, which the picker always offers."""
     if database is None or target is None:
-        return
+        return None
     if database.startswith("@"):
-        remember(database, limit)
-    elif target.sqlite_path is not None and "://" not in database:
-        remember(str(target.sqlite_path.resolve()), limit)
-    else:
-        remember(database, limit)
+        return database
+    if target.sqlite_path is not None and "://" not in database:
+        return str(target.sqlite_path.resolve())
+    return database
 
 
 if __name__ == "__main__":  # pragma: no cover

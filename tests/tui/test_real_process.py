@@ -40,3 +40,21 @@ def test_killed_while_browsing_it_leaves_the_wal_as_it_was(tmp_path: Path) -> No
     assert {k: after.get(k) for k in ("wal.db", "wal.db-wal")} == {
         k: before[k] for k in ("wal.db", "wal.db-wal")
     }
+
+
+def test_a_database_is_remembered_once_open_even_if_the_process_is_killed(
+    tmp_path: Path,
+) -> None:
+    """recent.json was written on a clean quit only: a killed (or crashed) app forgot the
+    database the next start's picker should offer."""
+    from tui.settings.paths import recent_path
+    from tui.settings.recent import recent
+
+    path = make_odd_database(tmp_path / "odd.db")
+    with RealApp(str(path), cwd=tmp_path) as app:
+        app.wait_for("people")
+        app.kill9()
+    assert recent() == [str(path.resolve())]
+    assert [p.name for p in recent_path().parent.iterdir() if "recent" in p.name] == [
+        "recent.json"
+    ]  # written whole through a temporary file, nothing left beside it
