@@ -45,6 +45,7 @@ def _scope_classes() -> dict[str, type[Any]]:
     from tui.screens.row_form import RowFormScreen
     from tui.screens.status import StatusScreen
     from tui.screens.wal_history import WalHistoryScreen
+    from tui.widgets.line_list import LineList
     from tui.widgets.row_grid import RowGrid
     from tui.widgets.sql_editor import SqlEditor
     from tui.widgets.table_list import TableList
@@ -74,6 +75,7 @@ def _scope_classes() -> dict[str, type[Any]]:
         "error_dialog": ErrorDialog,
         "status": StatusScreen,
         "wal_history": WalHistoryScreen,
+        "lines": LineList,
         "past": PastBrowseScreen,
         "diff": RowDiffScreen,
         "recent": RecentScreen,

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from tests.tui.db.historyhelpers import digest
 from tests.tui.db.walhelpers import wal_connection
@@ -18,6 +18,7 @@ from tests.tui.scenes import browse_app, eventually, settle
 from tui.app import DbBrowseApp
 from tui.screens.status import StatusScreen
 from tui.screens.wal_history import WalHistoryScreen
+from tui.widgets.line_list import LineList
 
 SnapCompare = Callable[..., bool]
 
@@ -55,8 +56,8 @@ async def open_history(pilot: Pilot[Any]) -> WalHistoryScreen:
     return screen
 
 
-def commits_table(screen: WalHistoryScreen) -> DataTable[Any]:
-    return screen.query_one("#history-commits", DataTable)
+def commits_table(screen: WalHistoryScreen) -> LineList:
+    return screen.query_one("#history-commits", LineList)
 
 
 def shown(screen: WalHistoryScreen, widget_id: str) -> str:
@@ -212,3 +213,30 @@ async def test_a_long_value_s_full_length_is_said_in_the_view(
         text = shown(screen, "#history-changes")
         assert "…' (12,345 chars)" in text
         assert "→ <blob 5,000 bytes> 00 00 00 00 …" in text
+
+
+async def test_a_history_read_in_steps_lists_every_commit_and_ends_on_the_last(
+    writer: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first build is read a few commits at a time (READ_STEP), each step listed as it
+    comes; at the end the list holds every commit and the last one's rows are shown."""
+    import tui.screens.wal_history as wal_history_screen
+
+    for i in range(4, 11):
+        writer.execute("INSERT INTO t VALUES (?, ?, ?)", (i, f"row {i}", i))
+    monkeypatch.setattr(wal_history_screen, "READ_STEP", 2)
+    app = browse_app(db_of(writer))
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_history(pilot)
+        table = commits_table(screen)
+        assert screen.history is not None and not screen.history.unread_commits
+        assert table.row_count == 10 and table.cursor_row == 9
+        assert screen.changes is not None and screen.changes.number == 10
+        assert "+ rowid 10: id=10, name='row 10', n=10" in shown(screen, "#history-changes")
+        await pilot.press("pageup")
+        await eventually(
+            pilot,
+            lambda: screen.changes is not None and screen.changes.number < 10,
+            "an earlier commit shown",
+        )
+        assert table.cursor_row == screen.changes.number - 1

@@ -49,6 +49,7 @@ SCOPES: dict[str, str] = {
     "error_dialog": "error message",
     "status": "status screen",
     "wal_history": "WAL history",
+    "lines": "commit list",
     "past": "past state",
     "diff": "row changes",
     "recent": "recent databases",
@@ -71,6 +72,7 @@ LIVE_TOGETHER: frozenset[frozenset[str]] = frozenset(
         ("tables", "past"),
         ("console", "past"),
         ("value", "cell"),
+        ("lines", "wal_history"),
     )
 )
 

@@ -221,6 +221,26 @@ STATUS_ACTIONS: tuple[KeyAction, ...] = (
         priority=True,  # over the commit list's own End, which only scrolls
         scopes=("wal_history",),
     ),
+    KeyAction("lines.up", "up", "cursor(-1)", "Up", "The commit above", _S, show=False),
+    KeyAction("lines.down", "down", "cursor(1)", "Down", "The commit below", _S, show=False),
+    KeyAction(
+        "lines.page_up",
+        "pageup",
+        "page(-1)",
+        "Page up",
+        "A screenful of commits up",
+        _S,
+        show=False,
+    ),
+    KeyAction(
+        "lines.page_down",
+        "pagedown",
+        "page(1)",
+        "Page down",
+        "A screenful of commits down",
+        _S,
+        show=False,
+    ),
 )
 
 __all__ = ["STATUS_ACTIONS"]

@@ -19,16 +19,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import Footer, Static
 
 from tui.screens.jobs import Job, JobScreen
 from tui.screens.status import InspectorUpdated
-from tui.text.wal_history import (
-    changes_lines,
-    commit_cells,
-    history_summary,
-    touched_text,
-)
+from tui.text.wal_history import changes_lines, commit_header, commit_line, history_summary
+from tui.widgets.line_list import LineList
 
 if TYPE_CHECKING:
     from tui.db.row_changes import CommitChanges
@@ -39,6 +35,17 @@ SHOWN_CHANGES = 200
 #: Commits attributed per step of a refresh (a step of a 200,000-frame WAL's first build
 #: takes about a second).
 READ_STEP = 500
+
+
+class _CommitLines:
+    """The list's lines: one commit of a history each, made when drawn."""
+
+    def __init__(self, history: WalHistory | None = None) -> None:
+        self.history = history
+
+    def line(self, position: int) -> Text:
+        assert self.history is not None
+        return commit_line(self.history, self.history.commits[position])
 
 
 class WalHistoryScreen(JobScreen):
@@ -69,20 +76,18 @@ class WalHistoryScreen(JobScreen):
         # The builder is used from worker threads, one call at a time.
         self._lock = threading.Lock()
         self._generation: tuple[int, int] | None = None
-        self._ckpt: list[str] = []
+        self._requested: int | None = None  # the commit whose changes were asked for last
 
     def compose(self) -> ComposeResult:
         yield Static("reading the WAL…", id="history-summary", markup=False)
         with Horizontal(id="history-body"):
-            yield DataTable(id="history-commits", cursor_type="row", zebra_stripes=True)
+            yield LineList(_CommitLines(), id="history-commits")
             with VerticalScroll(id="history-changes-scroll"):
                 yield Static("", id="history-changes", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#history-commits", DataTable)
-        for label in ("commit", "frames", "db pages", "pages", "ckpt", "touched"):
-            table.add_column(label, key=label)
+        self.query_one("#history-commits", LineList).focus()
         self.refresh_history()
 
     # -- live refresh ----------------------------------------------------------------------
@@ -117,36 +122,38 @@ class WalHistoryScreen(JobScreen):
         # The generation's number tells resets apart on screen; its salts are random.
         summary = history_summary(history, salts=False)
         self.query_one("#history-summary", Static).update(summary)
-        table = self.query_one("#history-commits", DataTable)
+        table = self.query_one("#history-commits", LineList)
         if history.generation != self._generation:
             self._generation = history.generation
-            table.clear()
-            self._ckpt = []
+            table.show(_CommitLines(), 0, Text())
             self.changes = None
+            self._requested = None
             self.query_one("#history-changes", Static).update("")
         follow = table.row_count == 0 or table.cursor_row == table.row_count - 1
-        for index, commit in enumerate(history.commits[: len(self._ckpt)]):
-            word = commit_cells(history, commit)[4]
-            if word != self._ckpt[index]:  # checkpointed since
-                self._ckpt[index] = word
-                table.update_cell(str(commit.number), "ckpt", word)
-        for commit in history.commits[len(self._ckpt) :]:
-            cells = commit_cells(history, commit)
-            table.add_row(*cells, touched_text(commit), key=str(commit.number))
-            self._ckpt.append(cells[4])
+        # Every line is drawn again from this history: a commit checkpointed since says so.
+        header = Text(f" {commit_header()}")
+        table.show(_CommitLines(history), len(history.commits), header)
         if follow and table.row_count:
             table.move_cursor(row=table.row_count - 1)
+        if table.row_count and not history.unread_commits:
+            self._request_changes(table.cursor_row + 1)
 
     def listed_commits(self) -> int:
         """How many commits the list shows."""
-        return self.query_one("#history-commits", DataTable).row_count
+        return self.query_one("#history-commits", LineList).row_count
 
     # -- the highlighted commit ------------------------------------------------------------
-    @on(DataTable.RowHighlighted, "#history-commits")
-    def commit_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.row_key.value is None:
+    @on(LineList.Highlighted, "#history-commits")
+    def commit_highlighted(self, event: LineList.Highlighted) -> None:
+        building = self.history is not None and self.history.unread_commits > 0
+        if building and event.position == event.line_list.row_count - 1:
+            return  # following the first build: the last commit's changes come at its end
+        self._request_changes(event.position + 1)
+
+    def _request_changes(self, number: int) -> None:
+        if number == self._requested:
             return
-        number = int(event.row_key.value)
+        self._requested = number
         self.query_one("#history-changes", Static).update(f"reading commit {number}…")
 
         async def body(job: Job) -> None:
@@ -175,6 +182,8 @@ class WalHistoryScreen(JobScreen):
         """Say what could not be read, where it would have been shown."""
         message = self.explain(error)
         where = "#history-changes" if job.kind == "changes" else "#history-summary"
+        if job.kind == "changes":
+            self._requested = None  # asked for again when highlighted again
         self.query_one(where, Static).update(f"could not read the history: {message}")
         super().job_failed(job, error)
 
@@ -183,19 +192,19 @@ class WalHistoryScreen(JobScreen):
         self.dismiss(None)
 
     def action_first_commit(self) -> None:
-        table = self.query_one("#history-commits", DataTable)
+        table = self.query_one("#history-commits", LineList)
         if table.row_count:
             table.move_cursor(row=0)
 
     def action_last_commit(self) -> None:
-        table = self.query_one("#history-commits", DataTable)
+        table = self.query_one("#history-commits", LineList)
         if table.row_count:
             table.move_cursor(row=table.row_count - 1)
 
     def action_browse_as_of(self) -> None:
         """Browse the database as it stood right after the highlighted commit (read-only, over
         the live view), through the app's ``browse_as_of`` where this build has one."""
-        table = self.query_one("#history-commits", DataTable)
+        table = self.query_one("#history-commits", LineList)
         if not table.row_count:
             return
         number = table.cursor_row + 1
