@@ -42,6 +42,7 @@ __all__ = [
     "read_payload",
     "read_varint",
     "spilled_cells",
+    "table_leaf_payloads",
     "table_rows",
     "walk_btree",
 ]
@@ -152,37 +153,54 @@ def decode_record(payload: bytes | memoryview, encoding: str = "utf-8") -> tuple
     Text is decoded in the database's encoding; bytes that are not valid UTF-8 are kept as
     surrogate escapes (as the rest of dbbrowse shows them), never replaced or dropped.
     """
-    data = bytes(payload)
-    header_size, offset = read_varint(data, 0)
-    if not 0 < header_size <= len(data):
-        raise BtreeError(f"record header size {header_size} outside a {len(data)}-byte record")
-    serials = []
-    while offset < header_size:
-        serial, offset = read_varint(data, offset)
-        serials.append(serial)
-    if offset != header_size:
-        raise BtreeError("the record header's last serial type runs past the header")
+    # One pass over header and body, one-byte varints read inline: a commit's detail
+    # decodes hundreds of thousands of records.
+    data = payload if isinstance(payload, bytes) else bytes(payload)
+    size = len(data)
+    if not size:
+        raise BtreeError("record header size 0 outside a 0-byte record")
+    header_size = data[0]
+    offset = 1
+    if header_size >= 0x80:
+        header_size, offset = read_varint(data, 0)
+    if not 0 < header_size <= size:
+        raise BtreeError(f"record header size {header_size} outside a {size}-byte record")
     errors = "surrogateescape" if encoding == "utf-8" else "surrogatepass"
     values: list[Value] = []
+    append = values.append
     body = header_size
-    for serial in serials:
-        size = _serial_size(serial)
-        end = body + size
-        if end > len(data):
-            raise BtreeError(f"a record's values run past its {len(data)}-byte payload")
-        if serial == 0:
-            values.append(None)
-        elif serial <= 6:
-            values.append(int.from_bytes(data[body:end], "big", signed=True))
-        elif serial == 7:
-            values.append(_REAL.unpack_from(data, body)[0])
-        elif serial in (8, 9):
-            values.append(serial - 8)
-        elif serial % 2 == 0:
-            values.append(data[body:end])
+    int_sizes = _INT_SIZES
+    while offset < header_size:
+        serial = data[offset]
+        if serial < 0x80:
+            offset += 1
         else:
-            values.append(data[body:end].decode(encoding, errors))
-        body = end
+            serial, offset = read_varint(data, offset)
+        if serial >= 12:
+            end = body + (serial - 12) // 2
+            if end > size:
+                raise BtreeError(f"a record's values run past its {size}-byte payload")
+            append(data[body:end] if serial % 2 == 0 else data[body:end].decode(encoding, errors))
+            body = end
+        elif serial == 0:
+            append(None)
+        elif 1 <= serial <= 6:
+            end = body + int_sizes[serial]
+            if end > size:
+                raise BtreeError(f"a record's values run past its {size}-byte payload")
+            append(int.from_bytes(data[body:end], "big", signed=True))
+            body = end
+        elif serial == 7:
+            if body + 8 > size:
+                raise BtreeError(f"a record's values run past its {size}-byte payload")
+            append(_REAL.unpack_from(data, body)[0])
+            body += 8
+        elif serial in (8, 9):
+            append(serial - 8)
+        else:
+            raise BtreeError(f"reserved serial type {serial} in a record")
+    if offset != header_size:
+        raise BtreeError("the record header's last serial type runs past the header")
     return tuple(values)
 
 
@@ -487,3 +505,49 @@ def count_entries(get_page: PageSource, root: int) -> int:
             total += page.cell_count  # index interior cells are entries too
         stack.extend(child_pages(data, page))
     return total
+
+
+def table_leaf_payloads(
+    get_page: PageSource, number: int, usable_size: int
+) -> list[tuple[int | None, bytes]]:
+    """(rowid, whole payload) of each cell of one leaf page, records left undecoded, so that
+    a caller compares them as bytes and decodes only those that differ. On a table leaf this
+    reads the cells in place; any other page goes through :func:`page_cells` (rowid None on
+    an index page)."""
+    data = get_page(number)
+    page = parse_page(data, number)
+    if page.kind is not PageKind.TABLE_LEAF:
+        if page.kind is PageKind.TABLE_INTERIOR:
+            return []
+        return [
+            (cell.rowid, read_payload(cell, get_page, usable_size))
+            for cell in page_cells(data, page, usable_size)
+        ]
+    most = usable_size - 35
+    found: list[tuple[int | None, bytes]] = []
+    append = found.append
+    for offset in page.cell_offsets:
+        size = data[offset]
+        position = offset + 1
+        if size >= 0x80:
+            size, position = read_varint(data, offset)
+        rowid = data[position] if position < len(data) else 0x80
+        if rowid < 0x80:
+            position += 1
+        else:
+            rowid, position = read_varint(data, position)
+        if size < 0:
+            raise BtreeError(f"page {number}: a negative payload size at {offset}")
+        if size <= most:
+            end = position + size
+            if end > usable_size:
+                raise BtreeError(f"page {number}: a cell's payload runs past the page")
+            append((rowid, data[position:end]))
+            continue
+        local = local_payload_size(size, usable_size, True)
+        end = position + local
+        if end + 4 > usable_size:
+            raise BtreeError(f"page {number}: a cell's payload runs past the page")
+        cell = Cell(None, rowid, size, bytes(data[position:end]), _U32.unpack_from(data, end)[0])
+        append((rowid, read_payload(cell, get_page, usable_size)))
+    return found

@@ -13,6 +13,7 @@ wrote, the first and last key.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from tui.db.btree import (
@@ -23,7 +24,9 @@ from tui.db.btree import (
     PageSource,
     Value,
     count_entries,
+    decode_record,
     leaf_entries,
+    table_leaf_payloads,
 )
 from tui.db.page_owners import Owner
 from tui.db.page_versions import PageUnknown, PageVersions
@@ -252,9 +255,28 @@ def _tree(
             note=_recreated(change, before_get, after_get),
         )  # fmt: skip
     identity = _identity(change)
+    columns, project_before, project_after = _projection(layout, before_layout, change)
     try:
-        before = [e for p in pages_before for e in leaf_entries(before_get, p, usable, encoding)]
-        after = [e for p in pages_after for e in leaf_entries(after_get, p, usable, encoding)]
+        if is_rowid_table:
+            # Cells are compared as bytes and decoded only where they differ: most rows of
+            # the pages a commit wrote are unchanged.
+            changes = _keyed_raw(
+                _payloads(before_get, pages_before, usable),
+                _payloads(after_get, pages_after, usable),
+                lambda r, p: _pick(
+                    _row(before_layout, r, decode_record(p, encoding)), project_before
+                ),
+                lambda r, p: _pick(_row(layout, r, decode_record(p, encoding)), project_after),
+                same_decoding=before_layout == layout and project_before == project_after,
+            )
+        else:
+            before = [
+                e for p in pages_before for e in leaf_entries(before_get, p, usable, encoding)
+            ]
+            after = [e for p in pages_after for e in leaf_entries(after_get, p, usable, encoding)]
+            changes = _other_changes(
+                kind, layout, before_layout, before, after, project_before, project_after
+            )
     except PageUnknown as exc:
         return TreeChanges(
             name, kind, (), (), tuple(pages_before), tuple(pages_after),
@@ -265,28 +287,6 @@ def _tree(
             name, kind, (), (), tuple(pages_before), tuple(pages_after),
             note=f"its pages could not be decoded: {exc}", identity=identity,
         )  # fmt: skip
-    columns = layout.columns if layout is not None else ()
-    # Rows across a change of columns are compared on the columns both sides have.
-    project_before = project_after = None
-    if before_layout is not None and layout is not None and before_layout.columns != columns:
-        renamed = change.renamed if change is not None else ()
-        pairs = _pairs(before_layout.columns, columns, renamed)
-        columns = tuple(columns[j] for _, j in pairs)
-        project_before = tuple(i for i, _ in pairs)
-        project_after = tuple(j for _, j in pairs)
-    if is_rowid_table:
-        changes = _keyed(
-            {(r,): _pick(_row(before_layout, r, rec), project_before) for r, rec in before},
-            {(r,): _pick(_row(layout, r, rec), project_after) for r, rec in after},
-        )
-    elif kind == "without rowid" and layout is not None and before_layout is not None:
-        width = layout.key_columns
-        changes = _keyed(
-            {rec[:width]: _pick(before_layout.row(None, rec), project_before) for _, rec in before},
-            {rec[:width]: _pick(layout.row(None, rec), project_after) for _, rec in after},
-        )
-    else:
-        changes = _entries([rec for _, rec in before], [rec for _, rec in after])
     ranges = []
     if not is_rowid_table:
         # A WITHOUT ROWID table's record holds its other columns after the key: the range
@@ -337,6 +337,79 @@ def _recreated(change: SchemaChange, before_get: PageSource, after_get: PageSour
         f"table re-created (dropped and created again in this commit): {counts[0]} {rows} "
         f"before, {counts[1]} after; the new rows are not matched with the old ones"
     )
+
+
+def _other_changes(
+    kind: str,
+    layout: TableLayout | None,
+    before_layout: TableLayout | None,
+    before: list[tuple[int | None, Row]],
+    after: list[tuple[int | None, Row]],
+    project_before: tuple[int, ...] | None,
+    project_after: tuple[int, ...] | None,
+) -> tuple[RowChange, ...]:
+    """The changes of a WITHOUT ROWID table (by primary key) or of an index (entries)."""
+    if kind == "without rowid" and layout is not None and before_layout is not None:
+        width = layout.key_columns
+        return _keyed(
+            {rec[:width]: _pick(before_layout.row(None, rec), project_before) for _, rec in before},
+            {rec[:width]: _pick(layout.row(None, rec), project_after) for _, rec in after},
+        )
+    return _entries([rec for _, rec in before], [rec for _, rec in after])
+
+
+def _projection(
+    layout: TableLayout | None, before_layout: TableLayout | None, change: SchemaChange | None
+) -> tuple[tuple[str, ...], tuple[int, ...] | None, tuple[int, ...] | None]:
+    """The columns rows are compared on, and which of each side's values those are: across a
+    change of columns, the columns both sides have (None: all, as they are)."""
+    columns = layout.columns if layout is not None else ()
+    if before_layout is None or layout is None or before_layout.columns == columns:
+        return columns, None, None
+    renamed = change.renamed if change is not None else ()
+    pairs = _pairs(before_layout.columns, columns, renamed)
+    return (
+        tuple(columns[j] for _, j in pairs),
+        tuple(i for i, _ in pairs),
+        tuple(j for _, j in pairs),
+    )
+
+
+def _payloads(get: PageSource, pages: list[int], usable: int) -> dict[int | None, bytes]:
+    """rowid -> the record's bytes, over the leaf pages ``pages``."""
+    found: dict[int | None, bytes] = {}
+    for page in pages:
+        found.update(table_leaf_payloads(get, page, usable))
+    return found
+
+
+def _keyed_raw(
+    before: dict[int | None, bytes],
+    after: dict[int | None, bytes],
+    decode_before: Callable[[int | None, bytes], Row],
+    decode_after: Callable[[int | None, bytes], Row],
+    *,
+    same_decoding: bool,
+) -> tuple[RowChange, ...]:
+    """:func:`_keyed` over undecoded records by rowid: a record whose bytes did not change
+    is not decoded at all."""
+    changes = []
+    keys = before.keys() | after.keys()
+    order = sorted(keys, key=lambda k: (k is not None, k or 0))
+    for key in order:
+        old, new = before.get(key), after.get(key)
+        if old is None:
+            assert new is not None
+            changes.append(RowChange(INSERT, (key,), None, decode_after(key, new)))
+        elif new is None:
+            changes.append(RowChange(DELETE, (key,), decode_before(key, old), None))
+        elif old != new or not same_decoding:
+            # (Equal bytes can still compare differently across a change of columns.)
+            old_row, new_row = decode_before(key, old), decode_after(key, new)
+            # Rows unequal as tuples differ; equal ones may still differ in storage class.
+            if old_row != new_row or not _same(old_row, new_row):
+                changes.append(RowChange(UPDATE, (key,), old_row, new_row))
+    return tuple(changes)
 
 
 def _pairs(
