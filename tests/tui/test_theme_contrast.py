@@ -78,3 +78,47 @@ def test_no_style_dims_a_faint_colour_or_a_panel() -> None:
     for selector, body in re.findall(r"([^{}]+)\{([^}]*)\}", css):
         if re.search(r"text-style:[^;]*\bdim\b", body):
             assert not re.search(r"\$(text-muted|text-disabled|panel)\b", body), selector.strip()
+
+
+@pytest.mark.parametrize("theme", ["solarized-light", "textual-dark", "nord"])
+async def test_the_table_lists_kinds_and_counts_read_and_follow_the_highlight(
+    tmp_path: Path, theme: str
+) -> None:
+    """The kinds and counts beside each table: 4.5:1 on the list, and on the highlighted entry
+    drawn from its colours (a fixed muted colour was 1.0:1 on nord's highlight)."""
+    from textual.widgets import OptionList
+
+    from tests.tui.scenes import SIZE, make_odd_database, settle
+    from tui.db.target import resolve_target
+    from tui.settings.preferences import Preferences
+
+    path = make_odd_database(tmp_path / "odd.db")
+    app = DbBrowseApp(resolve_target(str(path), default_url=""), settings=Preferences(theme=theme))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+t", "down")
+        options = app.screen.query_one("#table-options", OptionList)
+        assert options.has_focus and options.highlighted == 0
+        _, base = options.background_colors
+
+        def faint_contrasts(y: int) -> list[float]:
+            found = []
+            for segment in options.render_line(y):
+                style = segment.style
+                if style is None or not segment.text.strip() or style.color is None:
+                    continue
+                if not any(c.isdigit() for c in segment.text) and segment.text.strip() not in "▦▤◈":
+                    continue
+                under = base
+                if style.bgcolor is not None and style.bgcolor.triplet is not None:
+                    under = Color(*style.bgcolor.triplet)
+                assert style.color.triplet is not None
+                color = Color(*style.color.triplet)
+                if style.dim:
+                    color = under.blend(color, DIM_FACTOR)
+                found.append(_contrast(color, under))
+            return found
+
+        highlighted, plain = faint_contrasts(0), faint_contrasts(1)
+        assert plain and min(plain) >= LEAST, plain
+        assert highlighted and min(highlighted) >= 2.0, highlighted

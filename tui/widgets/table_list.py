@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
@@ -100,7 +101,6 @@ class TableList(Vertical):
     """Relations of the database; type to filter, Enter to open."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "table-list--faint",
         "table-list--missing",
         "table-list--drift",
     }
@@ -189,13 +189,11 @@ class TableList(Vertical):
 
     def _prompt(self, table: TableInfo) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
-        # Faint by the theme's muted colour, not dim: dimmed muted text does not read.
-        muted = resolved_style(self, "table-list--faint")
+        # Dim, not a muted colour: dim follows the line's own colour, the list's $text (which
+        # stays readable dimmed, tui/widgets/faint_text.py) or the highlighted entry's.
+        muted = Style(dim=True)
         text.append(_KIND_MARK.get(table.kind, "?") + " ", style=muted)
-        start = len(text)
-        append_name(text, table.name)
-        if table.internal:
-            text.stylize(muted, start)
+        append_name(text, table.name, "dim" if table.internal else "")
         if table.drift in _DRIFT_MARK:
             mark, _ = _DRIFT_MARK[table.drift]
             which = "missing" if table.drift is Drift.MISSING_TABLE else "drift"
