@@ -198,6 +198,11 @@ async def test_small_tables_stay_exactly_counted_after_an_outside_commit(tmp_pat
         await settle(pilot)
         table_list = app.screen.query_one(TableList)
         assert all(count.exact for count in table_list.counts.values())
+
+        def watching() -> bool:  # a commit before the monitor's first look is not news to it
+            return app.inspector is not None and app.inspector.data_token is not None
+
+        await eventually(pilot, watching, "the monitor's first look")
         with sqlite3.connect(path) as other:
             other.execute("INSERT INTO t001 (parent_id, name) VALUES (1, 'late')")
         other.close()

@@ -103,3 +103,30 @@ async def test_server_changes_refresh_in_place(server_table: tuple[str, str]) ->
             )
         engine.dispose()
         await eventually(pilot, lambda: grid.total == ROWS + 1, "the new count")
+
+
+async def test_refresh_reads_the_table_list_again_on_a_server(
+    server_table: tuple[str, str],
+) -> None:
+    """A server tells no schema change cheaply: r reads the list again, the view stays."""
+    url, name = server_table
+    other = f"tui extra {uuid.uuid4().hex[:6]}"
+    engine = create_engine(derive_urls(url)[0])
+    quoted = engine.dialect.identifier_preparer.quote(other)
+    try:
+        async with browsing(server_table) as (app, pilot, screen, _table, grid):
+            tables = screen.query_one(TableList)
+            assert other not in [t.name for t in tables.tables]
+            with engine.begin() as conn:
+                conn.execute(text(f"CREATE TABLE {quoted} (id INTEGER PRIMARY KEY)"))
+            grid.focus()
+            await pilot.press("r")
+            await wait_for_work(app)
+            await pilot.pause()
+            assert other in [t.name for t in tables.tables]
+            assert screen.table is not None and screen.table.name == name
+            assert grid.total == ROWS
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP TABLE IF EXISTS {quoted}"))
+        engine.dispose()

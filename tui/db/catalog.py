@@ -76,6 +76,12 @@ async def list_tables(conn: AsyncConnection, strategy: DialectStrategy) -> Catal
     return CatalogSnapshot(tuple(sorted(infos, key=_sort_key)))
 
 
+async def schema_token(conn: AsyncConnection, strategy: DialectStrategy) -> object | None:
+    """What changes when the schema does (see :meth:`DialectStrategy.schema_token`): the
+    table list read at one value is still true while it holds."""
+    return await strategy.schema_token(conn)
+
+
 async def describe_table(
     conn: AsyncConnection, strategy: DialectStrategy, info: TableInfo
 ) -> TableInfo:

@@ -138,7 +138,7 @@ class BrowseScreen(BrowseNavigation, BrowseConsole, BrowseTransfer, BrowseSaving
         """Put the screen back in a usable state, then say what failed."""
         message = self.explain(error)
         if job.kind == "query":
-            self._show_nothing()  # nothing of the previous table may stay under this name
+            self.show_nothing()  # nothing of the previous table may stay under this name
             name = self.table.name if self.table is not None else "the table"
             self.say(f"cannot read {name}: {message}")
         elif job.kind == "schema":
@@ -151,7 +151,8 @@ class BrowseScreen(BrowseNavigation, BrowseConsole, BrowseTransfer, BrowseSaving
             self.status.notice = f"{job.kind} failed: {message}"
         super().job_failed(job, error)
 
-    def _show_nothing(self) -> None:
+    def show_nothing(self) -> None:
+        """An empty grid: no rows, count or position of any view."""
         self.window, self.tail, self.count = None, None, ViewCount()
         self.grid.highlights = {}
         self.grid.show(NoRows(), [], 0)
@@ -161,10 +162,13 @@ class BrowseScreen(BrowseNavigation, BrowseConsole, BrowseTransfer, BrowseSaving
 
     # -- catalog ---------------------------------------------------------------------------
     async def _load_catalog(self, job: Job) -> None:
-        from tui.db.catalog import drift_marks, list_tables
+        from tui.db.catalog import list_tables, schema_token
 
         source = self._require_source()
         strategy = source.strategy
+        if strategy.has_schema_token:
+            # Read before the list: a change in between is seen at the next commit.
+            self.schema_seen = await source.run(lambda conn: schema_token(conn, strategy))
         # Names and kinds first, drawn at once: a table is described when it is opened.
         snapshot = await source.run(lambda conn: list_tables(conn, strategy))
         tables = self.query_one(TableList)
@@ -180,12 +184,7 @@ class BrowseScreen(BrowseNavigation, BrowseConsole, BrowseTransfer, BrowseSaving
         if source.target.compare_models:
             # Drift against the ORM models only where it means something: the application's
             # own database, or when asked. Importing the models costs a moment: after the list.
-            models = await asyncio.to_thread(source.models)
-            if models is not None:
-                marked = await source.run(
-                    lambda conn: drift_marks(conn, strategy, snapshot.tables, models)
-                )
-                tables.set_tables(tuple(marked))
+            tables.set_tables(await self.drift_marked(snapshot.tables))
         self.count_tables(tables.tables)
 
     def count_tables(self, tables: tuple[TableInfo, ...], exact: bool = True) -> None:
@@ -215,6 +214,9 @@ class BrowseScreen(BrowseNavigation, BrowseConsole, BrowseTransfer, BrowseSaving
                 on_screen = set(table_list.visible_refs())
                 return next((t for t in pending if t.ref in on_screen), pending[0])
 
+            await self.schema_checked()  # a table dropped meanwhile leaves the list first
+            listed = {t.ref for t in table_list.tables}
+            present = [t for t in present if t.ref in listed]
             failed: set[TableRef] = set()
             pending = list(present)
             while pending:
@@ -282,6 +284,7 @@ class BrowseScreen(BrowseNavigation, BrowseConsole, BrowseTransfer, BrowseSaving
         # A table from the quick listing is described first (its columns and key), then
         # opened again by that job; the screen already shows that it is this table's turn.
         self._describing = None if table.described else table.ref
+        self.dropped = None  # what is opened is listed now
         if self.table is not None and self.table.ref != table.ref:
             self.show_schema(False)  # another table (Back, a followed key) opens on its rows
         self.table = table
@@ -295,7 +298,7 @@ class BrowseScreen(BrowseNavigation, BrowseConsole, BrowseTransfer, BrowseSaving
         if self.window is not None and self.window.pager.info.ref != table.ref:
             # Another table: its rows, count and position are not this one's. (A new sort or
             # filter of the same table keeps its rows on screen until the new ones arrive.)
-            self._show_nothing()
+            self.show_nothing()
         self.status.table = table.name
         self.status.query_text = self.query_spec.describe()
         self.status.notice = ""
@@ -335,7 +338,7 @@ class BrowseScreen(BrowseNavigation, BrowseConsole, BrowseTransfer, BrowseSaving
         if table is None or query is None:
             return
         if table.drift.value == "missing":
-            self._show_nothing()
+            self.show_nothing()
             self.status.notice = "this model's table is missing from the database"
             return
         if not table.columns:

@@ -219,8 +219,9 @@ class BrowseActions(BrowsePages):
         self._reopen(RowQuery())
 
     def action_refresh(self) -> None:
-        if self.table is not None:
-            self._reopen(self.query_spec)
+        """Read the table list and the view again (on a server, the only way to see tables
+        created or dropped elsewhere)."""
+        self.relist_tables(lambda: self._reopen(self.query_spec))
 
     def _reopen(self, query: RowQuery | None) -> None:
         if self.table is not None:

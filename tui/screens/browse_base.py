@@ -9,6 +9,7 @@ screen, what is known of its count, and the widgets they talk to.
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 from tui.db.counting import ScanPolicy, ViewCount
@@ -77,6 +78,12 @@ class BrowseBase(JobScreen):
     def status(self) -> StatusBar:
         return self.query_one(StatusBar)
 
+    async def schema_checked(self) -> None:
+        """Wait while the table list is read again after a commit (see browse_live): the
+        view's reads wait for it, so that a table it finds dropped is never read."""
+        while busy := self.current_jobs("relist"):
+            await asyncio.gather(*(worker.wait() for worker in busy), return_exceptions=True)
+
     def _require_source(self) -> DataSource:
         if self.source is None:
             raise RuntimeError("no database is open")
@@ -90,6 +97,14 @@ class BrowseBase(JobScreen):
         raise NotImplementedError
 
     def go_to(self, answer: str) -> None:
+        raise NotImplementedError
+
+    def say(self, message: str) -> None:
+        """Words in place of the grid; "" hides them (see browse)."""
+        raise NotImplementedError
+
+    def show_nothing(self) -> None:
+        """An empty grid: no rows, count or position of any view (see browse)."""
         raise NotImplementedError
 
     def confirm_leave(self, doing: str, proceed: Any, *, forgets: bool = False) -> None:

@@ -56,6 +56,7 @@ class BrowseCounting(BrowseBase):
         """
         from tui.db.window import first_count
 
+        await self.schema_checked()
         source, window = self._require_source(), self.window
         if window is None:
             return
@@ -112,6 +113,7 @@ class BrowseCounting(BrowseBase):
                 self._indexed = f"indexing positions {done * 100 // max(total, 1)}%"
                 job.say(self._indexed)
 
+            await self.schema_checked()
             source = self._require_source()
             with self.scans.anchors.timing():
                 await window.build_anchors(source.run, progress=progress, cpu_share=INDEX_CPU)

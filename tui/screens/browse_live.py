@@ -4,13 +4,23 @@ The window forgets every position it knew (:meth:`~tui.db.window.RowWindow.data_
 rows stay drawn, dimmed, until reloaded), the view is counted again, and the cursor is kept
 on its record (:class:`~tui.db.keep.CursorKeeper` notes it; the page job finds it again
 before reloading the rows around it).
+
+The commit may have changed the schema. Where the engine tells it cheaply (SQLite's
+``schema_version``) that is asked first, and the table list is read again when it moved:
+tables created elsewhere appear, dropped ones go, the highlighted entry and the grid's cursor
+stay. A table that was open and is gone says so where its rows were, and opens again by
+itself if it comes back. Elsewhere (servers) the list is read again on refresh (``r``).
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from tui.db.model import TableInfo, TableKind, TableRef
 from tui.screens.browse_counting import BrowseCounting
+from tui.screens.jobs import log
 from tui.widgets.table_list import TableList
 
 if TYPE_CHECKING:
@@ -20,10 +30,107 @@ if TYPE_CHECKING:
 class BrowseLive(BrowseCounting):
     """What the browse screen does when the data changes under it."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        #: The schema token the table list was read at (None: not known, or not told).
+        self.schema_seen: object | None = None
+        #: The open table, dropped by another connection (its rows are no longer shown).
+        self.dropped: TableRef | None = None
+
     def data_changed(self) -> None:
-        """Another connection committed: recount, reload the visible rows, keep the cursor."""
-        window = self.window
+        """Another connection committed: recount, reload the visible rows, keep the cursor;
+        where it is told cheaply, follow a schema change too (see module)."""
         self.status.notice = "changed by another connection: refreshed"
+        source = self.source
+        if source is not None and source.strategy.has_schema_token:
+
+            async def body(job: Job) -> None:
+                if await self._follow_schema(force=False) is not None and self.is_mounted:
+                    # New tables are counted too (the count started below has the old list).
+                    self.count_tables(self.query_one(TableList).tables, exact=False)
+
+            # The view's reads wait for it (schema_checked): a table it finds dropped is
+            # never read.
+            self.start_job("relist", body, scoped=False)
+        self._refresh_view()
+
+    def relist_tables(self, then: Callable[[], None]) -> None:
+        """Read the table list again (refresh), then ``then()`` unless the open table is gone."""
+
+        async def body(job: Job) -> None:
+            followed = await self._follow_schema(force=True)
+            if not self.is_mounted:
+                return
+            if not followed:
+                then()
+            self.count_tables(self.query_one(TableList).tables, exact=False)
+
+        self.start_job("relist", body, scoped=False)
+
+    async def _follow_schema(self, *, force: bool) -> bool | None:
+        """Read the table list again if the schema changed (or ``force``); None when it was
+        not read, True when the open table is gone, or came back and was opened again (its
+        view needs no refresh). A failure is said, and the view is refreshed anyway."""
+        from tui.db.catalog import list_tables, schema_token
+
+        source = self._require_source()
+        strategy = source.strategy
+        try:
+            token = await source.run(lambda conn: schema_token(conn, strategy))
+            if not force and (token is None or token == self.schema_seen):
+                return None
+            listed = (await source.run(lambda conn: list_tables(conn, strategy))).tables
+            tables = await self.drift_marked(listed)
+        except Exception as exc:  # the rows can still be refreshed: say it, go on
+            log.warning("reading the table list again failed", exc_info=exc)
+            self.status.notice = f"the table list could not be read again: {self.explain(exc)}"
+            return None
+        if not self.is_mounted:  # the app closed meanwhile
+            return None
+        self.schema_seen = token
+        table_list = self.query_one(TableList)
+        table_list.set_tables(tables)
+        self.columns_stale.update(t.ref for t in tables)  # an ALTER TABLE, perhaps
+        return self._open_table_followed({t.ref: t for t in tables})
+
+    def _open_table_followed(self, listed: dict[TableRef, TableInfo]) -> bool:
+        """The open table after the list was read again: gone (said where its rows were) or
+        back (opened again); True in both cases."""
+        table = self.table
+        if table is None or table.sql:  # nothing open, or a console query: no table of ours
+            return False
+        if table.ref not in listed:
+            if self.dropped != table.ref:
+                self.dropped = table.ref
+                self.new_scope()  # its jobs stop; what they return late is dropped
+                self.show_nothing()
+                kind = "view" if table.kind is TableKind.VIEW else "table"
+                self.say(f"{kind} {table.name} was dropped by another connection")
+            return True
+        if self.dropped == table.ref:
+            self.dropped = None
+            self.open_table(listed[table.ref])
+            return True
+        return False
+
+    async def drift_marked(self, listed: tuple[TableInfo, ...]) -> tuple[TableInfo, ...]:
+        """``listed`` marked with their drift from the ORM models where that is asked for
+        (``compare_models``), with the models' missing tables; else as they are."""
+        from tui.db.catalog import drift_marks
+
+        source = self._require_source()
+        if not source.target.compare_models:
+            return listed
+        # Importing the models costs a moment: off the event loop.
+        models = await asyncio.to_thread(source.models)
+        if models is None:
+            return listed
+        strategy = source.strategy
+        return tuple(await source.run(lambda conn: drift_marks(conn, strategy, listed, models)))
+
+    def _refresh_view(self) -> None:
+        """Recount the tables quickly and the view, reload its visible rows, keep its cursor."""
+        window = self.window
         if self.source is not None:
             tables = self.query_one(TableList).tables
             # The commit may have been DDL: every described table is read again when opened.

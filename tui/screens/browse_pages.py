@@ -36,6 +36,7 @@ class BrowsePages(BrowseLive):
         from tui.db.tail import next_readable_page
         from tui.db.window import NEAR_END_ROWS, FetchMethod
 
+        await self.schema_checked()
         source, window = self._require_source(), self.window
         if window is None:
             return
@@ -96,6 +97,7 @@ class BrowsePages(BrowseLive):
         async def body(job: Job) -> None:
             from tui.db.tail import TailRows, read_tail
 
+            await self.schema_checked()
             source = self._require_source()
             tail = await source.run(lambda conn: read_tail(window.pager, conn, window.page_size))
             if not job.current or self.window is not window:

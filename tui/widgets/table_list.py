@@ -145,9 +145,28 @@ class TableList(Vertical):
         yield OneLineOptions(id="table-options")
 
     def set_tables(self, tables: tuple[TableInfo, ...]) -> None:
+        """Show ``tables`` (read again, say, after another connection created or dropped
+        some): the highlighted entry stays highlighted, and at the same height on screen,
+        while it is listed; the counts of the tables still listed stay."""
+        options = self.query_one(OptionList)
+        index = options.highlighted
+        kept = self._shown[index].ref if index is not None and index < len(self._shown) else None
+        height = self._line_of(index or 0) - round(options.scroll_offset.y)
         self.tables = tables
         self._table_at = {t.ref: i for i, t in enumerate(tables)}
+        self.counts = {ref: c for ref, c in self.counts.items() if ref in self._table_at}
         self._rebuild()
+        now = self._shown_at.get(kept) if kept is not None else None
+        if now is not None and now != index:
+            y = max(0, self._line_of(now) - height)
+            options.scroll_to(y=y, animate=False, immediate=True)
+            options.highlighted = now
+
+    def _line_of(self, index: int) -> int:
+        """The line of entry ``index``: past the divider before the internal tables, one
+        more (see :meth:`visible_refs`)."""
+        divider = next((i for i, t in enumerate(self._shown) if t.internal), None)
+        return index + int(divider is not None and index >= divider)
 
     def update_table(self, table: TableInfo) -> None:
         """Replace the entry of ``table`` (now described, say), keeping its place."""

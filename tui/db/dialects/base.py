@@ -165,6 +165,9 @@ class DialectStrategy:
     """Generic behaviour; subclasses override what their engine does differently."""
 
     name = "generic"
+    #: Whether :meth:`schema_token` tells schema changes (else the table list is read again
+    #: on refresh only).
+    has_schema_token = False
     #: Whether ``ORDER BY x ASC`` puts NULLs first natively (SQLite, MySQL: yes; PostgreSQL: no).
     nulls_first_when_ascending = True
     #: Whether ``col REGEXP pattern`` (SQLAlchemy's ``regexp_match``) runs on this engine.
@@ -252,6 +255,12 @@ class DialectStrategy:
 
         Called about once a second on one long-lived connection that holds no transaction.
         """
+        return None
+
+    async def schema_token(self, conn: AsyncConnection) -> object | None:
+        """A value that changes when any connection changes the schema (creates, drops or
+        alters a relation); None when the engine has no cheap one (the table list is then
+        read again on refresh only). Read after another connection's commit was seen."""
         return None
 
     def is_internal_table(self, name: str) -> bool:

@@ -135,6 +135,7 @@ _PACE_IDLE = 0.01
 
 class SQLiteStrategy(DialectStrategy):
     name = "sqlite"
+    has_schema_token = True
     nulls_first_when_ascending = True
     # regexp() is dbbrowse's own, registered on each of its connections (sqlite_regexp.py).
     has_regexp = True
@@ -186,6 +187,12 @@ class SQLiteStrategy(DialectStrategy):
         return name.lower().startswith("sqlite_")
 
     async def estimate_count(self, conn: AsyncConnection, info: TableInfo) -> RowCount | None:
+        if info.key_kind is KeyKind.ROWID and info.kind is TableKind.TABLE:
+            # max() of the rowid is one seek to the last leaf of the table's b-tree, and it
+            # follows every commit (sqlite_stat1 says what the last ANALYZE counted).
+            key: ColumnClause[Any] = column(info.key_columns[0])
+            top = await conn.scalar(select(func.max(key)).select_from(table(info.name)))
+            return RowCount(0, exact=True) if top is None else RowCount(int(top))
         has_stat = await conn.scalar(
             text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'")
         )
@@ -198,12 +205,14 @@ class SQLiteStrategy(DialectStrategy):
             counts = [int(s.split()[0]) for s in rows if s and s.split()[0].isdigit()]
             if counts:
                 return RowCount(max(counts))
-        if info.key_kind is KeyKind.ROWID and info.kind is TableKind.TABLE:
-            # max() of the rowid is one seek to the last leaf of the table's b-tree.
-            key: ColumnClause[Any] = column(info.key_columns[0])
-            top = await conn.scalar(select(func.max(key)).select_from(table(info.name)))
-            return RowCount(0, exact=True) if top is None else RowCount(int(top))
         return None
+
+    async def schema_token(self, conn: AsyncConnection) -> object | None:
+        # schema_version is bumped by every schema change of any connection; read outside a
+        # transaction, it pins nothing.
+        value = (await conn.execute(text("PRAGMA schema_version"))).scalar()
+        await conn.rollback()
+        return value
 
     # -- listing ---------------------------------------------------------------------------
 
