@@ -122,3 +122,49 @@ async def test_the_table_lists_kinds_and_counts_read_and_follow_the_highlight(
         highlighted, plain = faint_contrasts(0), faint_contrasts(1)
         assert plain and min(plain) >= LEAST, plain
         assert highlighted and min(highlighted) >= 2.0, highlighted
+
+
+@pytest.mark.parametrize("theme", ["solarized-light", "textual-light", "atom-one-dark"])
+@pytest.mark.parametrize(
+    "keys",
+    [
+        pytest.param(["question_mark"], id="help"),
+        pytest.param(["e"], id="cell-editor"),
+        pytest.param(["v"], id="schema-and-footer"),
+        pytest.param(["w"], id="status"),
+    ],
+)
+async def test_dim_text_reads_where_it_is_drawn(
+    tmp_path: Path, theme: str, keys: list[str]
+) -> None:
+    """Every dim segment any widget draws (the help's places and ids, the cell editor's
+    labels, the footer's keys that cannot act now, the status screen's notes): dimmed body
+    text ($foreground) read at 2.5:1 on solarized-light, dimmed muted text at 2.7:1, dim
+    footer keys at 1.6:1."""
+    from tests.tui.scenes import SIZE, make_odd_database, settle
+    from tui.db.target import resolve_target
+    from tui.settings.preferences import Preferences
+
+    path = make_odd_database(tmp_path / "odd.db")
+    app = DbBrowseApp(resolve_target(str(path), default_url=""), settings=Preferences(theme=theme))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(*keys)
+        await settle(pilot)
+        too_faint = []
+        for widget in app.screen.query("*"):
+            if not widget.region or not widget.display:
+                continue
+            for y in range(widget.size.height):
+                for segment in widget.render_line(y):
+                    style = segment.style
+                    if style is None or not style.dim or not segment.text.strip():
+                        continue
+                    assert style.color is not None and style.bgcolor is not None
+                    assert style.color.triplet is not None and style.bgcolor.triplet is not None
+                    under = Color(*style.bgcolor.triplet)
+                    color = under.blend(Color(*style.color.triplet), DIM_FACTOR)
+                    ratio = _contrast(color, under)
+                    if ratio < LEAST:
+                        too_faint.append((round(ratio, 2), type(widget).__name__, segment.text))
+        assert not too_faint, sorted(too_faint)[:5]
