@@ -219,7 +219,9 @@ class DbBrowseApp(KeyOrder[int]):
         # A SQLite file tells of every commit through its files (tui.db.fingerprint), read
         # with no lock: while nothing changes, dbbrowse asks SQLite nothing at all.
         files = path is not None
-        last = None if files else await source.change_token()
+        # Compared first with what it was once the database was open: a commit that landed
+        # after the first rows were read but before this first look is news too.
+        last = source.opened_token
         shown: object | None = None
         reported = False
         while True:
@@ -227,7 +229,7 @@ class DbBrowseApp(KeyOrder[int]):
             try:
                 status_run = await self._status_runner(source, inspector)
                 if files:
-                    last = inspector.data_token
+                    last = inspector.data_token if inspector.data_token is not None else last
                     snapshot = await inspector.refresh(status_run)
                     token = inspector.data_token
                 else:

@@ -221,3 +221,71 @@ async def test_placing_rows_after_a_change_is_throttled_and_never_shows_a_wrong_
         assert_screen_matches(grid, screen, rows)
         assert screen.window is not None
         assert screen.window.row_at(grid.cursor_row) == on
+
+
+async def test_a_commit_before_the_monitors_first_look_is_news_too(
+    items_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process commits after the first rows and count were read but before the change
+    monitor first looked at the files: the view must still be refreshed, not stay behind."""
+    from tui.db.inspector import Inspector
+
+    app = browse_app(items_db)
+    original = Inspector.refresh
+    wrote = asyncio.Event()
+
+    def counted() -> bool:
+        screen = app.get_screen_browse()
+        return screen is not None and screen.status.position == f"row 1 of {ROWS:,}"
+
+    async def refresh(self: Inspector, run: object) -> object:
+        if not wrote.is_set():
+            for _ in range(600):  # the first view counted, then the commit
+                if counted():
+                    break
+                await asyncio.sleep(0.05)
+            write(items_db, "INSERT INTO items VALUES (?, 'early')", ROWS * 10 + 10)
+            wrote.set()
+        return await original(self, run)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Inspector, "refresh", refresh)
+    async with app.run_test(size=SIZE) as pilot:
+        await eventually(pilot, wrote.is_set, "the commit before the first look")
+        screen = app.get_screen_browse()
+        assert screen is not None
+        await eventually(
+            pilot, lambda: screen.status.position == f"row 1 of {ROWS + 1:,}", "the recount"
+        )
+        assert "changed by another connection" in screen.status.notice
+
+
+@pytest.mark.parametrize("journal", ["wal", "delete"])
+@pytest.mark.parametrize("read_only", [False, True])
+async def test_opening_alone_is_not_a_change_by_another_connection(
+    tmp_path: Path, journal: str, read_only: bool
+) -> None:
+    """Opening a WAL database whose -wal and -shm were removed at the last close creates them
+    again: that is dbbrowse's own doing, not another connection's commit."""
+    path = tmp_path / f"{journal}.db"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA journal_mode={journal}")
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+    conn.execute("INSERT INTO t VALUES (1, 'a')")
+    conn.commit()
+    conn.close()
+    assert not Path(f"{path}-wal").exists()
+    app = browse_app(path, read_only=read_only)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.get_screen_browse()
+        assert screen is not None
+
+        def looked_twice() -> bool:
+            inspector = app.inspector
+            return inspector is not None and inspector.data_token is not None
+
+        await eventually(pilot, looked_twice, "the monitor's first look")
+        await asyncio.sleep(1.5)  # one more look
+        await settle(pilot)
+        assert "another connection" not in screen.status.notice
+        assert screen.status.position == "row 1 of 1"

@@ -112,6 +112,12 @@ class DataSource:
         self.wrote = False
         #: Sentences about what SQLite repaired while opening the file (see tui.db.recovery).
         self.recovered: tuple[str, ...] = ()
+        #: What changes with other connections' commits, as it stood once the database was
+        #: open (before the table list and the first rows were read): the change monitor's
+        #: first comparison, so a commit between opening and its first look is news too. A
+        #: SQLite file's :func:`~tui.db.fingerprint.fingerprint` data, else the engine's
+        #: :meth:`change_token`; None when neither is known.
+        self.opened_token: object | None = None
         self._file_id: tuple[int, int] | None = None  # (st_dev, st_ino) of the file opened
         self._watch: AsyncConnection | None = None
         # The watch connection runs one statement at a time: closing it while the monitor's
@@ -189,7 +195,17 @@ class DataSource:
             source.recovered = tuple(await asyncio.to_thread(_recovery, before, target.sqlite_path))
             for line in source.recovered:
                 log.warning("%s", line)
+        source.opened_token = await source._current_token()
         return source
+
+    async def _current_token(self) -> object | None:
+        """What :attr:`opened_token` holds, read now."""
+        path = self.target.sqlite_path
+        if path is None:
+            return await self.change_token()
+        from tui.db.fingerprint import fingerprint
+
+        return (await asyncio.to_thread(fingerprint, path)).data
 
     @classmethod
     async def _open_as_of(cls, target: Target) -> DataSource:
