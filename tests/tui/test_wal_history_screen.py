@@ -240,3 +240,17 @@ async def test_a_history_read_in_steps_lists_every_commit_and_ends_on_the_last(
             "an earlier commit shown",
         )
         assert table.cursor_row == screen.changes.number - 1
+
+
+def test_commits_not_attributed_yet_are_listed_from_the_wal(writer: sqlite3.Connection) -> None:
+    """Every commit is listed as soon as the WAL is read: one not attributed yet shows its
+    frames and pages, and an ellipsis where its tables will be."""
+    from tui.db.wal_history import HistoryBuilder
+    from tui.screens.wal_history import _CommitLines
+
+    history = HistoryBuilder(db_of(writer)).refresh(limit=1)
+    assert len(history.commits) == 1 and history.unread_commits == 2
+    lines = _CommitLines(history)
+    first, pending = lines.line(0).plain, lines.line(2).plain
+    assert "sqlite_schema, t" in first and not first.endswith("…")
+    assert pending.split() == ["3", "4", "2", "1", "no", "…"]

@@ -44,7 +44,7 @@ from tui.db.page_owners import PageOwners
 from tui.db.page_versions import GenerationChanged, PageVersions
 from tui.db.schema_changes import schema_changes
 from tui.db.schema_pages import SCHEMA_NAME
-from tui.db.wal_commits import WalCommitIndex, WalCommits, checkpointed
+from tui.db.wal_commits import Commit, WalCommitIndex, WalCommits, checkpointed
 from tui.db.wal_mode import no_wal_reason
 
 __all__ = ["HistoryBuilder", "HistoryCommit", "Touched", "WalHistory"]
@@ -74,6 +74,9 @@ class WalHistory:
     unread_commits: int = 0  # commits in the WAL not attributed yet (a refresh with a limit)
     resets_seen: int = 0  # WAL resets (new salts) this builder saw after its first read
     no_wal: str | None = None  # the database is in a rollback-journal mode: why no history
+    #: Every commit of the WAL, attributed or not (``commits`` is the first of them): a view
+    #: lists them all at once while the rest are attributed.
+    wal_commits: Sequence[Commit] = ()
 
     def is_checkpointed(self, commit: HistoryCommit) -> bool | None:
         """Copied into the database file (frame ≤ nBackfill); None when unknown."""
@@ -153,6 +156,7 @@ class HistoryBuilder:
             unread_commits=len(commits.commits) - len(self._store),
             resets_seen=max(self.resets_seen, 0),
             no_wal=no_wal_reason(self.db_path) if commits.header is None else None,
+            wal_commits=commits.commits,
         )
 
     def _advance(self, commits: WalCommits, versions: PageVersions, limit: int | None) -> None:

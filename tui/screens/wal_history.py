@@ -35,17 +35,36 @@ SHOWN_CHANGES = 200
 #: Commits attributed per step of a refresh (a step of a 200,000-frame WAL's first build
 #: takes about a second).
 READ_STEP = 500
+#: Commits attributed before the list is first shown: every commit is listed as soon as the
+#: WAL is read, those not attributed yet without the tables they touched.
+FIRST_STEP = 0
 
 
 class _CommitLines:
-    """The list's lines: one commit of a history each, made when drawn."""
+    """The list's lines: one commit of a history each, made when drawn; a commit not
+    attributed yet is drawn from the WAL alone, its tables to come."""
 
     def __init__(self, history: WalHistory | None = None) -> None:
         self.history = history
 
     def line(self, position: int) -> Text:
-        assert self.history is not None
-        return commit_line(self.history, self.history.commits[position])
+        history = self.history
+        assert history is not None
+        if position < len(history.commits):
+            return commit_line(history, history.commits[position])
+        from tui.db.history_store import HistoryCommit
+
+        commit = history.wal_commits[position]
+        pending = HistoryCommit(
+            commit.number,
+            commit.first_frame,
+            commit.last_frame,
+            commit.db_pages,
+            tuple(sorted(commit.pages)),
+            touched=(),
+            approximate=False,
+        )
+        return commit_line(history, pending).append("…", "dim")
 
 
 class WalHistoryScreen(JobScreen):
@@ -103,20 +122,22 @@ class WalHistoryScreen(JobScreen):
 
     async def _refresh(self, job: Job) -> None:
         # A big WAL's first build is read in steps, each shown as it comes.
+        step = FIRST_STEP if self._builder is None else READ_STEP
         while True:
-            history = await asyncio.to_thread(self._read_history)
+            history = await asyncio.to_thread(self._read_history, step)
             self.history = history
             self._show(history)
             if not history.unread_commits:
                 return
+            step = READ_STEP
 
-    def _read_history(self) -> WalHistory:
+    def _read_history(self, limit: int) -> WalHistory:
         from tui.db.wal_history import HistoryBuilder
 
         with self._lock:
             if self._builder is None:
                 self._builder = HistoryBuilder(self.db_path)
-            return self._builder.refresh(limit=READ_STEP)
+            return self._builder.refresh(limit=limit)
 
     def _show(self, history: WalHistory) -> None:
         # The generation's number tells resets apart on screen; its salts are random.
@@ -132,10 +153,12 @@ class WalHistoryScreen(JobScreen):
         follow = table.row_count == 0 or table.cursor_row == table.row_count - 1
         # Every line is drawn again from this history: a commit checkpointed since says so.
         header = Text(f" {commit_header()}")
-        table.show(_CommitLines(history), len(history.commits), header)
+        total = len(history.commits) + history.unread_commits
+        table.show(_CommitLines(history), total, header)
         if follow and table.row_count:
             table.move_cursor(row=table.row_count - 1)
-        if table.row_count and not history.unread_commits:
+        if table.row_count:
+            # The highlighted commit's changes, once it is attributed.
             self._request_changes(table.cursor_row + 1)
 
     def listed_commits(self) -> int:
@@ -145,13 +168,18 @@ class WalHistoryScreen(JobScreen):
     # -- the highlighted commit ------------------------------------------------------------
     @on(LineList.Highlighted, "#history-commits")
     def commit_highlighted(self, event: LineList.Highlighted) -> None:
-        building = self.history is not None and self.history.unread_commits > 0
-        if building and event.position == event.line_list.row_count - 1:
-            return  # following the first build: the last commit's changes come at its end
         self._request_changes(event.position + 1)
 
     def _request_changes(self, number: int) -> None:
         if number == self._requested:
+            return
+        history = self.history
+        if history is not None and number > len(history.commits):
+            # Not attributed yet: asked for again by the step that attributes it.
+            done, total = len(history.commits), len(history.commits) + history.unread_commits
+            self.query_one("#history-changes", Static).update(
+                f"commit {number}: attributing commits to tables ({done:,} of {total:,})…"
+            )
             return
         self._requested = number
         self.query_one("#history-changes", Static).update(f"reading commit {number}…")
