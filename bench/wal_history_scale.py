@@ -60,6 +60,15 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def rss_mib() -> float:
+    """The resident set size now (Linux; 0 elsewhere)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * resource.getpagesize() / 2**20
+    except OSError:
+        return 0.0
+
+
 def child(*args: str) -> dict[str, Any]:
     """Run one measurement in a fresh interpreter; its JSON answer."""
     out = subprocess.run(
@@ -80,20 +89,45 @@ async def until(pilot: Any, done: Any) -> None:
         await pilot.pause(0.005)
 
 
-def measure_builder(db: str) -> dict[str, Any]:
+async def until_idle(pilot: Any) -> float:
+    """Let the app run until a half second passes with under 5 % of a core used; how long."""
+    start = time.perf_counter()
+    while True:
+        cpu, wall = time.process_time(), time.perf_counter()
+        await pilot.pause(0.5)
+        if time.process_time() - cpu < 0.05 * (time.perf_counter() - wall):
+            return time.perf_counter() - start
+
+
+def measure_builder(db: str, follow: int) -> dict[str, Any]:
     from tui.db.wal_history import HistoryBuilder
 
     base = peak_rss_mib()
     wall, cpu = time.perf_counter(), time.process_time()
     builder = HistoryBuilder(db)
     history = builder.refresh()
-    return {
+    result = {
         "commits": len(history.commits),
         "wall": time.perf_counter() - wall,
         "cpu": time.process_time() - cpu,
         "rss": peak_rss_mib(),
         "rss_base": base,
+        "rss_now": rss_mib(),
     }
+    writer = Writer(Path(db))
+    try:
+        spent = 0.0
+        for _ in range(follow):
+            writer.send("small 1")
+            cpu = time.process_time()
+            builder.refresh()
+            spent += time.process_time() - cpu
+        result["follow_cpu"] = spent / max(follow, 1)
+    finally:
+        writer.process.stdin.close()  # type: ignore[union-attr]
+        writer.process.kill()
+        writer.process.wait()
+    return result
 
 
 async def measure_view(db: str, writer_db: str, follow: int) -> dict[str, Any]:
@@ -105,7 +139,10 @@ async def measure_view(db: str, writer_db: str, follow: int) -> dict[str, Any]:
     app = DbBrowseApp(resolve_target(db, default_url=""))
     result: dict[str, Any] = {"rss_base": base}
     async with app.run_test(size=(140, 40)) as pilot:
-        await pilot.pause()
+        # As a person would: the app's own start-up (its first look at the WAL) is over
+        # before the history is opened.
+        result["startup"] = await until_idle(pilot)
+        result["rss_app"] = rss_mib()
         wall, cpu = time.perf_counter(), time.process_time()
         screen = WalHistoryScreen(Path(db))
         await app.push_screen(screen)
@@ -116,6 +153,7 @@ async def measure_view(db: str, writer_db: str, follow: int) -> dict[str, Any]:
         result["full_cpu"] = time.process_time() - cpu
         result["commits"] = screen.listed_commits()
         result["rss"] = peak_rss_mib()
+        result["rss_now"] = rss_mib()
         if follow:
             writer = Writer(Path(writer_db))
             try:
@@ -150,7 +188,7 @@ def measure_detail(db: str) -> dict[str, Any]:
 def run_child(args: list[str]) -> int:
     what, rest = args[0], args[1:]
     if what == "builder":
-        result = measure_builder(rest[0])
+        result = measure_builder(rest[0], int(rest[1]))
     elif what == "view":
         result = asyncio.run(measure_view(rest[0], rest[0], int(rest[1])))
     elif what == "detail":
@@ -177,10 +215,12 @@ async def run(args: argparse.Namespace, directory: Path) -> None:
         if "view" in args.parts:
             view = child("view", str(db), str(args.follow))
             print(
+                f"\n  (the app started and went idle in {view['startup']:,.1f} s)"
                 f"\n  history view: first commits listed in {view['first_wall'] * 1000:,.0f} ms;"
                 f" all {view['commits']:,} attributed in {view['full_wall']:,.2f} s"
                 f" (CPU {view['full_cpu']:,.2f} s); peak RSS {view['rss']:,.0f} MiB"
-                f" (before opening the app {view['rss_base']:,.0f} MiB)"
+                f" (before opening the app {view['rss_base']:,.0f} MiB); RSS with the app open"
+                f" {view['rss_app']:,.0f} MiB, with the history built {view['rss_now']:,.0f} MiB"
             )
             if args.follow:
                 print(
@@ -190,11 +230,15 @@ async def run(args: argparse.Namespace, directory: Path) -> None:
                     flush=True,
                 )
         if "builder" in args.parts:
-            built = child("builder", str(db))
+            built = child("builder", str(db), str(args.follow))
             print(
                 f"  data layer alone (HistoryBuilder.refresh): {built['commits']:,} commits in"
                 f" {built['wall']:,.2f} s (CPU {built['cpu']:,.2f} s);"
-                f" peak RSS {built['rss']:,.0f} MiB (after imports {built['rss_base']:,.0f} MiB)",
+                f" peak RSS {built['rss']:,.0f} MiB (after imports {built['rss_base']:,.0f} MiB,"
+                f" after the build {built['rss_now']:,.0f} MiB)\n"
+                f"  data layer, following the writer: {built['follow_cpu'] * 1000:,.2f} ms CPU per"
+                f" new commit (HistoryBuilder.refresh after each; at 1 Hz:"
+                f" {built['follow_cpu'] * 100:.2f} % of a core)",
                 flush=True,
             )
     finally:

@@ -184,7 +184,9 @@ class HistoryBuilder:
             self._tainted = versions.inexact > before
         owners = self._owners
         start = len(self._store)
-        for commit in commits.commits[start : None if limit is None else start + limit]:
+        stop = len(commits.commits) if limit is None else min(start + limit, len(commits.commits))
+        for index in range(start, stop):  # one commit made at a time, not a step's worth
+            commit = commits.commits[index]
             self.commits_read += 1
             get = versions.getter(commit.number)
             before = versions.inexact

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -35,6 +36,9 @@ SHOWN_CHANGES = 200
 #: Commits attributed per step of a refresh (a step of a 200,000-frame WAL's first build
 #: takes about a second).
 READ_STEP = 500
+#: How long one step of a first build should take, and the most commits it attributes.
+STEP_SECONDS = 0.25
+MAX_STEP = 20_000
 #: Commits attributed before the list is first shown: every commit is listed as soon as the
 #: WAL is read, those not attributed yet without the tables they touched.
 FIRST_STEP = 0
@@ -121,15 +125,20 @@ class WalHistoryScreen(JobScreen):
         self.start_job("history", self._refresh, scoped=False, exclusive=False)
 
     async def _refresh(self, job: Job) -> None:
-        # A big WAL's first build is read in steps, each shown as it comes.
+        # A big WAL's first build is read in steps, each shown as it comes; a step is sized
+        # to take about STEP_SECONDS (drawing after each step has its cost too).
         step = FIRST_STEP if self._builder is None else READ_STEP
         while True:
+            start = time.perf_counter()
             history = await asyncio.to_thread(self._read_history, step)
+            took = time.perf_counter() - start
             self.history = history
             self._show(history)
             if not history.unread_commits:
                 return
-            step = READ_STEP
+            if step >= READ_STEP and took > 0:
+                step = int(step * min(max(STEP_SECONDS / took, 0.5), 4))
+            step = min(max(step, READ_STEP), MAX_STEP)
 
     def _read_history(self, limit: int) -> WalHistory:
         from tui.db.wal_history import HistoryBuilder
