@@ -148,7 +148,14 @@ async def measure_view(db: str, writer_db: str, follow: int) -> dict[str, Any]:
         await app.push_screen(screen)
         await until(pilot, lambda: screen.listed_commits() > 0)
         result["first_wall"] = time.perf_counter() - wall
-        await until(pilot, lambda: screen.history is not None and not screen.history.unread_commits)
+        await until(
+            pilot,
+            lambda: (
+                screen.history is not None
+                and not screen.history.unread_commits
+                and not screen.history.unscanned_frames
+            ),
+        )
         result["full_wall"] = time.perf_counter() - wall
         result["full_cpu"] = time.process_time() - cpu
         result["commits"] = screen.listed_commits()

@@ -225,11 +225,13 @@ async def test_a_history_read_in_steps_lists_every_commit_and_ends_on_the_last(
     for i in range(4, 11):
         writer.execute("INSERT INTO t VALUES (?, ?, ?)", (i, f"row {i}", i))
     monkeypatch.setattr(wal_history_screen, "READ_STEP", 2)
+    monkeypatch.setattr(wal_history_screen, "FIRST_SCAN", 3)  # the first step reads 3 frames
     app = browse_app(db_of(writer))
     async with app.run_test(size=(140, 40)) as pilot:
         screen = await open_history(pilot)
         table = commits_table(screen)
         assert screen.history is not None and not screen.history.unread_commits
+        assert not screen.history.unscanned_frames
         assert table.row_count == 10 and table.cursor_row == 9
         assert screen.changes is not None and screen.changes.number == 10
         assert "+ rowid 10: id=10, name='row 10', n=10" in shown(screen, "#history-changes")

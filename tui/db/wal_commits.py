@@ -177,6 +177,7 @@ class WalCommits:
     # may be in the database file too. 0 when it is not beyond.
     backfill_unsure: int = 0
     problems: tuple[str, ...] = ()
+    unscanned_frames: int = 0  # frames a refresh with ``max_frames`` left for the next one
     # page -> its committed frames, ascending. Shared with the index that made this value and
     # appended to by its later refreshes, which is safe because every lookup here is bounded
     # by a frame of ``commits`` (a new generation gets new arrays).
@@ -307,13 +308,19 @@ class WalCommitIndex:
         self._offset = WAL_HEADER_SIZE  # after the last verified commit frame
         self._checksum: tuple[int, int] | None = None
         self._arrays = _CommitArrays()
+        self._scanned_to = WAL_HEADER_SIZE  # after the last frame the last scan verified
 
-    def refresh(self) -> WalCommits:
-        """The file as it is now; never raises for a missing, short or damaged file."""
+    def refresh(self, max_frames: int | None = None) -> WalCommits:
+        """The file as it is now; never raises for a missing, short or damaged file.
+
+        With ``max_frames``, about that many frames after the last commit read so far are
+        verified (more when no commit ends among them): the rest wait for the next refresh
+        (``unscanned_frames``), so a caller can show a huge WAL's first commits at once.
+        """
         with self._lock:
-            return self._refresh()
+            return self._refresh(max_frames)
 
-    def _refresh(self) -> WalCommits:
+    def _refresh(self, max_frames: int | None = None) -> WalCommits:
         self.last_read_bytes = 0
         try:
             file = open(self.wal_path, "rb")  # noqa: SIM115  (closed below, on every path)
@@ -338,9 +345,20 @@ class WalCommitIndex:
             total, torn = divmod(stat.st_size - WAL_HEADER_SIZE, fs)
             if self._checksum is None:
                 self._checksum = (header.checksum1, header.checksum2)
-            tail_frames, tail_pages, problem = self._scan(
-                file, header, WAL_HEADER_SIZE + total * fs
-            )
+            end = WAL_HEADER_SIZE + total * fs
+            known = len(self._arrays.last_frames)
+            stop = end if max_frames is None else min(end, self._offset + max_frames * fs)
+            tail_frames, tail_pages, problem = self._scan(file, header, stop)
+            if stop < end and len(self._arrays.last_frames) == known and not problem:
+                # No commit ended within the budget (one big transaction): read on to the end.
+                stop = end
+                tail_frames, tail_pages, problem = self._scan(file, header, stop)
+            unscanned = 0
+            if stop < end and self._scanned_to == stop:
+                # The budget, not the log, ended the scan: the frames after the last commit
+                # read are no tail yet, more of the file is to come.
+                unscanned = (end - self._offset) // fs
+                tail_frames, tail_pages = 0, set()
         if problem:
             problems.append(problem)
         if torn:
@@ -356,6 +374,7 @@ class WalCommitIndex:
             backfilled=backfilled,
             backfill_unsure=unsure,
             problems=tuple(problems),
+            unscanned_frames=unscanned,
             _page_frames=self._arrays.page_frames,
         )
 
@@ -395,6 +414,7 @@ class WalCommitIndex:
                 self._offset, self._checksum = offset, state
                 tail, tail_first = [], frame + 1
         self.last_read_bytes += scan.bytes_read
+        self._scanned_to = WAL_HEADER_SIZE + frame * header.frame_size
         problem = None
         if scan.broken is not None:
             problem = (

@@ -77,6 +77,7 @@ class WalHistory:
     #: Every commit of the WAL, attributed or not (``commits`` is the first of them): a view
     #: lists them all at once while the rest are attributed.
     wal_commits: Sequence[Commit] = ()
+    unscanned_frames: int = 0  # -wal frames not read yet (a refresh with ``scan``)
 
     def is_checkpointed(self, commit: HistoryCommit) -> bool | None:
         """Copied into the database file (frame ≤ nBackfill); None when unknown."""
@@ -110,15 +111,17 @@ class HistoryBuilder:
         self._tainted = False  # owners may derive from pages a checkpoint overwrote
         self.last: WalCommits | None = None
 
-    def refresh(self, limit: int | None = None) -> WalHistory:
+    def refresh(self, limit: int | None = None, *, scan: int | None = None) -> WalHistory:
         """Read what is new; a reset under the read starts over once.
 
         With ``limit``, at most that many new commits are attributed, so a caller can show
-        a long first build as it goes (``unread_commits`` says how many remain).
+        a long first build as it goes (``unread_commits`` says how many remain); with
+        ``scan``, about that many new frames of the ``-wal`` are read
+        (``unscanned_frames`` says how many remain).
         """
         for attempt in (1, 2):
             try:
-                return self._refresh(limit)
+                return self._refresh(limit, scan)
             except GenerationChanged:
                 if attempt == 2:
                     raise
@@ -127,8 +130,8 @@ class HistoryBuilder:
                 self._start_generation()
         raise AssertionError("unreachable")
 
-    def _refresh(self, limit: int | None) -> WalHistory:
-        commits = self.index.refresh()
+    def _refresh(self, limit: int | None, scan: int | None = None) -> WalHistory:
+        commits = self.index.refresh(max_frames=scan)
         self.last = commits
         self.commits_read = 0
         problems = list(commits.problems)
@@ -157,6 +160,7 @@ class HistoryBuilder:
             resets_seen=max(self.resets_seen, 0),
             no_wal=no_wal_reason(self.db_path) if commits.header is None else None,
             wal_commits=commits.commits,
+            unscanned_frames=commits.unscanned_frames,
         )
 
     def _advance(self, commits: WalCommits, versions: PageVersions, limit: int | None) -> None:

@@ -39,6 +39,9 @@ READ_STEP = 500
 #: How long one step of a first build should take, and the most commits it attributes.
 STEP_SECONDS = 0.25
 MAX_STEP = 20_000
+#: Frames of the ``-wal`` read before the list is first shown (a fraction of a second); the
+#: rest of the file is read by the next step.
+FIRST_SCAN = 20_000
 #: Commits attributed before the list is first shown: every commit is listed as soon as the
 #: WAL is read, those not attributed yet without the tables they touched.
 FIRST_STEP = 0
@@ -128,29 +131,34 @@ class WalHistoryScreen(JobScreen):
         # A big WAL's first build is read in steps, each shown as it comes; a step is sized
         # to take about STEP_SECONDS (drawing after each step has its cost too).
         step = FIRST_STEP if self._builder is None else READ_STEP
+        scan: int | None = FIRST_SCAN if self._builder is None else None
         while True:
             start = time.perf_counter()
-            history = await asyncio.to_thread(self._read_history, step)
+            history = await asyncio.to_thread(self._read_history, step, scan)
             took = time.perf_counter() - start
             self.history = history
             self._show(history)
-            if not history.unread_commits:
+            if not history.unread_commits and not history.unscanned_frames:
                 return
+            scan = None
             if step >= READ_STEP and took > 0:
                 step = int(step * min(max(STEP_SECONDS / took, 0.5), 4))
             step = min(max(step, READ_STEP), MAX_STEP)
 
-    def _read_history(self, limit: int) -> WalHistory:
+    def _read_history(self, limit: int, scan: int | None = None) -> WalHistory:
         from tui.db.wal_history import HistoryBuilder
 
         with self._lock:
             if self._builder is None:
                 self._builder = HistoryBuilder(self.db_path)
-            return self._builder.refresh(limit=limit)
+            return self._builder.refresh(limit=limit, scan=scan)
 
     def _show(self, history: WalHistory) -> None:
         # The generation's number tells resets apart on screen; its salts are random.
         summary = history_summary(history, salts=False)
+        if history.unscanned_frames:
+            frames = history.unscanned_frames
+            summary.append(f"\nreading the WAL: {frames:,} more frames to read", "italic")
         self.query_one("#history-summary", Static).update(summary)
         table = self.query_one("#history-commits", LineList)
         if history.generation != self._generation:

@@ -106,3 +106,43 @@ def test_a_commit_list_is_a_snapshot_of_the_index(tmp_path: Path) -> None:
     assert new.commits[-1] == new.commit(3) and new.commits[-1].first_frame > old.last_commit_frame
     assert old.commit_of_frame(new.last_commit_frame) is None
     assert new.commit_of_frame(new.last_commit_frame) == new.commit(3)
+
+
+def test_a_wal_read_a_few_frames_at_a_time_equals_one_read(tmp_path: Path) -> None:
+    """refresh(max_frames=N) reads on from the last commit it knows: each step lists whole
+    commits only, says how many frames are left, and never calls the unread part an
+    uncommitted tail; a transaction longer than N frames is read whole; the last step
+    equals one read of the file."""
+    db = tmp_path / "s.db"
+    con = wal_connection(db)
+    try:
+        con.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)")
+        for i in range(12):
+            con.execute("INSERT INTO t (v) VALUES (?)", (bytes(100 * i),))
+        con.execute("BEGIN")
+        con.executemany("INSERT INTO t (v) VALUES (?)", [(bytes(3000),)] * 20)  # many frames
+        con.execute("COMMIT")
+        con.execute("UPDATE t SET v = x'01' WHERE id = 1")
+        whole = WalCommitIndex(f"{db}-wal").refresh()
+        stepwise = WalCommitIndex(f"{db}-wal")
+        steps = []
+        while True:
+            step = stepwise.refresh(max_frames=2)
+            steps.append(step)
+            assert step.uncommitted_frames == 0 and not step.problems
+            if not step.unscanned_frames:
+                break
+            assert step.last_commit_frame + step.unscanned_frames == whole.last_commit_frame
+        followed = HistoryBuilder(db)
+        history = followed.refresh(limit=1, scan=3)
+        assert history.unscanned_frames and len(history.wal_commits) < len(whole.commits)
+        while history.unscanned_frames or history.unread_commits:
+            history = followed.refresh(limit=2, scan=3)
+        fresh = HistoryBuilder(db).refresh()
+    finally:
+        con.close()
+    assert len(steps) > 5
+    counts = [len(s.commits) for s in steps]
+    assert counts == sorted(counts) and counts[-1] == len(whole.commits) == 15
+    assert steps[-1].commits == whole.commits
+    assert history.commits == fresh.commits
