@@ -32,6 +32,7 @@ __all__ = [
     "child_pages",
     "decode_record",
     "freelist_pages",
+    "index_payloads",
     "leaf_entries",
     "local_payload_size",
     "overflow_chain",
@@ -550,4 +551,40 @@ def table_leaf_payloads(
             raise BtreeError(f"page {number}: a cell's payload runs past the page")
         cell = Cell(None, rowid, size, bytes(data[position:end]), _U32.unpack_from(data, end)[0])
         append((rowid, read_payload(cell, get_page, usable_size)))
+    return found
+
+
+def index_payloads(get_page: PageSource, number: int, usable_size: int) -> list[bytes]:
+    """The whole payload (an index entry's record, undecoded) of each cell of one index
+    page, leaf or interior (interior index cells hold entries too); none on a table's
+    interior page. Any other page goes through :func:`table_leaf_payloads`."""
+    data = get_page(number)
+    page = parse_page(data, number)
+    if page.kind not in (PageKind.INDEX_LEAF, PageKind.INDEX_INTERIOR):
+        return [payload for _, payload in table_leaf_payloads(get_page, number, usable_size)]
+    most = ((usable_size - 12) * 64 // 255) - 23
+    skip = 4 if page.kind is PageKind.INDEX_INTERIOR else 0
+    found: list[bytes] = []
+    append = found.append
+    for offset in page.cell_offsets:
+        position = offset + skip
+        size = data[position] if position < len(data) else 0x80
+        if size < 0x80:
+            position += 1
+        else:
+            size, position = read_varint(data, position)
+        if size < 0:
+            raise BtreeError(f"page {number}: a negative payload size at {offset}")
+        if size <= most:
+            end = position + size
+            if end > usable_size:
+                raise BtreeError(f"page {number}: a cell's payload runs past the page")
+            append(data[position:end])
+            continue
+        local = local_payload_size(size, usable_size, False)
+        end = position + local
+        if end + 4 > usable_size:
+            raise BtreeError(f"page {number}: a cell's payload runs past the page")
+        cell = Cell(None, None, size, bytes(data[position:end]), _U32.unpack_from(data, end)[0])
+        append(read_payload(cell, get_page, usable_size))
     return found

@@ -25,6 +25,7 @@ from tui.db.btree import (
     Value,
     count_entries,
     decode_record,
+    index_payloads,
     leaf_entries,
     table_leaf_payloads,
 )
@@ -269,13 +270,22 @@ def _tree(
                 lambda r, p: _pick(_row(layout, r, decode_record(p, encoding)), project_after),
                 same_decoding=before_layout == layout and project_before == project_after,
             )
-        else:
+        elif kind == "without rowid" and layout is not None and before_layout is not None:
             before = [
                 e for p in pages_before for e in leaf_entries(before_get, p, usable, encoding)
             ]
             after = [e for p in pages_after for e in leaf_entries(after_get, p, usable, encoding)]
-            changes = _other_changes(
-                kind, layout, before_layout, before, after, project_before, project_after
+            width = layout.key_columns
+            changes = _keyed(
+                {r[:width]: _pick(before_layout.row(None, r), project_before) for _, r in before},
+                {r[:width]: _pick(layout.row(None, r), project_after) for _, r in after},
+            )
+        else:
+            # An index's entries, compared as bytes: only those added or removed are decoded.
+            changes = _entries_raw(
+                [e for p in pages_before for e in index_payloads(before_get, p, usable)],
+                [e for p in pages_after for e in index_payloads(after_get, p, usable)],
+                encoding,
             )
     except PageUnknown as exc:
         return TreeChanges(
@@ -294,10 +304,10 @@ def _tree(
         key_width = layout.key_columns if kind == "without rowid" and layout is not None else None
         for page in pages_after:
             if page in written:
-                entries = leaf_entries(after_get, page, usable, encoding)
-                keys = [rec[:key_width] for _, rec in entries]
-                if keys:
-                    ranges.append((page, keys[0], keys[-1]))
+                entries = index_payloads(after_get, page, usable)
+                if entries:
+                    first, last = (decode_record(entries[i], encoding) for i in (0, -1))
+                    ranges.append((page, first[:key_width], last[:key_width]))
     return TreeChanges(
         name, kind, columns, changes, tuple(pages_before), tuple(pages_after), tuple(ranges),
         identity=identity,
@@ -337,25 +347,6 @@ def _recreated(change: SchemaChange, before_get: PageSource, after_get: PageSour
         f"table re-created (dropped and created again in this commit): {counts[0]} {rows} "
         f"before, {counts[1]} after; the new rows are not matched with the old ones"
     )
-
-
-def _other_changes(
-    kind: str,
-    layout: TableLayout | None,
-    before_layout: TableLayout | None,
-    before: list[tuple[int | None, Row]],
-    after: list[tuple[int | None, Row]],
-    project_before: tuple[int, ...] | None,
-    project_after: tuple[int, ...] | None,
-) -> tuple[RowChange, ...]:
-    """The changes of a WITHOUT ROWID table (by primary key) or of an index (entries)."""
-    if kind == "without rowid" and layout is not None and before_layout is not None:
-        width = layout.key_columns
-        return _keyed(
-            {rec[:width]: _pick(before_layout.row(None, rec), project_before) for _, rec in before},
-            {rec[:width]: _pick(layout.row(None, rec), project_after) for _, rec in after},
-        )
-    return _entries([rec for _, rec in before], [rec for _, rec in after])
 
 
 def _projection(
@@ -458,6 +449,24 @@ def _entries(before: list[Row], after: list[Row]) -> tuple[RowChange, ...]:
     by_key = {_hashable(r): r for r in (*before, *after)}
     changes = [RowChange(DELETE, by_key[k], by_key[k], None) for k in (old - new).elements()] + [
         RowChange(INSERT, by_key[k], None, by_key[k]) for k in (new - old).elements()
+    ]
+    changes.sort(key=lambda c: _sort_key(c.key))
+    return tuple(changes)
+
+
+def _entries_raw(before: list[bytes], after: list[bytes], encoding: str) -> tuple[RowChange, ...]:
+    """:func:`_entries` over undecoded records: an entry on both sides is not decoded."""
+    old, new = Counter(before), Counter(after)
+    decoded: dict[bytes, Row] = {}
+
+    def row(payload: bytes) -> Row:
+        found = decoded.get(payload)
+        if found is None:
+            found = decoded[payload] = decode_record(payload, encoding)
+        return found
+
+    changes = [RowChange(DELETE, row(p), row(p), None) for p in (old - new).elements()] + [
+        RowChange(INSERT, row(p), None, row(p)) for p in (new - old).elements()
     ]
     changes.sort(key=lambda c: _sort_key(c.key))
     return tuple(changes)
