@@ -444,18 +444,9 @@ def _keyed(before: dict[Row, Row], after: dict[Row, Row]) -> tuple[RowChange, ..
     return tuple(changes)
 
 
-def _entries(before: list[Row], after: list[Row]) -> tuple[RowChange, ...]:
-    old, new = Counter(map(_hashable, before)), Counter(map(_hashable, after))
-    by_key = {_hashable(r): r for r in (*before, *after)}
-    changes = [RowChange(DELETE, by_key[k], by_key[k], None) for k in (old - new).elements()] + [
-        RowChange(INSERT, by_key[k], None, by_key[k]) for k in (new - old).elements()
-    ]
-    changes.sort(key=lambda c: _sort_key(c.key))
-    return tuple(changes)
-
-
 def _entries_raw(before: list[bytes], after: list[bytes], encoding: str) -> tuple[RowChange, ...]:
-    """:func:`_entries` over undecoded records: an entry on both sides is not decoded."""
+    """An index's entries added and removed (as multisets), from undecoded records: an
+    entry on both sides is not decoded."""
     old, new = Counter(before), Counter(after)
     decoded: dict[bytes, Row] = {}
 
@@ -470,10 +461,6 @@ def _entries_raw(before: list[bytes], after: list[bytes], encoding: str) -> tupl
     ]
     changes.sort(key=lambda c: _sort_key(c.key))
     return tuple(changes)
-
-
-def _hashable(row: Row) -> tuple[object, ...]:
-    return tuple((type(v).__name__, v) for v in row)
 
 
 def _sort_key(row: Row) -> tuple[object, ...]:
