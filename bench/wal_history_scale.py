@@ -11,7 +11,8 @@ child process (so its peak RSS is its own):
 - following the writer: CPU per new commit, one commit then one refresh of the view, ``--follow``
   times (at 1 Hz, CPU per commit in ms is also ‰ of a core);
 - a second database where one transaction inserts ``--bulk`` (default 300,000) rows and the
-  next updates them all: how long the detail of that update takes.
+  next updates them all: how long the detail of that update takes; and a third, the same
+  with an index on the column the update changes.
 
 Warm-cache numbers; nothing is asserted; the files are removed afterwards.
 """
@@ -251,18 +252,23 @@ async def run(args: argparse.Namespace, directory: Path) -> None:
     finally:
         writer.close()
     if "detail" in args.parts:
-        big = directory / "bulk.db"
-        writer = Writer(big)
-        try:
-            writer.send(f"bulk {args.bulk}")
-            detail = child("detail", str(big))
-            print(
-                f"  detail of a commit updating {args.bulk:,} rows: {detail['wall']:,.2f} s"
-                f" (CPU {detail['cpu']:,.2f} s, {detail['rows']:,} changes)",
-                flush=True,
-            )
-        finally:
-            writer.close()
+        for indexed in (False, True):
+            big = directory / f"bulk{int(indexed)}.db"
+            writer = Writer(big)
+            try:
+                if indexed:
+                    writer.send("index")
+                writer.send(f"bulk {args.bulk}")
+                detail = child("detail", str(big))
+                what = "an indexed column of " if indexed else ""
+                print(
+                    f"  detail of a commit updating {what}{args.bulk:,} rows:"
+                    f" {detail['wall']:,.2f} s (CPU {detail['cpu']:,.2f} s,"
+                    f" {detail['rows']:,} rows and index entries changed)",
+                    flush=True,
+                )
+            finally:
+                writer.close()
 
 
 def main(argv: list[str]) -> int:

@@ -6,6 +6,7 @@ stdin, one per line, answering ``ok`` on stdout when done:
 
 - ``small N``: N single-row transactions, alternately an INSERT and an UPDATE of a random row;
 - ``bulk N``: one transaction inserting N rows, then one updating all of them;
+- ``index``: create an index on ``name`` (then ``bulk`` updates the indexed column too);
 - ``quit``: close (the last connection's close checkpoints the WAL, as SQLite does).
 
 The connection stays open between commands, so the WAL stays as the commands left it.
@@ -26,6 +27,7 @@ def main(argv: list[str]) -> int:
     con.execute("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, name TEXT, n INTEGER)")
     rng = random.Random(13)
     rows = con.execute("SELECT count(*) FROM t").fetchone()[0]
+    indexed = False
     for line in sys.stdin:
         command, _, arg = line.strip().partition(" ")
         count = int(arg or 0)
@@ -45,8 +47,14 @@ def main(argv: list[str]) -> int:
                 "INSERT INTO t (name, n) VALUES (?, ?)", ((f"bulk {i}", i) for i in range(count))
             )
             con.execute("COMMIT")
-            con.execute("UPDATE t SET n = n + 1 WHERE name LIKE 'bulk %'")
+            if indexed:
+                con.execute("UPDATE t SET n = n + 1, name = name || '+' WHERE name LIKE 'bulk %'")
+            else:
+                con.execute("UPDATE t SET n = n + 1 WHERE name LIKE 'bulk %'")
             rows += count
+        elif command == "index":
+            con.execute("CREATE INDEX t_name ON t (name)")
+            indexed = True
         elif command == "quit":
             break
         print("ok", flush=True)
