@@ -12,6 +12,7 @@ wrote, the first and last key.
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,7 +44,7 @@ from tui.db.schema_changes import (
 from tui.db.schema_pages import SCHEMA_NAME, SchemaObject, TableLayout, read_schema, table_layout
 from tui.db.wal_history import HistoryBuilder, WalHistory
 
-__all__ = ["CommitChanges", "RowChange", "TreeChanges", "commit_changes"]
+__all__ = ["Cancelled", "CommitChanges", "RowChange", "TreeChanges", "commit_changes"]
 
 Row = tuple[Value, ...]
 INSERT, UPDATE, DELETE = "insert", "update", "delete"
@@ -101,8 +102,40 @@ class CommitChanges:
     schema: tuple[SchemaChange, ...] = ()  # tables, indexes… created, dropped, renamed, altered
 
 
-def commit_changes(builder: HistoryBuilder, history: WalHistory, number: int) -> CommitChanges:
-    """The row changes of commit ``number``; :class:`LookupError` if the WAL lacks it."""
+class Cancelled(Exception):
+    """The caller's ``stop`` was set while the changes were read (another commit was
+    highlighted, the view closed)."""
+
+
+_reading = threading.local()  # .stop: the Event of the commit_changes running in this thread
+
+
+def _check_stop(count: int) -> None:
+    """Raise :class:`Cancelled` when the running read's ``stop`` is set (every 1,024th call
+    looks, so a long loop calls this on every step)."""
+    if count & 1023 == 0:
+        stop = getattr(_reading, "stop", None)
+        if stop is not None and stop.is_set():
+            raise Cancelled("the read of the commit's changes was cancelled")
+
+
+def commit_changes(
+    builder: HistoryBuilder,
+    history: WalHistory,
+    number: int,
+    *,
+    stop: threading.Event | None = None,
+) -> CommitChanges:
+    """The row changes of commit ``number``; :class:`LookupError` if the WAL lacks it, and
+    :class:`Cancelled` if ``stop`` is set before they are all read."""
+    _reading.stop = stop
+    try:
+        return _commit_changes(builder, history, number)
+    finally:
+        _reading.stop = None
+
+
+def _commit_changes(builder: HistoryBuilder, history: WalHistory, number: int) -> CommitChanges:
     entry = history.commit(number)
     commits = builder.last
     if commits is None or commits.generation != history.generation or commits.header is None:
@@ -370,6 +403,7 @@ def _payloads(get: PageSource, pages: list[int], usable: int) -> dict[int | None
     """rowid -> the record's bytes, over the leaf pages ``pages``."""
     found: dict[int | None, bytes] = {}
     for page in pages:
+        _check_stop(0)
         found.update(table_leaf_payloads(get, page, usable))
     return found
 
@@ -387,7 +421,8 @@ def _keyed_raw(
     changes = []
     keys = before.keys() | after.keys()
     order = sorted(keys, key=lambda k: (k is not None, k or 0))
-    for key in order:
+    for count, key in enumerate(order):
+        _check_stop(count)
         old, new = before.get(key), after.get(key)
         if old is None:
             assert new is not None
@@ -453,6 +488,7 @@ def _entries_raw(before: list[bytes], after: list[bytes], encoding: str) -> tupl
     def row(payload: bytes) -> Row:
         found = decoded.get(payload)
         if found is None:
+            _check_stop(len(decoded))
             found = decoded[payload] = decode_record(payload, encoding)
         return found
 

@@ -103,6 +103,7 @@ class WalHistoryScreen(JobScreen):
         self._lock = threading.Lock()
         self._generation: tuple[int, int] | None = None
         self._requested: int | None = None  # the commit whose changes were asked for last
+        self._changes_stop: threading.Event | None = None  # set: that read stops
 
     def compose(self) -> ComposeResult:
         yield Static("reading the WAL…", id="history-summary", markup=False)
@@ -115,6 +116,9 @@ class WalHistoryScreen(JobScreen):
     def on_mount(self) -> None:
         self.query_one("#history-commits", LineList).focus()
         self.refresh_history()
+
+    def on_unmount(self) -> None:
+        self._stop_changes()
 
     # -- live refresh ----------------------------------------------------------------------
     @on(InspectorUpdated)
@@ -200,23 +204,37 @@ class WalHistoryScreen(JobScreen):
             return
         self._requested = number
         self.query_one("#history-changes", Static).update(f"reading commit {number}…")
+        # A read still under way for another commit stops at its next check (its thread
+        # cannot be cancelled from here, and would hold the builder until done).
+        self._stop_changes()
+        stop = self._changes_stop = threading.Event()
 
         async def body(job: Job) -> None:
-            changes = await asyncio.to_thread(self._read_changes, number)
-            if job.current:
+            changes = await asyncio.to_thread(self._read_changes, number, stop)
+            if job.current and changes is not None:
                 self.changes = changes
                 self._show_changes(changes)
 
         self.new_scope()
         self.start_job("changes", body)
 
-    def _read_changes(self, number: int) -> CommitChanges:
-        from tui.db.row_changes import commit_changes
+    def _stop_changes(self) -> None:
+        if self._changes_stop is not None:
+            self._changes_stop.set()
+            self._changes_stop = None
+
+    def _read_changes(self, number: int, stop: threading.Event) -> CommitChanges | None:
+        from tui.db.row_changes import Cancelled, commit_changes
 
         with self._lock:
+            if stop.is_set():
+                return None
             assert self._builder is not None
             history = self._builder.refresh(limit=0)
-            return commit_changes(self._builder, history, number)
+            try:
+                return commit_changes(self._builder, history, number, stop=stop)
+            except Cancelled:
+                return None
 
     def _show_changes(self, changes: CommitChanges) -> None:
         text = Text(f"commit {changes.number}\n", "bold")
@@ -234,6 +252,7 @@ class WalHistoryScreen(JobScreen):
 
     # -- actions ---------------------------------------------------------------------------
     def action_back(self) -> None:
+        self._stop_changes()
         self.dismiss(None)
 
     def action_first_commit(self) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.tui.db.walhelpers import wal_connection
 from tui.db.row_changes import DELETE, INSERT, UPDATE, commit_changes
 from tui.db.wal_history import HistoryBuilder
@@ -68,3 +70,28 @@ def test_index_entries_added_and_removed_are_those_that_changed(tmp_path: Path) 
     for _, low, high in index.key_ranges:
         assert low <= high and (low in map(tuple, entries)) and (high in map(tuple, entries))
     assert all(t.name != "t_name" for t in second.trees)
+
+
+def test_a_read_of_changes_stops_when_told(tmp_path: Path) -> None:
+    import threading
+
+    from tui.db.row_changes import Cancelled
+
+    db = tmp_path / "c.db"
+    con = wal_connection(db)
+    try:
+        con.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v)")
+        con.execute("BEGIN")
+        con.executemany("INSERT INTO t (v) VALUES (?)", [(i,) for i in range(5000)])
+        con.execute("COMMIT")
+        builder = HistoryBuilder(db)
+        history = builder.refresh()
+        stop = threading.Event()
+        stop.set()
+        with pytest.raises(Cancelled):
+            commit_changes(builder, history, 2, stop=stop)
+        changes = commit_changes(builder, history, 2, stop=threading.Event())
+    finally:
+        con.close()
+    (tree,) = [t for t in changes.trees if t.name == "t"]
+    assert len(tree.changes) == 5000
