@@ -30,6 +30,8 @@ ONE_LINE = {"\n": "⏎", "\r": "␍", "\t": "⇥"}
 _ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 # Letters (not format characters) that render as blank space and so can fake a name.
 _BLANK_LETTERS = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u3164\uffa0")
+# After a backslash, these would make it read as one of the escapes above.
+_AMBIGUOUS_AFTER_BACKSLASH = frozenset("xuU\\")
 
 
 def char_escape(char: str, *, keep_newlines: bool = False) -> str | None:
@@ -58,15 +60,35 @@ def needs_escape(text: str) -> bool:
     return any(char_escape(c) is not None for c in text)
 
 
+def _backslash_escape(text: str, index: int, keep_newlines: bool) -> str | None:
+    r"""How the backslash at ``text[index]`` is shown: ``\\`` when what follows could make
+    it read as the start of an escape (``x``, ``u``, ``U``, another backslash, or a character
+    shown as an escape), else as it is. So the four characters ``\x1b`` typed as text never
+    look like an ESC character, not even in plain text, while ``C:\dir`` stays as typed."""
+    after = text[index + 1 : index + 2]
+    if not after:
+        return None
+    if after in _AMBIGUOUS_AFTER_BACKSLASH or char_escape(after, keep_newlines=keep_newlines):
+        return "\\\\"
+    return None
+
+
 def escape_runs(text: str, *, keep_newlines: bool = False) -> Iterator[tuple[str, bool]]:
-    """``text`` as runs of ``(shown, is_escape)``: plain runs kept whole, one run per escape."""
-    if text.isprintable() and _BLANK_LETTERS.isdisjoint(text):
+    """``text`` as runs of ``(shown, is_escape)``: plain runs kept whole, one run per escape.
+
+    A backslash that would make what follows read as an escape is itself escaped
+    (see :func:`_backslash_escape`): every shown text reads back to one stored text.
+    """
+    if text.isprintable() and _BLANK_LETTERS.isdisjoint(text) and "\\" not in text:
         if text:
             yield text, False
         return
     start = 0
     for index, char in enumerate(text):
-        shown = char_escape(char, keep_newlines=keep_newlines)
+        if char == "\\":
+            shown = _backslash_escape(text, index, keep_newlines)
+        else:
+            shown = char_escape(char, keep_newlines=keep_newlines)
         if shown is None:
             continue
         if index > start:

@@ -103,3 +103,27 @@ def test_escaped_text_holds_no_control_or_invisible_character(text: str) -> None
     shown = escaped_plain(text)
     assert not needs_escape(shown)
     assert "\x1b" not in shown and "\n" not in shown
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("C:\\dir\\file", "C:\\dir\\file"),  # a backslash nothing could misread stays
+        ("ends in \\", "ends in \\"),
+        ("typed \\x1b", "typed \\\\x1b"),  # the four characters, not an ESC
+        ("typed \\u202e", "typed \\\\u202e"),
+        ("typed \\U0001f600", "typed \\\\U0001f600"),
+        ("two \\\\", "two \\\\\\"),  # the first of two backslashes
+        ("real \x1b", "real \\x1b"),
+        ("slash then \\\x1b", "slash then \\\\\\x1b"),  # a backslash, then an ESC
+    ],
+)
+def test_a_backslash_that_could_read_as_an_escape_is_escaped(text: str, shown: str) -> None:
+    assert escaped_plain(text) == shown
+
+
+def test_every_shown_text_reads_back_to_one_stored_text() -> None:
+    """Texts that used to look alike: the typed escape, the real character, and a backslash
+    before the real character."""
+    texts = ["\\x1b", "\x1b", "\\\x1b", "\\\\x1b", "\\\\\x1b", "x\\", "\\", "\\\\"]
+    assert len({escaped_plain(t) for t in texts}) == len(texts)
