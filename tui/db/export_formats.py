@@ -8,8 +8,8 @@ CSV (RFC 4180, ``\\r\\n`` line ends, UTF-8, a header line of column names)
     string (``,"",``), the integer 1 (``,1,``) and the text '1' (``,"1",``) stay distinct.
 TSV (one line per row, tab between fields, ``\\n`` line ends, a header line)
     The text format of PostgreSQL's COPY: backslash, tab, newline and carriage return in a
-    value are written ``\\\\``, ``\\t``, ``\\n``, ``\\r``; NULL is ``\\N``; the empty string is
-    an empty field.
+    value are written ``\\\\``, ``\\t``, ``\\n``, ``\\r``, and a NUL character as the octal escape
+    ``\\000`` (no raw NUL byte in the file); NULL is ``\\N``; the empty string is an empty field.
 JSON Lines / JSON
     One object per row, keys the column names in order (a repeated name gets ``:2``,
     ``:3``…). NULL is ``null``; integers are exact JSON numbers whatever their size (beyond
@@ -189,7 +189,7 @@ def _float_text(value: float) -> str:
 
 
 # -- TSV --------------------------------------------------------------------------------------
-_TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\0": "\\000"})
 
 
 class _TsvWriter:

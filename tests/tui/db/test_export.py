@@ -181,6 +181,18 @@ async def test_tsv_escapes_and_reads_back(source: DataSource) -> None:
     assert lines[1].split("\t")[1] == "\\N" and lines[1].split("\t")[2] == ""
 
 
+async def test_tsv_writes_a_nul_as_an_octal_escape(tmp_path: Path) -> None:
+    """A raw NUL byte in a text file stops many readers (PostgreSQL's COPY among them)."""
+    db = make_db(tmp_path / "nul.db", [(1, None, "cr\x00nul", None, None)])
+    opened = await DataSource.open(resolve_target(str(db), default_url="", read_only=True))
+    try:
+        text = await export_table(opened, ExportOptions(ExportFormat.TSV))
+    finally:
+        await opened.close()
+    assert "\x00" not in text
+    assert text.split("\n")[1].split("\t")[2] == "cr\\000nul"
+
+
 def json_value(value: Any) -> Any:
     if isinstance(value, dict):
         return base64.b64decode(value["$base64"])
