@@ -286,3 +286,29 @@ async def test_text_that_is_not_utf8_in_a_past_state(tmp_path: Path) -> None:
             assert rows(grid) == [(1, "ok"), (2, b"\xc3(\xffA".decode("utf-8", "surrogateescape"))]
     finally:
         con.close()
+
+
+async def test_the_changes_since_a_past_state_after_a_wal_reset_are_refused(
+    tmp_path: Path, writer: sqlite3.Connection
+) -> None:
+    """N in a past state opened before a WAL reset says the state is gone, as the grid does;
+    it never compares the new generation's commit with now (hostile 13-12, F6)."""
+    from textual.widgets import Label
+
+    from tui.screens.row_diff import RowDiffScreen
+
+    app = DbBrowseApp(resolve_target(str(tmp_path / "h.db"), default_url="", as_of=2))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await open_table(pilot, "t")
+        assert writer.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone() == (0, 0, 0)
+        writer.execute("UPDATE t SET n = -1")  # the new generation's commit 1
+        writer.execute("UPDATE t SET n = -2 WHERE id = 1")  # and its commit 2
+        screen.query_one(RowGrid).focus()
+        await pilot.press("N")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, RowDiffScreen)
+        assert not dialog.done and dialog.counts == {}
+        summary = str(dialog.query_one("#diff-summary", Label).content)
+        assert "not reconstructable: the WAL was reset after commit 2" in summary

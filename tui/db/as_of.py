@@ -118,19 +118,30 @@ def _register(pages: SnapshotPages) -> str:
 class AsOfSnapshot:
     """The database at ``db_path`` as of commit ``commit``: open read-only connections to it.
 
-    Raises :class:`NotReconstructableError` when the WAL holds no such commit. Close it once
+    Raises :class:`NotReconstructableError` when the WAL holds no such commit (or, with
+    ``generation``, when the WAL is no longer that generation). Close it once
     every connection from :meth:`connect` is closed.
     """
 
     def __init__(
-        self, db_path: str | os.PathLike[str], commit: int, index: WalCommitIndex | None = None
+        self,
+        db_path: str | os.PathLike[str],
+        commit: int,
+        index: WalCommitIndex | None = None,
+        *,
+        generation: tuple[int, int] | None = None,
     ) -> None:
-        self.pages = SnapshotPages(db_path, commit, index)
+        self.pages = SnapshotPages(db_path, commit, index, generation=generation)
         self._token: str | None = _register(self.pages)
 
     @property
     def commit(self) -> int:
         return self.pages.commit
+
+    @property
+    def generation(self) -> tuple[int, int]:
+        """The salts of the WAL the snapshot reads: its commit numbers mean this generation's."""
+        return self.pages.generation
 
     @property
     def total_commits(self) -> int:

@@ -86,11 +86,18 @@ class SnapshotPages:
 
     ``commit`` 0 is the state before the first commit still in the WAL (the database file as
     the current generation of the WAL found it). Raises :class:`NotReconstructableError`
-    when the WAL holds no such commit, and from :meth:`page` when a page is not known.
+    when the WAL holds no such commit, when its generation (salts) is not ``generation`` (a
+    state opened earlier, pinned to the WAL it was read from), and from :meth:`page` when a
+    page is not known.
     """
 
     def __init__(
-        self, db_path: str | os.PathLike[str], commit: int, index: WalCommitIndex | None = None
+        self,
+        db_path: str | os.PathLike[str],
+        commit: int,
+        index: WalCommitIndex | None = None,
+        *,
+        generation: tuple[int, int] | None = None,
     ) -> None:
         self.db_path = Path(db_path)
         self.commit = commit
@@ -108,12 +115,19 @@ class SnapshotPages:
                 f"the database has no WAL (or an empty one): there is no commit {commit}"
                 " to go back to"
             )
+        if generation is not None and commits.generation != generation:
+            # Commit k of a new generation is another state: never read it as the old one.
+            raise NotReconstructableError(
+                f"not reconstructable: the WAL was reset after commit {commit} was opened"
+                " (a new generation began: its frames hold other commits)"
+            )
         if not 0 <= commit <= len(commits.commits):
             raise NotReconstructableError(
                 f"no commit {commit} in the WAL: it holds {_commits_phrase(len(commits.commits))}"
             )
         self.commits: WalCommits = commits
-        self.generation = commits.generation
+        assert commits.generation is not None  # a WAL with a header has its salts
+        self.generation: tuple[int, int] = commits.generation
         self.page_size = commits.page_size
         self.last_frame = commits.commit(commit).last_frame if commit else 0
         self._shm_at_open = _shm_of_generation(self._shm_path, commits) is not None

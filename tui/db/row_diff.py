@@ -60,20 +60,32 @@ class TableDiff:
 
     Raises :class:`DiffError`, or :class:`tui.db.as_of.NotReconstructableError` when a state
     can no longer be rebuilt (also while iterating: a page needed later may be gone).
+    ``generation`` pins the commit numbers to the WAL they were read from (a past state opened
+    earlier): once the WAL was reset, its commit ``from_commit`` is another state, refused.
     """
 
     def __init__(
-        self, db_path: str | Path, table: str, from_commit: int, to_commit: int | None
+        self,
+        db_path: str | Path,
+        table: str,
+        from_commit: int,
+        to_commit: int | None,
+        *,
+        generation: tuple[int, int] | None = None,
     ) -> None:
         self.db_path = Path(db_path)
         self.table = table
         self._snapshots: list[AsOfSnapshot] = []
         self._connections: list[Any] = []
         try:
-            self._before = self._open_past(from_commit)
-            # "Now" is the last commit the WAL holds as the before side found it.
-            latest = self._snapshots[0].total_commits
-            self._after = self._open_past(latest if to_commit is None else to_commit)
+            self._before = self._open_past(from_commit, generation)
+            # "Now" is the last commit the WAL holds as the before side found it, of the
+            # same generation (a reset between the two opens is refused, not mixed).
+            first = self._snapshots[0]
+            latest = first.total_commits
+            self._after = self._open_past(
+                latest if to_commit is None else to_commit, first.generation
+            )
             before = self._side(self._before, f"commit {from_commit}")
             after = self._side(self._after, "now" if to_commit is None else f"commit {to_commit}")
         except BaseException:
@@ -152,8 +164,8 @@ class TableDiff:
                 old, new = next(before, None), next(after, None)
 
     # -- the two sides ---------------------------------------------------------------------
-    def _open_past(self, commit: int) -> Any:
-        snapshot = AsOfSnapshot(self.db_path, commit)
+    def _open_past(self, commit: int, generation: tuple[int, int] | None) -> Any:
+        snapshot = AsOfSnapshot(self.db_path, commit, generation=generation)
         self._snapshots.append(snapshot)
         connection = ApswConnection(snapshot.connect())
         self._connections.append(connection)

@@ -119,6 +119,9 @@ class DataSource:
         #: :meth:`change_token`; None when neither is known.
         self.opened_token: object | None = None
         self._file_id: tuple[int, int] | None = None  # (st_dev, st_ino) of the file opened
+        #: A past state's WAL generation (salts): its commit numbers mean that WAL's, and
+        #: anything computed later for the same commit must read the same generation.
+        self.as_of_generation: tuple[int, int] | None = None
         self._watch: AsyncConnection | None = None
         # The watch connection runs one statement at a time: closing it while the monitor's
         # change_token() still waits on it breaks the driver's protocol (aiomysql: "readexactly()
@@ -229,6 +232,7 @@ class DataSource:
             event.listen(sync_engine, "connect", lambda dbapi, _: sqlite_regexp.install(dbapi))
         source = cls(replace(target, display=f"{target.display} {opened.label}"), opened.engine)
         source._on_close.append(opened.snapshot.close)
+        source.as_of_generation = opened.snapshot.generation
         try:
             await source.check()
         except TargetError:

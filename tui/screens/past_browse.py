@@ -84,7 +84,11 @@ class PastBrowseScreen(BrowseScreen):
             return
         path = source.target.sqlite_path
         assert path is not None
-        self.app.push_screen(RowDiffScreen(path, table.name, source.target.as_of, None))
+        self.app.push_screen(
+            RowDiffScreen(
+                path, table.name, source.target.as_of, None, generation=source.as_of_generation
+            )
+        )
 
     async def on_unmount(self) -> None:
         if self.over_live and self.source is not None:

@@ -36,8 +36,19 @@ class RowDiffScreen(ModalScreen[None]):
         Binding("escape,q", "close", "Close", id="diff.close"),
     ]
 
-    def __init__(self, db_path: Path, table: str, from_commit: int, to_commit: int | None) -> None:
+    def __init__(
+        self,
+        db_path: Path,
+        table: str,
+        from_commit: int,
+        to_commit: int | None,
+        *,
+        generation: tuple[int, int] | None = None,
+    ) -> None:
         super().__init__()
+        #: The WAL generation the commit numbers belong to (a past state's): a reset since
+        #: makes the comparison refused, never read against the new generation's commits.
+        self.generation = generation
         self.db_path = db_path
         self.table = table
         self.from_commit = from_commit
@@ -72,7 +83,13 @@ class RowDiffScreen(ModalScreen[None]):
         worker = get_current_worker()
         lines: list[Text] = []
         try:
-            with TableDiff(self.db_path, self.table, self.from_commit, self.to_commit) as diff:
+            with TableDiff(
+                self.db_path,
+                self.table,
+                self.from_commit,
+                self.to_commit,
+                generation=self.generation,
+            ) as diff:
                 lines.extend(Text(escaped_plain(n), "bold") for n in diff.notices)
                 for change in diff:
                     if worker.is_cancelled:

@@ -181,3 +181,24 @@ def test_text_that_is_not_utf8_on_both_sides(tmp_path: Path) -> None:
             assert changes == [("updated", (1, bad), (1, worse))], to_commit
     finally:
         con.close()
+
+
+def test_a_past_state_pinned_to_its_generation_is_refused_after_a_reset(
+    writer: RecordingWriter,
+) -> None:
+    """A past state opened before a WAL reset: commit 1 of the new generation writes the same
+    page at the same frame, and must not be read as the old commit 1 (hostile 13-12, F6)."""
+    from tui.db.as_of import AsOfSnapshot
+
+    writer.run("CREATE TABLE h (id INTEGER PRIMARY KEY, v TEXT)")
+    writer.run("INSERT INTO h VALUES (1, 'Z'), (2, 'Z'), (3, 'Z')")
+    with AsOfSnapshot(writer.db, 2) as opened:
+        generation = opened.generation
+    assert writer.con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone() == (0, 0, 0)
+    writer.run("UPDATE h SET v = 'Q'")
+    writer.run("UPDATE h SET v = 'R' WHERE id = 1")  # commit 2 of the new generation
+    with pytest.raises(NotReconstructableError, match="the WAL was reset after commit 2"):
+        TableDiff(writer.db, "h", 2, None, generation=generation)
+    # Unpinned, commit 2 is the new generation's (what a fresh `dbbrowse diff` reads).
+    with TableDiff(writer.db, "h", 1, None) as diff:
+        assert [c.key for c in diff] == [(1,)]
