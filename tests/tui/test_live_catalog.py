@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 
 from tests.tui.scenes import eventually, running, settle, table
 from tui.db.model import TableRef
+from tui.screens.browse import BrowseScreen
+from tui.widgets.row_grid import RowGrid
 from tui.widgets.table_list import TableList
 
 BIG = 12_000
@@ -102,7 +106,7 @@ async def test_an_open_table_dropped_elsewhere_says_so_instead_of_failing(shop_d
         assert listed(tables) == ["alpha", "big", "gamma"]
         message = screen.query_one("#grid-message", Static)
         assert message.display
-        assert "table zeta was dropped by another connection" in str(message.render())
+        assert "table zeta was renamed or dropped by another connection" in str(message.render())
         assert grid.total == 0
         assert "failed" not in status.notice and "no such table" not in status.notice
         # Created again: it opens again by itself.
@@ -112,6 +116,91 @@ async def test_an_open_table_dropped_elsewhere_says_so_instead_of_failing(shop_d
         await settle(pilot)
         assert not message.display
         assert grid.total == 1
+
+
+def shown(grid: RowGrid, row: int) -> dict[str, object]:
+    values = grid.source.row_at(row)
+    assert values is not None
+    return dict(zip([c.name for c in grid.columns], values, strict=True))
+
+
+async def open_acct(pilot: Pilot[Any], screen: BrowseScreen, grid: RowGrid) -> None:
+    """acct open, the cursor on row 7 (id 6), column bal."""
+    screen.open_table(table(screen, "acct"))
+    await settle(pilot)
+    grid.move_to(6)
+    grid.cursor_column = [c.name for c in grid.columns].index("bal")
+    await settle(pilot)
+
+
+@pytest.fixture
+def acct_db(shop_db: Path) -> Path:
+    other_connection(
+        shop_db,
+        "CREATE TABLE acct (id INTEGER PRIMARY KEY, owner TEXT, bal INTEGER)",
+        "INSERT INTO acct SELECT id - 1, 'o' || (id - 1), (id - 1) * 10 FROM big LIMIT 50",
+    )
+    return shop_db
+
+
+async def test_an_open_table_follows_columns_added_and_dropped_elsewhere(acct_db: Path) -> None:
+    async with running(acct_db) as (_app, pilot, screen, grid, status):
+        await open_acct(pilot, screen, grid)
+        other_connection(acct_db, "ALTER TABLE acct ADD COLUMN note TEXT DEFAULT 'nd'")
+        screen.data_changed()
+        await settle(pilot)
+        assert [c.name for c in grid.columns] == ["id", "owner", "bal", "note"]
+        assert shown(grid, 6) == {"id": 6, "owner": "o6", "bal": 60, "note": "nd"}
+        assert (grid.cursor_row, grid.columns[grid.cursor_column].name) == (6, "bal")
+        assert "columns of table acct changed" in status.notice
+        # A change and a dropped column in one commit: the rows as they are now, no error.
+        other_connection(
+            acct_db,
+            "UPDATE acct SET note = 'n1' WHERE id = 6",
+            "ALTER TABLE acct DROP COLUMN owner",
+        )
+        screen.data_changed()
+        await settle(pilot)
+        assert [c.name for c in grid.columns] == ["id", "bal", "note"]
+        assert shown(grid, 6) == {"id": 6, "bal": 60, "note": "n1"}
+        assert (grid.cursor_row, grid.columns[grid.cursor_column].name) == (6, "bal")
+        assert "failed" not in status.notice and "no such column" not in status.notice
+
+
+async def test_a_sort_on_a_column_dropped_elsewhere_is_dropped_too(acct_db: Path) -> None:
+    async with running(acct_db) as (_app, pilot, screen, grid, status):
+        from tui.db.paging import RowQuery, SortSpec
+
+        screen.open_table(table(screen, "acct"), RowQuery(sort=(SortSpec("owner", True),)))
+        await settle(pilot)
+        other_connection(acct_db, "ALTER TABLE acct DROP COLUMN owner")
+        screen.data_changed()
+        await settle(pilot)
+        assert screen.query_spec is not None and screen.query_spec.sort == ()
+        assert [c.name for c in grid.columns] == ["id", "bal"]
+        assert grid.total == 50 and "failed" not in status.notice
+
+
+async def test_an_open_table_renamed_elsewhere_is_followed(acct_db: Path) -> None:
+    async with running(acct_db) as (_app, pilot, screen, grid, status):
+        await open_acct(pilot, screen, grid)
+        other_connection(acct_db, "ALTER TABLE acct RENAME TO acct2")
+        screen.data_changed()
+        await settle(pilot)
+        tables = screen.query_one(TableList)
+        assert "acct2" in listed(tables) and "acct" not in listed(tables)
+        assert screen.table is not None and screen.table.name == "acct2"
+        assert shown(grid, 6) == {"id": 6, "owner": "o6", "bal": 60}
+        assert (grid.cursor_row, grid.columns[grid.cursor_column].name) == (6, "bal")
+        assert "table acct was renamed to acct2 by another connection" in status.notice
+
+
+async def test_refresh_reads_the_table_list_again_on_sqlite(shop_db: Path) -> None:
+    async with running(shop_db) as (_app, pilot, screen, _grid, _status):
+        other_connection(shop_db, "CREATE TABLE beta (id INTEGER PRIMARY KEY, x TEXT)")
+        await pilot.press("r")  # no change monitor here: only the refresh reads it
+        await settle(pilot)
+        assert "beta" in listed(screen.query_one(TableList))
 
 
 @pytest.mark.parametrize("analyzed", [False, True], ids=["max-rowid", "sqlite_stat1"])

@@ -82,6 +82,11 @@ async def schema_token(conn: AsyncConnection, strategy: DialectStrategy) -> obje
     return await strategy.schema_token(conn)
 
 
+async def table_roots(conn: AsyncConnection, strategy: DialectStrategy) -> dict[str, int]:
+    """Each table's storage identity by name (see :meth:`DialectStrategy.table_roots`)."""
+    return await strategy.table_roots(conn)
+
+
 async def describe_table(
     conn: AsyncConnection, strategy: DialectStrategy, info: TableInfo
 ) -> TableInfo:

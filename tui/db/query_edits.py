@@ -39,6 +39,17 @@ def with_search(query: RowQuery, text: str) -> RowQuery:
     return RowQuery(query.sort, query.filters, text)
 
 
+def within_columns(query: RowQuery, columns: Sequence[str]) -> RowQuery:
+    """``query`` without the sort keys and conditions on columns not among ``columns`` (a
+    column dropped by another connection): what still applies of it."""
+    kept = set(columns)
+    return RowQuery(
+        tuple(s for s in query.sort if s.column in kept),
+        tuple(f for f in query.filters if f.column in kept),
+        query.search,
+    )
+
+
 def parse_position(answer: str, total: int) -> int:
     """A 0-based position from "1000" (1-based row) or "50%".
 

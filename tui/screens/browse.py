@@ -162,7 +162,7 @@ class BrowseScreen(BrowseNavigation, BrowseConsole, BrowseTransfer, BrowseSaving
 
     # -- catalog ---------------------------------------------------------------------------
     async def _load_catalog(self, job: Job) -> None:
-        from tui.db.catalog import list_tables, schema_token
+        from tui.db.catalog import list_tables, schema_token, table_roots
 
         source = self._require_source()
         strategy = source.strategy
@@ -171,6 +171,7 @@ class BrowseScreen(BrowseNavigation, BrowseConsole, BrowseTransfer, BrowseSaving
             self.schema_seen = await source.run(lambda conn: schema_token(conn, strategy))
         # Names and kinds first, drawn at once: a table is described when it is opened.
         snapshot = await source.run(lambda conn: list_tables(conn, strategy))
+        self.roots = await source.run(lambda conn: table_roots(conn, strategy))
         tables = self.query_one(TableList)
         tables.set_tables(snapshot.tables)
         if not snapshot.tables:
@@ -285,6 +286,7 @@ class BrowseScreen(BrowseNavigation, BrowseConsole, BrowseTransfer, BrowseSaving
         # opened again by that job; the screen already shows that it is this table's turn.
         self._describing = None if table.described else table.ref
         self.dropped = None  # what is opened is listed now
+        self.reopen_notice = ""
         if self.table is not None and self.table.ref != table.ref:
             self.show_schema(False)  # another table (Back, a followed key) opens on its rows
         self.table = table
@@ -384,7 +386,12 @@ class BrowseScreen(BrowseNavigation, BrowseConsole, BrowseTransfer, BrowseSaving
         typing = isinstance(self.focused, RowGrid | SqlEditor)  # a console user stays there
         if not typing and self.app.screen is self:
             self.grid.focus()
-        self.status.notice = "" if pager.keyed else "no key: OFFSET paging (slow far from the top)"
+        notice, self.reopen_notice = self.reopen_notice, ""
+        if not pager.keyed:
+            notice = "; ".join(
+                filter(None, (notice, "no key: OFFSET paging (slow far from the top)"))
+            )
+        self.status.notice = notice
         self._update_position()
         if not self.count.exact:
             self._start_count()

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from tui.db.paging import RowQuery
     from tui.db.source import DataSource
     from tui.db.tail import TailRows
+    from tui.db.visits import Visit
     from tui.db.window import RowWindow
 
 #: The jobs that serve the view on screen (Esc cancels them), in the order their status
@@ -69,6 +70,8 @@ class BrowseBase(JobScreen):
         #: table was left: a table opens where the user left it, else at its first column.
         self.grid_table: TableRef | None = None
         self.left_at: dict[TableRef, str] = {}
+        #: Said once the view reopened after a change elsewhere shows its rows ("" if none).
+        self.reopen_notice = ""
 
     @property
     def grid(self) -> RowGrid:
@@ -117,6 +120,15 @@ class BrowseBase(JobScreen):
 
     def remember_visit(self) -> None:
         """About to show another view: Back returns to this one (see browse_navigation)."""
+        raise NotImplementedError
+
+    def here(self) -> Visit | None:
+        """The view on screen and the cursor's record (see browse_navigation)."""
+        raise NotImplementedError
+
+    def follow_view(self, table: TableInfo, query: RowQuery, before: Visit | None) -> None:
+        """Open ``table`` (the open one, changed elsewhere) with the cursor where ``before``
+        had it (see browse_navigation)."""
         raise NotImplementedError
 
     def restore_visit(self) -> None:

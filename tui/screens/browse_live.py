@@ -8,8 +8,11 @@ before reloading the rows around it).
 The commit may have changed the schema. Where the engine tells it cheaply (SQLite's
 ``schema_version``) that is asked first, and the table list is read again when it moved:
 tables created elsewhere appear, dropped ones go, the highlighted entry and the grid's cursor
-stay. A table that was open and is gone says so where its rows were, and opens again by
-itself if it comes back. Elsewhere (servers) the list is read again on refresh (``r``).
+stay. The open table is described again: when its columns changed (ADD/DROP COLUMN) it is
+reopened with the cursor on the same row and column; renamed (SQLite: the same root page
+under a new name, with the same columns) it is followed to its new name; gone, it says so
+where its rows were, and opens again by itself if it comes back. Elsewhere (servers) the
+list is read again on refresh (``r``), as it is on SQLite.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from tui.screens.jobs import log
 from tui.widgets.table_list import TableList
 
 if TYPE_CHECKING:
+    from tui.db.visits import Visit
     from tui.screens.jobs import Job
 
 
@@ -36,6 +40,8 @@ class BrowseLive(BrowseCounting):
         self.schema_seen: object | None = None
         #: The open table, dropped by another connection (its rows are no longer shown).
         self.dropped: TableRef | None = None
+        #: Each table's storage identity when the list was read (see ``table_roots``).
+        self.roots: dict[str, int] = {}
 
     def data_changed(self) -> None:
         """Another connection committed: recount, reload the visible rows, keep the cursor;
@@ -43,22 +49,28 @@ class BrowseLive(BrowseCounting):
         self.status.notice = "changed by another connection: refreshed"
         source = self.source
         if source is not None and source.strategy.has_schema_token:
+            # Where the cursor is, before the rows' positions are forgotten: an ALTER TABLE
+            # reopens the table there.
+            before = self.here()
 
             async def body(job: Job) -> None:
-                if await self._follow_schema(force=False) is not None and self.is_mounted:
+                followed = await self._follow_schema(force=False, before=before)
+                if followed is not None and self.is_mounted:
                     # New tables are counted too (the count started below has the old list).
                     self.count_tables(self.query_one(TableList).tables, exact=False)
 
-            # The view's reads wait for it (schema_checked): a table it finds dropped is
-            # never read.
+            # The view's reads wait for it (schema_checked): a table it finds dropped or
+            # altered is never read with its old columns.
             self.start_job("relist", body, scoped=False)
         self._refresh_view()
 
     def relist_tables(self, then: Callable[[], None]) -> None:
-        """Read the table list again (refresh), then ``then()`` unless the open table is gone."""
+        """Read the table list again (refresh), then ``then()`` unless the open table is gone
+        or was reopened (its columns changed)."""
+        before = self.here()
 
         async def body(job: Job) -> None:
-            followed = await self._follow_schema(force=True)
+            followed = await self._follow_schema(force=True, before=before)
             if not self.is_mounted:
                 return
             if not followed:
@@ -67,11 +79,11 @@ class BrowseLive(BrowseCounting):
 
         self.start_job("relist", body, scoped=False)
 
-    async def _follow_schema(self, *, force: bool) -> bool | None:
+    async def _follow_schema(self, *, force: bool, before: Visit | None) -> bool | None:
         """Read the table list again if the schema changed (or ``force``); None when it was
-        not read, True when the open table is gone, or came back and was opened again (its
-        view needs no refresh). A failure is said, and the view is refreshed anyway."""
-        from tui.db.catalog import list_tables, schema_token
+        not read, True when the open table is gone, or was opened again (renamed, altered or
+        back: its view needs no refresh). A failure is said, and the view is refreshed anyway."""
+        from tui.db.catalog import list_tables, schema_token, table_roots
 
         source = self._require_source()
         strategy = source.strategy
@@ -80,6 +92,7 @@ class BrowseLive(BrowseCounting):
             if not force and (token is None or token == self.schema_seen):
                 return None
             listed = (await source.run(lambda conn: list_tables(conn, strategy))).tables
+            roots = await source.run(lambda conn: table_roots(conn, strategy))
             tables = await self.drift_marked(listed)
         except Exception as exc:  # the rows can still be refreshed: say it, go on
             log.warning("reading the table list again failed", exc_info=exc)
@@ -87,31 +100,101 @@ class BrowseLive(BrowseCounting):
             return None
         if not self.is_mounted:  # the app closed meanwhile
             return None
+        roots_before, self.roots = self.roots, roots
         self.schema_seen = token
         table_list = self.query_one(TableList)
         table_list.set_tables(tables)
         self.columns_stale.update(t.ref for t in tables)  # an ALTER TABLE, perhaps
-        return self._open_table_followed({t.ref: t for t in tables})
+        try:
+            return await self._open_table_followed({t.ref: t for t in tables}, roots_before, before)
+        except Exception as exc:  # the open table could not be described again
+            log.warning("reading the open table's columns again failed", exc_info=exc)
+            self.status.notice = f"the table could not be read again: {self.explain(exc)}"
+            return None
 
-    def _open_table_followed(self, listed: dict[TableRef, TableInfo]) -> bool:
-        """The open table after the list was read again: gone (said where its rows were) or
-        back (opened again); True in both cases."""
+    async def _open_table_followed(
+        self, listed: dict[TableRef, TableInfo], roots_before: dict[str, int], before: Visit | None
+    ) -> bool:
+        """The open table after the list was read again: renamed (followed), gone (said where
+        its rows were), back (opened again) or altered (reopened where the cursor was); True
+        in these cases."""
         table = self.table
         if table is None or table.sql:  # nothing open, or a console query: no table of ours
             return False
+        kind = "view" if table.kind is TableKind.VIEW else "table"
         if table.ref not in listed:
+            renamed = await self._renamed(table, listed, roots_before)
+            if renamed is not None:
+                self.dropped = None
+                self._follow(
+                    renamed,
+                    before,
+                    f"table {table.name} was renamed to {renamed.name} by another connection",
+                )
+                return True
             if self.dropped != table.ref:
                 self.dropped = table.ref
                 self.new_scope()  # its jobs stop; what they return late is dropped
                 self.show_nothing()
-                kind = "view" if table.kind is TableKind.VIEW else "table"
-                self.say(f"{kind} {table.name} was dropped by another connection")
+                self.say(f"{kind} {table.name} was renamed or dropped by another connection")
             return True
         if self.dropped == table.ref:
             self.dropped = None
             self.open_table(listed[table.ref])
             return True
-        return False
+        if not table.described:  # being described now: it reads the columns as they are
+            return False
+        source = self._require_source()
+        from tui.db.catalog import describe_table
+
+        now = await source.run(
+            lambda conn: describe_table(conn, source.strategy, listed[table.ref])
+        )
+        if not self.is_mounted or self.table is not table:  # something else opened meanwhile
+            return False
+        self.columns_stale.discard(table.ref)
+        self.query_one(TableList).update_table(now)
+        if (now.columns, now.key_columns) == (table.columns, table.key_columns):
+            return False
+        self._follow(
+            now, before, f"the columns of {kind} {table.name} changed elsewhere: read again"
+        )
+        return True
+
+    async def _renamed(
+        self, table: TableInfo, listed: dict[TableRef, TableInfo], roots_before: dict[str, int]
+    ) -> TableInfo | None:
+        """The open ``table`` under its new name, when another connection renamed it: the
+        one new table on its storage (root page) with its columns; else None."""
+        from tui.db.catalog import describe_table
+
+        root = roots_before.get(table.name)
+        if root is None or table.ref.schema is not None:
+            return None
+        names = [n for n, r in self.roots.items() if r == root and n not in roots_before]
+        entry = listed.get(TableRef(names[0])) if len(names) == 1 else None
+        if entry is None:
+            return None
+        source = self._require_source()
+        now = await source.run(lambda conn: describe_table(conn, source.strategy, entry))
+        if not self.is_mounted or self.table is not table:
+            return None
+        # A table dropped and another created on its freed page is no rename: other columns.
+        if now.column_names != table.column_names:
+            return None
+        self.columns_stale.discard(now.ref)
+        self.query_one(TableList).update_table(now)
+        return now
+
+    def _follow(self, table: TableInfo, before: Visit | None, notice: str) -> None:
+        """Open ``table`` (the open one, altered or renamed) under what still applies of the
+        query, with the cursor put back on its row and column, and ``notice`` once shown."""
+        from tui.db.paging import RowQuery
+        from tui.db.query_edits import within_columns
+
+        query = within_columns(self.query_spec or RowQuery(), table.column_names)
+        self.follow_view(table, query, before)
+        self.reopen_notice = notice
 
     async def drift_marked(self, listed: tuple[TableInfo, ...]) -> tuple[TableInfo, ...]:
         """``listed`` marked with their drift from the ORM models where that is asked for

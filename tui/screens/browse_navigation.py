@@ -107,6 +107,16 @@ class BrowseNavigation(BrowseBase):
         self.open_table(table, visit.query)
         self.set_focus(self.grid)
 
+    def follow_view(self, table: TableInfo, query: RowQuery, before: Visit | None) -> None:
+        """Open ``table`` (the open one, altered or renamed elsewhere) under ``query``, the
+        cursor put back where ``before`` had it once its first rows are in."""
+        from dataclasses import replace
+
+        self._restoring = None if before is None else replace(before, table=table, query=query)
+        if self.table is None or self.table.ref != table.ref:  # renamed: its new entry
+            self.query_one(TableList).select(table.ref)
+        self.open_table(table, query)
+
     def restore_visit(self) -> None:
         """The first rows of a view are shown: if it is a visit being reopened, find its row."""
         visit, table, window = self._restoring, self.table, self.window

@@ -263,6 +263,11 @@ class DialectStrategy:
         read again on refresh only). Read after another connection's commit was seen."""
         return None
 
+    async def table_roots(self, conn: AsyncConnection) -> dict[str, int]:
+        """Each table's storage identity by name (SQLite: its root page), to tell a table
+        renamed by another connection from one dropped; empty where there is none."""
+        return {}
+
     def is_internal_table(self, name: str) -> bool:
         """Tables the engine maintains itself (grouped apart in the table list)."""
         return False

@@ -214,6 +214,18 @@ class SQLiteStrategy(DialectStrategy):
         await conn.rollback()
         return value
 
+    async def table_roots(self, conn: AsyncConnection) -> dict[str, int]:
+        # A rename keeps the root page: the b-tree stays, only its schema row changes.
+        rows = (
+            await conn.execute(
+                text(
+                    "SELECT name, rootpage FROM sqlite_schema WHERE type = 'table' AND rootpage > 0"
+                )
+            )
+        ).all()
+        await conn.rollback()
+        return {str(name): int(root) for name, root in rows}
+
     # -- listing ---------------------------------------------------------------------------
 
     async def list_relations(self, conn: AsyncConnection) -> list[Relation]:
