@@ -13,10 +13,11 @@ make a commit's values when they are asked for, equal to those the builder compu
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar, overload
 
+from tui.db.lazy_sequence import LazySequence
 from tui.db.page_owners import Owner
 from tui.db.wal_commits import Commit, CommitList
 
@@ -181,50 +182,22 @@ class HistoryStore:
         )
 
 
-class HistoryList(Sequence[HistoryCommit]):
-    """The first ``count`` commits of a store, each made when it is asked for; equal to any
-    sequence of the same commits."""
+class HistoryList(LazySequence[HistoryCommit]):
+    """The first ``count`` commits of a store, each made when it is asked for (and equal to
+    any sequence of the same commits, see :class:`~tui.db.lazy_sequence.LazySequence`)."""
 
-    __slots__ = ("_commits", "_count", "_store")
+    __slots__ = ("_commits", "_store")
+    noun = "commits"
 
     def __init__(
         self, store: HistoryStore | None = None, commits: CommitList | None = None, count: int = 0
     ) -> None:
+        super().__init__(count)
         self._store = store or HistoryStore()
         self._commits = commits or CommitList()
-        self._count = count
-
-    def __len__(self) -> int:
-        return self._count
-
-    @overload
-    def __getitem__(self, index: int) -> HistoryCommit: ...
-    @overload
-    def __getitem__(self, index: slice) -> tuple[HistoryCommit, ...]: ...
-    def __getitem__(self, index: int | slice) -> HistoryCommit | tuple[HistoryCommit, ...]:
-        if isinstance(index, slice):
-            return tuple(self._make(i) for i in range(*index.indices(self._count)))
-        if index < 0:
-            index += self._count
-        if not 0 <= index < self._count:
-            raise IndexError("commit index out of range")
-        return self._make(index)
 
     def _make(self, index: int) -> HistoryCommit:
         return self._store.commit(index, self._commits[index])
-
-    def __iter__(self) -> Iterator[HistoryCommit]:
-        return (self._make(i) for i in range(self._count))
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Sequence) or len(other) != self._count:
-            return False
-        return all(a == b for a, b in zip(self, other, strict=True))
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"HistoryList({self._count} commits)"
 
 
 class PageChanges(Sequence[Changes]):

@@ -24,12 +24,13 @@ import os
 import threading
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from io import BufferedReader
 from types import MappingProxyType
-from typing import ClassVar, overload
+from typing import ClassVar
 
+from tui.db.lazy_sequence import LazySequence
 from tui.db.shm import read_shm
 from tui.db.wal import (
     WAL_HEADER_SIZE,
@@ -104,47 +105,20 @@ class _CommitArrays:
         return Commit(index + 1, first, last, self.db_pages[index], MappingProxyType(pages))
 
 
-class CommitList(Sequence[Commit]):
-    """The first ``count`` commits of a generation, each made when it is asked for.
-
-    Equal to any sequence of the same commits (a tuple included), so values read at
-    different times compare as they did when they were tuples.
+class CommitList(LazySequence[Commit]):
+    """The first ``count`` commits of a generation, each made when it is asked for (and
+    equal to any sequence of the same commits, see :class:`~tui.db.lazy_sequence.LazySequence`).
     """
 
-    __slots__ = ("_arrays", "_count")
+    __slots__ = ("_arrays",)
+    noun = "commits"
 
     def __init__(self, arrays: _CommitArrays | None = None, count: int = 0) -> None:
+        super().__init__(count)
         self._arrays = arrays or _CommitArrays()
-        self._count = count
 
-    def __len__(self) -> int:
-        return self._count
-
-    @overload
-    def __getitem__(self, index: int) -> Commit: ...
-    @overload
-    def __getitem__(self, index: slice) -> tuple[Commit, ...]: ...
-    def __getitem__(self, index: int | slice) -> Commit | tuple[Commit, ...]:
-        if isinstance(index, slice):
-            return tuple(self._arrays.commit(i) for i in range(*index.indices(self._count)))
-        if index < 0:
-            index += self._count
-        if not 0 <= index < self._count:
-            raise IndexError("commit index out of range")
+    def _make(self, index: int) -> Commit:
         return self._arrays.commit(index)
-
-    def __iter__(self) -> Iterator[Commit]:
-        return (self._arrays.commit(i) for i in range(self._count))
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Sequence) or len(other) != self._count:
-            return False
-        return all(a == b for a, b in zip(self, other, strict=True))
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"CommitList({self._count} commits)"
 
     def last_frame(self, index: int) -> int:
         """The commit frame of the commit at ``index`` (0-based), without making the commit."""
