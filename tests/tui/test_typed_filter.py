@@ -65,6 +65,12 @@ async def _filter(pilot: Pilot[int], column: str, text: str) -> None:
 
 
 async def test_text_stays_text_and_a_bad_integer_is_refused(codes_db: Path) -> None:
+    conn = sqlite3.connect(codes_db)  # a STRICT table: its INTEGER column holds integers only
+    conn.execute("ALTER TABLE agents RENAME TO loose")
+    conn.execute("CREATE TABLE agents (id INTEGER PRIMARY KEY, code TEXT, rank INTEGER) STRICT")
+    conn.execute("INSERT INTO agents SELECT * FROM loose")
+    conn.commit()
+    conn.close()
     app = browse_app(codes_db)
     async with app.run_test(size=SIZE) as pilot:
         screen, grid = await _focused_grid(app, pilot)
@@ -94,6 +100,56 @@ async def test_text_stays_text_and_a_bad_integer_is_refused(codes_db: Path) -> N
         assert grid.total == 1
         row = grid.source.row_at(0)
         assert row is not None and row[2] == 7
+
+
+@pytest.fixture
+def nums_db(tmp_path: Path) -> Path:
+    path = tmp_path / "nums.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE nums (id INTEGER PRIMARY KEY, i INTEGER, r REAL)")
+    conn.executemany(
+        "INSERT INTO nums (i, r) VALUES (?, ?)",
+        [
+            (1, float("inf")),
+            (2, float("-inf")),
+            ("99999999999999999999999", 1.5),  # stored as the REAL 1e+23
+            ("abc", 2.5),
+            (5, 1e300),
+        ],
+    )
+    conn.commit()
+    conn.close()
+    return path
+
+
+@pytest.mark.parametrize(
+    ("column", "row", "shown"),
+    [("r", 0, "inf"), ("r", 1, "-inf"), ("i", 2, "1e+23"), ("i", 3, "abc")],
+)
+async def test_a_value_the_grid_shows_can_be_filtered_on(
+    nums_db: Path, column: str, row: int, shown: str
+) -> None:
+    """SQLite columns hold values of other types than declared: the filter pre-filled with
+    the cell under the cursor finds that row instead of refusing the value."""
+    app = browse_app(nums_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, grid = await _focused_grid(app, pilot)
+        grid.move_to(row)
+        grid.cursor_column = [c.name for c in grid.columns].index(column)
+        dialog = await _open_dialog(pilot)
+        assert dialog.query_one("#filter-value", Input).value == shown
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen, "the value must not be refused"
+        assert grid.total == 1
+        found = grid.source.row_at(0)
+        assert found is not None and found[0] == row + 1
+        # Typed by hand, too.
+        await pilot.press("c")
+        await settle(pilot)
+        await _open_dialog(pilot)
+        await _filter(pilot, column, shown)
+        assert app.screen is screen and grid.total == 1
 
 
 async def test_goto_refuses_what_is_not_a_row(codes_db: Path) -> None:

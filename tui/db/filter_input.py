@@ -1,7 +1,9 @@
 """What is typed in the filter dialog, turned into a condition's value.
 
 Each operator reads the text its own way, and every value is read by the column's type
-(:func:`tui.db.typed_values.parse_value`), never by what the text looks like:
+(:func:`tui.db.typed_values.parse_value`), never by what the text looks like; in a column
+that is not strictly typed (SQLite's), a value that is not of its type is still matched as
+what it may hold (a real, or the text):
 
 - ``=`` ``≠`` ``<`` ``≤`` ``>`` ``≥``: one value of the column's type.
 - ``in``: values separated by commas, each of the column's type (``1, 2, 5``); a value that
@@ -20,15 +22,26 @@ from typing import Any
 from tui.db.conditions import FilterOp
 from tui.db.model import ValueKind
 from tui.db.sqlite_regexp import BadPatternError, compiled
-from tui.db.typed_values import BadValueError, parse_value
+from tui.db.typed_values import BadValueError, parse_loose_value, parse_value
 
 
-def filter_value(op: FilterOp, text: str, kind: ValueKind, *, local_regexp: bool = False) -> Any:
+def filter_value(
+    op: FilterOp,
+    text: str,
+    kind: ValueKind,
+    *,
+    local_regexp: bool = False,
+    loose: bool = False,
+) -> Any:
     """The value of a condition ``op`` typed as ``text`` on a column of ``kind``.
 
     :class:`~tui.db.typed_values.BadValueError` with a sentence for a person when the text is
     not one. ``local_regexp``: the pattern runs in dbbrowse (SQLite), so it is checked now.
+    ``loose``: the column is not strictly typed (SQLite, not STRICT): a value that is not of
+    its type is what it may hold all the same (:func:`~tui.db.typed_values.parse_loose_value`),
+    so that any value the grid shows can be filtered on.
     """
+    parse = parse_loose_value if loose else parse_value
     if not op.takes_value:
         return None
     if op is FilterOp.REGEXP:
@@ -43,13 +56,13 @@ def filter_value(op: FilterOp, text: str, kind: ValueKind, *, local_regexp: bool
     if op.matches_text:
         return text
     if not op.takes_list:
-        return parse_value(text, kind)
+        return parse(text, kind)
     items = split_values(text)
     if op is FilterOp.BETWEEN and len(items) != 2:
         raise BadValueError(f"between needs two values, low and high (e.g. 10, 20): {text!r}")
     if not items:
         raise BadValueError("in needs one or more values, separated by commas")
-    return tuple(parse_value(item, kind) for item in items)
+    return tuple(parse(item, kind) for item in items)
 
 
 def split_values(text: str) -> list[str]:

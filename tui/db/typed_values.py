@@ -55,6 +55,7 @@ INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 # SQLite's own literal syntax (and Python's, minus underscores, nan and inf).
 _INTEGER = re.compile(r"[+-]?\d+", re.ASCII)  # ASCII: not other scripts' digits
 _REAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+_INFINITY = re.compile(r"[+-]?inf(inity)?", re.ASCII | re.IGNORECASE)  # as cells show it
 _CANONICAL_INTEGER = re.compile(r"0|-?[1-9]\d*", re.ASCII)
 _HEX_BLOB = re.compile(r"[xX]'((?:[0-9a-fA-F]{2})*)'")
 _TRUE = frozenset({"true", "t", "yes", "y", "on", "1"})
@@ -170,6 +171,22 @@ def parse_value(text: str, kind: ValueKind) -> Any:
         case ValueKind.ANY:
             return _guess(text)
     raise AssertionError(kind)  # pragma: no cover - every kind is handled above
+
+
+def parse_loose_value(text: str, kind: ValueKind) -> Any:
+    """``text`` as :func:`parse_value` reads it, or, where that refuses it, as what a column
+    that is not strictly typed (SQLite's, but for STRICT tables) may hold all the same: a
+    real (``1e+23`` or ``inf`` in an INTEGER column) or the text as typed (``abc``). Every
+    value such a column shows can then be matched; a comparison with text leaves the stored
+    numbers alone (SQLite converts a text compared with a numeric column only when it reads
+    as a number)."""
+    try:
+        return parse_value(text, kind)
+    except BadValueError:
+        stripped = text.strip()
+        if _REAL.fullmatch(stripped) or _INFINITY.fullmatch(stripped):
+            return float(stripped)
+        return text
 
 
 def _integer(text: str) -> int:

@@ -198,6 +198,7 @@ class BrowseActions(BrowsePages):
             self.query_spec.filters,
             regexp=strategy.has_regexp,
             local_regexp=strategy.name == "sqlite",
+            loose_types=strategy.loose_column_types and not self.table.strict,
         )
         self.app.push_screen(dialog, apply)
 

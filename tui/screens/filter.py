@@ -58,15 +58,18 @@ class FilterScreen(ModalScreen[tuple[FilterSpec, ...] | None]):
         *,
         regexp: bool = False,
         local_regexp: bool = False,
+        loose_types: bool = False,
     ) -> None:
         """``active``: the view's conditions; ``regexp``: the engine has one; ``local_regexp``:
-        it runs in dbbrowse (SQLite), so a pattern is checked here."""
+        it runs in dbbrowse (SQLite), so a pattern is checked here; ``loose_types``: the
+        columns may hold values of other types (SQLite, not STRICT)."""
         super().__init__()
         self._kinds = {c.name: c.value_kind for c in columns}
         self._column = column if column in self._kinds else next(iter(self._kinds), column)
         self._active = list(active)
         self._ops = [op for op in FilterOp if regexp or op is not FilterOp.REGEXP]
         self._local_regexp = local_regexp
+        self._loose_types = loose_types
         whole = isinstance(value, str) or (value is not None and not isinstance(value, bytes))
         shown = str(value) if whole and not isinstance(value, Preview) else ""
         # A value with control or invisible characters cannot be typed or shown in an
@@ -164,7 +167,9 @@ class FilterScreen(ModalScreen[tuple[FilterSpec, ...] | None]):
         raw = self.query_one("#filter-value", Input).value
         kind = self._kinds.get(column, ValueKind.ANY)
         try:
-            value = filter_value(op, raw, kind, local_regexp=self._local_regexp)
+            value = filter_value(
+                op, raw, kind, local_regexp=self._local_regexp, loose=self._loose_types
+            )
         except BadValueError as exc:
             self._show_error(f"{name_plain(column)}: {exc}")
             return

@@ -177,6 +177,9 @@ class DialectStrategy:
     #: Whether a table name in SQL (``REFERENCES "p"``) finds the table of another ASCII
     #: letter case ("P"): SQLite resolves names so, and its foreign keys keep the spelling.
     table_names_ignore_case = False
+    #: Whether a column may hold values of other types than its declared one (SQLite, but
+    #: for STRICT tables): a filter value not of the column's type is still matched.
+    loose_column_types = False
     #: Whether the engine has a hidden integer row id usable as a paging key.
     has_rowid = False
     #: Whether the sparse position index is best numbered on the server (``row_number()``,

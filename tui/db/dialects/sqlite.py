@@ -142,6 +142,7 @@ class SQLiteStrategy(DialectStrategy):
     like_ignores_case = True  # ASCII only
     table_names_ignore_case = True  # ASCII only
     has_rowid = True
+    loose_column_types = True  # type affinity, not types (but STRICT tables)
     # Numbering 10M rows with row_number() takes SQLite about twice as long as streaming
     # the sorted keys and keeping every K-th here.
     anchors_by_row_number = False
