@@ -56,6 +56,7 @@ class PageVersions:
         self.page_size = commits.page_size
         self.backfilled = commits.backfilled or 0
         self.inexact = 0  # file pages read that a checkpoint may have overwritten since
+        self.last_unknown: str | None = None  # why the last such page may be a later version
         self.reads = 0
         self._wal_fd: int | None = None
         self._copied: dict[int, int | None] = {}  # page -> the frame the file's page equals
@@ -94,8 +95,9 @@ class PageVersions:
             copied = self._copied_frame(page, data, later)
             if copied is not None or later <= self.backfilled:
                 self.inexact += 1
+                self.last_unknown = self._unknown(page, copied)
                 if strict:
-                    raise PageUnknown(self._unknown(page, copied))
+                    raise PageUnknown(self.last_unknown)
         if len(data) < self.page_size:
             raise BtreeError(f"page {page} is past the end of the database file")
         return data

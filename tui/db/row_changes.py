@@ -30,6 +30,7 @@ from tui.db.btree import (
     leaf_entries,
     table_leaf_payloads,
 )
+from tui.db.commit_owners import CommitOwners, commit_owners
 from tui.db.page_owners import Owner
 from tui.db.page_versions import PageUnknown, PageVersions
 from tui.db.schema_changes import (
@@ -100,6 +101,9 @@ class CommitChanges:
     trees: tuple[TreeChanges, ...]
     approximate: bool  # pages read from the database file may be later, checkpointed ones
     schema: tuple[SchemaChange, ...] = ()  # tables, indexes… created, dropped, renamed, altered
+    #: Why no row change of this commit can be known (a state around it was overwritten by
+    #: a checkpoint): its b-trees, if known, are listed with that note and nothing else.
+    unknown: str | None = None
 
 
 class Cancelled(Exception):
@@ -148,6 +152,13 @@ def _commit_changes(builder: HistoryBuilder, history: WalHistory, number: int) -
         after_get = versions.getter(number, strict=True)
         header = _header(versions.getter(number))
         usable, encoding = header
+        # The history's owners may derive from pages a checkpoint overwrote: checked again,
+        # or only the b-trees of the pages this commit wrote are named, as unknown.
+        previous = history.commit(number - 1) if number > 1 else None
+        checked = commit_owners(entry, owners, versions, previous, usable, encoding)
+        owners = checked.owners
+        if checked.unknown is not None:
+            return CommitChanges(number, _unknown_trees(checked), True, (), unknown=checked.unknown)
         schema_before = _schema(before_get, usable, encoding)
         schema_after = _schema(after_get, usable, encoding)
         # An unknown side (a checkpoint overwrote it) says nothing of the schema: a diff
@@ -170,6 +181,7 @@ def _commit_changes(builder: HistoryBuilder, history: WalHistory, number: int) -
             },
             key=lambda n: (n != SCHEMA_NAME, n),
         )
+        hints = {touched.name: touched.kind for touched in entry.touched}
         trees = []
         for name in names:
             change = next((c for c in schema if c.name == name and c.kind != DROPPED), None)
@@ -179,12 +191,30 @@ def _commit_changes(builder: HistoryBuilder, history: WalHistory, number: int) -
             dropped = name != SCHEMA_NAME and after_item is None and before_item is not None
             trees.append(
                 _tree(
-                    _Sides(name, old_name, before_item, after_item or before_item, change),
+                    _Sides(
+                        name, old_name, before_item, after_item or before_item, change,
+                        hints.get(name, "index"),
+                    ),
                     owners, before_get, after_get, usable, encoding, entry.pages, dropped,
                 )
             )  # fmt: skip
         approximate = versions.inexact > 0 or entry.approximate
     return CommitChanges(number, tuple(trees), approximate, schema)
+
+
+def _unknown_trees(checked: CommitOwners) -> tuple[TreeChanges, ...]:
+    """The b-trees owning the pages a commit wrote, each saying its rows cannot be known."""
+    pages: dict[str, list[int]] = {}
+    for page, (_, owner) in sorted(checked.owners.items()):
+        if owner is not None:
+            pages.setdefault(owner[0], []).append(page)
+    kinds = checked.kinds or {}
+    note = f"its row changes cannot be known: {checked.unknown}"
+    order = sorted(pages, key=lambda name: (name != SCHEMA_NAME, name))
+    return tuple(
+        TreeChanges(name, kinds.get(name, "unknown"), (), (), (), tuple(pages[name]), note=note)
+        for name in order
+    )
 
 
 def _header(get: PageSource) -> tuple[int, str]:
@@ -234,15 +264,20 @@ class _Sides:
     before: SchemaObject | None
     after: SchemaObject | None
     change: SchemaChange | None  # what the commit did to its definition, if anything
+    #: Its kind as the history listed it, for when neither schema is known (a checkpoint
+    #: overwrote page 1): not called an index for want of its definition.
+    kind_hint: str = "index"
 
 
-def _layout_kind(name: str, item: SchemaObject | None) -> tuple[TableLayout | None, str]:
+def _layout_kind(
+    name: str, item: SchemaObject | None, hint: str = "index"
+) -> tuple[TableLayout | None, str]:
     if name == SCHEMA_NAME:
         return _SCHEMA_LAYOUT, SCHEMA_NAME
     if item is not None and item.type == "table":
         layout = table_layout(item.sql) if item.sql else None
         return layout, "without rowid" if layout is not None and layout.without_rowid else "table"
-    return None, item.type if item is not None else "index"
+    return None, item.type if item is not None else hint
 
 
 def _tree(
@@ -256,7 +291,7 @@ def _tree(
     dropped: bool,
 ) -> TreeChanges:
     name, old_name, change = sides.name, sides.old_name, sides.change
-    layout, kind = _layout_kind(name, sides.after)
+    layout, kind = _layout_kind(name, sides.after, sides.kind_hint)
     before_layout = layout
     if change is not None and sides.before is not None:
         before_layout = _layout_kind(name, sides.before)[0]

@@ -214,7 +214,10 @@ class HistoryBuilder:
             except GenerationChanged:
                 raise
             except BtreeError as exc:
-                problem = f"its pages could not be attributed: {exc}"
+                # A page read from the file that a checkpoint overwrote makes the walk fail
+                # somewhere else (a root past the end…): name the page, not the symptom.
+                why = versions.last_unknown if versions.inexact > before else None
+                problem = f"its pages could not be attributed: {why or exc}"
                 changes = {p: (None, None) for p in commit.pages}
                 rebuild = True
             inexact = versions.inexact > before

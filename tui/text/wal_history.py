@@ -13,7 +13,7 @@ from rich.text import Text
 
 from tui.db.row_changes import DELETE, INSERT, UPDATE, CommitChanges, RowChange, TreeChanges
 from tui.db.wal_history import FREELIST, POINTER_MAP, UNUSED, HistoryCommit, WalHistory
-from tui.text.escape import append_name
+from tui.text.escape import append_name, escaped_plain
 from tui.text.literal import append_sized_value
 
 __all__ = ["changes_lines", "commit_cells", "commit_line", "history_summary"]
@@ -208,7 +208,9 @@ def changes_lines(changes: CommitChanges, limit: int | None = None) -> Iterator[
         line = Text("schema: ", "bold")
         append_name(line, schema_change.words())
         yield line
-    if not changes.trees:
+    if not changes.trees and changes.unknown is not None:
+        yield Text(f"its row changes cannot be known: {escaped_plain(changes.unknown)}", "italic")
+    elif not changes.trees:
         yield Text("no table or index changed")
     for tree in changes.trees:
         yield tree_heading(tree)
