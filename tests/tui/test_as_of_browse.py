@@ -180,7 +180,7 @@ async def test_the_changes_since_a_past_state_of_a_table_gone_now(
 
     from tui.screens.row_diff import RowDiffScreen
 
-    writer.execute("ALTER TABLE t RENAME TO t_old")  # commit 5
+    writer.execute("DROP TABLE t")  # commit 5
     app = DbBrowseApp(resolve_target(str(tmp_path / "h.db"), default_url="", as_of=4))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -312,3 +312,32 @@ async def test_the_changes_since_a_past_state_after_a_wal_reset_are_refused(
         assert not dialog.done and dialog.counts == {}
         summary = str(dialog.query_one("#diff-summary", Label).content)
         assert "not reconstructable: the WAL was reset after commit 2" in summary
+
+
+async def test_the_changes_since_a_past_state_follow_a_rename(
+    tmp_path: Path, writer: sqlite3.Connection
+) -> None:
+    """N on a table renamed since follows it, as the history does: only the real change is
+    listed, not every row deleted (hostile 13-12, F3)."""
+    from textual.widgets import RichLog
+
+    from tui.screens.row_diff import RowDiffScreen
+
+    writer.execute("ALTER TABLE t RENAME TO t_old")  # commit 5
+    writer.execute("UPDATE t_old SET n = -1 WHERE id = 3")  # commit 6
+    app = DbBrowseApp(resolve_target(str(tmp_path / "h.db"), default_url="", as_of=4))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await open_table(pilot, "t")
+        screen.query_one(RowGrid).focus()
+        await pilot.press("N")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, RowDiffScreen)
+        assert dialog.done and dialog.counts == {"updated": 1}
+        log = dialog.query_one(RichLog)
+        assert [strip.text.rstrip() for strip in log.lines[:2]] == [
+            "table t renamed to t_old between commit 4 and now: its rows are matched across"
+            " the rename",
+            "~ rowid 3: n: 30 → -1",
+        ]

@@ -21,6 +21,7 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from tui.db.apsw_dbapi import ApswConnection
 from tui.db.as_of import AsOfSnapshot
+from tui.db.table_renames import renamed_tables
 
 __all__ = ["DiffError", "RowDifference", "TableDiff"]
 
@@ -52,6 +53,7 @@ class _Side:
     columns: tuple[str, ...] | None  # None: no such table in this state
     key_columns: tuple[str, ...]
     key_width: int
+    table: str = ""  # its name in this state (another one across a rename)
 
 
 class TableDiff:
@@ -86,8 +88,15 @@ class TableDiff:
             self._after = self._open_past(
                 latest if to_commit is None else to_commit, first.generation
             )
-            before = self._side(self._before, f"commit {from_commit}")
-            after = self._side(self._after, "now" if to_commit is None else f"commit {to_commit}")
+            before = self._side(self._before, f"commit {from_commit}", table)
+            after = self._side(
+                self._after, "now" if to_commit is None else f"commit {to_commit}", table
+            )
+            #: ``table t renamed to u between …``: the table was followed across a rename.
+            self.renamed: str | None = None
+            if (before.columns is None) != (after.columns is None):
+                last = latest if to_commit is None else to_commit
+                before, after = self._follow(before, after, from_commit, last, first.generation)
         except BaseException:
             self.close()
             raise
@@ -112,7 +121,7 @@ class TableDiff:
     def notices(self) -> tuple[str, ...]:
         """What a person must know before reading the rows: a side where the table did not
         exist, so that every row is listed as inserted (or deleted)."""
-        found = []
+        found = [] if self.renamed is None else [self.renamed]
         for side, rows in ((self.before, "inserted"), (self.after, "deleted")):
             if side.columns is None:
                 when = (
@@ -171,32 +180,60 @@ class TableDiff:
         self._connections.append(connection)
         return connection
 
-    def _side(self, connection: Any, label: str) -> _Side:
+    def _side(self, connection: Any, label: str, table: str) -> _Side:
         found = connection.execute(
             "SELECT type, wr FROM pragma_table_list WHERE schema = 'main' AND name = ?",
-            (self.table,),
+            (table,),
         ).fetchall()
         if not found:
-            return _Side(label, None, (), 0)
+            return _Side(label, None, (), 0, table)
         kind, without_rowid = found[0]
         if kind != "table":
             raise DiffError(
-                f"{self.table!r} is a {kind} in {label}: only tables have keys to match rows by"
+                f"{table!r} is a {kind} in {label}: only tables have keys to match rows by"
             )
         info = connection.execute(
-            "SELECT name, pk FROM pragma_table_info(?) ORDER BY cid", (self.table,)
+            "SELECT name, pk FROM pragma_table_info(?) ORDER BY cid", (table,)
         ).fetchall()
         columns = tuple(str(name) for name, _ in info)
         if without_rowid:
             keys = tuple(name for name, pk in sorted(info, key=lambda c: c[1]) if pk)
-            return _Side(label, columns, keys, len(keys))
+            return _Side(label, columns, keys, len(keys), table)
         taken = {c.casefold() for c in columns}
         alias = next((n for n in _ROWID_NAMES if n not in taken), None)
         if alias is None:
             raise DiffError(
-                f"every name of the rowid of {self.table!r} is a column's: rows cannot be keyed"
+                f"every name of the rowid of {table!r} is a column's: rows cannot be keyed"
             )
-        return _Side(label, columns, (alias,), 1)
+        return _Side(label, columns, (alias,), 1, table)
+
+    def _follow(
+        self, before: _Side, after: _Side, from_commit: int, last: int, generation: tuple[int, int]
+    ) -> tuple[_Side, _Side]:
+        """The two sides, the missing one under the table's other name when the table was
+        renamed in between, by the history's model (:mod:`tui.db.table_renames`): the schema
+        followed commit by commit, so a table dropped and another created on its root page
+        is not taken for it. Told in the order it happened, whichever way the diff goes."""
+        backwards = last < from_commit
+        first, second = sorted((from_commit, last))
+        names = renamed_tables(self.db_path, first, second, generation)
+        earlier, later = (after, before) if backwards else (before, after)
+        connection = {id(before): self._before, id(after): self._after}
+        if earlier.columns is not None and self.table in names:
+            found = self._side(connection[id(later)], later.label, names[self.table])
+            later = found if found.columns is not None else later
+        elif later.columns is not None:
+            old = next((o for o, new in names.items() if new == self.table), None)
+            if old is not None:
+                found = self._side(connection[id(earlier)], earlier.label, old)
+                earlier = found if found.columns is not None else earlier
+        if earlier.columns is None or later.columns is None:
+            return before, after
+        self.renamed = (
+            f"table {earlier.table} renamed to {later.table} between {earlier.label} and"
+            f" {later.label}: its rows are matched across the rename"
+        )
+        return (later, earlier) if backwards else (earlier, later)
 
     def _rows(
         self, connection: Any, side: _Side
@@ -211,7 +248,7 @@ class TableDiff:
             keys = side.key_columns[0]  # the rowid itself, not quoted as a column
             order = keys
         cursor = connection.cursor()
-        cursor.execute(f"SELECT {keys}, {columns} FROM {_QUOTE(self.table)} ORDER BY {order}")
+        cursor.execute(f"SELECT {keys}, {columns} FROM {_QUOTE(side.table)} ORDER BY {order}")
         width = side.key_width
         try:
             while batch := cursor.fetchmany(_BATCH):

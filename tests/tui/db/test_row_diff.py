@@ -202,3 +202,36 @@ def test_a_past_state_pinned_to_its_generation_is_refused_after_a_reset(
     # Unpinned, commit 2 is the new generation's (what a fresh `dbbrowse diff` reads).
     with TableDiff(writer.db, "h", 1, None) as diff:
         assert [c.key for c in diff] == [(1,)]
+
+
+def test_a_renamed_table_is_followed(writer: RecordingWriter) -> None:
+    """The rename model of the history, followed commit by commit: rows are matched
+    across it, in both directions, from either name (hostile 13-12, F3)."""
+    writer.run("CREATE TABLE acct (id INTEGER PRIMARY KEY, owner TEXT, bal INTEGER)")
+    writer.run(*[("INSERT INTO acct VALUES (?, ?, ?)", (i, f"o{i}", i)) for i in range(20)])
+    writer.run("ALTER TABLE acct ADD COLUMN note TEXT DEFAULT 'nd'")  # commit 3
+    writer.run("UPDATE acct SET note = 'n1' WHERE id = 1", "ALTER TABLE acct DROP COLUMN owner")
+    writer.run("ALTER TABLE acct RENAME TO acct2")  # commit 5
+    writer.run("CREATE TABLE other (x)")  # commit 6
+    notice = (
+        "table acct renamed to acct2 between commit 3 and now: its rows are matched across"
+        " the rename"
+    )
+    for name in ("acct2", "acct"):
+        with TableDiff(writer.db, name, 3, None) as diff:
+            assert diff.notices == (notice,)
+            changes = list(diff)
+            # Every row lost owner (a column on one side only differs); row 1 its note too.
+            assert {c.kind for c in changes} == {"updated"} and len(changes) == 20
+            assert changes[1].changed == ("note", "owner")
+    with TableDiff(writer.db, "acct2", 6, 4) as diff:
+        assert diff.notices == (
+            "table acct renamed to acct2 between commit 4 and commit 6: its rows are matched"
+            " across the rename",
+        )
+        assert list(diff) == []
+    # A table dropped and another created is not a rename.
+    writer.run("DROP TABLE other")
+    writer.run("CREATE TABLE fresh (x)", "INSERT INTO fresh VALUES (1)")
+    with TableDiff(writer.db, "fresh", 6, None) as diff:
+        assert diff.before.columns is None and diff.renamed is None
