@@ -205,7 +205,10 @@ class DataSource:
         """What :attr:`opened_token` holds, read now."""
         path = self.target.sqlite_path
         if path is None:
-            return await self.change_token()
+            # A pooled connection, given back: the monitor's own watch connection is opened
+            # only when the monitor runs (a source used without it holds no connection).
+            async with self.engine.connect() as conn:
+                return await self.strategy.change_token(conn)
         from tui.db.fingerprint import fingerprint
 
         return (await asyncio.to_thread(fingerprint, path)).data
