@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import sqlite3
 import subprocess
 import sys
@@ -51,7 +52,7 @@ async def open_status(pilot: Pilot[int]) -> StatusScreen:
 
 
 def shown(screen: StatusScreen, widget_id: str) -> str:
-    return str(screen.query_one(widget_id, Static).render())
+    return str(screen.query_one(widget_id, Static).content)
 
 
 def write_transactions(path: Path, count: int) -> sqlite3.Connection:
@@ -283,3 +284,44 @@ async def test_blocking_checkpoints_say_how_long_writers_wait(wal_db: Path) -> N
             assert "database is locked" in question
             await pilot.press("n")
             await pilot.pause()
+
+
+LONG_NAME = "dnd5e-2014-a-really-long-database-file-name-for-testing-layout.sqlite3"
+
+
+@pytest.mark.parametrize("width", [80, 120, 160])
+async def test_long_names_and_values_keep_to_their_columns(tmp_path: Path, width: int) -> None:
+    """At any width a value starts on its label's line and wraps under itself, the WAL file
+    and wal-index panels never run into each other, and a long file name breaks after a
+    ``-`` or ``.``, never in the middle of a word (hostile 13, finding 15)."""
+    from tests.tui.test_hostile import screen_lines
+
+    path = wal_database(tmp_path / LONG_NAME)
+    writer = write_transactions(path, 3)  # open: the -wal and -shm stay
+    try:
+        app = browse_app(path)
+        async with app.run_test(size=(width, 100)) as pilot:  # all of both panels
+            await open_status(pilot)
+            await settle(pilot)
+            lines = screen_lines(app)
+    finally:
+        writer.close()
+    left = [line.split("▕")[0].strip() for line in lines if "▕" in line]
+    start = next(i for i, piece in enumerate(left) if piece.startswith("dnd5e-"))
+    pieces = [piece for piece in left[start:] if piece][:4]
+    pieces = pieces[: next(i for i, p in enumerate(pieces) if p.endswith("sqlite3")) + 1]
+    assert "".join(pieces) == LONG_NAME, pieces
+    assert all(piece[-1] in "-._" for piece in pieces[:-1]), pieces
+    screen = "\n".join(lines)
+    for label, value in [
+        ("size", r"\d"),
+        ("magic", "0x377f0682"),
+        ("format", "3007000"),
+        ("page size", "4,096"),
+        ("mxFrame", r"\d"),
+        ("read marks", r"\d"),
+        ("nBackfillAttempted", r"\d"),
+    ]:
+        assert re.search(rf"  {label} +{value}", screen), (label, screen)
+    # Two panels side by side keep a gap: no number runs into the next panel's.
+    assert not re.search(r"\d,\d{3}\d", screen), screen

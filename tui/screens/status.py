@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -34,6 +34,14 @@ if TYPE_CHECKING:
 
     from tui.db.inspector import InspectorSnapshot
     from tui.db.source import DataSource
+
+
+#: The left panel's width with its border (app.tcss: #status-left; half the screen when it is
+#: narrower than _NARROW), and the right panel's width from which the WAL file and wal-index
+#: panels stand side by side.
+_LEFT_WIDTH = 63
+_NARROW = 110
+_SIDE_BY_SIDE = 94
 
 
 class InspectorUpdated(Message):
@@ -238,6 +246,14 @@ class StatusScreen(JobScreen):
         if self.source.target.read_only:
             flag = self.source.target.read_only_flag
             self._result(f"READ-ONLY: maintenance actions are disabled (opened with {flag})")
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Side by side only where each panel holds a label and a value of some width; else the
+        # wal-index goes under the WAL file.
+        narrow = event.size.width < _NARROW
+        self.set_class(narrow, "-narrow")
+        right = event.size.width - (event.size.width // 2 if narrow else _LEFT_WIDTH)
+        self.query_one("#wal-details").set_class(right < _SIDE_BY_SIDE, "-stacked")
 
     # -- live refresh ----------------------------------------------------------------------
     @on(InspectorUpdated)

@@ -1,5 +1,8 @@
 """The inspector's panels as Rich Text: pragmas, files, WAL, wal-index, locks, space.
 
+Panels are :class:`~tui.text.hanging.Hanging` text: drawn at the panel's width, a long value
+wraps under its own column and a long file name breaks after a ``-``, ``.`` or ``_``.
+
 Pure functions of the data layer's frozen snapshots, so they are tested without a terminal
 and the screen only decides where each panel goes.
 """
@@ -17,18 +20,21 @@ from tui.db.status import FileStatus, PragmaStatus, SpaceUsage
 from tui.db.wal import WalSummary
 from tui.db.wal_explain import describe, exact_size
 from tui.text.escape import append_escaped, name_text
+from tui.text.hanging import Hanging
 
 _HEADING = "bold underline"
 _MUTED = "dim"
 
 
-def _rows(text: Text, rows: Iterable[tuple[str, str]], width: int = 20) -> None:
+def _rows(text: Hanging, rows: Iterable[tuple[str, str]], width: int = 20) -> None:
     """Label and value per line, the value at column ``width`` + 2; a label too long for it is
-    cut with an ellipsis, so a value never runs into its label."""
+    cut with an ellipsis, so a value never runs into its label, and a value that wraps goes
+    on under itself, never under the label."""
     # Labels and values may quote file names, paths and command lines: escaped.
     for label, value in rows:
-        append_escaped(text, f"  {fit_label(label, width)}", _MUTED)
-        append_escaped(text, value)
+        text.hang_here(width + 2)
+        append_escaped(text.text, f"  {fit_label(label, width)}", _MUTED)
+        append_escaped(text.text, value)
         text.append("\n")
 
 
@@ -47,8 +53,8 @@ def _onoff(value: bool) -> str:
     return "on" if value else "off"
 
 
-def pragmas_text(status: PragmaStatus) -> Text:
-    text = Text()
+def pragmas_text(status: PragmaStatus) -> Hanging:
+    text = Hanging()
     text.append("Pragmas\n", style=_HEADING)
     _rows(
         text,
@@ -109,12 +115,13 @@ def _limit(value: int) -> str:
     return "no limit" if value < 0 else exact_size(value)
 
 
-def files_text(files: FileStatus) -> Text:
+def files_text(files: FileStatus) -> Hanging:
     """The database file and its companions. The name is on a line of its own (a long name
-    wraps there); the rows are labelled by the suffix alone, so no name runs into a size."""
-    text = Text()
+    wraps there, after a ``-``, ``.`` or ``_``); the rows are labelled by the suffix alone, so
+    no name runs into a size."""
+    text = Hanging()
     text.append("Files\n", style=_HEADING)
-    append_escaped(text, f"  {files.db_path.name}").append("\n")
+    append_escaped(text.text, f"  {files.db_path.name}").append("\n")
 
     def size(value: int | None) -> str:
         return "absent" if value is None else exact_size(value)
@@ -129,14 +136,15 @@ def files_text(files: FileStatus) -> Text:
         ],
     )
     for note in files.notes:
+        text.hang_here(4)
         append_escaped(
-            text, f"  ! {note}", "bold" if files.hot_journal_suspected else _MUTED
+            text.text, f"  ! {note}", "bold" if files.hot_journal_suspected else _MUTED
         ).append("\n")
     return text
 
 
-def wal_text(wal: WalSummary) -> Text:
-    text = Text()
+def wal_text(wal: WalSummary) -> Hanging:
+    text = Hanging()
     text.append("WAL file\n", style=_HEADING)
     if not wal.exists:
         text.append("  no -wal file (nothing written since the last reset)\n", style=_MUTED)
@@ -165,12 +173,13 @@ def wal_text(wal: WalSummary) -> Text:
         rows.append(("torn tail", f"{wal.torn_tail_bytes:,} bytes"))
     _rows(text, rows)
     for problem in wal.problems:
+        text.hang_here(4)
         text.append(f"  ! {problem}\n", style="bold")
     return text
 
 
-def shm_text(shm: ShmState) -> Text:
-    text = Text()
+def shm_text(shm: ShmState) -> Hanging:
+    text = Hanging()
     text.append("wal-index (-shm)\n", style=_HEADING)
     marks = ", ".join("–" if m is None else f"{m:,}" for m in shm.checkpoint.read_marks)
     _rows(
@@ -186,18 +195,20 @@ def shm_text(shm: ShmState) -> Text:
         ],
     )
     for problem in shm.problems:
+        text.hang_here(4)
         text.append(f"  ! {problem}\n", style="bold")
     return text
 
 
-def locks_text(holders: Sequence[LockHolder]) -> Text:
-    text = Text()
+def locks_text(holders: Sequence[LockHolder]) -> Hanging:
+    text = Hanging()
     text.append("Who holds WAL locks\n", style=_HEADING)
     if not holders:
         text.append("  no other process holds a WAL lock\n", style=_MUTED)
     for holder in holders:
+        text.hang_here(24)  # under the description
         text.append(f"  {holder.lock:<11} {holder.kind.value:<9} ", style=_MUTED)
-        append_escaped(text, describe(holder)).append("\n")
+        append_escaped(text.text, describe(holder)).append("\n")
     return text
 
 
@@ -218,11 +229,12 @@ def space_rows(space: Sequence[SpaceUsage]) -> list[tuple[Text, str, str, str, s
     ]
 
 
-def summary_text(explanation: Sequence[str], warnings: Sequence[str]) -> Text:
-    text = Text()
+def summary_text(explanation: Sequence[str], warnings: Sequence[str]) -> Hanging:
+    text = Hanging()
     for line in warnings:
+        text.hang_here(2)
         text.append("⚠ ", style="bold")
-        append_escaped(text, line, "bold").append("\n")
+        append_escaped(text.text, line, "bold").append("\n")
     for line in explanation:
-        append_escaped(text, line).append("\n")
+        append_escaped(text.text, line).append("\n")
     return text

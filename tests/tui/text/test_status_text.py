@@ -42,3 +42,19 @@ def test_a_long_label_is_cut_and_a_space_kept(label: str, shown: str) -> None:
     fitted = fit_label(label, 20)
     assert cell_len(fitted) == 20 and fitted.endswith(" ")
     assert fitted == shown
+
+
+def test_a_wrapped_value_hangs_under_itself_and_numbers_stay_whole() -> None:
+    from tui.text.hanging import Hanging
+
+    text = Hanging()
+    text.hang_here(22)
+    text.append("  " + fit_label("page_count", 20)).append("9 (36.0 KB = 36,864 bytes)\n")
+    text.append("  " + LONG + "\n")
+    lines = [line.plain for line in text.lines(40)]
+    assert lines[:2] == ["  page_count          9 (36.0 KB =", " " * 22 + "36,864 bytes)"]
+    assert lines[2:] == [
+        "  dnd5e-2014-rules-reference-with-",
+        "  errata-and-homebrew.sqlite3",
+        "",
+    ]
