@@ -185,8 +185,12 @@ async def _statement(source: Any, what: str) -> tuple[Any, str]:
     if info is None:
         if _looks_like_sql(what):
             return query_statement(what), "the query"
+        as_of = source.target.as_of
+        when = (
+            "" if as_of is None else " before commit 1" if as_of == 0 else f" as of commit {as_of}"
+        )
         raise ExportError(
-            f"no table or view named {what!r}; to export a query, give its SQL "
+            f"no table or view named {what!r}{when}; to export a query, give its SQL "
             "(e.g. 'SELECT * FROM …')"
         )
     described = await source.run(lambda conn: describe_table(conn, source.strategy, info))

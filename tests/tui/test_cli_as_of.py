@@ -156,7 +156,15 @@ def test_diff_of_a_table_that_did_not_exist_says_so(
         "+ rowid 2: id=2, name='two'",
         "2 rows of t differ from commit 0 to commit 2: 2 inserted, 0 updated, 0 deleted",
     ]
-    writer.execute("ALTER TABLE t RENAME TO gone")  # commit 6: no t now
+    writer.execute("ALTER TABLE t RENAME TO renamed")  # commit 6: followed, not deleted
+    done = dbbrowse("diff", str(db), "t", "--from", "5")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "table t renamed to renamed between commit 5 and now: its rows are matched across"
+        " the rename",
+        "0 rows of t differ from commit 5 to now",
+    ]
+    writer.execute("DROP TABLE renamed")  # commit 7: no t now
     done = dbbrowse("diff", str(db), "t", "--from", "5")
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[0] == (
@@ -242,4 +250,29 @@ def test_diff_to_now_leaves_every_file_as_it_was(tmp_path: Path) -> None:
         "- rowid 2: id=2, name='two'",
         "2 rows of t differ from commit 2 to now: 0 inserted, 1 updated, 1 deleted",
     ]
+    assert digests(db) == before
+
+
+def test_a_state_a_checkpoint_overwrote_fails_with_status_1_however_found(
+    tmp_path: Path,
+) -> None:
+    """Whether opening the state or its first read finds page 1 overwritten, the refusal is
+    the same exit status 1 (2 is for bad arguments); a table that did not exist then is named
+    with the commit (hostile 13-12, F5 and F16)."""
+    from tests.tui.db.test_history_partial_checkpoint import WRITER
+
+    db = tmp_path / "ckpt.db"
+    copies = tmp_path / "copies"
+    copies.mkdir()
+    subprocess.run([sys.executable, "-c", WRITER, str(db), str(copies)], check=True)
+    before = digests(db)
+    for commit in ("0", "1"):
+        done = dbbrowse("export", str(db), "h", "--as-of", commit)
+        assert done.returncode == 1, (commit, done.stderr)
+        assert "not reconstructable" in done.stderr and len(done.stderr.splitlines()) == 1
+    done = dbbrowse("export", str(db), "h", "--as-of", "2")
+    assert done.returncode == 0, done.stderr
+    done = dbbrowse("export", str(db), "nope", "--as-of", "3")
+    assert done.returncode == 2
+    assert "no table or view named 'nope' as of commit 3;" in done.stderr
     assert digests(db) == before

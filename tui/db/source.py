@@ -238,8 +238,12 @@ class DataSource:
         source.as_of_generation = opened.snapshot.generation
         try:
             await source.check()
-        except TargetError:
+        except TargetError as exc:
             await source.close()
+            if isinstance(getattr(exc.__cause__, "orig", None), NotReconstructableError):
+                # The state is gone (a page needed at once was checkpointed over): the same
+                # refusal as when opening found it, not a bad target.
+                raise PastStateError(str(exc)) from exc
             raise
         source._file_id = _file_id(target.sqlite_path)
         return source
