@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("dbbrowse")
 
+#: How long the notice of what SQLite recovered on open stays (the status screen keeps it).
+RECOVERY_NOTICE_SECONDS = 10
+
 
 class DbBrowseApp(KeyOrder[int]):
     """Browse one database: ``DbBrowseApp(target)``, or the configured one with no target."""
@@ -153,12 +156,15 @@ class DbBrowseApp(KeyOrder[int]):
             screen.attach(self.source)
         if default:
             self._say_which_database(target)
+        from tui.db.recovery import headline
+
         for line in self.source.recovered:
+            # Short and timed: the whole report stays on the status screen all session.
             self.notify(
-                escaped_plain(line),
+                escaped_plain(f"{headline(line)}: details on the status screen (w)"),
                 title="SQLite recovered the database",
                 severity="warning",
-                timeout=30,
+                timeout=RECOVERY_NOTICE_SECONDS,
                 markup=False,
             )
         self.monitor(self.settings.refresh_interval)

@@ -46,6 +46,9 @@ class BeforeOpen:
     files: FileStatus
     shm: ShmState | None
     others_open: bool  # another process had the database open (its -shm or file locked)
+    #: The -wal holds frames of its current generation after the last commit the wal-index
+    #: knows: a write that never committed (a killed writer), which recovery drops.
+    uncommitted_tail: bool = False
 
 
 def holders_of(path: Path) -> list[Holder]:
@@ -89,11 +92,45 @@ def look_before_open(db_path: Path) -> BeforeOpen:
             shm = read_shm(f"{db_path}-shm")
         except OSError:
             shm = None
-    return BeforeOpen(files, shm, bool(open_by_others(db_path)))
+    tail = bool(files.wal_bytes) and shm is not None and _uncommitted_tail(db_path, shm)
+    return BeforeOpen(files, shm, bool(open_by_others(db_path)), tail)
+
+
+def _uncommitted_tail(db_path: Path, shm: ShmState) -> bool:
+    """Whether the frame after the wal-index's last committed one carries the -wal's current
+    salts (written after that commit, never committed) rather than an older generation's or
+    nothing. Reads two headers, whatever the size of the -wal."""
+    if not shm.is_init or shm.page_size <= 0:
+        return False
+    offset = 32 + shm.max_frame * (shm.page_size + 24)
+    try:
+        with open(f"{db_path}-wal", "rb") as wal:
+            header = wal.read(32)
+            wal.seek(offset)
+            frame = wal.read(24)
+    except OSError:
+        return False
+    if len(header) < 32 or len(frame) < 24:
+        return False
+    return frame[8:16] == header[16:24] and frame[:4] != bytes(4)
+
+
+def _same_index(before: ShmState | None, after: ShmState) -> bool:
+    """Whether the wal-index rebuilt on open says what the one left on disk said: the same
+    WAL generation, last commit and database size (dbbrowse, or any last connection that
+    kept the WAL, left it complete). Then nothing was recovered: the -wal was only read."""
+    return (
+        before is not None
+        and before.is_init
+        and before.headers_agree
+        and (before.max_frame, before.salts, before.db_pages)
+        == (after.max_frame, after.salts, after.db_pages)
+    )
 
 
 def recovery_report(before: BeforeOpen, after: FileStatus, after_shm: ShmState | None) -> list[str]:
-    """Sentences about what SQLite repaired while dbbrowse opened the database; [] if nothing."""
+    """Sentences about what SQLite repaired while dbbrowse opened the database; [] if nothing.
+    Each starts with a headline up to its first colon (:func:`headline`)."""
     name = before.files.db_path.name
     lines: list[str] = []
     was = before.files
@@ -107,8 +144,17 @@ def recovery_report(before: BeforeOpen, after: FileStatus, after_shm: ShmState |
         )
     # The first connection to a WAL database nobody else has open always rebuilds the
     # wal-index: it takes the -shm's "dead man switch" lock alone, truncates the file and
-    # recovers the index from the -wal's frames.
-    if was.wal_bytes and not before.others_open and after_shm is not None and after_shm.is_init:
+    # recovers the index from the -wal's frames. That is news only when the index it built
+    # differs from the one left on disk (none, a torn one, another commit) or a write that
+    # never committed was dropped; a WAL kept by a clean close (dbbrowse keeps it) is not.
+    rebuilt = (
+        was.wal_bytes and not before.others_open and after_shm is not None and after_shm.is_init
+    )
+    if (
+        rebuilt
+        and after_shm is not None
+        and (before.uncommitted_tail or not _same_index(before.shm, after_shm))
+    ):
         lines.append(
             f"SQLite recovered the WAL while opening {name}: no other process had it open,"
             f" so the wal-index ({name}-shm, {_size(was.shm_bytes)} before,"
@@ -118,6 +164,11 @@ def recovery_report(before: BeforeOpen, after: FileStatus, after_shm: ShmState |
             " commit, if any, belong to a write that never committed and are ignored."
         )
     return lines
+
+
+def headline(report: str) -> str:
+    """The short form of a :func:`recovery_report` sentence, for a notification."""
+    return report.split(": ", 1)[0]
 
 
 def _size(value: int | None) -> str:

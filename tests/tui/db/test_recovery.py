@@ -136,3 +136,44 @@ async def test_odd_file_names_open_the_file_they_name(tmp_path: Path, name: str)
     finally:
         await source.close()
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+def kept_wal(tmp_path: Path, *, with_shm: bool = True) -> Path:
+    """A WAL database as a clean close that keeps the WAL leaves it (dbbrowse does): its
+    -wal with committed frames and a complete -shm, nobody connected (copied from a live
+    connection's files)."""
+    import shutil
+
+    live = tmp_path / "live.db"
+    make_table(live, 10, wal=True)
+    con = sqlite3.connect(live, isolation_level=None)
+    con.execute("PRAGMA wal_autocheckpoint=0")
+    for _ in range(3):
+        con.execute("INSERT INTO t (v) VALUES (randomblob(500))")
+    kept = tmp_path / "kept.db"
+    for suffix in ("", "-wal", "-shm") if with_shm else ("", "-wal"):
+        shutil.copyfile(f"{live}{suffix}", f"{kept}{suffix}")
+    con.close()
+    return kept
+
+
+async def test_a_wal_kept_by_a_clean_close_is_not_called_recovered(tmp_path: Path) -> None:
+    db = kept_wal(tmp_path)
+    for _ in range(2):  # and again after dbbrowse itself kept it
+        source = await DataSource.open(resolve_target(str(db), default_url=""))
+        try:
+            assert await count(source) == 13
+        finally:
+            await source.close()
+        assert source.recovered == ()
+        assert Path(f"{db}-wal").stat().st_size > 0  # the WAL was kept, with its frames
+
+
+async def test_a_wal_without_its_index_is_reported_recovered(tmp_path: Path) -> None:
+    db = kept_wal(tmp_path, with_shm=False)
+    source = await DataSource.open(resolve_target(str(db), default_url=""))
+    try:
+        assert await count(source) == 13
+    finally:
+        await source.close()
+    assert len(source.recovered) == 1 and "recovered the WAL" in source.recovered[0]
