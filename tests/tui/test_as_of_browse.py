@@ -119,6 +119,23 @@ async def test_from_the_live_view_and_back(tmp_path: Path, writer: sqlite3.Conne
         grid = past.query_one(RowGrid)
         assert grid.total == 50
         assert grid.source.row_at(49) == (50, "ROW 50 [b]x[/b]", 500)
+        # Entered from the live view, not with --as-of: a write says which state it is.
+        from tests.tui.test_console import log_text
+        from tui.widgets.sql_editor import SqlEditor
+
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        editor = past.query_one(SqlEditor)
+        editor.load_text("DELETE FROM t")
+        editor.move_cursor(editor.document.end)
+        await pilot.press("ctrl+j")
+        await settle(pilot)
+        assert "not run: a past state of the database (as of commit 3): nothing can be" in (
+            log_text(past)
+        )
+        assert "--as-of" not in log_text(past)
+        await pilot.press("ctrl+o")
+        await settle(pilot)
         source = past.source
         assert source is not None
         await pilot.press("L")
@@ -216,7 +233,9 @@ async def test_a_past_state_offers_no_edit_key_and_says_why_when_one_is_pressed(
             await settle(pilot)
             assert app.screen is screen, key  # no editor, no form opened
             messages = [n.message for n in app._notifications]
-            assert messages == ["a past state of the database (--as-of): nothing can be changed"]
+            assert messages == [
+                "a past state of the database (as of commit 3): nothing can be changed"
+            ]
 
 
 async def test_the_status_of_a_past_session_is_the_live_database(

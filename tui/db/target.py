@@ -55,10 +55,18 @@ class Target:
         return "--immutable" if self.immutable else "--read-only"
 
     @property
+    def as_of_words(self) -> str:
+        """``as of commit 3`` (``before commit 1`` for 0); '' for the database as it is."""
+        if self.as_of is None:
+            return ""
+        return "before commit 1" if self.as_of == 0 else f"as of commit {self.as_of}"
+
+    @property
     def read_only_reason(self) -> str | None:
         """Why nothing may be changed, naming the flag in effect; None when not read-only."""
         if self.as_of is not None:
-            return "a past state of the database (--as-of): nothing can be changed"
+            # Not "--as-of": the state may have been entered from the history view (b).
+            return f"a past state of the database ({self.as_of_words}): nothing can be changed"
         if self.immutable:
             return "opened with --immutable: nothing can be changed"
         if self.read_only:

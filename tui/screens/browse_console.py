@@ -238,6 +238,8 @@ class BrowseConsole(BrowseBase):
 
     def _write_refusal(self) -> str | None:
         source = self._require_source()
+        if source.target.as_of is not None:
+            return source.target.read_only_reason  # however the past state was entered
         if source.target.read_only:
             return (
                 f"dbbrowse was started with {source.target.read_only_flag}: nothing can be written"
