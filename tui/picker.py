@@ -40,8 +40,8 @@ def choices(entries: list[str], default: str) -> list[Choice]:
             found.append(Choice(entry, entry))
         else:
             path = Path(entry)
-            missing = "" if path.exists() else "missing"
-            found.append(Choice(entry, shown(path), missing))
+            missing = not path.exists()
+            found.append(Choice(entry, shown(path), "missing" if missing else "", missing))
     return found
 
 

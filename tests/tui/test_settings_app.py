@@ -188,3 +188,23 @@ async def test_the_picker_default_or_nothing(keys: list[str], expected: str | No
         await pilot.press(*keys)
         await pilot.pause()
     assert picker.return_value == expected
+
+
+async def test_a_missing_file_chosen_in_the_picker_is_said_and_the_picker_stays(
+    tmp_path: Path,
+) -> None:
+    there = tmp_path / "there.db"
+    there.touch()
+    gone = tmp_path / "gone [x].db"
+    picker = PickerApp(choices([str(gone), str(there)], "default"))
+    async with picker.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("down", "enter")  # the missing one
+        await pilot.pause()
+        assert picker.is_running and picker.return_value is None
+        said = [n.message for n in picker._notifications]
+        assert said == [f"{gone} is missing (no such file): pick another, or Esc to quit"]
+        gone.touch()  # back meanwhile: it opens
+        await pilot.press("enter")
+        await pilot.pause()
+    assert picker.return_value == str(gone)

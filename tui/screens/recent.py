@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -25,6 +26,8 @@ class Choice:
     value: str
     label: str
     detail: str = ""
+    #: A file that was not there when the list was made (checked again when chosen).
+    missing: bool = False
 
 
 class RecentScreen(DeclaredKeyOrder, Screen[str | None]):
@@ -58,7 +61,17 @@ class RecentScreen(DeclaredKeyOrder, Screen[str | None]):
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.choices[int(event.option.id or 0)].value)
+        choice = self.choices[int(event.option.id or 0)]
+        if choice.missing and not Path(choice.value).exists():
+            # Opening it would only end in "no such database file": stay, and say so.
+            self.notify(
+                f"{escaped_plain(choice.label)} is missing (no such file): pick another,"
+                " or Esc to quit",
+                severity="warning",
+                markup=False,
+            )
+            return
+        self.dismiss(choice.value)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
