@@ -90,6 +90,9 @@ class TreeChanges:
     #: How the table's definition changed (renamed from, columns changed), rows compared
     #: across it (see :mod:`tui.db.schema_changes`).
     identity: str | None = None
+    #: Generated VIRTUAL columns: not in the records the WAL holds, so not listed (export
+    #: and diff, which query the state, show them).
+    virtual: tuple[str, ...] = ()
 
     def count(self, kind: str) -> int:
         return sum(1 for change in self.changes if change.kind == kind)
@@ -378,7 +381,7 @@ def _tree(
                     ranges.append((page, first[:key_width], last[:key_width]))
     return TreeChanges(
         name, kind, columns, changes, tuple(pages_before), tuple(pages_after), tuple(ranges),
-        identity=identity,
+        identity=identity, virtual=layout.virtual if layout is not None else (),
     )  # fmt: skip
 
 

@@ -7,7 +7,8 @@ so a table of any size is compared in constant memory. Both sides read through t
 (no lock, nothing written): "now" is the WAL's last commit. A SQLite connection to the live
 file would not do: when no other process has the database open, opening it rebuilds the
 ``-shm`` (:mod:`tui.db.recovery`), and a reader records its read mark there in any case.
-A row is *updated* when a column's value or storage class differs.
+A row is *updated* when a column's value or storage class differs; generated columns
+(STORED and VIRTUAL) are columns like the others, as in export.
 """
 
 from __future__ import annotations
@@ -192,8 +193,11 @@ class TableDiff:
             raise DiffError(
                 f"{table!r} is a {kind} in {label}: only tables have keys to match rows by"
             )
+        # table_xinfo, not table_info: generated columns (STORED and VIRTUAL) are compared
+        # too, as export shows them; hidden 1 is a virtual table's hidden column.
         info = connection.execute(
-            "SELECT name, pk FROM pragma_table_info(?) ORDER BY cid", (table,)
+            "SELECT name, pk FROM pragma_table_xinfo(?) WHERE hidden != 1 ORDER BY cid",
+            (table,),
         ).fetchall()
         columns = tuple(str(name) for name, _ in info)
         if without_rowid:

@@ -51,6 +51,8 @@ class TableLayout:
     key_columns: int  # WITHOUT ROWID: how many leading record fields are the primary key
     rowid_alias: int | None  # record field of an INTEGER PRIMARY KEY (stored as NULL)
     defaults: tuple[Value, ...]  # per column, for records written before ADD COLUMN
+    #: Generated VIRTUAL columns: computed when read, never in the record.
+    virtual: tuple[str, ...] = ()
 
     def row(self, rowid: int | None, record: tuple[Value, ...]) -> tuple[Value, ...]:
         """The column values of one record, as SQLite would return them."""
@@ -121,6 +123,7 @@ def table_layout(sql: str) -> TableLayout | None:
         key_columns=len(keys) if without_rowid else 0,
         rowid_alias=alias,
         defaults=tuple(defaults[i] for i in order),
+        virtual=tuple(str(row[0]) for row in info if row[3] == 2),
     )
 
 

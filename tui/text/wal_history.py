@@ -189,6 +189,12 @@ def tree_heading(tree: TreeChanges) -> Text:
     text.append(": " + ", ".join(counts) if tree.changes else ": no row changed")
     if tree.identity and "columns changed" in tree.identity:
         text.append(" (compared on the columns both sides have)", "dim")
+    if tree.virtual:
+        text.append(" · not listed, generated VIRTUAL (not stored): ", "dim")
+        for n, column in enumerate(tree.virtual):
+            if n:
+                text.append(", ", "dim")
+            append_name(text, column, "dim")
     pages = sorted(set(tree.pages_before) | set(tree.pages_after))
     if pages:
         listed = ", ".join(map(str, pages[:12])) + (" …" if len(pages) > 12 else "")

@@ -235,3 +235,31 @@ def test_a_renamed_table_is_followed(writer: RecordingWriter) -> None:
     writer.run("CREATE TABLE fresh (x)", "INSERT INTO fresh VALUES (1)")
     with TableDiff(writer.db, "fresh", 6, None) as diff:
         assert diff.before.columns is None and diff.renamed is None
+
+
+def test_generated_columns_are_compared_as_export_shows_them(writer: RecordingWriter) -> None:
+    """diff lists STORED and VIRTUAL generated columns that changed (export shows both); the
+    history, which decodes records, says which VIRTUAL ones it cannot list (hostile 13-12,
+    F14)."""
+    from tui.db.row_changes import commit_changes
+    from tui.db.wal_history import HistoryBuilder
+    from tui.text.wal_history import changes_lines
+
+    writer.run(
+        "CREATE TABLE g (id INTEGER PRIMARY KEY, a INT,"
+        " b INT GENERATED ALWAYS AS (a * 2) VIRTUAL, c INT GENERATED ALWAYS AS (a + 1) STORED)"
+    )
+    writer.run("INSERT INTO g (id, a) VALUES (1, 10), (2, 5)")
+    writer.run("UPDATE g SET a = 11 WHERE id = 1")
+    with TableDiff(writer.db, "g", 2, None) as diff:
+        assert diff.after_columns == ("id", "a", "b", "c")
+        assert [(c.key, c.changed, c.before, c.after) for c in diff] == [
+            ((1,), ("a", "b", "c"), (1, 10, 20, 11), (1, 11, 22, 12))
+        ]
+    builder = HistoryBuilder(writer.db)
+    changes = commit_changes(builder, builder.refresh(), 3)
+    (tree,) = changes.trees
+    assert tree.virtual == ("b",)
+    assert [change.changed_columns for change in tree.changes] == [(1, 2)]  # a and c
+    lines = [line.plain for line in changes_lines(changes)]
+    assert "not listed, generated VIRTUAL (not stored): b" in lines[0]
