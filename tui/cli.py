@@ -148,9 +148,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _fail("give a database or --connection, not both")
         args.database = f"@{args.connection}"
     if args.database is None and not args.serve and _on_a_terminal():
+        from tui.picker import database_url_given
         from tui.settings.recent import recent
 
-        entries = recent()[: settings.recent_limit]
+        # Asked only when nothing names the database: DATABASE_URL does (make run).
+        entries = [] if database_url_given() else recent()[: settings.recent_limit]
         if entries:
             from tui.picker import pick_database
 

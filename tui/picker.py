@@ -45,6 +45,22 @@ def choices(entries: list[str], default: str) -> list[Choice]:
     return found
 
 
+def database_url_given() -> bool:
+    """Whether ``DATABASE_URL`` names the database to open (the environment, or ``.env`` as
+    :mod:`app.config` reads it): then no argument means that one, and nothing is asked
+    (``make run`` opens the demo)."""
+    import os
+
+    if "DATABASE_URL" in os.environ:
+        return True
+    env_file = Path(".env")
+    if not env_file.is_file():
+        return False
+    from dotenv import dotenv_values
+
+    return "DATABASE_URL" in dotenv_values(env_file, encoding="utf-8")
+
+
 def default_database() -> str:
     """What ``dbbrowse`` opens with no argument, masked: DATABASE_URL or ./dbbrowse.db."""
     from app.config import settings

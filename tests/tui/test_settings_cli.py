@@ -259,6 +259,7 @@ def test_on_a_terminal_the_picked_recent_database_opens(
     import tui.cli
     import tui.picker
 
+    monkeypatch.delenv("DATABASE_URL")  # the tests' own: nothing names the database
     recent.remember(str(small_db), 10)
     offered: list[list[str]] = []
 
@@ -279,6 +280,7 @@ def test_on_a_terminal_nothing_picked_opens_nothing(
     import tui.cli
     import tui.picker
 
+    monkeypatch.delenv("DATABASE_URL")  # the tests' own: nothing names the database
     recent.remember(str(small_db), 10)
     monkeypatch.setattr(tui.cli, "_on_a_terminal", lambda: True)
     monkeypatch.setattr(tui.picker, "pick_database", lambda entries, theme=None: None)
@@ -289,3 +291,22 @@ def test_on_a_terminal_nothing_picked_opens_nothing(
 def test_an_opened_file_is_remembered(opened: list[dict[str, Any]], small_db: Path) -> None:
     assert main([str(small_db)]) == 0
     assert recent.recent() == [str(small_db.resolve())]
+
+
+def test_no_picker_when_database_url_names_the_database(
+    opened: list[dict[str, Any]], small_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``make run`` sets DATABASE_URL to the demo: it opens, nothing is asked."""
+    import tui.cli
+    import tui.picker
+
+    recent.remember(str(small_db), 10)
+
+    def never(*args: Any) -> str:
+        raise AssertionError("the picker was offered")
+
+    monkeypatch.setattr(tui.cli, "_on_a_terminal", lambda: True)
+    monkeypatch.setattr(tui.picker, "pick_database", never)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{small_db}")
+    assert main([]) == 0
+    assert opened[-1]["target"].app_database is True
