@@ -325,3 +325,32 @@ async def test_long_names_and_values_keep_to_their_columns(tmp_path: Path, width
         assert re.search(rf"  {label} +{value}", screen), (label, screen)
     # Two panels side by side keep a gap: no number runs into the next panel's.
     assert not re.search(r"\d,\d{3}\d", screen), screen
+
+
+async def test_a_checkpoint_held_back_by_a_reader_names_it(tmp_path: Path) -> None:
+    """The result of a checkpoint that left frames behind names the reader process that
+    keeps them, as the screen's own explanation does (hostile 13, finding 13)."""
+    from tests.tui.db.walhelpers import holding, wal_connection
+
+    db = tmp_path / "pinned.db"
+    writer = wal_connection(db)
+    writer.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+    writer.execute("INSERT INTO t (v) VALUES ('before the reader')")
+    try:
+        with holding(db) as reader:
+            for i in range(2):  # two commits the reader's snapshot does not see
+                writer.execute("INSERT INTO t (v) VALUES (?)", (f"after {i}",))
+            app = browse_app(db)
+            async with app.run_test(size=(140, 50)) as pilot:
+                screen = await open_status(pilot)
+                await pilot.press("p")
+                await pilot.pause()
+                if not isinstance(app.screen, StatusScreen):  # a confirmation first
+                    await pilot.press("y")
+                await settle(pilot)
+                result = shown(screen, "#action-result")
+        assert result.startswith("3 of 5 WAL frames copied back into the database; frames 4–5")
+        assert f"still needed by the read transaction of process {reader.pid}" in result
+        assert "reader's snapshot" not in result
+    finally:
+        writer.close()

@@ -64,11 +64,7 @@ def _progress(wal: WalSummary, shm: ShmState | None, holders: list[LockHolder]) 
     lines = [f"{frames:,} frames ({size}) in the WAL, {backfilled:,} checkpointed."]
     readers = [h for h in holders if h.read_slot is not None and h.read_slot > 0]
     if backfilled < frames:
-        pinning = sorted(
-            (mark, holder)
-            for holder in readers
-            if (mark := _mark(shm, holder)) is not None and mark < frames
-        )
+        pinning = pinning_readers(shm, holders, frames)
         for mark, holder in pinning:
             lines.append(
                 f"Checkpoint is held back at frame {mark:,} by a reader in {describe(holder)},"
@@ -135,6 +131,38 @@ def _other_locks(holders: list[LockHolder]) -> list[str]:
                 " needs nothing from the WAL)."
             )
     return lines
+
+
+def pinning_readers(
+    shm: ShmState, holders: list[LockHolder], frames: int
+) -> list[tuple[int, LockHolder]]:
+    """The other processes' readers whose snapshot ends before frame ``frames`` (their read
+    mark, lowest first): a checkpoint cannot copy the frames after their mark."""
+    readers = [h for h in holders if h.read_slot is not None and h.read_slot > 0]
+    pins = [(mark, h) for h in readers if (mark := _mark(shm, h)) is not None and mark < frames]
+    return sorted(pins, key=lambda pair: pair[0])
+
+
+def checkpoint_held_back(
+    shm: ShmState | None, holders: list[LockHolder], log_frames: int, copied: int
+) -> str:
+    """Who kept a checkpoint from copying frames ``copied + 1`` to ``log_frames``, in words
+    (as the status screen says it); "" when no other process's reader is seen doing it."""
+    if shm is None or not shm.is_init or copied >= log_frames:
+        return ""
+    pins = [(mark, h) for mark, h in pinning_readers(shm, holders, log_frames) if mark <= copied]
+    if not pins:
+        return ""
+    mark, holder = pins[0]
+    if mark + 1 == log_frames:
+        frames = f"frame {log_frames:,} is"
+    else:
+        frames = f"frames {mark + 1:,}–{log_frames:,} are"
+    others = f" (and {len(pins) - 1} other readers)" if len(pins) > 1 else ""
+    return (
+        f"{frames} still needed by the read transaction of {describe(holder)}{others},"
+        f" which began when the WAL ended at frame {mark:,}; they can be copied once it ends"
+    )
 
 
 def _mark(shm: ShmState, holder: LockHolder) -> int | None:

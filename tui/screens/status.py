@@ -5,6 +5,7 @@ app's monitor worker, which posts :class:`InspectorUpdated`.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -408,6 +409,7 @@ class StatusScreen(JobScreen):
 
     async def _run_action(self, action: Action) -> None:
         from tui.db.maintenance import MaintenanceError
+        from tui.db.maintenance_results import CheckpointResult
 
         gone = self.source.file_gone()
         if gone is not None:
@@ -428,7 +430,38 @@ class StatusScreen(JobScreen):
         inspector = getattr(self.app, "inspector", None)
         if inspector is not None:
             inspector.invalidate()
-        self._result(str(getattr(result, "summary", result)))
+        summary = str(getattr(result, "summary", result))
+        held = await self._held_back(result)
+        if held and isinstance(result, CheckpointResult):
+            # Said of whom, in place of "a reader's snapshot" or "held a lock".
+            lead = "the checkpoint could not finish: " if result.busy else ""
+            copied = f"{result.checkpointed:,} of {result.log:,} WAL frames copied back"
+            summary = f"{lead}{copied} into the database; {held}"
+        self._result(summary)
+
+    async def _held_back(self, result: object) -> str:
+        """After a checkpoint that left frames behind: which reader keeps them (as the
+        screen says it), from the -shm and the locks as they are now; else ""."""
+        from tui.db.maintenance_results import CheckpointResult
+
+        path = self.source.target.sqlite_path
+        if not isinstance(result, CheckpointResult) or path is None:
+            return ""
+        if not result.in_wal_mode or result.checkpointed >= result.log:
+            return ""
+
+        def look() -> str:
+            from tui.db.locks import probe_wal_locks
+            from tui.db.shm import read_shm
+            from tui.db.wal_explain import checkpoint_held_back
+
+            shm_path = f"{path}-shm"
+            holders = probe_wal_locks(shm_path)
+            return checkpoint_held_back(
+                read_shm(shm_path), holders, result.log, result.checkpointed
+            )
+
+        return await asyncio.to_thread(look)
 
     def action_back_or_cancel(self) -> None:
         running = self.running("action", "space")
