@@ -286,3 +286,63 @@ async def test_a_status_action_chosen_from_the_grid_opens_the_screen_and_asks_fi
         await pilot.press("escape")  # no: nothing runs, the status screen stays
         await settle(pilot)
         assert isinstance(app.screen, StatusScreen)
+
+
+@pytest.mark.parametrize(
+    ("query", "entry"),
+    [
+        ("time travel", "Browse as of commit (WAL history)"),
+        ("as of", "Browse as of commit (WAL history)"),
+        ("browse as", "Browse as of commit (WAL history)"),
+        ("changes since", "WAL history (status screen)"),
+        ("history", "WAL history (status screen)"),
+    ],
+)
+async def test_time_travel_is_found_from_the_grid(tmp_path: Path, query: str, entry: str) -> None:
+    """The history and as-of actions, typed in the palette over the grid of a WAL database
+    (hostile 13-12, F9)."""
+    from tests.tui.db.walhelpers import wal_connection
+
+    db = tmp_path / "w.db"
+    con = wal_connection(db)
+    con.execute("CREATE TABLE t (x)")
+    con.execute("INSERT INTO t VALUES (1)")
+    try:
+        async with running(db) as (_app, pilot, _screen, grid, _status):
+            assert grid.has_focus
+            hits = await _palette_hits(pilot, query)
+            assert entry in hits, hits
+    finally:
+        con.close()
+
+
+async def test_browse_as_of_chosen_from_the_grid_opens_the_history(tmp_path: Path) -> None:
+    from tests.tui.db.walhelpers import wal_connection
+    from tui.screens.wal_history import WalHistoryScreen
+
+    db = tmp_path / "w.db"
+    con = wal_connection(db)
+    con.execute("CREATE TABLE t (x)")
+    try:
+        async with running(db) as (app, pilot, *_):
+            await pilot.press("ctrl+p")
+            await settle(pilot)
+            palette = app.screen
+            assert isinstance(palette, CommandPalette)
+            await pilot.press(*"time travel")
+            await settle(pilot)
+            options = palette.query_one(CommandList)
+            hits = [options.get_option_at_index(i) for i in range(options.option_count)]
+            found = [
+                (i, h)
+                for i, h in enumerate(hits)
+                if isinstance(h, Command) and "Browse as of commit" in str(h.hit.text)
+            ]
+            assert found and "w then h then b" in str(found[0][1].hit.help), found
+            while options.highlighted != found[0][0]:
+                await pilot.press("down")
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, WalHistoryScreen), app.screen_stack
+    finally:
+        con.close()

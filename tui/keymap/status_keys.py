@@ -178,7 +178,7 @@ STATUS_ACTIONS: tuple[KeyAction, ...] = (
         "WAL history",
         "The commits still in the WAL: pages, tables touched, rows changed",
         _S,
-        ("wal", "commits", "history", "log", "changes"),
+        ("wal", "commits", "history", "log", "changes", "changes since", "diff", "time travel"),
     ),
     KeyAction(
         "history.back",
@@ -196,7 +196,7 @@ STATUS_ACTIONS: tuple[KeyAction, ...] = (
         "Browse as of commit",
         "Browse the database as it was after the highlighted commit (read-only)",
         _S,
-        ("as of", "time travel", "past", "snapshot"),
+        ("as of", "time travel", "past", "snapshot", "browse as", "diff", "changes since"),
         scopes=("wal_history",),
     ),
     KeyAction(

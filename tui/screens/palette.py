@@ -4,7 +4,9 @@ An action is offered when its key would work on the screen the palette was opene
 screen's active bindings, the same chain a key press walks), plus the palette-only actions of
 the app (change theme). Where the key that opens the SQLite status screen works, that
 screen's actions are offered too, marked "(status screen)" and with both keys (``w then V``):
-chosen, the screen opens and the action starts there, with its own confirmation. Each
+chosen, the screen opens and the action starts there, with its own confirmation. The WAL
+history view's "Browse as of commit" is offered there too ("(WAL history)", ``w then h then
+b``): chosen, the history view opens to pick the commit. Each
 appears once, under its description, with its keys and its one line of explanation. Typing
 matches whole words and the starts of words of the description and of the action's search
 words (``wal`` finds the SQLite status screen); only when nothing matches that way does a
@@ -71,6 +73,7 @@ def offers(screen: Any) -> list[Offer]:
     status = found.get(_STATUS)
     if status is not None and getattr(app, "has_status_screen", False):
         listed += _status_offers(app, " ".join(status[1]))
+        listed += _history_offers(app, " ".join(status[1]))
     return sorted(listed, key=lambda o: o.title.lower())
 
 
@@ -94,6 +97,29 @@ def _status_offers(app: Any, opener: str) -> list[Offer]:
             elsewhere=SCOPES["status"],
         )
         for a in _ON_STATUS
+    ]
+
+
+#: The WAL history view's actions offered where the status screen opens (time travel):
+#: chosen, the history view opens, where the key acts on the highlighted commit.
+_ON_HISTORY = ("history.browse_as_of",)
+_HISTORY = "status.history"
+
+
+def _history_offers(app: Any, opener: str) -> list[Offer]:
+    """The WAL history view's actions (browse as of a commit), offered where the status
+    screen opens: chosen, the history view opens on the status screen to pick the commit."""
+    keymap: dict[str, str] = getattr(app, "_keymap", {})
+    history = BY_ID[_HISTORY]
+    reach = f"{opener} then {keys_shown(history, keymap)}"
+    return [
+        Offer(
+            BY_ID[name],
+            f"{reach} then {keys_shown(BY_ID[name], keymap)}",
+            partial(app.run_on_status_screen, history.action),
+            elsewhere=SCOPES["wal_history"],
+        )
+        for name in _ON_HISTORY
     ]
 
 
