@@ -36,8 +36,8 @@ class AsOfEngine:
 def as_of_label(commit: int, total: int) -> str:
     """How the UI names a past state: ``as of commit 12 (of 40)``."""
     if commit == 0:
-        return f"before commit 1 (of {total})"
-    return f"as of commit {commit} (of {total})"
+        return f"before commit 1 (of {total:,})"
+    return f"as of commit {commit} (of {total:,})"
 
 
 def open_as_of_engine(db_path: str | os.PathLike[str], commit: int) -> AsOfEngine:

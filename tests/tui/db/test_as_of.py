@@ -347,3 +347,11 @@ def test_a_copy_without_its_shm_checks_file_pages_by_their_bytes(
     # Nothing says how far checkpoints got, but u's page in the file (rewritten by commit 2)
     # equals none of its frames: no checkpoint copied it, so the file's page is u as of 1.
     assert as_of(copy / "h.db", 1) == states[1]
+
+
+def test_the_label_of_a_past_state_groups_the_count_of_commits() -> None:
+    """As every count is shown elsewhere: 20,002, not 20002 (hostile 13-12, F16)."""
+    from tui.db.as_of_engine import as_of_label
+
+    assert as_of_label(4, 20002) == "as of commit 4 (of 20,002)"
+    assert as_of_label(0, 1500) == "before commit 1 (of 1,500)"
