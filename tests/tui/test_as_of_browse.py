@@ -81,6 +81,12 @@ async def test_as_of_a_commit_from_the_command_line(
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, CellDetailScreen)
+        detail = app.screen
+        shown = {k for k, b in detail.active_bindings.items() if b.binding.show}
+        assert not shown & {"e", "f2"}, shown  # no "Edit value" offered (hostile 13-12, F16)
+        await pilot.press("e")
+        await settle(pilot)
+        assert app.screen is detail
         await pilot.press("escape")
         await settle(pilot)
         # Export of the view: the past rows, as filtered and sorted.

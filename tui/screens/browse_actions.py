@@ -279,7 +279,11 @@ class BrowseActions(BrowsePages):
             )
         else:
             screen = CellDetailScreen(
-                event.column.name, event.column.type_name, event.value, stored
+                event.column.name,
+                event.column.type_name,
+                event.value,
+                stored,
+                editable=self.check_action("edit_cell", ()) is not False,
             )
         self.app.push_screen(screen, closed)
 

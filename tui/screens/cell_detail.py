@@ -81,10 +81,12 @@ class CellDetailScreen(DeclaredKeyOrder, ModalScreen[str | None]):
         *,
         staged: bool = False,
         original: Any = None,
+        editable: bool = True,
     ) -> None:
         """``staged``: ``value`` is a staged edit not saved yet; ``original`` is then what
-        the database holds."""
+        the database holds. Not ``editable`` (a past state): e is not offered."""
         super().__init__()
+        self.editable = editable
         self.column = column
         self.declared_type = declared_type
         self.value = value
@@ -107,7 +109,8 @@ class CellDetailScreen(DeclaredKeyOrder, ModalScreen[str | None]):
                 append_value(note, self.original, 60)
                 yield Label(note, id="cell-staged", classes="dialog-note")
             else:
-                title.append(f":{declared} · stored {python_type_label(self.value)}")
+                stored = f"stored {python_type_label(self.value)}"
+                title.append(f":{declared} · {stored}" if declared else f": {stored}")
                 yield Label(title, classes="dialog-title")
             yield Label("", id="cell-window")
             if self.value is None:
@@ -236,6 +239,11 @@ class CellDetailScreen(DeclaredKeyOrder, ModalScreen[str | None]):
             severity="error",
             markup=False,
         )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "edit" and not self.editable:
+            return False  # a past state: nothing to edit, so not in the footer either
+        return super().check_action(action, parameters)
 
     def action_dismiss_screen(self) -> None:
         self.dismiss(None)
