@@ -99,7 +99,8 @@ def _file_shape(wal: WalSummary) -> list[str]:
     if wal.uncommitted_frames:
         lines.append(
             f"{wal.uncommitted_frames:,} frames after frame {wal.last_commit_frame:,} belong to"
-            " a transaction that has not committed."
+            " a transaction that did not commit (a write in progress, or cut short: a writer"
+            " that died leaves them; they are never read)."
         )
     if wal.stale_frames and wal.broken_frame:
         lines.append(
