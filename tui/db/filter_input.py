@@ -62,7 +62,25 @@ def filter_value(
         raise BadValueError(f"between needs two values, low and high (e.g. 10, 20): {text!r}")
     if not items:
         raise BadValueError("in needs one or more values, separated by commas")
-    return tuple(parse(item, kind) for item in items)
+    values = tuple(parse(item, kind) for item in items)
+    if op is FilterOp.BETWEEN and _after(values[0], values[1]):
+        # SQL's BETWEEN does not swap its bounds: reversed, it silently matches no row.
+        raise BadValueError(
+            f"between takes the low value first: {items[0]} is after {items[1]}, so no row"
+            f" could match (type {items[1]}, {items[0]})"
+        )
+    return values
+
+
+def _after(low: object, high: object) -> bool:
+    """Whether ``low`` sorts after ``high`` as SQLite orders values (numbers, text, blobs)."""
+    rank = {int: 1, float: 1, bool: 1, str: 2, bytes: 3}
+    a, b = rank.get(type(low)), rank.get(type(high))
+    if a is None or b is None:
+        return False  # NULL or a value of another kind: leave it to SQLite
+    if a != b:
+        return a > b
+    return bool(low > high)  # type: ignore[operator]
 
 
 def split_values(text: str) -> list[str]:

@@ -236,6 +236,9 @@ def test_filter_value(op: FilterOp, typed: str, kind: ValueKind, expected: Any) 
         (FilterOp.IN, " , ", ValueKind.INTEGER, "one or more values"),
         (FilterOp.BETWEEN, "1", ValueKind.INTEGER, "two values"),
         (FilterOp.BETWEEN, "1, 2, 3", ValueKind.INTEGER, "two values"),
+        # Reversed bounds match nothing in SQL: said, not silently empty (hostile 13-12, F16).
+        (FilterOp.BETWEEN, "10, 1", ValueKind.INTEGER, "low value first: 10 is after 1"),
+        (FilterOp.BETWEEN, "b, a", ValueKind.TEXT, "low value first: b is after a"),
         (FilterOp.IN, '"open, 1', ValueKind.TEXT, "not closed"),
         (FilterOp.REGEXP, "(unclosed", ValueKind.TEXT, "not a regular expression"),
         (FilterOp.REGEXP, "", ValueKind.TEXT, "type a regular expression"),
