@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from tui.db import sqlite_regexp
+from tui.db import sqlite_fold, sqlite_regexp
 from tui.db.dialects import DialectStrategy, strategy_for
 from tui.db.no_checkpoint import disable_checkpoint_on_close, sqlite3_connection_of
 from tui.db.target import PastStateError, Target, TargetError
@@ -66,9 +66,16 @@ def decode_text(raw: bytes) -> str:
     return raw.decode("utf-8", "surrogateescape")
 
 
+def _install_functions(dbapi_connection: Any) -> None:
+    """dbbrowse's own SQL functions on a SQLite connection: REGEXP, case-blind contains."""
+    sqlite_regexp.install(dbapi_connection)
+    sqlite_fold.install(dbapi_connection)
+
+
 def _install_sqlite_hooks(sync_engine: Engine, *, text_factory: bool) -> None:
-    """On every new connection: keep the WAL on close, decode TEXT losslessly, and give
-    REGEXP a function with a time limit (:mod:`tui.db.sqlite_regexp`)."""
+    """On every new connection: keep the WAL on close, decode TEXT losslessly, give REGEXP a
+    function with a time limit (:mod:`tui.db.sqlite_regexp`) and add a case-blind contains
+    (:mod:`tui.db.sqlite_fold`)."""
     if sync_engine in _HOOKED:  # the application's engines outlive one DataSource
         return
     _HOOKED.add(sync_engine)
@@ -79,7 +86,7 @@ def _install_sqlite_hooks(sync_engine: Engine, *, text_factory: bool) -> None:
         if text_factory:
             driver = getattr(dbapi_connection, "driver_connection", dbapi_connection)
             driver.text_factory = decode_text
-        sqlite_regexp.install(dbapi_connection)
+        _install_functions(dbapi_connection)
         conn = sqlite3_connection_of(dbapi_connection)
         if (conn is None or not disable_checkpoint_on_close(conn)) and not warned:
             warned.append(True)
@@ -232,7 +239,7 @@ class DataSource:
         sync_engine = opened.engine.sync_engine
         if sync_engine not in _HOOKED:
             _HOOKED.add(sync_engine)
-            event.listen(sync_engine, "connect", lambda dbapi, _: sqlite_regexp.install(dbapi))
+            event.listen(sync_engine, "connect", lambda dbapi, _: _install_functions(dbapi))
         source = cls(replace(target, display=f"{target.display} {opened.label}"), opened.engine)
         source._on_close.append(opened.snapshot.close)
         source.as_of_generation = opened.snapshot.generation

@@ -32,6 +32,8 @@ from tui.db.model import (
     TableRef,
     ValueKind,
 )
+from tui.db.sqlite_fold import FUNCTION as FOLD_FUNCTION
+from tui.db.sqlite_fold import needs_folding
 from tui.db.typed_values import kind_from_affinity
 from tui.db.typed_values import sqlite_affinity as affinity
 
@@ -139,7 +141,7 @@ class SQLiteStrategy(DialectStrategy):
     nulls_first_when_ascending = True
     # regexp() is dbbrowse's own, registered on each of its connections (sqlite_regexp.py).
     has_regexp = True
-    like_ignores_case = True  # ASCII only
+    like_ignores_case = True  # LIKE: ASCII only; contains and search: every letter
     table_names_ignore_case = True  # ASCII only
     has_rowid = True
     loose_column_types = True  # type affinity, not types (but STRICT tables)
@@ -150,6 +152,11 @@ class SQLiteStrategy(DialectStrategy):
     def contains(self, text: ColumnElement[Any], needle: str) -> ColumnElement[bool]:
         # LIKE reads a text only up to its first NUL ('a\0needle' is not like '%needle%');
         # instr() and lower() read all its bytes, and lower() folds ASCII only, as LIKE does.
+        # A needle with other cased letters (ü, É) is compared by dbbrowse's own function,
+        # casefold() in Python: slower per row, so only then (sqlite_fold.py).
+        if needs_folding(needle):
+            folded: ColumnElement[Any] = getattr(func, FOLD_FUNCTION)(text, literal(needle))
+            return folded == 1
         return func.instr(func.lower(text), func.lower(literal(needle))) > 0
 
     async def interrupt(
