@@ -364,7 +364,7 @@ async def test_search_ignores_case_for_every_letter(
     (hostile 13, finding 7), in the quick search and in a contains condition alike."""
     app = browse_app(letters_db)
     async with app.run_test(size=SIZE) as pilot:
-        screen, grid = await _focused_grid(app, pilot)
+        _screen, grid = await _focused_grid(app, pilot)
         await pilot.press("slash")
         await pilot.pause()
         app.screen.query_one(Input).value = typed
