@@ -296,14 +296,15 @@ class DbBrowseApp(KeyOrder[int]):
             inspector.invalidate()
         return source.run if self._status_source is None else self._status_source.run
 
-    def browse_as_of(self, commit: int) -> None:
-        """Browse the SQLite file as it stood right after ``commit`` of its WAL, over the live
-        database, read-only (``L`` comes back). A state that cannot be rebuilt is reported
-        and nothing opens. For the history view's button."""
-        self._open_as_of(commit)
+    def browse_as_of(self, commit: int, generation: tuple[int, int] | None = None) -> None:
+        """Browse the SQLite file as it stood right after ``commit`` of its WAL (of
+        ``generation``, the WAL the history view listed), over the live database, read-only
+        (``L`` comes back). A state that cannot be rebuilt (the WAL was reset since) is
+        reported and nothing opens. For the history view's button."""
+        self._open_as_of(commit, generation)
 
     @work(group="as-of", exclusive=True, exit_on_error=False)
-    async def _open_as_of(self, commit: int) -> None:
+    async def _open_as_of(self, commit: int, generation: tuple[int, int] | None = None) -> None:
         from tui.db.source import DataSource
         from tui.db.target import as_of_target
         from tui.screens.past_browse import PastBrowseScreen
@@ -311,7 +312,7 @@ class DbBrowseApp(KeyOrder[int]):
         if self.source is None:
             return
         base = self.target if self.target is not None else self.source.target
-        source = await DataSource.open(as_of_target(base, commit))
+        source = await DataSource.open(as_of_target(base, commit, generation))
         screen = PastBrowseScreen()
         screen.page_size = self.settings.page_size
         try:

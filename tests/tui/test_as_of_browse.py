@@ -366,3 +366,30 @@ async def test_the_changes_since_a_past_state_follow_a_rename(
             " the rename",
             "~ rowid 3: n: 30 → -1",
         ]
+
+
+async def test_a_commit_picked_before_a_wal_reset_is_refused(
+    tmp_path: Path, writer: sqlite3.Connection
+) -> None:
+    """b in the history view names a commit of the WAL it listed: after a reset, commit 3 of
+    the new WAL is another state, refused with the reason, never opened as the one picked
+    (hostile 13-12, F6)."""
+    from tui.db.wal_commits import read_commits
+
+    db = tmp_path / "h.db"
+    listed = read_commits(f"{db}-wal").generation
+    app = browse_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        live = app.screen
+        assert writer.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone() == (0, 0, 0)
+        for n in range(3):  # the new WAL's commits 1 to 3
+            writer.execute("UPDATE t SET n = ? WHERE id = 1", (n,))
+        app.browse_as_of(3, listed)
+        await settle(pilot)
+        assert app.screen is live
+        messages = [n.message for n in app._notifications]
+        assert any("the WAL was reset after commit 3" in m for m in messages), messages
+        app.browse_as_of(3)  # not pinned: the current WAL's commit 3
+        await settle(pilot)
+        assert isinstance(app.screen, PastBrowseScreen)

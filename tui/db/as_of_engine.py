@@ -40,7 +40,9 @@ def as_of_label(commit: int, total: int) -> str:
     return f"as of commit {commit} (of {total:,})"
 
 
-def open_as_of_engine(db_path: str | os.PathLike[str], commit: int) -> AsOfEngine:
+def open_as_of_engine(
+    db_path: str | os.PathLike[str], commit: int, generation: tuple[int, int] | None = None
+) -> AsOfEngine:
     """An async engine over the database at ``db_path`` as of ``commit``.
 
     Reads the WAL (blocking: call it from a thread). Raises
@@ -48,7 +50,7 @@ def open_as_of_engine(db_path: str | os.PathLike[str], commit: int) -> AsOfEngin
     """
     import aiosqlite
 
-    snapshot = AsOfSnapshot(db_path, commit)
+    snapshot = AsOfSnapshot(db_path, commit, generation=generation)
 
     def connector() -> sqlite3.Connection:
         # aiosqlite wants a sqlite3.Connection; it uses only what ApswConnection has.

@@ -231,7 +231,9 @@ class DataSource:
 
         assert target.sqlite_path is not None and target.as_of is not None
         try:
-            opened = await asyncio.to_thread(open_as_of_engine, target.sqlite_path, target.as_of)
+            opened = await asyncio.to_thread(
+                open_as_of_engine, target.sqlite_path, target.as_of, target.as_of_generation
+            )
         except NotReconstructableError as exc:
             raise PastStateError(f"{target.display} as of commit {target.as_of}: {exc}") from exc
         except OSError as exc:

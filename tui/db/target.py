@@ -42,6 +42,9 @@ class Target:
     #: Browse the SQLite file as it stood right after this commit of its WAL (read-only,
     #: see tui.db.as_of); None for the database as it is.
     as_of: int | None = None
+    #: The WAL generation (salts) ``as_of`` was picked in (the history view's list): a WAL
+    #: reset since makes that commit another state, refused; None takes the current one.
+    as_of_generation: tuple[int, int] | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -188,13 +191,16 @@ def resolve_target(
     return replace(target, compare_models=compare_models)
 
 
-def as_of_target(target: Target, commit: int) -> Target:
-    """``target`` as it stood right after ``commit`` of its WAL: read-only, a SQLite file only."""
+def as_of_target(target: Target, commit: int, generation: tuple[int, int] | None = None) -> Target:
+    """``target`` as it stood right after ``commit`` of its WAL (of ``generation``, when
+    given): read-only, a SQLite file only."""
     if target.sqlite_path is None:
         raise TargetError("--as-of needs a SQLite database file (it reads the file's WAL)")
     if commit < 0:
         raise TargetError(f"--as-of takes a commit number (0 or more), not {commit}")
-    return replace(target, read_only=True, ensure_schema=False, as_of=commit)
+    return replace(
+        target, read_only=True, ensure_schema=False, as_of=commit, as_of_generation=generation
+    )
 
 
 def _url_target(url: str, *, app_database: bool, read_only: bool, ensure: bool) -> Target:

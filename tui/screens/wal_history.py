@@ -281,4 +281,5 @@ class WalHistoryScreen(JobScreen):
                 markup=False,
             )
             return
-        browse_as_of(number)
+        # Pinned to the WAL listed: after a reset, commit N is another state, refused.
+        browse_as_of(number, self.history.generation if self.history is not None else None)
