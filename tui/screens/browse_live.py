@@ -136,7 +136,9 @@ class BrowseLive(BrowseCounting):
                 self.dropped = table.ref
                 self.new_scope()  # its jobs stop; what they return late is dropped
                 self.show_nothing()
-                self.say(f"{kind} {table.name} was renamed or dropped by another connection")
+                gone = f"{kind} {table.name} was renamed or dropped by another connection"
+                self.say(gone)
+                self.status.notice = gone  # not "refreshed": there is nothing to refresh
             return True
         if self.dropped == table.ref:
             self.dropped = None
