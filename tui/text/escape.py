@@ -30,8 +30,9 @@ ONE_LINE = {"\n": "⏎", "\r": "␍", "\t": "⇥"}
 _ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 # Letters (not format characters) that render as blank space and so can fake a name.
 _BLANK_LETTERS = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u3164\uffa0")
-# After a backslash, these would make it read as one of the escapes above.
-_AMBIGUOUS_AFTER_BACKSLASH = frozenset("xuU\\")
+# After a backslash, a letter and this many hex digits read as one of the escapes above.
+_ESCAPE_DIGITS = {"x": 2, "u": 4, "U": 8}
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 
 
 def char_escape(char: str, *, keep_newlines: bool = False) -> str | None:
@@ -62,15 +63,23 @@ def needs_escape(text: str) -> bool:
 
 def _backslash_escape(text: str, index: int, keep_newlines: bool) -> str | None:
     r"""How the backslash at ``text[index]`` is shown: ``\\`` when what follows could make
-    it read as the start of an escape (``x``, ``u``, ``U``, another backslash, or a character
-    shown as an escape), else as it is. So the four characters ``\x1b`` typed as text never
-    look like an ESC character, not even in plain text, while ``C:\dir`` stays as typed."""
+    it read as the start of an escape (``x`` and two hex digits, ``u`` and four, ``U`` and
+    eight, another backslash, or a character shown as an escape), else as it is. So the four
+    characters ``\x1b`` typed as text never look like an ESC character, not even in plain
+    text, while ``C:\Users\bob`` stays as typed."""
     after = text[index + 1 : index + 2]
     if not after:
         return None
-    if after in _AMBIGUOUS_AFTER_BACKSLASH or char_escape(after, keep_newlines=keep_newlines):
-        return "\\\\"
+    if after == "\\" or char_escape(after, keep_newlines=keep_newlines) is not None:
+        return "\\\\"  # what follows is shown starting with a backslash
+    digits = _ESCAPE_DIGITS.get(after)
+    if digits is not None and _is_hex(text[index + 2 : index + 2 + digits], digits):
+        return "\\\\"  # \x1b, \u202e, \U0001f600 typed as text
     return None
+
+
+def _is_hex(text: str, length: int) -> bool:
+    return len(text) == length and all(c in _HEX_DIGITS for c in text)
 
 
 def escape_runs(text: str, *, keep_newlines: bool = False) -> Iterator[tuple[str, bool]]:

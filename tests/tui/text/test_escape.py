@@ -110,6 +110,9 @@ def test_escaped_text_holds_no_control_or_invisible_character(text: str) -> None
     [
         ("C:\\dir\\file", "C:\\dir\\file"),  # a backslash nothing could misread stays
         ("ends in \\", "ends in \\"),
+        ("C:\\Users\\bob", "C:\\Users\\bob"),  # U, x, u without their hex digits
+        ("C:\\xfiles\\u1", "C:\\xfiles\\u1"),
+        ("\\x1", "\\x1"),
         ("typed \\x1b", "typed \\\\x1b"),  # the four characters, not an ESC
         ("typed \\u202e", "typed \\\\u202e"),
         ("typed \\U0001f600", "typed \\\\U0001f600"),
