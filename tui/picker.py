@@ -30,9 +30,9 @@ class PickerApp(App[str | None]):
         self.push_screen(RecentScreen(self.choices), self.exit)
 
 
-def choices(entries: list[str], default: str) -> list[Choice]:
+def choices(entries: list[str], default: str, default_note: str = "the default") -> list[Choice]:
     """The default database first, then the recent ones as people read them."""
-    found = [Choice("", default, "the default")]
+    found = [Choice("", default, default_note)]
     for entry in entries:
         if entry.startswith("@"):
             found.append(Choice(entry, entry, "saved connection"))
@@ -71,6 +71,13 @@ def default_database() -> str:
     return "./dbbrowse.db (the application's database)"
 
 
+def default_note() -> str:
+    """What the picker says of the default: that choosing it creates a file, when it will."""
+    if not database_url_given() and not Path("dbbrowse.db").exists():
+        return "the default · does not exist: will be created, with the application's tables"
+    return "the default"
+
+
 def pick_database(entries: list[str], theme: str | None = None) -> str | None:
     """Ask at the terminal; see :class:`PickerApp`."""
-    return PickerApp(choices(entries, default_database()), theme).run()
+    return PickerApp(choices(entries, default_database(), default_note()), theme).run()

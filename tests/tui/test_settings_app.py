@@ -208,3 +208,18 @@ async def test_a_missing_file_chosen_in_the_picker_is_said_and_the_picker_stays(
         await pilot.press("enter")
         await pilot.pause()
     assert picker.return_value == str(gone)
+
+
+@pytest.mark.parametrize("exists", [False, True])
+def test_the_picker_says_when_the_default_will_be_created(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exists: bool
+) -> None:
+    from tui.picker import default_note
+
+    monkeypatch.chdir(tmp_path)  # no .env here
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    if exists:
+        (tmp_path / "dbbrowse.db").touch()
+    note = default_note()
+    assert note.startswith("the default")
+    assert ("will be created" in note) is not exists
