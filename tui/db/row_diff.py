@@ -8,7 +8,9 @@ so a table of any size is compared in constant memory. Both sides read through t
 file would not do: when no other process has the database open, opening it rebuilds the
 ``-shm`` (:mod:`tui.db.recovery`), and a reader records its read mark there in any case.
 A row is *updated* when a column's value or storage class differs; generated columns
-(STORED and VIRTUAL) are columns like the others, as in export.
+(STORED and VIRTUAL) are columns like the others, as in export. A table or column renamed in
+between is followed by the history's rename model (:mod:`tui.db.table_renames`): its rows and
+values are matched across the rename, and the rename is told once, not as every row changed.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from tui.db.apsw_dbapi import ApswConnection
 from tui.db.as_of import AsOfSnapshot
-from tui.db.table_renames import renamed_tables
+from tui.db.table_renames import Renames, followed_renames
 
 __all__ = ["DiffError", "RowDifference", "TableDiff"]
 
@@ -80,6 +82,11 @@ class TableDiff:
         self.table = table
         self._snapshots: list[AsOfSnapshot] = []
         self._connections: list[Any] = []
+        self._renames: dict[tuple[int, int], Renames] = {}
+        #: before column name -> after column name, for the columns renamed in between
+        self._column_names: dict[str, str] = {}
+        #: ``column v renamed to w between …``, one per column followed across a rename
+        self.renamed_columns: tuple[str, ...] = ()
         try:
             self._before = self._open_past(from_commit, generation)
             # "Now" is the last commit the WAL holds as the before side found it, of the
@@ -95,9 +102,11 @@ class TableDiff:
             )
             #: ``table t renamed to u between …``: the table was followed across a rename.
             self.renamed: str | None = None
+            last = latest if to_commit is None else to_commit
             if (before.columns is None) != (after.columns is None):
-                last = latest if to_commit is None else to_commit
                 before, after = self._follow(before, after, from_commit, last, first.generation)
+            if before.columns is not None and after.columns is not None and last != from_commit:
+                self._follow_columns(before, after, from_commit, last, first.generation)
         except BaseException:
             self.close()
             raise
@@ -123,6 +132,7 @@ class TableDiff:
         """What a person must know before reading the rows: a side where the table did not
         exist, so that every row is listed as inserted (or deleted)."""
         found = [] if self.renamed is None else [self.renamed]
+        found.extend(self.renamed_columns)
         for side, rows in ((self.before, "inserted"), (self.after, "deleted")):
             if side.columns is None:
                 when = (
@@ -136,6 +146,12 @@ class TableDiff:
     @property
     def before_columns(self) -> tuple[str, ...]:
         return self.before.columns or ()
+
+    @property
+    def matched_before_columns(self) -> tuple[str, ...]:
+        """The before columns under their after names (a renamed column's new name): what an
+        updated row's ``changed`` names refer to."""
+        return tuple(self._column_names.get(c, c) for c in self.before_columns)
 
     @property
     def after_columns(self) -> tuple[str, ...]:
@@ -168,7 +184,7 @@ class TableDiff:
                 yield RowDifference("inserted", new[0], None, new[1])
                 new = next(after, None)
             else:
-                changed = _changed(b_cols, old[1], a_cols, new[1])
+                changed = _changed(b_cols, old[1], a_cols, new[1], self._column_names)
                 if changed:
                     yield RowDifference("updated", new[0], old[1], new[1], changed)
                 old, new = next(before, None), next(after, None)
@@ -220,7 +236,7 @@ class TableDiff:
         is not taken for it. Told in the order it happened, whichever way the diff goes."""
         backwards = last < from_commit
         first, second = sorted((from_commit, last))
-        names = renamed_tables(self.db_path, first, second, generation)
+        names = self._followed(first, second, generation).tables
         earlier, later = (after, before) if backwards else (before, after)
         connection = {id(before): self._before, id(after): self._after}
         if earlier.columns is not None and self.table in names:
@@ -238,6 +254,29 @@ class TableDiff:
             f" {later.label}: its rows are matched across the rename"
         )
         return (later, earlier) if backwards else (earlier, later)
+
+    def _followed(self, first: int, last: int, generation: tuple[int, int]) -> Renames:
+        if (first, last) not in self._renames:
+            self._renames[first, last] = followed_renames(self.db_path, first, last, generation)
+        return self._renames[first, last]
+
+    def _follow_columns(
+        self, before: _Side, after: _Side, from_commit: int, last: int, generation: tuple[int, int]
+    ) -> None:
+        """Match the columns renamed in between (``RENAME COLUMN``), so that their values are
+        compared with each other instead of every row showing one column gone and one new."""
+        backwards = last < from_commit
+        earlier, later = (after, before) if backwards else (before, after)
+        first, second = min(from_commit, last), max(from_commit, last)
+        pairs = self._followed(first, second, generation).columns.get(earlier.table, ())
+        assert earlier.columns is not None and later.columns is not None
+        pairs = tuple((o, n) for o, n in pairs if o in earlier.columns and n in later.columns)
+        self._column_names = {n: o for o, n in pairs} if backwards else dict(pairs)
+        self.renamed_columns = tuple(
+            f"column {o} renamed to {n} between {earlier.label} and {later.label}:"
+            " its values are matched across the rename"
+            for o, n in pairs
+        )
 
     def _rows(
         self, connection: Any, side: _Side
@@ -283,8 +322,12 @@ def _changed(
     before: tuple[Any, ...],
     after_columns: tuple[str, ...],
     after: tuple[Any, ...],
+    renamed: dict[str, str] | None = None,
 ) -> tuple[str, ...]:
-    """Columns whose value or storage class differs (a column on one side only differs)."""
+    """Columns whose value or storage class differs (a column on one side only differs);
+    ``renamed`` maps a before column's name to its name after."""
+    names = renamed or {}
+    before_columns = tuple(names.get(c, c) for c in before_columns)
     old = dict(zip(before_columns, before, strict=True))
     new = dict(zip(after_columns, after, strict=True))
     missing = object()

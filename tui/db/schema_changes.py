@@ -39,6 +39,7 @@ __all__ = [
     "RECREATED",
     "RENAMED",
     "SchemaChange",
+    "declared_columns",
     "schema_changes",
 ]
 
@@ -182,6 +183,11 @@ def _declared(sql: str | None) -> tuple[str, ...]:
         return ()
     finally:
         con.close()
+
+
+def declared_columns(sql: str | None) -> tuple[str, ...]:
+    """The columns the ``CREATE TABLE`` text ``sql`` creates, in order; () when unknown."""
+    return _declared(sql)
 
 
 def _table_change(was: SchemaObject, item: SchemaObject) -> SchemaChange:

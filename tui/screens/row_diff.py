@@ -98,7 +98,10 @@ class RowDiffScreen(ModalScreen[None]):
                     if sum(self.counts.values()) <= SHOWN:
                         lines.append(
                             difference_line(
-                                diff.key_columns, diff.before_columns, diff.after_columns, change
+                                diff.key_columns,
+                                diff.matched_before_columns,
+                                diff.after_columns,
+                                change,
                             )
                         )
                         if len(lines) >= _BATCH:

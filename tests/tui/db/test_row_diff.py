@@ -263,3 +263,51 @@ def test_generated_columns_are_compared_as_export_shows_them(writer: RecordingWr
     assert [change.changed_columns for change in tree.changes] == [(1, 2)]  # a and c
     lines = [line.plain for line in changes_lines(changes)]
     assert "not listed, generated VIRTUAL (not stored): b" in lines[0]
+
+
+def test_a_renamed_column_is_followed(writer: RecordingWriter) -> None:
+    """RENAME COLUMN is followed as the history reports it: only rows whose values changed
+    are listed, with one line for the rename, both directions, also after a table rename
+    (hostile2, N4)."""
+    from tui.text.row_diff import difference_line
+
+    writer.run(
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)",
+        *[("INSERT INTO t VALUES (?, ?)", (i, f"v{i}")) for i in range(5)],
+    )
+    writer.run("UPDATE t SET v = 'X' WHERE id = 1")  # commit 2
+    writer.run("ALTER TABLE t RENAME TO t2")  # commit 3
+    writer.run("UPDATE t2 SET v = 'Y' WHERE id = 2")  # commit 4
+    writer.run("ALTER TABLE t2 RENAME COLUMN v TO w")  # commit 5
+    writer.run("UPDATE t2 SET w = 'Z' WHERE id = 3")  # commit 6
+    with TableDiff(writer.db, "t2", 4, None) as diff:
+        assert diff.notices == (
+            "column v renamed to w between commit 4 and now: its values are matched across"
+            " the rename",
+        )
+        changes = list(diff)
+        assert [(c.key, c.changed, c.before, c.after) for c in changes] == [
+            ((3,), ("w",), (3, "v3"), (3, "Z"))
+        ]
+        line = difference_line(
+            diff.key_columns, diff.matched_before_columns, diff.after_columns, changes[0]
+        )
+        assert line.plain == "~ rowid 3: w: 'v3' → 'Z'"
+    with TableDiff(writer.db, "t", 1, None) as diff:
+        assert len(diff.notices) == 2 and diff.notices[1].startswith(
+            "column v renamed to w between commit 1 and now"
+        )
+        assert [(c.key, c.changed) for c in diff] == [
+            ((1,), ("w",)),
+            ((2,), ("w",)),
+            ((3,), ("w",)),
+        ]
+    with TableDiff(writer.db, "t2", 6, 4) as diff:
+        assert diff.notices[0].startswith("column v renamed to w between commit 4 and commit 6")
+        assert [(c.key, c.changed, c.before, c.after) for c in diff] == [
+            ((3,), ("v",), (3, "Z"), (3, "v3"))
+        ]
+    # A column renamed away and another added under its old name is not the same column.
+    writer.run("ALTER TABLE t2 ADD COLUMN v TEXT")  # commit 7
+    with TableDiff(writer.db, "t2", 4, None) as diff:
+        assert {c.changed for c in diff} == {("v",), ("w", "v")}
