@@ -67,3 +67,27 @@ async def test_a_name_longer_than_the_bar_keeps_its_start_and_end(registry_db: P
         assert "table geodetic_ref" in line, line
         assert line.rstrip().endswith("_zone"), line
         assert "db nat" in line, line
+
+
+async def test_a_dialog_fits_a_small_terminal_and_its_buttons_stay_reachable(
+    registry_db: Path,
+) -> None:
+    """At 60x20 the filter dialog (76 wide, 19 lines of content) used to run off the right
+    edge and bottom: no right border, no Cancel."""
+    from textual.widgets import Button
+
+    from tui.screens.filter import FilterScreen
+
+    app = browse_app(registry_db)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        assert isinstance(app.screen, FilterScreen)
+        dialog = app.screen.query_one("#filter-dialog")
+        assert dialog.region.right <= 60 and dialog.region.bottom <= 20
+        cancel = app.screen.query_one("#cancel", Button)
+        cancel.focus()
+        await settle(pilot)
+        assert app.screen.region.contains_region(cancel.region)
+        assert dialog.region.contains_region(cancel.region)
