@@ -354,3 +354,32 @@ async def test_a_checkpoint_held_back_by_a_reader_names_it(tmp_path: Path) -> No
         assert "reader's snapshot" not in result
     finally:
         writer.close()
+
+
+async def test_a_full_checkpoints_question_names_the_reader_that_pins_frames(
+    tmp_path: Path,
+) -> None:
+    """Before it runs, not only in its result (hostile2, F13)."""
+    from tests.tui.db.walhelpers import holding, wal_connection
+    from tui.screens.confirm import ConfirmScreen
+
+    db = tmp_path / "pinned.db"
+    writer = wal_connection(db)
+    writer.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+    writer.execute("INSERT INTO t (v) VALUES ('before the reader')")
+    try:
+        with holding(db) as reader:
+            for i in range(2):  # two commits the reader's snapshot does not see
+                writer.execute("INSERT INTO t (v) VALUES (?)", (f"after {i}",))
+            app = browse_app(db)
+            async with app.run_test(size=(140, 50)) as pilot:
+                await open_status(pilot)
+                await pilot.press("F")
+                await settle(pilot)
+                assert isinstance(app.screen, ConfirmScreen)
+                question = " ".join(app.screen._detail.split())
+                await pilot.press("n")
+        assert "Right now frames 4–5 are still needed by the read transaction of" in question
+        assert f"process {reader.pid}" in question
+    finally:
+        writer.close()

@@ -175,7 +175,32 @@ def _with_writer_wait(action: Action, name: str, snapshot: InspectorSnapshot | N
             f" blocked for as long as {work} takes, plus up to"
             f" {waits * DEFAULT_BUSY_TIMEOUT_MS:,} ms waiting for {whom} (dbbrowse gives up"
             ' after that). A writer whose busy timeout is shorter gets "database is locked".'
+            f"{_pinned_now(snapshot)}"
         ),
+    )
+
+
+def _pinned_now(snapshot: InspectorSnapshot | None) -> str:
+    """The reader that keeps frames from being copied now, for a checkpoint's question (as
+    its result and the status screen name it); "" when none is seen."""
+    from tui.db.wal_explain import describe, pinning_readers
+
+    shm = snapshot.shm if snapshot is not None else None
+    if snapshot is None or shm is None or not shm.is_init:
+        return ""
+    pins = pinning_readers(shm, list(snapshot.holders), shm.max_frame)
+    if not pins:
+        return ""
+    mark, holder = pins[0]
+    frames = (
+        f"frame {shm.max_frame:,} is"
+        if mark + 1 == shm.max_frame
+        else f"frames {mark + 1:,}–{shm.max_frame:,} are"
+    )
+    others = f" (and {len(pins) - 1} other readers)" if len(pins) > 1 else ""
+    return (
+        f"\n\nRight now {frames} still needed by the read transaction of {describe(holder)}"
+        f"{others}: they cannot be copied until it ends."
     )
 
 
