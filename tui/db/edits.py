@@ -51,16 +51,20 @@ __all__ = [
     "CellEdit",
     "Change",
     "ChangeSet",
+    "ColumnPlace",
     "EditRefusedError",
     "RowDelete",
     "RowIdentity",
     "RowInsert",
     "StagingError",
+    "column_place",
     "edit_key",
     "edit_refusal",
+    "first_unbound",
     "insert_hint",
     "row_identity",
     "same_value",
+    "unbound_edit",
 ]
 
 #: Names SQLite resolves to the rowid unless a real column takes them, in order of preference.
@@ -224,6 +228,26 @@ def same_value(a: Any, b: Any) -> bool:
 
 
 @dataclass(frozen=True)
+class ColumnPlace:
+    """Which column an edit was staged on. Its name alone does not say it: another connection
+    may rename it (``bal`` -> ``oldbal``) and add another column under the old name, which
+    the edit must never be written to. A column renamed, dropped or re-created, or one
+    before it dropped, is no longer in the same place."""
+
+    name: str
+    type_name: str
+    position: int  # among the table's columns as described, from 0
+
+
+def column_place(info: TableInfo, column: str) -> ColumnPlace | None:
+    """Where ``column`` is in ``info`` (None: no such column)."""
+    for position, described in enumerate(info.columns):
+        if described.name == column:
+            return ColumnPlace(described.name, described.type_name.upper(), position)
+    return None
+
+
+@dataclass(frozen=True)
 class CellEdit:
     table: TableRef
     key: RowKey
@@ -234,6 +258,57 @@ class CellEdit:
     #: VACUUM may give that rowid to another row, so only the whole row names it (the save
     #: compares them all, as a deletion does). Empty for rows named by a declared key.
     row: tuple[tuple[str, Any], ...] = ()
+    #: The column as it was when the edit was staged (see :class:`ColumnPlace`); None: not
+    #: known (an edit built without its table), checked by name only.
+    place: ColumnPlace | None = None
+
+
+def unbound_edit(edit: CellEdit, info: TableInfo) -> str | None:
+    """Why ``edit`` can no longer be saved to ``info`` (the table as it is now): its column
+    is not the column it was staged on; None when it still is."""
+    if edit.place is None:
+        return None
+    value = _shown(edit.new)
+    if not info.columns:
+        return (
+            f"table {edit.table} was renamed or dropped by another connection since you"
+            f" staged {value} in its column {edit.column}: discard this change or stage it"
+            " again"
+        )
+    now = column_place(info, edit.column)
+    if now is None:
+        return (
+            f"{edit.column} was renamed or dropped by another connection since you staged"
+            f" {value}: discard this change or stage it again"
+        )
+    if now != edit.place:
+        return (
+            f"{edit.column} was renamed or re-created by another connection since you staged"
+            f" {value}: discard this change or stage it again"
+        )
+    return None
+
+
+def first_unbound(
+    changes: tuple[Change, ...], tables: Mapping[TableRef, TableInfo]
+) -> tuple[CellEdit, str] | None:
+    """The first staged edit whose column is no longer the one it was staged on in
+    ``tables`` (the tables as they are now), with the reason; None when every one is."""
+    for change in changes:
+        info = tables.get(change.table)
+        if isinstance(change, CellEdit) and info is not None:
+            reason = unbound_edit(change, info)
+            if reason is not None:
+                return change, reason
+    return None
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return repr(value)
 
 
 @dataclass(frozen=True)
@@ -314,8 +389,14 @@ class ChangeSet:
     def __bool__(self) -> bool:
         return bool(self.changes)
 
-    def edit_of(self, table: TableRef, key: RowKey, column: str) -> CellEdit | None:
-        """The latest staged step of the cell (its ``new`` is what save leaves in it)."""
+    def edit_of(
+        self, table: TableRef, key: RowKey, column: str, place: ColumnPlace | None = None
+    ) -> CellEdit | None:
+        """The latest staged step of the cell (its ``new`` is what save leaves in it).
+
+        With ``place`` (the column as it is now), an edit staged on another column of the
+        same name (renamed elsewhere, and a new one added under its name) is not this cell's.
+        """
         found = None
         for change in self.changes:
             if (
@@ -323,6 +404,7 @@ class ChangeSet:
                 and change.table == table
                 and change.key == key
                 and change.column == column
+                and (place is None or change.place is None or change.place == place)
             ):
                 found = change
         return found
@@ -397,7 +479,7 @@ class ChangeSet:
     def _stage_edit(self, changes: list[Change], edit: CellEdit) -> None:
         if self.is_deleted(edit.table, edit.key):
             raise StagingError("this row is staged for deletion: undo the deletion to edit it")
-        previous = self.edit_of(edit.table, edit.key, edit.column)
+        previous = self.edit_of(edit.table, edit.key, edit.column, edit.place)
         if previous is None:
             if not same_value(edit.original, edit.new):
                 changes.append(edit)

@@ -80,7 +80,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tui.db.delete_effects import DeleteEffect, recount
-from tui.db.edits import CellEdit, Change, ChangeSet, RowDelete, RowInsert, StagingError, same_value
+from tui.db.edits import (
+    CellEdit,
+    Change,
+    ChangeSet,
+    RowDelete,
+    RowInsert,
+    StagingError,
+    first_unbound,
+    same_value,
+)
 from tui.db.model import TableInfo, TableRef
 from tui.db.save_errors import (
     blamed_change,
@@ -229,19 +238,22 @@ async def _changed_tables(
     conn: AsyncConnection,
     planned: Sequence[PlannedStatement],
     tables: Mapping[TableRef, TableInfo],
-) -> list[tuple[TableInfo, TableInfo]]:
-    """(as staged, as now) for each table saved to whose columns changed since it was read."""
+) -> tuple[list[tuple[TableInfo, TableInfo]], dict[TableRef, TableInfo]]:
+    """(as staged, as now) for each table saved to whose columns changed since it was read,
+    and every table saved to as it is now."""
     from tui.db.dialects import strategy_for
 
     strategy = strategy_for(conn.dialect.name)
     changed = []
+    described = {}
     for ref in dict.fromkeys(c.table for step in planned for c in step.changes):
         staged = tables[ref]
         now = (await strategy.describe(conn, staged)).info
         now = replace(now, drift=staged.drift, drift_details=staged.drift_details)
+        described[ref] = now
         if schema_difference(staged, now):
             changed.append((staged, now))
-    return changed
+    return changed, described
 
 
 def _schema_reason(changed: Sequence[tuple[TableInfo, TableInfo]]) -> str:
@@ -338,7 +350,15 @@ async def save_changes(
     guard = ReplaceGuard(tables) if sqlite else None
     try:
         await _begin(conn, sqlite)
-        changed = await _changed_tables(conn, planned, tables)
+        changed, described = await _changed_tables(conn, planned, tables)
+        # Checked on every save, not only when the columns differ from the ones planned on:
+        # after a first refusal the screen plans on the new columns, where a column of the
+        # edit's name may be another column (renamed elsewhere, a new one added).
+        unbound = first_unbound(tuple(c for s in planned for c in s.changes), described)
+        if unbound is not None:
+            await _rollback(conn, sqlite)
+            new = tuple(now for _, now in changed)
+            return SaveOutcome(False, 0, unbound[0], unbound[1], changed_tables=new)
         if changed:
             await _rollback(conn, sqlite)
             first = planned[0].change if planned else None

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual.binding import Binding, BindingType
 
-from tui.db.edits import CellEdit, row_identity
+from tui.db.edits import CellEdit, column_place, row_identity
 from tui.db.model import Preview, TableInfo
 from tui.screens.browse_staging import BrowseStaging
 from tui.screens.jobs import Job
@@ -139,7 +139,7 @@ class BrowseEditing(BrowseStaging):
         models = self.app_schemas_apply()
         strict = table.strict
         classes = storage_classes(column, dialect, strict=strict)
-        staged = self.changes.edit_of(table.ref, key, column.name)
+        staged = self.changes.edit_of(table.ref, key, column.name, column_place(table, column.name))
         shown = staged.new if staged is not None else original
         spec = EditorSpec(
             table=table.name,
@@ -172,7 +172,8 @@ class BrowseEditing(BrowseStaging):
             if answer is None:
                 return
             context = tuple((n, v) for n, v in (row or {}).items() if n != column.name)
-            edit = CellEdit(table.ref, key, column.name, original, answer.value, context)
+            place = column_place(table, column.name)
+            edit = CellEdit(table.ref, key, column.name, original, answer.value, context, place)
             if column.name in identity.columns or column.primary_key:
                 self._confirm_key_change(table, edit)
             else:

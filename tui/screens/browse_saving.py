@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from tui.db.edits import CellEdit, Change
+from tui.db.edits import CellEdit, Change, first_unbound
 from tui.screens.browse_rows import BrowseRowEditing
 from tui.screens.jobs import Job
 from tui.screens.waiting import wait_for_database
@@ -87,6 +87,10 @@ class BrowseSaving(BrowseRowEditing):
         source = self._source()
         changes = self.changes.changes
         tables = dict(self.edited_tables)
+        unbound = first_unbound(changes, tables)
+        if unbound is not None:  # its column is gone or another one: never planned on it
+            self._save_refused(*unbound)
+            return
         planned = plan_save(changes, tables, source.engine.dialect, dict(self.edited_details))
         outcome: SaveOutcome = await wait_for_database(
             source, job, "saving", lambda conn: save_changes(conn, planned, tables), write=True
@@ -109,7 +113,10 @@ class BrowseSaving(BrowseRowEditing):
             return
         if outcome.changed_tables:
             self._columns_changed(outcome.changed_tables)
-        reason = outcome.reason or "the save failed"
+        self._save_refused(outcome.failed, outcome.reason or "the save failed")
+
+    def _save_refused(self, failed: Change | None, reason: str) -> None:
+        """Nothing was written: say why, and open the pending panel at ``failed``."""
         self.status.notice = "save failed: nothing was written, every change is still staged"
         self.notify(
             escaped_plain(reason, keep_newlines=True),
@@ -118,7 +125,7 @@ class BrowseSaving(BrowseRowEditing):
             timeout=15,
             markup=False,
         )
-        self.action_pending(outcome.failed, reason)
+        self.action_pending(failed, reason)
 
     def _columns_changed(self, tables: tuple[TableInfo, ...]) -> None:
         """Another connection changed these tables' columns: the staged changes are planned

@@ -19,6 +19,7 @@ from tui.db.edits import (
     EditRefusedError,
     RowInsert,
     StagingError,
+    column_place,
     edit_key,
     edit_refusal,
     row_identity,
@@ -137,7 +138,7 @@ class BrowseStaging(BrowseActions):
         key, table = self.key_at(position), self.table
         if key is None or table is None:
             return None
-        return self.changes.edit_of(table.ref, key, column)
+        return self.changes.edit_of(table.ref, key, column, column_place(table, column))
 
     def _cursor_key(self) -> tuple[RowKey, tuple[Any, ...]] | None:
         """The cursor row's key and values, or None after saying why it cannot be named."""
