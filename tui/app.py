@@ -267,9 +267,15 @@ class DbBrowseApp(KeyOrder[int]):
                         browse.status.wal = compact
                 if snapshot is not shown:  # an unchanged snapshot needs no repaint
                     shown = snapshot
-                    # The status screen and the WAL history view follow the files.
-                    if isinstance(self.screen, StatusScreen | WalHistoryScreen):
-                        self.screen.post_message(InspectorUpdated(snapshot))
+                    # The status screen and the WAL history view follow the files, also
+                    # while covered (by the history, a past state…): uncovered, they show
+                    # the files as they are, not as they were when covered. In a --as-of
+                    # session the snapshot is the live file's only while one is on top.
+                    followers = StatusScreen | WalHistoryScreen
+                    if live or isinstance(self.screen, followers):
+                        for screen in self.screen_stack:
+                            if isinstance(screen, followers):
+                                screen.post_message(InspectorUpdated(snapshot))
             await asyncio.sleep(interval)
 
     async def _status_runner(self, source: DataSource, inspector: Inspector) -> Any:

@@ -256,3 +256,62 @@ def test_commits_not_attributed_yet_are_listed_from_the_wal(writer: sqlite3.Conn
     first, pending = lines.line(0).plain, lines.line(2).plain
     assert "sqlite_schema, t" in first and not first.endswith("…")
     assert pending.split() == ["3", "4", "2", "1", "no", "…"]
+
+
+def wal_commits_shown(status: StatusScreen) -> int | None:
+    """How many commits the status screen last said the -wal holds."""
+    snapshot = status.snapshot
+    return None if snapshot is None or snapshot.wal is None else snapshot.wal.commit_frames
+
+
+async def test_covered_history_and_status_screens_follow_the_files(
+    writer: sqlite3.Connection,
+) -> None:
+    """The status screen under the history view, and the history view under a past state,
+    keep following the files: uncovered, they show the WAL as it is, a reset included
+    (hostile2, N5 and N6)."""
+    from tui.screens.past_browse import PastBrowseScreen
+
+    db = db_of(writer)
+    app = browse_app(db)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_history(pilot)
+        status = app.screen_stack[-2]
+        assert isinstance(status, StatusScreen)
+        assert wal_commits_shown(status) == 3
+        for n in range(10, 30):
+            writer.execute("INSERT INTO t VALUES (?, 'more', ?)", (n, n))
+        table = commits_table(screen)
+        await eventually(pilot, lambda: table.row_count == 23, "23 commits listed")
+        # N5: the status screen underneath followed too.
+        await eventually(pilot, lambda: wal_commits_shown(status) == 23, "status: 23 commits")
+        await pilot.press("home")
+        await eventually(
+            pilot,
+            lambda: screen.changes is not None and screen.changes.number == 1,
+            "commit 1 shown",
+        )
+        await pilot.press("b")
+        await eventually(pilot, lambda: isinstance(app.screen, PastBrowseScreen), "past state")
+        await settle(pilot)
+        # A checkpoint and a reset while the past state covers the history view.
+        assert writer.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0
+        writer.execute("UPDATE t SET name = 'RESET' WHERE id < 3")
+        writer.execute("INSERT INTO t VALUES (100, 'new', 100)")
+        await eventually(
+            pilot,
+            lambda: screen.history is not None and screen.history.generation_number == 2,
+            "the covered history view read the new generation",
+        )
+        await eventually(pilot, lambda: wal_commits_shown(status) == 2, "status: 2 commits")
+        await pilot.press("L")
+        await eventually(pilot, lambda: app.screen is screen, "back on the history view")
+        await settle(pilot)
+        assert table.row_count == 2
+        summary = shown(screen, "#history-summary")
+        assert "2 commits in the WAL · generation 2" in summary
+        assert "the WAL was reset (generation 2): 2 commits listed" in summary
+        await pilot.press("escape")
+        await eventually(pilot, lambda: app.screen is status, "back on the status screen")
+        assert status.snapshot is not None and status.snapshot.wal is not None
+        assert status.snapshot.wal.size == db.with_name(db.name + "-wal").stat().st_size

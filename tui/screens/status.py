@@ -1,6 +1,7 @@
 """The SQLite status screen: pragmas, files, WAL and wal-index state, who pins the WAL,
 space by table and index, and maintenance actions. Refreshed about once a second by the
-app's monitor worker, which posts :class:`InspectorUpdated`.
+app's monitor worker, which posts :class:`InspectorUpdated`, also while another screen covers
+this one (the WAL history, a past state): uncovered, it shows the files as they are.
 """
 
 from __future__ import annotations

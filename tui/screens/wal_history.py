@@ -3,7 +3,8 @@ what the highlighted one did to rows.
 
 It follows the live WAL without a poll loop of its own: the app's monitor already refreshes
 the inspector once a second and posts :class:`~tui.screens.status.InspectorUpdated` only when
-the files changed, so an idle database costs this view nothing. Each update reads only the
+the files changed (also while a past state covers the view: a WAL reset is followed before
+the view is seen again), so an idle database costs this view nothing. Each update reads only the
 frames appended since (:class:`tui.db.wal_history.HistoryBuilder`), in a worker thread.
 """
 
@@ -160,6 +161,16 @@ class WalHistoryScreen(JobScreen):
     def _show(self, history: WalHistory) -> None:
         # The generation's number tells resets apart on screen; its salts are random.
         summary = history_summary(history, salts=False)
+        if history.resets_seen and history.generation is not None:
+            # Rebuilt from the new generation: the commits listed before are gone from the
+            # -wal (checkpointed), and a commit number now names another state.
+            listed = len(history.commits) + history.unread_commits
+            summary.append(
+                f"\nthe WAL was reset (generation {history.generation_number}): {listed:,}"
+                f" commit{'' if listed == 1 else 's'} listed; the earlier commits were"
+                " checkpointed into the database and are no longer in the -wal",
+                "bold",
+            )
         if history.unscanned_frames:
             frames = history.unscanned_frames
             summary.append(f"\nreading the WAL: {frames:,} more frames to read", "italic")
