@@ -112,7 +112,7 @@ async def test_grid_escapes_values_and_column_names(hostile_db: Path) -> None:
                 "abc\\u202edcba",
                 "zero\\u200bwidth\\ufeff",
                 "line1⏎line2",
-                "c1\\x9b31mcsi",
+                "c1\\u009b31mcsi",
                 "sep\\u2028para\\u2029",
             ):
                 assert visible in shown, (name, visible)
@@ -138,7 +138,7 @@ async def test_cell_detail_shows_every_value_escaped(hostile_db: Path) -> None:
             expected = (
                 first_line.replace("\x1b", "\\x1b")
                 .replace("\x07", "\\x07")
-                .replace("\x9b", "\\x9b")
+                .replace("\x9b", "\\u009b")
                 .replace("\u202e", "\\u202e")
                 .replace("\u200b", "\\u200b")
                 .replace("\ufeff", "\\ufeff")

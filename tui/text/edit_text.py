@@ -3,8 +3,9 @@
 An editor widget draws its text as it is: a stored ESC, bidi override or zero-width space
 would act on the terminal or hide itself. A value holding any character that
 :mod:`tui.text.escape` shows as an escape is therefore edited in *escaped form*: each such
-character is written ``\\xNN``, ``\\uNNNN`` or ``\\UNNNNNNNN`` (a byte that was not UTF-8,
-kept by ``surrogateescape``, as ``\\udcNN``; a tab, line break and carriage return as
+character is written ``\\xNN``, ``\\uNNNN`` or ``\\UNNNNNNNN`` as the grid shows it (``\\xNN``
+is a control character below 80, and from 80 to ff a byte that was not UTF-8, kept by
+``surrogateescape``; a C1 control is ``\\u0085``; a tab, line break and carriage return as
 ``\\t``, ``\\n`` and ``\\r``, which may be typed too) and a backslash as ``\\\\``, so the
 form is reversible character for character. Text without such characters is edited as it
 is, and backslashes in it stay single (paths, regular expressions).
@@ -49,7 +50,9 @@ def encode(text: str, *, multiline: bool, backslashes: bool = True) -> str:
             out.append("\\" + _LETTERS[char])
         else:
             code = ord(char)
-            if code < 0x100:
+            if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8, as the grid shows it
+                out.append(f"\\x{code - 0xDC00:02x}")
+            elif code < 0x80:
                 out.append(f"\\x{code:02x}")
             elif code <= 0xFFFF:
                 out.append(f"\\u{code:04x}")
@@ -72,8 +75,9 @@ def decode(text: str) -> str:
         if match is None:
             raise BadEscapeError(
                 f"a backslash at character {found + 1} starts no escape: type \\\\ for a "
-                "backslash, \\t a tab, \\n a line break, \\xNN, \\uNNNN or \\UNNNNNNNN for a"
-                " character"
+                "backslash, \\t a tab, \\n a line break, \\uNNNN or \\UNNNNNNNN for a"
+                " character, \\x00-\\x7f for a control character and \\x80-\\xff for a byte"
+                " that is not UTF-8"
             )
         body = match.group(1)
         if body == "\\":
@@ -84,6 +88,8 @@ def decode(text: str) -> str:
             code = int(body[1:], 16)
             if code > 0x10FFFF:
                 raise BadEscapeError(f"\\{body} is not a character")
+            if body[0] == "x" and code >= 0x80:
+                code += 0xDC00  # \x80-\xff: a byte that is not UTF-8 (surrogateescape)
             out.append(chr(code))
         position = match.end()
 

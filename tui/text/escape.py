@@ -7,6 +7,9 @@ between two names. Every such character is shown instead as a visible escape (``
 ``\\u202e``), and text is always built as :class:`rich.text.Text`, never parsed as markup, so
 ``[@click=app.quit]x[/]`` stays those characters.
 
+``\\xNN`` is a C0 control or DEL below 80, and above it always a byte that was not UTF-8;
+a C1 control character is ``\\u0085``, so the two never look alike.
+
 Escaped: C0 and C1 control characters and DEL (category Cc), format characters (Cf: bidi
 embeddings, overrides and isolates, marks such as U+200E/U+200F/U+061C, zero-width spaces and
 joiners, U+2060, U+FEFF), line and paragraph separators (Zl, Zp), lone surrogates, bytes that
@@ -47,7 +50,7 @@ def char_escape(char: str, *, keep_newlines: bool = False) -> str | None:
     if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (surrogateescape)
         return f"\\x{code - 0xDC00:02x}"
     category = unicodedata.category(char)
-    if category == "Cc":
+    if category == "Cc" and code < 0x80:  # C0 and DEL; C1 controls are \u0080-\u009f
         return f"\\x{code:02x}"
     if category in _ESCAPED_CATEGORIES or char in _BLANK_LETTERS:
         return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"

@@ -69,7 +69,7 @@ def test_numbers_are_exact(value: object, text: str) -> None:
 
 def test_control_characters_are_escaped() -> None:
     pieces = cell_pieces("a\x1b[2Jb\u202ec\u200bd\x9b", 40)
-    assert "".join(t for t, _ in pieces) == "a\\x1b[2Jb\\u202ec\\u200bd\\x9b"
+    assert "".join(t for t, _ in pieces) == "a\\x1b[2Jb\\u202ec\\u200bd\\u009b"
     assert ("\\x1b", Part.ESCAPE) in pieces
     assert ("\\u202e", Part.ESCAPE) in pieces
     assert shown("line1\nline2\ttab") == "line1⏎line2⇥tab"

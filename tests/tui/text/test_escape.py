@@ -24,8 +24,8 @@ from tui.text.escape import (
         ("\x07", "\\x07"),
         ("\x00", "\\x00"),
         ("\x7f", "\\x7f"),
-        ("\x9b", "\\x9b"),  # C1 CSI
-        ("\x85", "\\x85"),  # C1 NEL
+        ("\x9b", "\\u009b"),  # C1 CSI: \x9b would be a byte that was not UTF-8
+        ("\x85", "\\u0085"),  # C1 NEL
         ("\n", "⏎"),
         ("\r", "␍"),
         ("\t", "⇥"),
@@ -130,3 +130,54 @@ def test_every_shown_text_reads_back_to_one_stored_text() -> None:
     before the real character."""
     texts = ["\\x1b", "\x1b", "\\\x1b", "\\\\x1b", "\\\\\x1b", "x\\", "\\", "\\\\"]
     assert len({escaped_plain(t) for t in texts}) == len(texts)
+
+
+def read_shown(shown: str) -> str:
+    """What a reader of the shown text takes it to hold, by the stated rule: ``\\\\`` is a
+    backslash, ``\\xNN`` a control character (below 80) or a byte that was not UTF-8,
+    ``\\uNNNN``/``\\UNNNNNNNN`` that character, any other backslash itself."""
+    import re
+
+    pattern = re.compile(r"\\(\\|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})")
+
+    def one(match: re.Match[str]) -> str:
+        body = match.group(1)
+        if body == "\\":
+            return "\\"
+        code = int(body[1:], 16)
+        return chr(code + 0xDC00 if body[0] == "x" and code >= 0x80 else code)
+
+    return pattern.sub(one, shown)
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            [
+                "\\",
+                "x",
+                "u",
+                "U",
+                "1",
+                "b",
+                "f",
+                "0",
+                "a",
+                " ",
+                "é",
+                "\x1b",
+                "\x85",
+                "\x9b",
+                "\udcff",
+                "\udc85",
+                "\u202e",
+                "\u200b",
+                "\x00",
+                "\x7f",
+            ]
+        ),
+        max_size=14,
+    )
+)
+def test_every_shown_text_reads_back_as_stored(text: str) -> None:
+    assert read_shown(escaped_plain(text)) == text
