@@ -336,7 +336,7 @@ async def test_the_changes_since_a_past_state_after_a_wal_reset_are_refused(
         assert isinstance(dialog, RowDiffScreen)
         assert not dialog.done and dialog.counts == {}
         summary = str(dialog.query_one("#diff-summary", Label).content)
-        assert "not reconstructable: the WAL was reset after commit 2" in summary
+        assert "can no longer be read. Why: the WAL was reset after commit 2" in summary
 
 
 async def test_the_changes_since_a_past_state_follow_a_rename(
@@ -393,3 +393,59 @@ async def test_a_commit_picked_before_a_wal_reset_is_refused(
         app.browse_as_of(3)  # not pinned: the current WAL's commit 3
         await settle(pilot)
         assert isinstance(app.screen, PastBrowseScreen)
+
+
+async def test_a_past_state_a_checkpoint_overwrote_says_why_n_cannot_compare(
+    tmp_path: Path,
+) -> None:
+    """At 80 columns, N on a past state whose pages a checkpoint has since overwritten says
+    what happened and what is left to do, wrapped at words inside the dialog (hostile2,
+    N10)."""
+    from textual.geometry import Region
+    from textual.widgets import Label
+
+    from tests.tui.scenes import eventually
+    from tui.screens.row_diff import RowDiffScreen
+
+    db = tmp_path / "c.db"
+    writer = wal_connection(db)
+    writer.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+    writer.execute("CREATE TABLE other (x)")
+    writer.executemany("INSERT INTO t VALUES (?, ?)", [(i, f"v{i}") for i in range(5)])
+    writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # t's pages are in the database file
+    writer.execute("INSERT INTO other VALUES (1)")  # commit 1: t as the file holds it
+    writer.execute("UPDATE t SET v = 'X' WHERE id = 1")  # commit 2 writes t's page
+    app = DbBrowseApp(resolve_target(str(db), default_url="", as_of=1))
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            screen = await open_table(pilot, "t")
+            assert isinstance(screen, PastBrowseScreen)
+            # Another connection copies commit 2's version of t's page into the file.
+            assert writer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone() == (0, 2, 2)
+            screen.query_one(RowGrid).focus()
+            await pilot.press("N")
+            await eventually(pilot, lambda: isinstance(app.screen, RowDiffScreen), "the diff")
+            await settle(pilot)
+            diff = app.screen
+            label = diff.query_one("#diff-summary", Label)
+            await eventually(
+                pilot, lambda: "Cannot list" in str(label.render()), str(label.render())
+            )
+            await settle(pilot)
+            message = str(label.render())
+            assert message.startswith(
+                "Cannot list how t changed from commit 1 to now: the database as it stood at"
+                " commit 1 can no longer be read. Why: page "
+            )
+            assert "was checkpointed after commit 1" in message
+            assert "The WAL history (w, then h) lists the commits the WAL still holds" in message
+            # Every line is drawn inside the dialog, and together they hold every word.
+            dialog = diff.query_one("#diff-dialog")
+            assert label.region.right <= dialog.content_region.right
+            assert label.region.bottom <= dialog.content_region.bottom
+            strips = label.render_lines(Region(0, 0, *label.region.size))
+            drawn = " ".join(strip.text for strip in strips).split()
+            assert drawn == message.split()
+    finally:
+        writer.close()

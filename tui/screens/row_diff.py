@@ -20,9 +20,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, RichLog
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from tui.db.as_of import NotReconstructableError
 from tui.db.row_diff import DiffError, TableDiff
 from tui.text.escape import escaped_plain
-from tui.text.row_diff import difference_line, summary_line
+from tui.text.row_diff import difference_line, summary_line, unreadable_text
 
 #: How many differences are listed; the others are only counted.
 SHOWN = 1000
@@ -110,7 +111,11 @@ class RowDiffScreen(ModalScreen[None]):
                 summary = summary_line(self.table, diff.before.label, diff.after.label, self.counts)
         except (DiffError, sqlite3.Error) as exc:  # a state that is gone says why
             self.app.call_from_thread(self._show, lines)
-            self.app.call_from_thread(self._say, str(exc))
+            message = str(exc)
+            if isinstance(exc, NotReconstructableError):
+                after = "now" if self.to_commit is None else f"commit {self.to_commit}"
+                message = unreadable_text(self.table, f"commit {self.from_commit}", after, message)
+            self.app.call_from_thread(self._say, message)
             return
         self.app.call_from_thread(self._show, lines)
         total = sum(self.counts.values())
@@ -125,4 +130,4 @@ class RowDiffScreen(ModalScreen[None]):
             log.write(line)
 
     def _say(self, message: str) -> None:
-        self.query_one("#diff-summary", Label).update(escaped_plain(message))
+        self.query_one("#diff-summary", Label).update(escaped_plain(message, keep_newlines=True))

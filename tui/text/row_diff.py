@@ -15,7 +15,7 @@ from tui.db.row_diff import RowDifference
 from tui.text.escape import append_name
 from tui.text.literal import VALUE_WIDTH, append_sized_value
 
-__all__ = ["difference_line", "summary_line"]
+__all__ = ["difference_line", "summary_line", "unreadable_text"]
 
 _MARKS = {"inserted": "+", "deleted": "-", "updated": "~"}
 
@@ -88,3 +88,17 @@ def summary_line(table: str, before: str, after: str, counts: dict[str, int]) ->
         parts = [f"{counts.get(k, 0):,} {k}" for k in ("inserted", "updated", "deleted")]
         text.append(": " + ", ".join(parts))
     return text
+
+
+def unreadable_text(table: str, before: str, after: str, reason: str) -> str:
+    """Why the rows of ``table`` from ``before`` to ``after`` cannot be compared, and what a
+    person can still do: ``reason`` is the as-of layer's (``not reconstructable: …``)."""
+    why = reason.removeprefix("not reconstructable: ")
+    return (
+        f"Cannot list how {table} changed from {before} to {after}: the database as it stood"
+        f" at {before} can no longer be read. Why: {why}.\n"
+        "What you can still do: the past state's grid keeps the rows it read before, though"
+        " reading it again may fail the same way. The WAL history (w, then h) lists the"
+        " commits the WAL still holds: b on one of them opens it, and N there compares it"
+        " with now."
+    )
