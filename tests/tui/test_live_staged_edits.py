@@ -67,3 +67,61 @@ async def test_an_edit_never_goes_to_a_new_column_under_the_old_name(acct_db: Pa
         said = " ".join(notices(app))
         assert "bal was renamed or re-created by another connection since you staged 777" in said
         assert "discard this change or stage it again" in said
+
+
+async def test_an_edit_of_a_column_dropped_elsewhere_is_flagged_at_once(acct_db: Path) -> None:
+    async with editing(acct_db, "acct") as (_app, pilot, screen, grid):
+        to_column(grid, "owner")
+        await edit_to(pilot, "EDITED0")
+        grid.move_to(1)
+        to_column(grid, "bal")
+        await edit_to(pilot, "777")
+        assert len(screen.changes) == 2
+        other_connection(acct_db, "ALTER TABLE acct DROP COLUMN owner")
+        screen.data_changed()
+        await settle(pilot)
+        assert "1 staged change is on a column renamed or dropped" in " ".join(notices(_app))
+        await press(pilot, "p")
+        body = str(pilot.app.screen.query_one("#pending-body").render())
+        assert "column gone: owner was renamed or dropped by another connection" in body
+        await press(pilot, "x")  # the line selected: the change whose column is gone
+        assert [c.column for c in screen.changes.changes] == ["bal"]  # type: ignore[union-attr]
+        await press(pilot, "escape")
+        await press(pilot, "ctrl+s")  # refused once: the columns changed since it was planned
+        await press(pilot, "escape")
+        await press(pilot, "ctrl+s")
+        assert len(screen.changes) == 0
+        assert row(acct_db, "SELECT bal FROM acct WHERE id = 1") == (777,)
+
+
+async def test_an_edit_in_a_table_renamed_elsewhere_is_never_saved_to_another(
+    acct_db: Path,
+) -> None:
+    async with editing(acct_db, "acct") as (app, pilot, screen, grid):
+        grid.move_to(2)
+        to_column(grid, "bal")
+        await edit_to(pilot, "1234")
+        other_connection(acct_db, "ALTER TABLE acct RENAME TO acct2")
+        screen.data_changed()
+        await settle(pilot)
+        said = (
+            "table acct was renamed to acct2 by another connection: the 1 staged change was"
+            " made on acct; discard it or stage it again on acct2"
+        )
+        assert said in " ".join(notices(app))  # the status notice too, until a refresh
+        # Even a new table under the old name, with the same columns, gets nothing.
+        other_connection(
+            acct_db,
+            "CREATE TABLE acct (id INTEGER PRIMARY KEY, owner TEXT, bal INTEGER)",
+            "INSERT INTO acct VALUES (2, 'decoy', 20)",
+        )
+        for _ in range(2):
+            await press(pilot, "ctrl+s")
+            await press(pilot, "escape")
+            assert len(screen.changes) == 1
+        assert said in " ".join(notices(app))
+        assert row(acct_db, "SELECT bal FROM acct2 WHERE id = 2") == (20,)
+        assert row(acct_db, "SELECT bal FROM acct WHERE id = 2") == (20,)
+        await press(pilot, "p")
+        await press(pilot, "x")
+        assert len(screen.changes) == 0

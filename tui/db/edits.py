@@ -231,19 +231,30 @@ def same_value(a: Any, b: Any) -> bool:
 class ColumnPlace:
     """Which column an edit was staged on. Its name alone does not say it: another connection
     may rename it (``bal`` -> ``oldbal``) and add another column under the old name, which
-    the edit must never be written to. A column renamed, dropped or re-created, or one
-    before it dropped, is no longer in the same place."""
+    the edit must never be written to. A column keeps its place while its name and declared
+    type stay and every column before it was before it then (one dropped before it is no
+    matter; ADD COLUMN only appends). A renamed column before it moves it: refused too, the
+    safe side."""
 
     name: str
     type_name: str
-    position: int  # among the table's columns as described, from 0
+    before: tuple[str, ...]  # the names of the columns before it, in order
+
+    def holds(self, now: ColumnPlace) -> bool:
+        """Whether ``now`` (the column of this name as the table is now) is this column."""
+        if (now.name, now.type_name) != (self.name, self.type_name):
+            return False
+        earlier = iter(self.before)
+        return all(name in earlier for name in now.before)  # a subsequence: drops only
 
 
 def column_place(info: TableInfo, column: str) -> ColumnPlace | None:
     """Where ``column`` is in ``info`` (None: no such column)."""
+    names = [c.name for c in info.columns]
     for position, described in enumerate(info.columns):
         if described.name == column:
-            return ColumnPlace(described.name, described.type_name.upper(), position)
+            before = tuple(names[:position])
+            return ColumnPlace(described.name, described.type_name.upper(), before)
     return None
 
 
@@ -281,7 +292,7 @@ def unbound_edit(edit: CellEdit, info: TableInfo) -> str | None:
             f"{edit.column} was renamed or dropped by another connection since you staged"
             f" {value}: discard this change or stage it again"
         )
-    if now != edit.place:
+    if not edit.place.holds(now):
         return (
             f"{edit.column} was renamed or re-created by another connection since you staged"
             f" {value}: discard this change or stage it again"
@@ -404,7 +415,7 @@ class ChangeSet:
                 and change.table == table
                 and change.key == key
                 and change.column == column
-                and (place is None or change.place is None or change.place == place)
+                and (place is None or change.place is None or change.place.holds(place))
             ):
                 found = change
         return found

@@ -217,7 +217,35 @@ DIALOG_ACTIONS: tuple[KeyAction, ...] = (
         priority=True,
     ),
     KeyAction(
+        "pending.discard_one",
+        "x,delete",
+        "discard_one",
+        "Discard this one",
+        "Forget the selected staged change (up/down select it)",
+        _E,
+    ),
+    KeyAction(
         "pending.discard", "X", "answer('discard')", "Discard all", "Forget every staged change", _E
+    ),
+    KeyAction(
+        "pending.down",
+        "down",
+        "select(1)",
+        "Next",
+        "Select the next change",
+        _E,
+        show=False,
+        priority=True,
+    ),
+    KeyAction(
+        "pending.up",
+        "up",
+        "select(-1)",
+        "Previous",
+        "Select the previous change",
+        _E,
+        show=False,
+        priority=True,
     ),
     KeyAction("plan.close", "escape,q", "close", "Close", "Close the query plan", _C),
     KeyAction(

@@ -72,6 +72,12 @@ class BrowseBase(JobScreen):
         self.left_at: dict[TableRef, str] = {}
         #: Said once the view reopened after a change elsewhere shows its rows ("" if none).
         self.reopen_notice = ""
+        #: Tables with staged changes as another connection's DDL left them (read again
+        #: since): an edit whose column is gone there is flagged at once.
+        self.current_tables: dict[TableRef, TableInfo] = {}
+        #: Tables with staged changes renamed by another connection, to their new name: the
+        #: changes were made on the old name and are never saved to the new one.
+        self.tables_renamed: dict[TableRef, TableRef] = {}
 
     @property
     def grid(self) -> RowGrid:
@@ -120,6 +126,18 @@ class BrowseBase(JobScreen):
 
     def remember_visit(self) -> None:
         """About to show another view: Back returns to this one (see browse_navigation)."""
+        raise NotImplementedError
+
+    def staged_tables(self) -> tuple[TableRef, ...]:
+        """The table of each staged change, in staging order (see browse_staging)."""
+        raise NotImplementedError
+
+    def gone_changes(self) -> dict[int, str]:
+        """Staged edits whose column is gone, by index (see browse_saving)."""
+        raise NotImplementedError
+
+    def renamed_reason(self, old: TableRef, new: TableRef) -> str:
+        """Why changes staged on ``old``, renamed ``new``, are not saved (see browse_saving)."""
         raise NotImplementedError
 
     def here(self) -> Visit | None:

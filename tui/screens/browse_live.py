@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from tui.db.model import TableInfo, TableKind, TableRef
@@ -126,12 +127,15 @@ class BrowseLive(BrowseCounting):
             renamed = await self._renamed(table, listed, roots_before)
             if renamed is not None:
                 self.dropped = None
-                self._follow(
-                    renamed,
-                    before,
-                    f"table {table.name} was renamed to {renamed.name} by another connection",
-                )
+                notice = f"table {table.name} was renamed to {renamed.name} by another connection"
+                staged = self.staged_tables().count(table.ref)
+                if staged:
+                    self.tables_renamed[table.ref] = renamed.ref
+                    notice = self.renamed_reason(table.ref, renamed.ref)
+                    self._warn_staged(notice)
+                self._follow(renamed, before, notice)
                 return True
+            self.current_tables[table.ref] = replace(table, columns=())
             if self.dropped != table.ref:
                 self.dropped = table.ref
                 self.new_scope()  # its jobs stop; what they return late is dropped
@@ -158,9 +162,19 @@ class BrowseLive(BrowseCounting):
         self.query_one(TableList).update_table(now)
         if (now.columns, now.key_columns) == (table.columns, table.key_columns):
             return False
-        self._follow(
-            now, before, f"the columns of {kind} {table.name} changed elsewhere: read again"
-        )
+        notice = f"the columns of {kind} {table.name} changed elsewhere: read again"
+        if table.ref in self.staged_tables():
+            self.current_tables[table.ref] = now
+            orphans = len(self.gone_changes())
+            if orphans:
+                are = "s are" if orphans != 1 else " is"
+                said = (
+                    f"{orphans} staged change{are} on a column renamed or dropped there:"
+                    " never saved to another column (p shows it, x there discards it)"
+                )
+                notice += f"; {said}"
+                self._warn_staged(said)
+        self._follow(now, before, notice)
         return True
 
     async def _renamed(
@@ -187,6 +201,18 @@ class BrowseLive(BrowseCounting):
         self.columns_stale.discard(now.ref)
         self.query_one(TableList).update_table(now)
         return now
+
+    def _warn_staged(self, text: str) -> None:
+        """A toast as well as the notice: the change monitor's next refresh rewrites that."""
+        from tui.text.escape import escaped_plain
+
+        self.notify(
+            escaped_plain(text),
+            title="Staged changes",
+            severity="warning",
+            timeout=15,
+            markup=False,
+        )
 
     def _follow(self, table: TableInfo, before: Visit | None, notice: str) -> None:
         """Open ``table`` (the open one, altered or renamed) under what still applies of the

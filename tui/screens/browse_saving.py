@@ -21,7 +21,7 @@ from tui.screens.waiting import wait_for_database
 from tui.text.escape import escaped_plain
 
 if TYPE_CHECKING:
-    from tui.db.model import TableInfo
+    from tui.db.model import TableInfo, TableRef
     from tui.db.save import Conflict, SaveOutcome
     from tui.screens.conflict import ConflictChoice
 
@@ -40,7 +40,9 @@ class BrowseSaving(BrowseRowEditing):
         if saved is not None:
             self.status.notice = saved
 
-    def pending_body(self, failed: Change | None = None, reason: str = "") -> Text:
+    def pending_body(
+        self, failed: Change | None = None, reason: str = "", selected: int | None = None
+    ) -> Text:
         from tui.db.save import plan_save
         from tui.text.pending import pending_text
 
@@ -52,7 +54,47 @@ class BrowseSaving(BrowseRowEditing):
                 planned = plan_save(changes, self.edited_tables, dialect, self.edited_details)
             except Exception as exc:  # the panel says why instead of failing to open
                 error = self.explain(exc)
-        return pending_text(changes, planned, plan_error=error, failed=failed, reason=reason)
+        return pending_text(
+            changes,
+            planned,
+            plan_error=error,
+            failed=failed,
+            reason=reason,
+            gone=self.gone_changes(),
+            selected=selected,
+        )
+
+    def gone_changes(self) -> dict[int, str]:
+        """By index among the staged changes, why an edit can no longer be saved: its column
+        (or table) was renamed or dropped elsewhere since it was staged."""
+        from tui.db.edits import unbound_edit
+
+        gone: dict[int, str] = {}
+        for at, change in enumerate(self.changes.changes):
+            if not isinstance(change, CellEdit):
+                continue
+            renamed = self.tables_renamed.get(change.table)
+            if renamed is not None:
+                gone[at] = self.renamed_reason(change.table, renamed)
+                continue
+            for info in (
+                self.current_tables.get(change.table),
+                self.edited_tables.get(change.table),
+            ):
+                reason = None if info is None else unbound_edit(change, info)
+                if reason is not None:
+                    gone[at] = reason
+                    break
+        return gone
+
+    def renamed_reason(self, old: TableRef, new: TableRef) -> str:
+        count = sum(1 for c in self.changes.changes if c.table == old)
+        changes = "staged change was" if count == 1 else "staged changes were"
+        them = "it" if count == 1 else "them"
+        return (
+            f"table {old} was renamed to {new} by another connection: the {count} {changes}"
+            f" made on {old}; discard {them} or stage {them} again on {new}"
+        )
 
     def action_pending(self, failed: Change | None = None, reason: str = "") -> None:
         from tui.screens.pending import PendingAnswer, PendingScreen
@@ -63,7 +105,22 @@ class BrowseSaving(BrowseRowEditing):
             elif answer is PendingAnswer.DISCARD:
                 self.action_discard_changes()
 
-        self.app.push_screen(PendingScreen(self.pending_body(failed, reason)), answered)
+        def rebuild(selected: int | None) -> tuple[Text, int]:
+            return self.pending_body(failed, reason, selected), len(self.changes)
+
+        def discard(at: int) -> None:
+            if self.saving() or not 0 <= at < len(self.changes):
+                return
+            self.changes.unstage(self.changes.changes[at])
+            self.changes_shown()
+
+        changes = self.changes.changes
+        selected = next(iter(self.gone_changes()), None)
+        if failed is not None and failed in changes:
+            selected = changes.index(failed)
+        body = self.pending_body(failed, reason, selected)
+        screen = PendingScreen(body, rebuild=rebuild, discard=discard, selected=selected)
+        self.app.push_screen(screen, answered)
 
     # -- saving ----------------------------------------------------------------------------
     def action_save_changes(self) -> None:
@@ -87,6 +144,12 @@ class BrowseSaving(BrowseRowEditing):
         source = self._source()
         changes = self.changes.changes
         tables = dict(self.edited_tables)
+        renamed = next((c for c in changes if c.table in self.tables_renamed), None)
+        if renamed is not None:  # staged on the old name: never saved to whatever has it now
+            self._save_refused(
+                renamed, self.renamed_reason(renamed.table, self.tables_renamed[renamed.table])
+            )
+            return
         unbound = first_unbound(changes, tables)
         if unbound is not None:  # its column is gone or another one: never planned on it
             self._save_refused(*unbound)

@@ -241,8 +241,16 @@ class BrowseStaging(BrowseActions):
         self.changes_shown()
         return True
 
+    def staged_tables(self) -> tuple[TableRef, ...]:
+        return tuple(c.table for c in self.changes.changes)
+
     def changes_shown(self) -> None:
         """The staged changes or the selection changed: redraw the marks and the count."""
+        # A table renamed or altered elsewhere matters only while changes are staged on it.
+        staged = set(self.staged_tables())
+        for kept in (self.tables_renamed, self.current_tables):
+            for ref in [r for r in kept if r not in staged]:
+                del kept[ref]
         grid = self.grid
         if grid.marks is None:
             grid.marks = EditMarks(self)

@@ -113,8 +113,13 @@ def pending_text(
     plan_error: str | None = None,
     failed: Change | None = None,
     reason: str = "",
+    gone: Mapping[int, str] | None = None,
+    selected: int | None = None,
 ) -> Text:
-    """The pending-changes panel: each change, then the statements save will run."""
+    """The pending-changes panel: each change, then the statements save will run.
+
+    ``gone``: by index in ``changes``, why a change can no longer be saved (its column or
+    table was renamed or dropped elsewhere); ``selected``: the line ``x`` discards."""
     out = Text()
     if not changes:
         return out.append("nothing is staged", "dim")
@@ -126,12 +131,19 @@ def pending_text(
         append_escaped(out, reason)
         out.append("\n\n")
     numbers = insert_numbers(changes)
+    gone = gone or {}
     for index, change in enumerate(changes, 1):
         marker = "✗ " if change == failed else "  "
+        if selected == index - 1:  # the line x discards
+            marker = "▶" + marker.strip().ljust(1)
         out.append(f"{marker}{index:>3}. ", "bold" if change == failed else "dim")
         out.append_text(change_line(change, numbers.get(change)))
         out.append("\n")
-        if change == failed and reason:
+        if index - 1 in gone:
+            out.append("       column gone: ", "bold")
+            append_escaped(out, gone[index - 1])
+            out.append("\n")
+        if change == failed and reason and gone.get(index - 1) != reason:
             out.append("       failed: ", "bold")
             append_escaped(out, reason)
             out.append("\n")
