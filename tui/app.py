@@ -225,9 +225,9 @@ class DbBrowseApp(KeyOrder[int]):
         # A SQLite file tells of every commit through its files (tui.db.fingerprint), read
         # with no lock: while nothing changes, dbbrowse asks SQLite nothing at all.
         files = path is not None
-        # Compared first with what it was once the database was open: a commit that landed
-        # after the first rows were read but before this first look is news too.
-        last = source.opened_token
+        # A file is compared first with what it was once the database was open: a commit that
+        # landed after the first rows were read but before this first look is news too.
+        last = source.opened_token if files else await source.change_token()
         shown: object | None = None
         reported = False
         while True:

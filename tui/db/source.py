@@ -122,8 +122,8 @@ class DataSource:
         #: What changes with other connections' commits, as it stood once the database was
         #: open (before the table list and the first rows were read): the change monitor's
         #: first comparison, so a commit between opening and its first look is news too. A
-        #: SQLite file's :func:`~tui.db.fingerprint.fingerprint` data, else the engine's
-        #: :meth:`change_token`; None when neither is known.
+        #: SQLite file's :func:`~tui.db.fingerprint.fingerprint` data; None for servers (their
+        #: monitor starts from its own first look, see :meth:`_current_token`).
         self.opened_token: object | None = None
         self._file_id: tuple[int, int] | None = None  # (st_dev, st_ino) of the file opened
         #: A past state's WAL generation (salts): its commit numbers mean that WAL's, and
@@ -212,10 +212,11 @@ class DataSource:
         """What :attr:`opened_token` holds, read now."""
         path = self.target.sqlite_path
         if path is None:
-            # A pooled connection, given back: the monitor's own watch connection is opened
-            # only when the monitor runs (a source used without it holds no connection).
-            async with self.engine.connect() as conn:
-                return await self.strategy.change_token(conn)
+            # A server's token is no exact record of commits: MariaDB's carries the server's
+            # clock for two seconds after a write, PostgreSQL publishes its counts about a
+            # second late. Taken at opening, right after a writer, it would differ at the
+            # monitor's first look and say "changed by another connection" for nothing.
+            return None
         from tui.db.fingerprint import fingerprint
 
         return (await asyncio.to_thread(fingerprint, path)).data
