@@ -79,7 +79,7 @@ async def test_a_refused_deletion_is_pointed_at_and_said_in_good_grammar(tmp_pat
         panel = app.screen  # a failed save opens the pending panel on the failed change
         assert isinstance(panel, PendingScreen)
         said = panel._body.plain
-        assert "✗   2. parent  delete id=2" in said
+        assert "▶✗  2. parent  delete id=2" in said  # opened on it, selected
         assert "1 row of child_restrict still refers to it (RESTRICT), as announced" in said
         assert "does not say which change" not in said
     assert rows(path, "SELECT id, name FROM parent") == [(1, "one"), (2, "two")]
