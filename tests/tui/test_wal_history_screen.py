@@ -304,7 +304,7 @@ async def test_covered_history_and_status_screens_follow_the_files(
             "the covered history view read the new generation",
         )
         await eventually(pilot, lambda: wal_commits_shown(status) == 2, "status: 2 commits")
-        await pilot.press("L")
+        await pilot.press("H")
         await eventually(pilot, lambda: app.screen is screen, "back on the history view")
         await settle(pilot)
         assert table.row_count == 2
@@ -315,3 +315,36 @@ async def test_covered_history_and_status_screens_follow_the_files(
         await eventually(pilot, lambda: app.screen is status, "back on the status screen")
         assert status.snapshot is not None and status.snapshot.wal is not None
         assert status.snapshot.wal.size == db.with_name(db.name + "-wal").stat().st_size
+
+
+async def test_back_to_now_leaves_the_history_and_back_to_history_returns_to_it(
+    writer: sqlite3.Connection,
+) -> None:
+    """From a past state opened in the history view, ``L`` ("Back to now") is the live grid,
+    the status screen and the history closed; ``H`` is the history view it came from."""
+    from tui.screens.browse import BrowseScreen
+    from tui.screens.past_browse import PastBrowseScreen
+
+    app = browse_app(db_of(writer))
+    async with app.run_test(size=(140, 40)) as pilot:
+        history = await open_history(pilot)
+        live = app.get_screen_browse()
+        assert live is not None
+        await pilot.press("home")
+        await pilot.press("b")
+        await eventually(pilot, lambda: isinstance(app.screen, PastBrowseScreen), "past state")
+        await settle(pilot)
+        await pilot.press("H")
+        await eventually(pilot, lambda: app.screen is history, "back on the history view")
+        await pilot.press("b")
+        await eventually(pilot, lambda: isinstance(app.screen, PastBrowseScreen), "past again")
+        past = app.screen
+        assert isinstance(past, PastBrowseScreen) and past.source is not None
+        source = past.source
+        await settle(pilot)
+        await pilot.press("L")
+        await eventually(pilot, lambda: app.screen is live, "back on the live grid")
+        await settle(pilot)
+        assert isinstance(app.screen, BrowseScreen)
+        assert not any(isinstance(s, (StatusScreen, WalHistoryScreen)) for s in app.screen_stack)
+        assert source.engine.pool.checkedout() == 0

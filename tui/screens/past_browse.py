@@ -3,8 +3,9 @@
 A :class:`BrowseScreen` on its own read-only source (:meth:`tui.db.source.DataSource.open`
 of a target with ``as_of``): sort, filter, search, cell detail and export work as on the
 live database, which goes on changing underneath. ``N`` lists how the open table differs
-from the past state to now; ``L`` goes back to the live database; the past state's source is
-closed when the screen goes.
+from the past state to now; ``L`` goes back to the live database (closing the status screen
+and history view it was opened from), ``H`` back to that history view; the past state's source
+is closed when the screen goes.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import ClassVar
 
 from textual import events
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 
 from tui.screens.browse import BrowseScreen
 from tui.text.escape import escaped_plain
@@ -40,6 +42,7 @@ class PastBrowseScreen(BrowseScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("L", "back_to_live", "Back to now", id="past.live"),
+        Binding("H", "back_to_history", "Back to history", id="past.history"),
         Binding("N", "diff_now", "Changes since", id="past.diff_now"),
     ]
 
@@ -51,6 +54,8 @@ class PastBrowseScreen(BrowseScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back_to_live" and not self.over_live:
+            return False
+        if action == "back_to_history" and self._history_screen() is None:
             return False
         if action in EDIT_ACTIONS:
             return False  # hidden; its key says why (on_key)
@@ -71,9 +76,34 @@ class PastBrowseScreen(BrowseScreen):
                 markup=False,
             )
 
+    def _history_screen(self) -> Screen[object] | None:
+        """The WAL history view this past state was opened from, if it is right underneath."""
+        from tui.screens.wal_history import WalHistoryScreen
+
+        if not self.over_live:
+            return None
+        stack = self.app.screen_stack
+        if self in stack and stack.index(self) > 0:
+            below = stack[stack.index(self) - 1]
+            if isinstance(below, WalHistoryScreen):
+                return below
+        return None
+
     def action_back_to_live(self) -> None:
-        """Leave the past state for the live database underneath."""
-        self.dismiss()
+        """Leave the past state for the live database: every screen above the live browse
+        screen (this one, the history view and the status screen it came from) closes."""
+        stack = self.app.screen_stack
+        lives = [s for s in stack if isinstance(s, BrowseScreen)]
+        live = lives[0] if lives and not isinstance(lives[0], PastBrowseScreen) else None
+        if live is None or not self.over_live:
+            return
+        for _ in range(len(stack) - 1 - stack.index(live)):
+            self.app.pop_screen()
+
+    def action_back_to_history(self) -> None:
+        """Leave the past state for the WAL history view it was opened from."""
+        if self._history_screen() is not None:
+            self.dismiss()
 
     def action_diff_now(self) -> None:
         """The rows of the open table that differ between this past state and now."""
