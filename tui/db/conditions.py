@@ -5,8 +5,10 @@ combined with AND (:class:`tui.db.paging.RowQuery`). Every value is a bound para
 every column an identifier SQLAlchemy quotes; a pattern (``like``, ``regexp``) is a value
 too, never SQL text.
 
-What each engine does with a pattern is its own: ``like`` ignores ASCII case on SQLite and
-under MariaDB's default collations, not on PostgreSQL; ``regexp`` is PostgreSQL's ``~``
+``contains`` (and the quick search) ignores letter case on every engine, accents counting
+(:meth:`DialectStrategy.contains`). What each engine does with a pattern is its own: ``like``
+and ``starts with`` ignore ASCII case on SQLite and under MariaDB's default collations, not
+on PostgreSQL; ``regexp`` is PostgreSQL's ``~``
 (POSIX), MariaDB's ``REGEXP`` (PCRE) and, on SQLite, dbbrowse's own ``regexp()`` function
 (:mod:`tui.db.sqlite_regexp`, Python's ``regex`` syntax), registered on dbbrowse's
 connections only. An engine without one is told by :attr:`DialectStrategy.has_regexp`.

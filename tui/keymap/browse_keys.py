@@ -141,7 +141,7 @@ BROWSE_ACTIONS: tuple[KeyAction, ...] = (
         "slash",
         "search",
         "Search",
-        "Rows where any text column contains the words typed (SQLite: in any letter case)",
+        "Rows where any text column contains the words typed, in any letter case (accents count)",
         _F,
         ("find", "text", "grep", "contains", "look for"),
     ),

@@ -10,9 +10,10 @@ Only plain text and numbers are highlighted: an escape (``\\x1b``), a marker (``
 ``⟨empty⟩``) or a cut (``…``) never is, and its own text is never matched (a pattern's ``.``
 may still stand for the one character an escape shows). What is on screen is
 the start of a value, so a match past the cut is not shown. The patterns approximate each
-engine: ``like`` and ``contains`` ignore case where the engine's LIKE does (SQLite, MariaDB),
-and a ``regexp`` is read with Python's syntax (exact on SQLite, close on the servers); a
-pattern Python cannot read highlights nothing. Each search stops after :data:`TIMEOUT_S`.
+engine: ``contains`` and the quick search ignore case on every engine, ``like`` and
+``starts with`` where the engine's LIKE does (SQLite, MariaDB), and a ``regexp`` is read
+with Python's syntax (exact on SQLite, close on the servers); a pattern Python cannot read
+highlights nothing. Each search stops after :data:`TIMEOUT_S`.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def filter_pattern(spec: FilterSpec, *, like_ignores_case: bool) -> regex.Patter
         case FilterOp.EQ if isinstance(value, str) and value:
             source = rf"\A{regex.escape(value)}\Z"
         case FilterOp.CONTAINS if value:
-            source, flags = regex.escape(str(value)), fold
+            source, flags = regex.escape(str(value)), regex.IGNORECASE
         case FilterOp.STARTS_WITH if value:
             source, flags = rf"\A{regex.escape(str(value))}", fold
         case FilterOp.LIKE if value:
@@ -84,8 +85,7 @@ def column_patterns(
         if pattern is not None:
             patterns.setdefault(spec.column, []).append(pattern)
     if search:
-        flags = regex.IGNORECASE if like_ignores_case else 0
-        found = regex.compile(regex.escape(search), flags)
+        found = regex.compile(regex.escape(search), regex.IGNORECASE)
         for name in search_columns:
             patterns.setdefault(name, []).append(found)
     return patterns

@@ -54,10 +54,15 @@ def test_escapes_keep_their_part_and_are_never_highlighted() -> None:
     assert [t for t, _, hit in split if hit] == ["a", "b", "a-b"]
 
 
-def test_case_follows_the_engine() -> None:
-    spec = FilterSpec("c", FilterOp.CONTAINS, "an")
-    assert marked("BANANA", spec, fold=True) == ["ANAN"]
-    assert marked("BANANA", spec, fold=False) == []
+def test_case_follows_the_engine_for_like_and_is_ignored_by_contains() -> None:
+    like = FilterSpec("c", FilterOp.LIKE, "%an%")
+    assert marked("BANANA", like, fold=True) == ["ANAN"]
+    assert marked("BANANA", like, fold=False) == []
+    # contains and the search ignore case on every engine (PostgreSQL: ILIKE).
+    contains = FilterSpec("c", FilterOp.CONTAINS, "an")
+    assert marked("BANANA", contains, fold=False) == ["ANAN"]
+    found = column_patterns([], "ünï", ["c"], like_ignores_case=False)["c"]
+    assert [t for t, _, hit in mark_matches(cell_pieces("ÜNÏcode", 30), found) if hit] == ["ÜNÏ"]
 
 
 def test_a_cut_value_shows_matches_before_the_cut_only() -> None:

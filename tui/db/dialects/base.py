@@ -72,6 +72,15 @@ _TYPE_CLASSES: tuple[tuple[type[TypeEngine[Any]], str], ...] = (
 _STORED_AS_TEXT = frozenset({"uuid", "json"})
 #: Where :meth:`DialectStrategy.remember_session` keeps a pooled connection's session id.
 SESSION_KEY = "dbbrowse.session_id"
+#: The escape character of LIKE patterns built from a user's text (SQLAlchemy's autoescape's).
+LIKE_ESCAPE = "/"
+
+
+def like_escape(text: str) -> str:
+    """``text`` as a LIKE pattern matching it literally (with ``ESCAPE`` :data:`LIKE_ESCAPE`)."""
+    for special in (LIKE_ESCAPE, "%", "_"):
+        text = text.replace(special, LIKE_ESCAPE + special)
+    return text
 
 
 def generic_type_class(type_: TypeEngine[Any]) -> str:
@@ -172,7 +181,8 @@ class DialectStrategy:
     nulls_first_when_ascending = True
     #: Whether ``col REGEXP pattern`` (SQLAlchemy's ``regexp_match``) runs on this engine.
     has_regexp = False
-    #: Whether LIKE ignores case (ASCII) by default, so that matches are shown the same way.
+    #: Whether LIKE (``like``, ``starts with``) ignores case (ASCII) by default, so that
+    #: matches are shown the same way. ``contains`` and the quick search always ignore case.
     like_ignores_case = False
     #: Whether a table name in SQL (``REFERENCES "p"``) finds the table of another ASCII
     #: letter case ("P"): SQLite resolves names so, and its foreign keys keep the spelling.
@@ -187,8 +197,10 @@ class DialectStrategy:
     anchors_by_row_number = True
 
     def contains(self, text: ColumnElement[Any], needle: str) -> ColumnElement[bool]:
-        """Whether ``text`` contains ``needle`` (case as the engine's LIKE), needle bound."""
-        return text.contains(needle, autoescape=True)
+        """Whether ``text`` contains ``needle`` in any letter case (accents count), the
+        needle bound and its ``%`` and ``_`` meant literally."""
+        # lower(text) LIKE lower(needle); PostgreSQL's compiler makes it ILIKE.
+        return text.icontains(needle, autoescape=True)
 
     async def limit_cpu(self, conn: AsyncConnection, share: float) -> None:
         """Make statements on ``conn`` use at most ``share`` of a core, where the engine can.

@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import table, text
+from sqlalchemy import ColumnElement, cast, func, literal, table, text
+from sqlalchemy.dialects.mysql import CHAR
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement, Executable
 
-from tui.db.dialects.base import DialectStrategy
+from tui.db.dialects.base import LIKE_ESCAPE, DialectStrategy, like_escape
 from tui.db.model import RowCount, TableInfo
 
 _IN_SCHEMA = "TABLE_SCHEMA = coalesce(:schema, DATABASE())"
@@ -66,6 +67,16 @@ class MySQLStrategy(DialectStrategy):
     has_regexp = True
     like_ignores_case = True
     has_rowid = False
+
+    def contains(self, text: ColumnElement[Any], needle: str) -> ColumnElement[bool]:
+        # The connection's collation (utf8mb4_general_ci, MySQL 8's _ai_ci) would ignore
+        # accents too ('unicode' found 'Ünïcode'), and a _bin one or a server default of
+        # another kind would not ignore case: both sides are lowered and compared by code
+        # point, in utf8mb4 whatever the column's charset (BLOB and VARBINARY bytes read
+        # as UTF-8), as PostgreSQL's ILIKE and SQLite's search compare. A '%…%' pattern
+        # never uses a B-tree index, so lower() costs no index here.
+        as_utf8 = func.lower(cast(text, CHAR(charset="utf8mb4"))).collate("utf8mb4_bin")
+        return as_utf8.like(func.lower(literal(f"%{like_escape(needle)}%")), escape=LIKE_ESCAPE)
 
     def session_id_statement(self) -> Executable | None:
         return text("SELECT CONNECTION_ID()")

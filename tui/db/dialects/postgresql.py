@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import ColumnElement, text
 from sqlalchemy.engine import Inspector
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -47,6 +47,12 @@ class PostgreSQLStrategy(DialectStrategy):
     nulls_first_when_ascending = False
     has_regexp = True  # ~ (POSIX regular expressions)
     has_rowid = False
+
+    def contains(self, text: ColumnElement[Any], needle: str) -> ColumnElement[bool]:
+        # ILIKE, not lower(x) LIKE lower(y): a pg_trgm index on the column (gin_trgm_ops)
+        # serves ILIKE '%needle%' as it serves LIKE, and lower() would need an index of its
+        # own. The cast to varchar of a text column is a relabel the planner looks through.
+        return text.icontains(needle, autoescape=True)
 
     def session_id_statement(self) -> Executable | None:
         return text("SELECT pg_backend_pid()")
