@@ -110,7 +110,7 @@ def _lines(path: str, number: int | None, limit: int | None) -> list[str]:
                 f" {limit}); {left:,} earlier one{'' if left == 1 else 's'} not shown"
             )
         if shown:
-            lines.append(commit_header())
+            lines.append(commit_header(history))
             lines.extend(commit_line(history, c).plain for c in shown)
         return lines
     commit = history.commit(number)

@@ -348,3 +348,23 @@ async def test_back_to_now_leaves_the_history_and_back_to_history_returns_to_it(
         assert isinstance(app.screen, BrowseScreen)
         assert not any(isinstance(s, (StatusScreen, WalHistoryScreen)) for s in app.screen_stack)
         assert source.engine.pool.checkedout() == 0
+
+
+@pytest.mark.parametrize("size", [(60, 20), (80, 24)])
+async def test_a_narrow_history_keeps_every_column_and_the_cursor_in_view(
+    writer: sqlite3.Connection, size: tuple[int, int]
+) -> None:
+    """At 60 and 80 columns the list had its ckpt and touched columns cut off, and the last
+    commit (the cursor's) hidden under a horizontal scrollbar: the changes go under the list."""
+    for n in range(30):
+        writer.execute("INSERT INTO t VALUES (?, 'more', ?)", (100 + n, n))
+    app = browse_app(db_of(writer))
+    async with app.run_test(size=size) as pilot:
+        screen = await open_history(pilot)
+        table = commits_table(screen)
+        assert table.row_count == 33 and table.cursor_row == 32
+        lines = [table.render_line(y).text for y in range(table.size.height)]
+        assert lines[0].split() == ["commit", "frames", "db", "pages", "pages", "ckpt", "touched"]
+        last = [line.split() for line in lines if line.split()[:1] == ["33"]]
+        assert last and last[0][-2:] == ["no", "t"]
+        assert "commit 33" in shown(screen, "#history-changes")

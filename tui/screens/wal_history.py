@@ -75,6 +75,10 @@ class _CommitLines:
         return commit_line(history, pending).append("…", "dim")
 
 
+#: Narrower than this, the history's list and the commit's changes are stacked.
+NARROW = 110
+
+
 class WalHistoryScreen(JobScreen):
     """The commits still in the WAL, oldest first, and the highlighted commit's row changes."""
 
@@ -116,10 +120,19 @@ class WalHistoryScreen(JobScreen):
 
     def on_mount(self) -> None:
         self.query_one("#history-commits", LineList).focus()
+        self._fit_layout()
         self.refresh_history()
 
     def on_unmount(self) -> None:
         self._stop_changes()
+
+    def on_resize(self) -> None:
+        self._fit_layout()
+
+    def _fit_layout(self) -> None:
+        """Below NARROW columns the commit's changes go under the list, not beside it: the
+        list keeps room for every column (checkpointed, touched) at 60 or 80 columns."""
+        self.query_one("#history-body").set_class(self.size.width < NARROW, "-narrow")
 
     # -- live refresh ----------------------------------------------------------------------
     @on(InspectorUpdated)
@@ -184,7 +197,7 @@ class WalHistoryScreen(JobScreen):
             self.query_one("#history-changes", Static).update("")
         follow = table.row_count == 0 or table.cursor_row == table.row_count - 1
         # Every line is drawn again from this history: a commit checkpointed since says so.
-        header = Text(f" {commit_header()}")
+        header = Text(f" {commit_header(history)}")
         total = len(history.commits) + history.unread_commits
         table.show(_CommitLines(history), total, header)
         if follow and table.row_count:

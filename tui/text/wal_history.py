@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from rich.text import Text
 
 from tui.db.row_changes import DELETE, INSERT, UPDATE, CommitChanges, RowChange, TreeChanges
+from tui.db.wal_commits import Commit
 from tui.db.wal_history import FREELIST, POINTER_MAP, UNUSED, HistoryCommit, WalHistory
 from tui.text.escape import append_name, escaped_plain
 from tui.text.literal import append_sized_value
@@ -118,14 +119,35 @@ def commit_cells(history: WalHistory, commit: HistoryCommit) -> tuple[str, str, 
     )
 
 
+def _widths(history: WalHistory) -> tuple[int, int, int]:
+    """How wide the commit, frames and db-pages columns are for ``history``: as wide as its
+    last commit's values (the largest number and frame; the file's size), at least their
+    headers, so that the list fits a narrow terminal and its columns still line up."""
+    last: Commit | HistoryCommit | None = history.wal_commits[-1] if history.wal_commits else None
+    if last is None and history.commits:
+        last = history.commits[-1]
+    if last is None:
+        return 6, 6, 8
+    frame = len(f"{last.last_frame:,}")
+    return (
+        max(6, len(str(last.number))),
+        max(6, 2 * frame + 1),
+        max(8, len(f"{last.db_pages:,}") + 1),
+    )
+
+
 def commit_line(history: WalHistory, commit: HistoryCommit) -> Text:
     number, frames, db_pages, pages, done = commit_cells(history, commit)
-    text = Text(f"{number:>6}  {frames:>15}  {db_pages:>9}  {pages:>6}  {done:>4}  ")
+    n, f, d = _widths(history)
+    text = Text(f"{number:>{n}}  {frames:>{f}}  {db_pages:>{d}}  {pages:>5}  {done:>4}  ")
     return text.append_text(touched_text(commit))
 
 
-def commit_header() -> str:
-    return f"{'commit':>6}  {'frames':>15}  {'db pages':>9}  {'pages':>6}  {'ckpt':>4}  touched"
+def commit_header(history: WalHistory) -> str:
+    n, f, d = _widths(history)
+    return (
+        f"{'commit':>{n}}  {'frames':>{f}}  {'db pages':>{d}}  {'pages':>5}  {'ckpt':>4}  touched"
+    )
 
 
 def _row_text(columns: Sequence[str], row: Sequence[object], only: Sequence[int] = ()) -> Text:

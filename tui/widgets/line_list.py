@@ -85,11 +85,13 @@ class LineList(ScrollView, can_focus=True):
         self.total = total
         self.header = header
         self._lines.clear()
-        width = max(self.header.cell_len, self.scrollable_content_region.width)
-        self.virtual_size = Size(width, total + 1)
+        # As wide as the header: a list narrower than the widget has no horizontal scrollbar.
+        self.virtual_size = Size(self.header.cell_len, total + 1)
         if self.cursor_row >= total:
             self.cursor_row = max(total - 1, 0)
         self.refresh()
+        # A horizontal scrollbar may come or go with the new width: the cursor stays in view.
+        self.call_after_refresh(self._cursor_into_view)
 
     def move_cursor(self, *, row: int) -> None:
         """Put the cursor on ``row`` (clamped) and scroll it into view."""
@@ -125,12 +127,18 @@ class LineList(ScrollView, can_focus=True):
         return strip.apply_style(style).crop_extend(x, x + width, style)
 
     # -- cursor ----------------------------------------------------------------------------
+    def _cursor_into_view(self) -> None:
+        top, row = round(self.scroll_offset.y), self.cursor_row
+        if row < top:
+            self.scroll_to(y=row, animate=False, immediate=True, force=True)
+        elif row >= top + self.body_height:
+            self.scroll_to(y=row - self.body_height + 1, animate=False, immediate=True, force=True)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._cursor_into_view)
+
     def watch_cursor_row(self, old: int, new: int) -> None:
-        top = round(self.scroll_offset.y)
-        if new < top:
-            self.scroll_to(y=new, animate=False, immediate=True, force=True)
-        elif new >= top + self.body_height:
-            self.scroll_to(y=new - self.body_height + 1, animate=False, immediate=True, force=True)
+        self._cursor_into_view()
         self.refresh()
         if self.total:
             self.post_message(self.Highlighted(self, new))
