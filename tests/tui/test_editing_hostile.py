@@ -177,7 +177,7 @@ async def test_a_column_added_by_another_connection_stops_the_save_and_is_read(
         other_user(odd_db, "ALTER TABLE people ADD COLUMN nickname TEXT DEFAULT 'nick'")
         await save(pilot)
         assert isinstance(app.screen, PendingScreen)
-        assert any("column nickname added" in n for n in notices(app))
+        assert any("people: added nickname" in n for n in notices(app))
         assert screen.status.pending == 1
         assert rows(odd_db, "SELECT name FROM people WHERE id = 1") == [("Ada 1",)]
         await press(pilot, "escape")

@@ -38,10 +38,11 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from tui.db.column_changes import column_changes
 from tui.db.delete_effects import DeleteEffect
 from tui.db.model import ColumnInfo, Drift, KeyKind, Preview, TableInfo, TableKind, TableRef
 from tui.db.values import RowKey
@@ -240,11 +241,14 @@ class ColumnPlace:
     type_name: str
     before: tuple[str, ...]  # the names of the columns before it, in order
 
-    def holds(self, now: ColumnPlace) -> bool:
-        """Whether ``now`` (the column of this name as the table is now) is this column."""
+    def holds(self, now: ColumnPlace, renamed: Mapping[str, str] | None = None) -> bool:
+        """Whether ``now`` (the column of this name as the table is now) is this column;
+        ``renamed``: the new names of columns renamed since (told apart by
+        :func:`tui.db.column_changes.column_changes`), which then do not move it."""
         if (now.name, now.type_name) != (self.name, self.type_name):
             return False
-        earlier = iter(self.before)
+        names = renamed or {}
+        earlier = iter([names.get(name, name) for name in self.before])
         return all(name in earlier for name in now.before)  # a subsequence: drops only
 
 
@@ -274,12 +278,21 @@ class CellEdit:
     place: ColumnPlace | None = None
 
 
-def unbound_edit(edit: CellEdit, info: TableInfo) -> str | None:
+def unbound_edit(
+    edit: CellEdit, info: TableInfo, renamed: Mapping[str, str] | None = None
+) -> str | None:
     """Why ``edit`` can no longer be saved to ``info`` (the table as it is now): its column
-    is not the column it was staged on; None when it still is."""
+    is not the column it was staged on; None when it still is. ``renamed``: the new names
+    of the columns renamed since it was staged, where they are known."""
     if edit.place is None:
         return None
     value = _shown(edit.new)
+    if renamed and edit.column in renamed:
+        new = renamed[edit.column]
+        return (
+            f"another connection renamed {edit.column} to {new} since you staged {value}:"
+            f" discard this change or stage it again on {new}"
+        )
     if not info.columns:
         return (
             f"table {edit.table} was renamed or dropped by another connection since you"
@@ -292,7 +305,7 @@ def unbound_edit(edit: CellEdit, info: TableInfo) -> str | None:
             f"{edit.column} was renamed or dropped by another connection since you staged"
             f" {value}: discard this change or stage it again"
         )
-    if not edit.place.holds(now):
+    if not edit.place.holds(now, renamed):
         return (
             f"{edit.column} was renamed or re-created by another connection since you staged"
             f" {value}: discard this change or stage it again"
@@ -301,14 +314,19 @@ def unbound_edit(edit: CellEdit, info: TableInfo) -> str | None:
 
 
 def first_unbound(
-    changes: tuple[Change, ...], tables: Mapping[TableRef, TableInfo]
+    changes: tuple[Change, ...],
+    tables: Mapping[TableRef, TableInfo],
+    staged: Mapping[TableRef, TableInfo] | None = None,
 ) -> tuple[CellEdit, str] | None:
     """The first staged edit whose column is no longer the one it was staged on in
-    ``tables`` (the tables as they are now), with the reason; None when every one is."""
+    ``tables`` (the tables as they are now), with the reason; None when every one is.
+    ``staged``: the tables as the changes were staged on, to tell renamed columns."""
     for change in changes:
         info = tables.get(change.table)
         if isinstance(change, CellEdit) and info is not None:
-            reason = unbound_edit(change, info)
+            was = None if staged is None else staged.get(change.table)
+            renamed = None if was is None else column_changes(was, info).new_names
+            reason = unbound_edit(change, info, renamed)
             if reason is not None:
                 return change, reason
     return None
@@ -512,6 +530,19 @@ class ChangeSet:
             return False
         self._push(tuple(c for i, c in enumerate(self.changes) if i != at))
         return True
+
+    def rebind(self, follow: Callable[[Change], Change]) -> None:
+        """``follow(change)`` in place of each change, in every step of the history (no step
+        of its own): another connection changed a table's columns, and the changes now name
+        them as they are (see :mod:`tui.db.column_follow`)."""
+        followed: dict[int, Change] = {}
+
+        def one(change: Change) -> Change:
+            if id(change) not in followed:
+                followed[id(change)] = follow(change)
+            return followed[id(change)]
+
+        self._history = [tuple(one(c) for c in state) for state in self._history]
 
     def replace(self, old: Change, new: Change) -> bool:
         """Put ``new`` where ``old`` is staged, as one step (a conflict resolved); False if

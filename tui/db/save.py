@@ -79,6 +79,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from tui.db.column_changes import column_changes
 from tui.db.delete_effects import DeleteEffect, recount
 from tui.db.edits import (
     CellEdit,
@@ -218,11 +219,11 @@ def _column_shape(info: TableInfo) -> dict[str, tuple[str, int, bool]]:
 
 
 def schema_difference(before: TableInfo, now: TableInfo) -> str:
-    """``column note added; price INTEGER -> TEXT``: how ``now`` differs from ``before``
-    ("" when the columns are the same)."""
+    """``added note; renamed a to b; column price INTEGER -> TEXT``: how ``now`` differs from
+    ``before`` ("" when the columns are the same)."""
     old, new = _column_shape(before), _column_shape(now)
-    parts = [f"column {n} added" for n in new if n not in old]
-    parts += [f"column {n} removed" for n in old if n not in new]
+    moved = column_changes(before, now)
+    parts = [moved.words()] if moved else []
     for name in (n for n in old if n in new and old[n] != new[n]):
         was, is_ = old[name][0], new[name][0]
         if was != is_:
@@ -354,7 +355,7 @@ async def save_changes(
         # Checked on every save, not only when the columns differ from the ones planned on:
         # after a first refusal the screen plans on the new columns, where a column of the
         # edit's name may be another column (renamed elsewhere, a new one added).
-        unbound = first_unbound(tuple(c for s in planned for c in s.changes), described)
+        unbound = first_unbound(tuple(c for s in planned for c in s.changes), described, tables)
         if unbound is not None:
             await _rollback(conn, sqlite)
             new = tuple(now for _, now in changed)

@@ -28,6 +28,7 @@ import sqlite3
 from dataclasses import dataclass
 from functools import lru_cache
 
+from tui.db.column_changes import column_words
 from tui.db.schema_pages import SchemaObject, table_layout
 
 __all__ = [
@@ -78,13 +79,7 @@ class SchemaChange:
 
     def column_words(self) -> str:
         """``added c; dropped b; renamed a to z``."""
-        parts = []
-        if self.added:
-            parts.append("added " + ", ".join(self.added))
-        if self.dropped:
-            parts.append("dropped " + ", ".join(self.dropped))
-        parts.extend(f"renamed {old} to {new}" for old, new in self.renamed)
-        return "; ".join(parts)
+        return column_words(self.added, self.dropped, self.renamed)
 
     def words(self) -> str:
         """The change in words, for a person: ``table t renamed to u``."""

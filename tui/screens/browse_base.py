@@ -20,7 +20,7 @@ from tui.widgets.row_grid import RowGrid
 from tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
-    from tui.db.edits import CellEdit
+    from tui.db.edits import CellEdit, Change
     from tui.db.model import TableDetails, TableInfo, TableRef
     from tui.db.paging import RowQuery
     from tui.db.source import DataSource
@@ -134,6 +134,11 @@ class BrowseBase(JobScreen):
 
     def gone_changes(self) -> dict[int, str]:
         """Staged edits whose column is gone, by index (see browse_saving)."""
+        raise NotImplementedError
+
+    def follow_columns(self, ref: TableRef) -> tuple[Change, str] | None:
+        """Carry the changes staged on ``ref`` over to its columns as read again (see
+        browse_saving); the first that cannot be, and why."""
         raise NotImplementedError
 
     def renamed_reason(self, old: TableRef, new: TableRef) -> str:

@@ -165,6 +165,7 @@ class BrowseLive(BrowseCounting):
         notice = f"the columns of {kind} {table.name} changed elsewhere: read again"
         if table.ref in self.staged_tables():
             self.current_tables[table.ref] = now
+            self.follow_columns(table.ref)  # what cannot be carried over is counted here
             orphans = len(self.gone_changes())
             if orphans:
                 are = "s are" if orphans != 1 else " is"

@@ -65,27 +65,57 @@ class BrowseSaving(BrowseRowEditing):
         )
 
     def gone_changes(self) -> dict[int, str]:
-        """By index among the staged changes, why an edit can no longer be saved: its column
+        """By index among the staged changes, why a change can no longer be saved: its column
         (or table) was renamed or dropped elsewhere since it was staged."""
+        from tui.db.column_changes import column_changes
+        from tui.db.column_follow import follow_change
         from tui.db.edits import unbound_edit
 
         gone: dict[int, str] = {}
         for at, change in enumerate(self.changes.changes):
-            if not isinstance(change, CellEdit):
-                continue
             renamed = self.tables_renamed.get(change.table)
             if renamed is not None:
                 gone[at] = self.renamed_reason(change.table, renamed)
                 continue
-            for info in (
-                self.current_tables.get(change.table),
-                self.edited_tables.get(change.table),
-            ):
-                reason = None if info is None else unbound_edit(change, info)
-                if reason is not None:
-                    gone[at] = reason
-                    break
+            staged = self.edited_tables.get(change.table)
+            now = self.current_tables.get(change.table)
+            reason = None
+            if staged is not None and now is not None:
+                followed = follow_change(change, now, column_changes(staged, now))
+                reason = followed if isinstance(followed, str) else None
+            elif staged is not None and isinstance(change, CellEdit):
+                reason = unbound_edit(change, staged)
+            if reason is not None:
+                gone[at] = reason
         return gone
+
+    def follow_columns(self, ref: TableRef) -> tuple[Change, str] | None:
+        """Carry the changes staged on ``ref`` over to its columns as another connection's
+        DDL left them (read again since: ``current_tables``), so that the next save runs on
+        them; the first change that cannot be carried, and why (then none is)."""
+        from tui.db.column_changes import column_changes
+        from tui.db.column_follow import follow_change
+        from tui.db.save import schema_difference
+
+        staged, now = self.edited_tables.get(ref), self.current_tables.get(ref)
+        if staged is None or now is None or not schema_difference(staged, now):
+            return None
+        moved = column_changes(staged, now)
+        for change in self.changes.changes:
+            if change.table == ref:
+                followed = follow_change(change, now, moved)
+                if isinstance(followed, str):
+                    return change, followed
+
+        def follow(change: Change) -> Change:
+            if change.table != ref:
+                return change
+            followed = follow_change(change, now, moved)
+            return change if isinstance(followed, str) else followed
+
+        self.changes.rebind(follow)
+        self.edited_tables[ref] = now
+        return None
 
     def renamed_reason(self, old: TableRef, new: TableRef) -> str:
         count = sum(1 for c in self.changes.changes if c.table == old)
@@ -150,6 +180,16 @@ class BrowseSaving(BrowseRowEditing):
                 renamed, self.renamed_reason(renamed.table, self.tables_renamed[renamed.table])
             )
             return
+        for ref in [r for r in self.current_tables if r in tables]:
+            # Another connection changed its columns and the screen read them again: the
+            # changes are saved on them (or refused, naming the column), not refused because
+            # they were staged before.
+            refused = self.follow_columns(ref)
+            if refused is not None:
+                self._save_refused(*refused)
+                return
+        changes = self.changes.changes
+        tables = dict(self.edited_tables)
         unbound = first_unbound(changes, tables)
         if unbound is not None:  # its column is gone or another one: never planned on it
             self._save_refused(*unbound)
@@ -197,8 +237,9 @@ class BrowseSaving(BrowseRowEditing):
         from tui.widgets.table_list import TableList
 
         for table in tables:
-            self.edited_tables[table.ref] = table
-            self.edited_details.pop(table.ref, None)  # its keys are read again on open
+            self.current_tables[table.ref] = table
+            if self.follow_columns(table.ref) is None:
+                self.edited_details.pop(table.ref, None)  # its keys are read again on open
             self.query_one(TableList).update_table(table)
             if self.table is not None and self.table.ref == table.ref:
                 self.open_table(table, self.query_spec)

@@ -230,6 +230,9 @@ class BrowseStaging(BrowseActions):
     def stage(self, table: TableInfo, change: Change) -> bool:
         if self.saving():
             return False
+        # The changes staged before another connection's ALTER name the columns as they are
+        # now, as this one does (what cannot be carried over stays marked and refused).
+        self.follow_columns(table.ref)
         try:
             self.changes.stage(change)
         except StagingError as exc:

@@ -50,3 +50,30 @@ def test_an_edit_of_the_new_column_is_not_merged_into_the_old_one() -> None:
     fresh = CellEdit(REF, RowKey(("id",), (1,)), "bal", None, 9, place=place)
     changes.stage(fresh)
     assert len(changes) == 2 and changes.changes[0].new == 777  # type: ignore[union-attr]
+
+
+def test_renames_are_told_from_place_and_type() -> None:
+    from tui.db.column_changes import column_changes
+
+    renamed = acct(("id", "INTEGER"), ("holder", "TEXT"), ("bal", "INTEGER"))
+    assert column_changes(STAGED, renamed).words() == "renamed owner to holder"
+    # Another type at the same place is a drop and an add, not a rename.
+    retyped = acct(("id", "INTEGER"), ("holder", "BLOB"), ("bal", "INTEGER"))
+    assert column_changes(STAGED, retyped).words() == "added holder; dropped owner"
+    added = acct(("id", "INTEGER"), ("owner", "TEXT"), ("bal", "INTEGER"), ("n", "TEXT"))
+    assert column_changes(STAGED, added).words() == "added n"
+
+
+def test_an_edit_follows_a_rename_before_its_column_but_not_its_own() -> None:
+    from tui.db.column_changes import column_changes
+    from tui.db.column_follow import follow_change
+
+    renamed = acct(("id", "INTEGER"), ("holder", "TEXT"), ("bal", "INTEGER"))
+    followed = follow_change(bal_edit(), renamed, column_changes(STAGED, renamed))
+    assert isinstance(followed, CellEdit) and followed.place == column_place(renamed, "bal")
+    moved = acct(("id", "INTEGER"), ("owner", "TEXT"), ("x", "INTEGER"))
+    reason = follow_change(bal_edit(), moved, column_changes(STAGED, moved))
+    assert reason == (
+        "another connection renamed bal to x since you staged 777: discard this change or"
+        " stage it again on x"
+    )
