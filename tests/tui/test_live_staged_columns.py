@@ -14,7 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.tui.editing import edit_to, editing, notices, other_user, press, rows, to_column
+from tests.tui.editing import (
+    edit_to,
+    editing,
+    fill_form,
+    notices,
+    other_user,
+    press,
+    rows,
+    to_column,
+)
 from tests.tui.scenes import settle
 
 
@@ -123,3 +132,40 @@ async def test_a_server_says_a_rename_as_a_rename_then_saves(
             assert rows(url, "SELECT bal FROM acct WHERE id = 2") == [(777,)]
     finally:
         other_user(url, "DROP TABLE IF EXISTS acct")
+
+
+@pytest.mark.parametrize("follows", [True, False], ids=["followed", "found-at-save"])
+async def test_a_new_row_with_a_value_for_a_dropped_column_is_marked_and_kept(
+    acct_db: Path, follows: bool
+) -> None:
+    """The new row is marked in the pending panel as an edit is ('column gone: …'), and the
+    save refuses it naming the column, whether the screen followed the DROP at once or the
+    save found it; the row stays staged, nothing is written."""
+    async with editing(acct_db, "acct") as (app, pilot, screen, _grid):
+        await press(pilot, "i")
+        await fill_form(pilot, {1: "newcomer", 3: "hello"})
+        assert len(screen.changes) == 1
+        other_user(acct_db, "ALTER TABLE acct DROP COLUMN note")
+        said = "another connection dropped the column note since you staged this new row"
+        if follows:
+            screen.data_changed()
+            await settle(pilot)
+            assert said in " ".join(screen.gone_changes().values())
+            assert "1 staged change is on a column renamed or dropped" in " ".join(notices(app))
+        await press(pilot, "ctrl+s")
+        body = " ".join(str(app.screen.query_one("#pending-body").render()).split())
+        assert f"column gone: {said} (note = 'hello'): discard it or stage it again" in body
+        await press(pilot, "escape")
+        assert len(screen.changes) == 1
+        assert said in " ".join(notices(app))
+        assert "no column 'note'" not in " ".join(notices(app))
+        assert rows(acct_db, "SELECT count(*) FROM acct WHERE owner = 'newcomer'") == [(0,)]
+        # Stage it again without note: it saves.
+        await press(pilot, "p")
+        await press(pilot, "x")
+        await press(pilot, "escape")
+        await press(pilot, "i")
+        await fill_form(pilot, {1: "newcomer"})
+        await press(pilot, "ctrl+s")
+        assert len(screen.changes) == 0, notices(app)
+        assert rows(acct_db, "SELECT count(*) FROM acct WHERE owner = 'newcomer'") == [(1,)]

@@ -21,7 +21,14 @@ from dataclasses import replace
 from typing import Any
 
 from tui.db.column_changes import ColumnChanges
-from tui.db.edits import CellEdit, Change, RowDelete, column_place, unbound_edit
+from tui.db.edits import (
+    CellEdit,
+    Change,
+    RowDelete,
+    column_place,
+    unbound_edit,
+    unbound_insert,
+)
 from tui.db.model import TableInfo
 from tui.db.values import RowKey
 
@@ -48,7 +55,10 @@ def follow_change(change: Change, now: TableInfo, moved: ColumnChanges) -> Chang
         if isinstance(key, str):
             return key
         return replace(change, key=key, original=_values(change.original, moved))
-    return change
+    # A new row's values go to columns by name: one renamed or dropped is refused, never
+    # written to another column nor silently left out.
+    reason = unbound_insert(change, now, names)
+    return change if reason is None else reason
 
 
 def _key(key: RowKey, moved: ColumnChanges) -> RowKey | str:

@@ -66,6 +66,7 @@ __all__ = [
     "row_identity",
     "same_value",
     "unbound_edit",
+    "unbound_insert",
 ]
 
 #: Names SQLite resolves to the rowid unless a real column takes them, in order of preference.
@@ -313,22 +314,52 @@ def unbound_edit(
     return None
 
 
+def unbound_insert(
+    insert: RowInsert, info: TableInfo, renamed: Mapping[str, str] | None = None
+) -> str | None:
+    """Why the new row ``insert`` can no longer be saved to ``info`` (the table as it is
+    now): a column it gives a value is gone; None when every one is there."""
+    if not info.columns:
+        return (
+            f"table {insert.table} was renamed or dropped by another connection since you"
+            " staged this new row: discard it or stage it again"
+        )
+    present = set(info.column_names)
+    for name, value in insert.values:
+        if renamed and name in renamed:
+            return (
+                f"another connection renamed {name} to {renamed[name]} since you staged this"
+                f" new row ({name} = {_shown(value)}): discard it or stage it again"
+            )
+        if name not in present:
+            return (
+                f"another connection dropped the column {name} since you staged this new row"
+                f" ({name} = {_shown(value)}): discard it or stage it again without {name}"
+            )
+    return None
+
+
 def first_unbound(
     changes: tuple[Change, ...],
     tables: Mapping[TableRef, TableInfo],
     staged: Mapping[TableRef, TableInfo] | None = None,
-) -> tuple[CellEdit, str] | None:
+) -> tuple[Change, str] | None:
     """The first staged edit whose column is no longer the one it was staged on in
-    ``tables`` (the tables as they are now), with the reason; None when every one is.
-    ``staged``: the tables as the changes were staged on, to tell renamed columns."""
+    ``tables`` (the tables as they are now), or new row with a value for a column gone
+    there, with the reason; None when every one is saveable. ``staged``: the tables as the
+    changes were staged on, to tell renamed columns."""
     for change in changes:
         info = tables.get(change.table)
-        if isinstance(change, CellEdit) and info is not None:
-            was = None if staged is None else staged.get(change.table)
-            renamed = None if was is None else column_changes(was, info).new_names
+        if info is None or isinstance(change, RowDelete):
+            continue
+        was = None if staged is None else staged.get(change.table)
+        renamed = None if was is None else column_changes(was, info).new_names
+        if isinstance(change, CellEdit):
             reason = unbound_edit(change, info, renamed)
-            if reason is not None:
-                return change, reason
+        else:
+            reason = unbound_insert(change, info, renamed)
+        if reason is not None:
+            return change, reason
     return None
 
 

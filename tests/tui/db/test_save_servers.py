@@ -408,6 +408,29 @@ async def test_a_column_added_by_another_connection_stops_the_save(engine: Async
     assert outcome.ok, outcome.reason
 
 
+async def test_a_new_row_for_a_column_dropped_by_another_connection_is_refused(
+    engine: AsyncEngine,
+) -> None:
+    """Planned on the columns as read; another connection drops a column the new row fills:
+    nothing is saved and the reason names the column (it was a plan error, 'no column')."""
+    from tui.db.edits import RowInsert
+    from tui.db.save import plan_save, save_changes
+
+    info = await describe(engine, "customers")
+    ref = TableRef("customers")
+    insert = RowInsert(ref, (("name", "newcomer"), ("notes", "hello")), token=1)
+    planned = plan_save([insert], {ref: info}, engine.dialect)
+    async with engine.begin() as conn:  # the other user
+        await conn.execute(text("ALTER TABLE customers DROP COLUMN notes"))
+    async with engine.connect() as conn:
+        outcome = await save_changes(conn, planned, {ref: info})
+    assert not outcome.ok and outcome.failed is insert
+    assert "dropped the column notes since you staged this new row" in outcome.reason
+    async with engine.connect() as conn:
+        count = await conn.scalar(text("SELECT count(*) FROM customers WHERE name = 'newcomer'"))
+    assert count == 0
+
+
 async def test_the_insert_form_knows_what_the_database_fills_in(engine: AsyncEngine) -> None:
     columns = {c.name: c for c in (await describe(engine, "customers")).columns}
     assert insert_hint(columns["id"]) == "auto"
