@@ -86,7 +86,11 @@ def _print(
                 counts[change.kind] = counts.get(change.kind, 0) + 1
                 if limit is None or sum(counts.values()) <= limit:
                     line = difference_line(
-                        diff.key_columns, diff.matched_before_columns, diff.after_columns, change
+                        diff.key_columns,
+                        diff.before_columns,
+                        diff.after_columns,
+                        change,
+                        diff.column_renames,
                     )
                     print(line.plain)
             print(summary_line(table, diff.before.label, diff.after.label, counts).plain)

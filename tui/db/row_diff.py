@@ -15,9 +15,10 @@ values are matched across the rename, and the rename is told once, not as every 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Literal
 
 from sqlalchemy.dialects import sqlite as sqlite_dialect
@@ -148,10 +149,10 @@ class TableDiff:
         return self.before.columns or ()
 
     @property
-    def matched_before_columns(self) -> tuple[str, ...]:
-        """The before columns under their after names (a renamed column's new name): what an
-        updated row's ``changed`` names refer to."""
-        return tuple(self._column_names.get(c, c) for c in self.before_columns)
+    def column_renames(self) -> Mapping[str, str]:
+        """Before name -> after name of the columns renamed in between: an updated row's
+        ``changed`` names are after names; a deleted row's values are under before names."""
+        return MappingProxyType(self._column_names)
 
     @property
     def after_columns(self) -> tuple[str, ...]:

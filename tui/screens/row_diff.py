@@ -100,9 +100,10 @@ class RowDiffScreen(ModalScreen[None]):
                         lines.append(
                             difference_line(
                                 diff.key_columns,
-                                diff.matched_before_columns,
+                                diff.before_columns,
                                 diff.after_columns,
                                 change,
+                                diff.column_renames,
                             )
                         )
                         if len(lines) >= _BATCH:

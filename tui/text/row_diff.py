@@ -7,7 +7,8 @@ written literally (:mod:`tui.text.literal`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 
 from rich.text import Text
 
@@ -42,6 +43,7 @@ def _row_text(columns: Sequence[str], row: Sequence[object]) -> Text:
     return text
 
 
+_NO_RENAMES: Mapping[str, str] = MappingProxyType({})
 _ABSENT = Text("(no such column)", "dim italic")
 
 
@@ -50,15 +52,19 @@ def difference_line(
     before_columns: Sequence[str],
     after_columns: Sequence[str],
     change: RowDifference,
+    renamed: Mapping[str, str] = _NO_RENAMES,
 ) -> Text:
-    """One row's difference on one line."""
+    """One row's difference on one line: an inserted row under the after names, a deleted
+    one under the before names, an updated one's values matched across ``renamed`` columns
+    (before name -> after name)."""
     text = Text(f"{_MARKS[change.kind]} ", "bold")
     text.append_text(_key_text(key_columns, change.key)).append(": ")
     if change.kind == "inserted" and change.after is not None:
         return text.append_text(_row_text(after_columns, change.after))
     if change.kind == "deleted" and change.before is not None:
         return text.append_text(_row_text(before_columns, change.before))
-    old = dict(zip(before_columns, change.before or (), strict=False))
+    matched = (renamed.get(name, name) for name in before_columns)
+    old = dict(zip(matched, change.before or (), strict=False))
     new = dict(zip(after_columns, change.after or (), strict=False))
     for n, name in enumerate(change.changed):
         if n:

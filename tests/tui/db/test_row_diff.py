@@ -290,7 +290,11 @@ def test_a_renamed_column_is_followed(writer: RecordingWriter) -> None:
             ((3,), ("w",), (3, "v3"), (3, "Z"))
         ]
         line = difference_line(
-            diff.key_columns, diff.matched_before_columns, diff.after_columns, changes[0]
+            diff.key_columns,
+            diff.before_columns,
+            diff.after_columns,
+            changes[0],
+            diff.column_renames,
         )
         assert line.plain == "~ rowid 3: w: 'v3' → 'Z'"
     with TableDiff(writer.db, "t", 1, None) as diff:
@@ -311,3 +315,29 @@ def test_a_renamed_column_is_followed(writer: RecordingWriter) -> None:
     writer.run("ALTER TABLE t2 ADD COLUMN v TEXT")  # commit 7
     with TableDiff(writer.db, "t2", 4, None) as diff:
         assert {c.changed for c in diff} == {("v",), ("w", "v")}
+
+
+def test_rows_across_a_column_rename_are_named_as_they_stood(writer: RecordingWriter) -> None:
+    """A deleted row is shown under the names it had, an inserted one under the new ones;
+    only an updated row's values are matched across the rename (a deleted row was shown
+    under the new names, which it never had)."""
+    from tui.text.row_diff import difference_line
+
+    writer.run(
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)",
+        *[("INSERT INTO t VALUES (?, ?)", (i, f"v{i}")) for i in range(3)],
+    )  # commit 1
+    writer.run("ALTER TABLE t RENAME COLUMN v TO w")  # commit 2
+    writer.run("DELETE FROM t WHERE id = 0")  # commit 3
+    writer.run("INSERT INTO t VALUES (9, 'new')")  # commit 4
+    writer.run("UPDATE t SET w = 'X' WHERE id = 1")  # commit 5
+    with TableDiff(writer.db, "t", 1, None) as diff:
+        lines = [
+            difference_line(
+                diff.key_columns, diff.before_columns, diff.after_columns, c, diff.column_renames
+            ).plain
+            for c in diff
+        ]
+    assert sorted(lines) == sorted(
+        ["- rowid 0: id=0, v='v0'", "+ rowid 9: id=9, w='new'", "~ rowid 1: w: 'v1' → 'X'"]
+    )
