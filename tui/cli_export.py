@@ -22,7 +22,7 @@ from tui.db.export_formats import BlobEncoding, ExportFormat, ExportOptions
 _FORMAT_HELP = (
     "csv: text quoted, numbers bare, NULL an empty unquoted field; tsv: PostgreSQL COPY text "
     "format, NULL is \\N; jsonl/json: one object per row, big integers exact, BLOBs as "
-    '{"$base64": …}; parquet needs pyarrow'
+    '{"$base64": …} and text that is not UTF-8 as {"$text_base64": …}; parquet needs pyarrow'
 )
 
 

@@ -23,10 +23,13 @@ BLOBs
     text, or ``\\x`` followed by its hex digits (PostgreSQL's bytea form). In JSON it is an
     object, ``{"$base64": "…"}`` or ``{"$hex": "…"}``, so it never reads as text.
 Text that is not valid UTF-8 (SQLite stores whatever bytes it was given)
-    CSV and TSV write the very bytes as stored: the file holds them unchanged. JSON cannot
-    hold them: each such byte is written as the escape ``\\udcXX`` (Python's
-    ``surrogateescape``), so ``json.loads(line)[col].encode("utf-8", "surrogateescape")``
-    gives the stored bytes back.
+    CSV and TSV write the very bytes as stored: the file holds them unchanged. A JSON string
+    cannot hold them (an escape such as ``\\udcff`` is a lone surrogate, which strict
+    parsers refuse and others turn into U+FFFD): such a text is an object like a BLOB's,
+    its stored bytes in the same encoding under a key that says it is text,
+    ``{"$text_base64": "…"}`` or ``{"$text_hex": "…"}``. So the file is always valid UTF-8
+    and valid JSON, an ordinary text is always a JSON string, and the bytes come back
+    exactly (``base64.b64decode(value["$text_base64"])``).
 """
 
 from __future__ import annotations
@@ -233,6 +236,15 @@ def _json_string(text: str) -> str:
     return dumped
 
 
+def _stored_bytes(text: str) -> bytes:
+    """The bytes a text read with ``surrogateescape`` was stored as (a surrogate of another
+    origin, which no UTF-8 holds, as its CESU bytes: still never lost)."""
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass")
+
+
 def unique_names(columns: Sequence[str]) -> list[str]:
     """Column names with repeats told apart: ``a``, ``a:2``, ``a:3``."""
     seen: dict[str, int] = {}
@@ -257,8 +269,9 @@ class _JsonWriter:
         self._out = out
         self._lines = lines
         self._keys = [_json_string(n) + ": " for n in unique_names(columns)]
-        self._blob_key = '{"$hex": ' if options.blob is BlobEncoding.HEX else '{"$base64": '
         self._hex = options.blob is BlobEncoding.HEX
+        self._blob_key = '{"$hex": ' if self._hex else '{"$base64": '
+        self._text_key = '{"$text_hex": ' if self._hex else '{"$text_base64": '
         self._first = True
         if not lines:
             out.write("[")
@@ -267,7 +280,12 @@ class _JsonWriter:
         if value is None:
             return "null"
         if isinstance(value, str):
-            return _json_string(value)
+            dumped = json.dumps(value, ensure_ascii=False)
+            try:
+                dumped.encode("utf-8")
+            except UnicodeEncodeError:  # bytes that were not UTF-8, kept by surrogateescape
+                return self._bytes(self._text_key, _stored_bytes(value))
+            return dumped
         if isinstance(value, bool):
             return "true" if value else "false"
         if isinstance(value, int):
@@ -281,14 +299,16 @@ class _JsonWriter:
         if isinstance(value, Decimal):
             return _decimal_json(value)
         if _is_bytes(value):
-            raw = bytes(value)
-            body = raw.hex() if self._hex else base64.b64encode(raw).decode("ascii")
-            return self._blob_key + '"' + body + '"}'
+            return self._bytes(self._blob_key, bytes(value))
         if isinstance(value, dict | list):
             return json.dumps(value, ensure_ascii=False)
         if isinstance(value, uuid.UUID):
             return '"' + str(value) + '"'
         return _json_string(_other_text(value))
+
+    def _bytes(self, key: str, raw: bytes) -> str:
+        body = raw.hex() if self._hex else base64.b64encode(raw).decode("ascii")
+        return key + '"' + body + '"}'
 
     def _object(self, row: Sequence[Any]) -> str:
         value = self._value

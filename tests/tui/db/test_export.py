@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tui.db.catalog import describe_table, list_tables
 from tui.db.export import (
@@ -23,7 +25,7 @@ from tui.db.export import (
     relation_statement,
     staged_file,
 )
-from tui.db.export_formats import BlobEncoding, ExportFormat, ExportOptions
+from tui.db.export_formats import BlobEncoding, ExportFormat, ExportOptions, row_writer
 from tui.db.model import TableRef
 from tui.db.paging import RowQuery, SortSpec
 from tui.db.source import DataSource
@@ -194,6 +196,9 @@ async def test_tsv_writes_a_nul_as_an_octal_escape(tmp_path: Path) -> None:
 
 
 def json_value(value: Any) -> Any:
+    if isinstance(value, dict) and "$text_base64" in value:
+        # A text that is not UTF-8, as the driver reads it (surrogateescape).
+        return base64.b64decode(value["$text_base64"]).decode("utf-8", "surrogateescape")
     if isinstance(value, dict):
         return base64.b64decode(value["$base64"])
     if value in ("Infinity", "-Infinity"):
@@ -211,9 +216,13 @@ async def test_json_reads_back_equal_to_the_table(source: DataSource, fmt: Expor
     stored = stored_rows(Path(source.target.sqlite_path or ""))
     assert [list(o) for o in objects] == [COLUMNS] * len(stored)
     got = [tuple(json_value(v) for v in o.values()) for o in objects]
-    # Invalid UTF-8 came back as \udcXX escapes: the very bytes, through surrogateescape.
+    # Invalid UTF-8 came back as its very bytes, in an object that never reads as text.
     assert got == stored
-    assert objects[8]["any value"].encode("utf-8", "surrogateescape") == b"A\xffB"
+    assert objects[8]["any value"] == {"$text_base64": base64.b64encode(b"A\xffB").decode()}
+    assert objects[8]["text"] == {"$text_base64": base64.b64encode(b"\xc3(").decode()}
+    # Valid UTF-8 and valid JSON throughout: no lone surrogate, escaped or raw.
+    assert "\\udc" not in text
+    text.encode("utf-8")
     # Integers beyond 2^53 are exact numbers in the text, not rounded floats.
     assert '"any value": 9007199254740993' in text
     assert isinstance(objects[2]["any value"], int) and isinstance(objects[1]["any value"], str)
@@ -224,6 +233,35 @@ async def test_json_hex_blobs_are_objects_never_text(source: DataSource) -> None
     first = json.loads(text.splitlines()[0])
     assert first["data"] == {"$hex": "00ff"}
     assert json.loads(text.splitlines()[2])["data"] == {"$hex": ""}
+    # A text that is not UTF-8 takes the same encoding, under a key that says it is text.
+    ninth = json.loads(text.splitlines()[8])
+    assert ninth["any value"] == {"$text_hex": "41ff42"} and ninth["text"] == {"$text_hex": "c328"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=40), st.booleans())
+def test_any_stored_text_round_trips_through_json(raw: bytes, hex_blobs: bool) -> None:
+    """Whatever bytes a TEXT holds: valid UTF-8 is a JSON string of that text, anything else
+    the object with its bytes; the file is strict UTF-8 and strict JSON either way."""
+    read = raw.decode("utf-8", "surrogateescape")  # as the driver reads a SQLite TEXT
+    out = io.StringIO()
+    encoding = BlobEncoding.HEX if hex_blobs else BlobEncoding.BASE64
+    writer = row_writer(out, ["t"], ExportOptions(ExportFormat.JSONL, blob=encoding))
+    writer.write_rows([[read]])
+    writer.finish()
+    line = out.getvalue()
+    line.encode("utf-8")  # strict: no lone surrogate reaches the file
+    value = json.loads(line)["t"]
+    if isinstance(value, str):
+        assert value.encode("utf-8") == raw  # strict, so only valid UTF-8 is a string
+    else:
+        (key,) = value
+        assert key == ("$text_hex" if hex_blobs else "$text_base64")
+        body = value[key]
+        got = bytes.fromhex(body) if hex_blobs else base64.b64decode(body, validate=True)
+        assert got == raw
+        with pytest.raises(UnicodeDecodeError):
+            raw.decode("utf-8")
 
 
 async def test_the_view_exports_filtered_and_sorted(source: DataSource) -> None:
