@@ -42,7 +42,7 @@ def follow_change(change: Change, now: TableInfo, moved: ColumnChanges) -> Chang
         return f"table {change.table} was renamed or dropped by another connection"
     names = moved.new_names
     if isinstance(change, CellEdit):
-        reason = unbound_edit(change, now, names)
+        reason = unbound_edit(change, now, moved)
         if reason is not None:
             return reason
         key = _key(change.key, moved)

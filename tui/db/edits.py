@@ -42,7 +42,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from tui.db.column_changes import column_changes
+from tui.db.column_changes import ColumnChanges, column_changes
 from tui.db.delete_effects import DeleteEffect
 from tui.db.model import ColumnInfo, Drift, KeyKind, Preview, TableInfo, TableKind, TableRef
 from tui.db.values import RowKey
@@ -279,16 +279,15 @@ class CellEdit:
     place: ColumnPlace | None = None
 
 
-def unbound_edit(
-    edit: CellEdit, info: TableInfo, renamed: Mapping[str, str] | None = None
-) -> str | None:
+def unbound_edit(edit: CellEdit, info: TableInfo, moved: ColumnChanges | None = None) -> str | None:
     """Why ``edit`` can no longer be saved to ``info`` (the table as it is now): its column
-    is not the column it was staged on; None when it still is. ``renamed``: the new names
-    of the columns renamed since it was staged, where they are known."""
+    is not the column it was staged on; None when it still is. ``moved``: how the columns
+    changed since it was staged, where that is known (renames are then said as such)."""
     if edit.place is None:
         return None
     value = _shown(edit.new)
-    if renamed and edit.column in renamed:
+    renamed = moved.new_names if moved is not None else {}
+    if edit.column in renamed:
         new = renamed[edit.column]
         return (
             f"another connection renamed {edit.column} to {new} since you staged {value}:"
@@ -306,7 +305,11 @@ def unbound_edit(
             f"{edit.column} was renamed or dropped by another connection since you staged"
             f" {value}: discard this change or stage it again"
         )
-    if not edit.place.holds(now, renamed):
+    # Columns gone before it and others added: a drop and an add read the same as a rename
+    # of this column away and of one before it to its name (c -> x, a -> c). The safe side.
+    was_before = tuple(renamed.get(name, name) for name in edit.place.before)
+    shifted = moved is not None and bool(moved.added) and now.before != was_before
+    if shifted or not edit.place.holds(now, renamed):
         return (
             f"{edit.column} was renamed or re-created by another connection since you staged"
             f" {value}: discard this change or stage it again"
@@ -353,11 +356,11 @@ def first_unbound(
         if info is None or isinstance(change, RowDelete):
             continue
         was = None if staged is None else staged.get(change.table)
-        renamed = None if was is None else column_changes(was, info).new_names
+        moved = None if was is None else column_changes(was, info)
         if isinstance(change, CellEdit):
-            reason = unbound_edit(change, info, renamed)
+            reason = unbound_edit(change, info, moved)
         else:
-            reason = unbound_insert(change, info, renamed)
+            reason = unbound_insert(change, info, None if moved is None else moved.new_names)
         if reason is not None:
             return change, reason
     return None

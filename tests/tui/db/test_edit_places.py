@@ -77,3 +77,20 @@ def test_an_edit_follows_a_rename_before_its_column_but_not_its_own() -> None:
         "another connection renamed bal to x since you staged 777: discard this change or"
         " stage it again on x"
     )
+
+
+def test_a_rename_chain_onto_the_edited_name_is_never_taken_for_it() -> None:
+    """bal renamed away and owner renamed to bal (same types) reads, from the columns alone,
+    as owner dropped and a column added: the column now named bal was owner, so the edit
+    is refused (the safe side, also for a real drop and add in one go)."""
+    from tui.db.column_changes import column_changes
+    from tui.db.column_follow import follow_change
+
+    staged = acct(("id", "INTEGER"), ("owner", "INTEGER"), ("bal", "INTEGER"))
+    edit = CellEdit(REF, RowKey(("id",), (1,)), "bal", 5, 777, place=column_place(staged, "bal"))
+    chain = acct(("id", "INTEGER"), ("bal", "INTEGER"), ("x", "INTEGER"))
+    reason = follow_change(edit, chain, column_changes(staged, chain))
+    assert isinstance(reason, str) and "bal was renamed or re-created" in reason
+    # A drop alone still keeps the edit: nothing was added that could be it.
+    dropped = acct(("id", "INTEGER"), ("bal", "INTEGER"))
+    assert isinstance(follow_change(edit, dropped, column_changes(staged, dropped)), CellEdit)
