@@ -1,5 +1,6 @@
 """An inspector never changes what it inspects: after browsing every table and quitting, the
-database and its WAL hold the same bytes, unless --checkpoint-on-close asked otherwise."""
+database, its WAL and its -shm hold the same bytes, unless --checkpoint-on-close asked
+otherwise."""
 
 from __future__ import annotations
 
@@ -74,11 +75,12 @@ async def test_quitting_keeps_a_wal_dbbrowse_did_not_write(tmp_path: Path) -> No
     db = tmp_path / "kept.db"
     wal = wal_left_by_a_crashed_writer(db, 40)
     page_size = sqlite3.connect(":memory:").execute("PRAGMA page_size").fetchone()[0]
-    before = (digest(db), digest(wal), frames(wal, page_size))
+    shm = db.with_name("kept.db-shm")
+    before = (digest(db), digest(wal), frames(wal, page_size), digest(shm))
     assert before[2] >= 40
     await browse_everything_and_quit(browse_app(db))
     assert wal.exists(), "closing deleted the WAL"
-    assert (digest(db), digest(wal), frames(wal, page_size)) == before
+    assert (digest(db), digest(wal), frames(wal, page_size), digest(shm)) == before
 
 
 async def test_quitting_keeps_a_rollback_journal_database_as_it_was(tmp_path: Path) -> None:

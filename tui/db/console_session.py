@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from tui.db.console import RETURNED_ROWS_CAP, Statement, StatementKind, verbatim
@@ -86,18 +86,16 @@ class ConsoleSession:
         return 0.0 if self.opened_at is None else time.monotonic() - self.opened_at
 
     async def _begin(self) -> AsyncConnection:
-        conn = await self.engine.connect()
-        try:
+        async def begin(conn: AsyncConnection) -> None:
             if self.dialect == "sqlite":
                 await conn.execution_options(isolation_level="AUTOCOMMIT")
                 await conn.exec_driver_sql("PRAGMA foreign_keys = ON")
                 await conn.exec_driver_sql("BEGIN IMMEDIATE")
             else:
                 await conn.begin()
-        except BaseException:
-            with contextlib.suppress(Exception):
-                await conn.close()
-            raise
+
+        # A SQLite file's reads cannot write: the source opens it while none of them is open.
+        conn = await self.source.hold_write(begin)
         # Servers are interrupted through their session id: read it while the connection is idle.
         await self.source.strategy.remember_session(conn)
         self.conn = conn
@@ -171,6 +169,24 @@ class ConsoleSession:
             await conn.commit()
             return outcome
 
+    async def read(self, statement: Statement, *, write_refusal: str | None) -> Outcome:
+        """A statement that only reads, outside the transaction (none is open), on a pooled
+        connection.
+
+        Some "read" statements write (``ANALYZE``, ``PRAGMA wal_checkpoint``): a SQLite file's
+        pooled connections cannot, and SQLite refuses such a statement before it changes
+        anything, so it runs again on a writable connection, unless writing is refused.
+        """
+        source = self.source
+        try:
+            return await source.run(lambda conn: self.run_read(conn, statement))
+        except DBAPIError as exc:
+            if not source.writes_alone or "readonly database" not in str(exc.orig).lower():
+                raise
+            if write_refusal is not None:
+                raise ConsoleRefusedError(f"not run, it writes: {write_refusal}") from exc
+        return await source.run_write(lambda conn: self.run_read(conn, statement))
+
     async def run_read(self, conn: AsyncConnection, statement: Statement) -> Outcome:
         """A statement that only reads, on a pooled connection (no transaction is open)."""
         start = time.monotonic()
@@ -189,7 +205,7 @@ class ConsoleSession:
             # The transaction is still the user's: keep it (a busy COMMIT can be retried).
             self.conn = conn
             raise
-        await conn.close()
+        await self.source.release_write(conn)
 
     async def rollback(self) -> None:
         conn = self._take()
@@ -200,7 +216,7 @@ class ConsoleSession:
             await conn.rollback()
         finally:
             with contextlib.suppress(Exception):
-                await conn.close()
+                await self.source.release_write(conn)
 
     def _take(self) -> AsyncConnection:
         if self.conn is None:

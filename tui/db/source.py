@@ -3,6 +3,12 @@
 Every read happens on a connection checked out for one statement (or one small batch) and
 returned at once, so dbbrowse never holds a read snapshot between keypresses — on SQLite
 that would stop checkpoints and let the WAL grow.
+
+A SQLite file browsed as it is has two engines: reads go through connections that never
+write the ``-shm`` (:mod:`tui.db.read_only_shm`), writes through a writable one. SQLite
+shares one wal-index per file per process, so a write runs alone: new reads wait, reads
+under way finish, the read pool is closed, and the write connection is closed again before
+reads go on (:meth:`DataSource._alone`).
 """
 
 from __future__ import annotations
@@ -99,9 +105,20 @@ def _install_sqlite_hooks(sync_engine: Engine, *, text_factory: bool) -> None:
 class DataSource:
     """One database being browsed."""
 
-    def __init__(self, target: Target, engine: AsyncEngine) -> None:
+    def __init__(
+        self, target: Target, engine: AsyncEngine, write_engine: AsyncEngine | None = None
+    ) -> None:
         self.target = target
+        #: The engine reads go through (and whose dialect everything compiles for).
         self.engine = engine
+        #: The engine writes go through: ``engine`` itself unless reads are kept apart.
+        self.write_engine = engine if write_engine is None else write_engine
+        #: Reads never write the -shm (:mod:`tui.db.read_only_shm`), so a write runs alone.
+        self.writes_alone = write_engine is not None
+        # One operation alone at a time (a save, a maintenance action, the console's BEGIN).
+        self._alone_lock = asyncio.Lock()
+        # Write connections the caller keeps open (the console's transaction).
+        self._held_writes = 0
         self.strategy: DialectStrategy = strategy_for(engine.dialect.name)
         self._running: dict[asyncio.Task[Any], AsyncConnection] = {}
         #: Operations cancelled before their statement started: they must not start it.
@@ -155,6 +172,7 @@ class DataSource:
         if target.as_of is not None:
             return await cls._open_as_of(target)
         before = None
+        write_engine: AsyncEngine | None = None
         if target.sqlite_path is not None and not target.immutable:
             from tui.db.recovery import look_before_open
 
@@ -174,6 +192,7 @@ class DataSource:
                 sync_engine, engine = create_engines(
                     target.url, sqlite_wal=False, busy_timeout_ms=timeout
                 )
+                write_engine = _read_only_shm_split(target, engine, timeout)
         except SQLAlchemyError as exc:
             raise TargetError(str(exc)) from exc
         if engine.dialect.name == "sqlite":
@@ -181,7 +200,9 @@ class DataSource:
             # and delete it when the last connection closes (see tui.db.no_checkpoint).
             _install_sqlite_hooks(engine.sync_engine, text_factory=True)
             _install_sqlite_hooks(sync_engine, text_factory=False)
-        source = cls(target, engine)
+            if write_engine is not None:
+                _install_sqlite_hooks(write_engine.sync_engine, text_factory=True)
+        source = cls(target, engine, write_engine)
         try:
             if target.ensure_schema and not target.read_only:
                 import app.models  # noqa: F401  (registers the models on Base.metadata)
@@ -189,7 +210,7 @@ class DataSource:
 
                 await asyncio.to_thread(ensure_database_schema, sync_engine)
         except SQLAlchemyError as exc:
-            await engine.dispose()
+            await source._dispose_engines()
             raise TargetError(str(exc)) from exc
         finally:
             if not target.app_database:
@@ -197,7 +218,7 @@ class DataSource:
         try:
             await source.check()
         except TargetError:
-            await engine.dispose()
+            await source._dispose_engines()
             raise
         if target.sqlite_path is not None:
             source._file_id = _file_id(target.sqlite_path)
@@ -323,9 +344,11 @@ class DataSource:
             yield conn
 
     @asynccontextmanager
-    async def _connection(self, *, write: bool) -> AsyncIterator[AsyncConnection]:
-        """A pooled connection with the user's connection settings, counted while checked out
-        and rolled back before it goes back.
+    async def _connection(
+        self, *, write: bool, engine: AsyncEngine | None = None
+    ) -> AsyncIterator[AsyncConnection]:
+        """A pooled connection of ``engine`` (the reads' by default) with the user's connection
+        settings, counted while checked out and rolled back before it goes back.
 
         ``write`` (SQLite): the driver's implicit BEGIN is off and foreign keys are enforced;
         a failed rollback (the save's own ROLLBACK ended the transaction) is not an error.
@@ -335,7 +358,7 @@ class DataSource:
         self._checked_out(1)
         sqlite_write = write and self.engine.dialect.name == "sqlite"
         try:
-            async with self.engine.connect() as conn:
+            async with (engine or self.engine).connect() as conn:
                 try:
                     if sqlite_write:
                         await conn.execution_options(isolation_level="AUTOCOMMIT")
@@ -367,13 +390,32 @@ class DataSource:
         The operation runs in its own task. If the caller is cancelled (a newer request, Esc,
         the app closing), the statement is interrupted and the task finishes on its own, so
         the connection is always rolled back and returned to the pool instead of being torn
-        down half-way.
+        down half-way. It reads: on a SQLite file, its connection cannot write.
         """
+        return await self._run_on(self.engine, operation)
+
+    async def run_write(self, operation: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+        """Run ``operation``, which writes (a checkpoint, VACUUM), as :meth:`run` runs a read
+        (Esc interrupts it) but on a writable connection, alone where :attr:`writes_alone`."""
+        if not self.writes_alone:
+            return await self.run(operation)
+        async with self._alone():
+            return await self._run_on(self.write_engine, operation, settle=True)
+
+    async def _run_on(
+        self,
+        engine: AsyncEngine,
+        operation: Callable[[AsyncConnection], Awaitable[T]],
+        *,
+        settle: bool = False,
+    ) -> T:
+        """:meth:`run` on ``engine``; with ``settle``, a cancelled caller also waits for the
+        interrupted operation to end and return its connection (before reads go on)."""
 
         async def body() -> T:
             task = asyncio.current_task()
             assert task is not None
-            async with self.connect() as conn:
+            async with self._connection(write=False, engine=engine) as conn:
                 # Servers are interrupted through their session id: read it before the
                 # operation, while the connection is free to answer.
                 await self.strategy.remember_session(conn)
@@ -399,6 +441,8 @@ class DataSource:
             return await asyncio.shield(task)
         except asyncio.CancelledError:
             await self._interrupt(task)
+            if settle:
+                await asyncio.wait([task])
             raise
 
     def _finished(self, task: asyncio.Task[Any]) -> None:
@@ -466,8 +510,8 @@ class DataSource:
         if refusal is not None:
             raise WriteRefusedError(refusal)
 
-        async def body() -> T:
-            async with self._connection(write=True) as conn:
+        async def write() -> T:
+            async with self._connection(write=True, engine=self.write_engine) as conn:
                 conn.info.pop(_COMMITTED, None)
                 try:
                     return await operation(conn)
@@ -475,10 +519,94 @@ class DataSource:
                     if conn.info.pop(_COMMITTED, False):
                         self.wrote = True
 
+        async def body() -> T:
+            if not self.writes_alone:
+                return await write()
+            async with self._alone():
+                return await write()
+
         task = asyncio.ensure_future(body())
         self._live.add(task)
         task.add_done_callback(self._finished)
         return await asyncio.shield(task)
+
+    async def hold_write(
+        self, begin: Callable[[AsyncConnection], Awaitable[None]]
+    ) -> AsyncConnection:
+        """A writable connection the caller keeps across statements (the console's
+        transaction), with ``begin`` run on it (``BEGIN IMMEDIATE``); give it back with
+        :meth:`release_write`.
+
+        Where :attr:`writes_alone`, it is opened and begun with no read connection of dbbrowse
+        open (the wal-index it maps must be the writable one); browsing goes on afterwards,
+        its reads sharing that mapping until the connection is given back.
+        """
+
+        async def opened() -> AsyncConnection:
+            conn = await self.write_engine.connect()
+            try:
+                await begin(conn)
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    await conn.close()
+                raise
+            return conn
+
+        if not self.writes_alone:
+            return await opened()
+        async with self._alone():
+            conn = await opened()
+            self._held_writes += 1
+            return conn
+
+    async def release_write(self, conn: AsyncConnection) -> None:
+        """Close a connection from :meth:`hold_write` (its transaction already ended).
+
+        The reads opened while it was held share its writable wal-index and would write read
+        marks: once the last held connection is closed, they are closed too.
+        """
+        try:
+            await conn.close()
+        finally:
+            if self.writes_alone:
+                self._held_writes -= 1
+                if not self._held_writes:
+                    async with self._alone():
+                        pass
+
+    @asynccontextmanager
+    async def _alone(self) -> AsyncIterator[None]:
+        """No read connection of dbbrowse open meanwhile, nor the write connection after.
+
+        New reads wait at the gate, reads under way get :data:`ALONE_WAIT_S` to finish (then
+        they are interrupted: the user's write comes first), the change watcher and the read
+        pool are closed. Afterwards the write pool is closed, so that the next reads map the
+        wal-index read-only again; not while :meth:`hold_write` has handed out a connection
+        (disposing would only detach it, and giving it back would not close it).
+        """
+        async with self._alone_lock:
+            self._gate.clear()
+            self._paused = True
+            try:
+                try:
+                    await asyncio.wait_for(self._all_returned.wait(), ALONE_WAIT_S)
+                except TimeoutError:
+                    for task in list(self._running):
+                        await self._interrupt(task)
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._all_returned.wait(), ALONE_WAIT_S)
+                await self._close_watch()
+                await self.engine.dispose()
+                token = _ALONE.set(True)
+                try:
+                    yield
+                finally:
+                    _ALONE.reset(token)
+                    if self.write_engine is not self.engine and not self._held_writes:
+                        await self.write_engine.dispose()
+            finally:
+                self._paused = False
+                self._gate.set()
 
     async def change_token(self) -> object | None:
         """The engine's change counter, read on one long-lived idle connection.
@@ -497,27 +625,15 @@ class DataSource:
             self._checked_out(-1)
 
     async def run_alone(self, operation: Callable[[AsyncConnection], Awaitable[T]]) -> T:
-        """Run ``operation`` with no other connection of dbbrowse open (as :meth:`run`).
+        """Run ``operation`` with no other connection of dbbrowse open (as :meth:`run`, on a
+        writable connection).
 
         Switching the journal mode needs every connection closed, this process's included:
         new reads wait at a gate, reads under way get :data:`ALONE_WAIT_S` to finish, the
         change watcher and the pool are closed, and only then does ``operation`` connect.
         """
-        self._gate.clear()
-        self._paused = True
-        try:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._all_returned.wait(), ALONE_WAIT_S)
-            await self._close_watch()
-            await self.engine.dispose()
-            token = _ALONE.set(True)
-            try:
-                return await self.run(operation)
-            finally:
-                _ALONE.reset(token)
-        finally:
-            self._paused = False
-            self._gate.set()
+        async with self._alone():
+            return await self._run_on(self.write_engine, operation, settle=True)
 
     async def _close_watch(self) -> None:
         try:
@@ -560,12 +676,39 @@ class DataSource:
             from tui.db.maintenance import checkpoint as run_checkpoint
 
             with contextlib.suppress(MaintenanceError, DBAPIError):
-                await self.run(lambda conn: run_checkpoint(conn, CheckpointMode.TRUNCATE))
+                await self.run_write(lambda conn: run_checkpoint(conn, CheckpointMode.TRUNCATE))
         self._paused = True
         await self._close_watch()
-        await self.engine.dispose()
+        await self._dispose_engines()
         while self._on_close:
             self._on_close.pop()()
+
+    async def _dispose_engines(self) -> None:
+        await self.engine.dispose()
+        if self.write_engine is not self.engine:
+            await self.write_engine.dispose()
+
+
+def _read_only_shm_split(
+    target: Target, engine: AsyncEngine, busy_timeout_ms: int | None
+) -> AsyncEngine | None:
+    """For a SQLite file browsed as it is: ``engine`` (the reads') opens its connections with
+    a read-only -shm (:mod:`tui.db.read_only_shm`) and a new engine on the same URL, returned,
+    serves the writes. None where reads and writes share ``engine``."""
+    from tui.db import read_only_shm
+
+    path = target.sqlite_path
+    if path is None or not read_only_shm.applies_to(target):
+        return None
+    if not read_only_shm.install(engine.sync_engine, path) or target.read_only:
+        return None  # read-only: nothing is written, the one engine refuses it as before
+    from app.engines import create_engines
+
+    writer_sync, write_engine = create_engines(
+        target.url, sqlite_wal=False, busy_timeout_ms=busy_timeout_ms
+    )
+    writer_sync.dispose()  # never connected: only the async engine writes
+    return write_engine
 
 
 def _file_id(path: Path) -> tuple[int, int] | None:

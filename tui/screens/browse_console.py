@@ -210,7 +210,7 @@ class BrowseConsole(BrowseBase):
                 lambda conn: describe_query(conn, statement.sql, number, relation)
             )
             return ConsoleResult(statement, info=info)
-        outcome = await source.run(lambda conn: session.run_read(conn, statement))
+        outcome = await session.read(statement, write_refusal=self._write_refusal())
         return ConsoleResult(statement, outcome=outcome)
 
     async def _plain_relation(self, sql: str) -> TableInfo | None:

@@ -442,10 +442,14 @@ class StatusScreen(JobScreen):
             self._result(f"{action.title} was not run: {gone}")
             return
         self._result(f"{action.title}: running… (Esc cancels)")
-        # Changing the journal mode needs dbbrowse's own connections closed too.
+        # Changing the journal mode needs dbbrowse's own connections closed too; any other
+        # write goes through the writable connection (a SQLite file's reads cannot write).
         alone = action.title.startswith("Journal mode")
         try:
-            run = self.source.run_alone if alone else self.source.run
+            if alone:
+                run = self.source.run_alone
+            else:
+                run = self.source.run_write if action.writes else self.source.run
             result = await run(action.run)
         except MaintenanceError as exc:
             self._result(f"{action.title}: {exc}")
