@@ -244,7 +244,7 @@ class DbBrowseApp(KeyOrder[int]):
                 # A past state (--as-of) does not change with the database.
                 live = source.target.as_of is None
                 if token is not None and last is not None and token != last and browse and live:
-                    browse.data_changed()
+                    browse.data_changed(certain=source.strategy.change_is_certain(last, token))
                 if token is not None:
                     last = token
             except Exception as exc:  # a monitor that dies would hide every later change

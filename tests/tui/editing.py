@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from tests.tui.scenes import SIZE, browse_app, settle
+from tests.tui.scenes import SIZE, browse_app, settle, stop_monitor
 from tui.app import DbBrowseApp
 from tui.screens.browse import BrowseScreen
 from tui.screens.edit_cell import CellEditorScreen
@@ -73,19 +73,27 @@ def notices(app: DbBrowseApp) -> list[str]:
 
 @asynccontextmanager
 async def editing(
-    where: Path | str, table: str, *, read_only: bool = False, immutable: bool = False
+    where: Path | str,
+    table: str,
+    *,
+    read_only: bool = False,
+    immutable: bool = False,
+    monitor: bool = True,
 ) -> AsyncIterator[Editing]:
-    """The app on ``where`` with ``table`` open, loaded, and the grid focused."""
+    """The app on ``where`` with ``table`` open, loaded, and the grid focused; ``monitor``
+    False: without its change monitor (:func:`tests.tui.scenes.stop_monitor`)."""
     app = browse_app(where, read_only=read_only, immutable=immutable)
-    async with opened(app, table) as running:
+    async with opened(app, table, monitor=monitor) as running:
         yield running
 
 
 @asynccontextmanager
-async def opened(app: DbBrowseApp, table: str) -> AsyncIterator[Editing]:
+async def opened(app: DbBrowseApp, table: str, *, monitor: bool = True) -> AsyncIterator[Editing]:
     """``app`` running with ``table`` open, loaded, and the grid focused."""
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
+        if not monitor:
+            stop_monitor(app)
         screen = app.get_screen_browse()
         assert screen is not None
         info = next(t for t in screen.query_one(TableList).tables if t.name == table)

@@ -270,14 +270,25 @@ async def wait_for_work(app: App[object]) -> None:
 Running = tuple[DbBrowseApp, Pilot[int], "BrowseScreen", "RowGrid", "StatusBar"]
 
 
+def stop_monitor(app: App[Any]) -> None:
+    """Stop the app's change monitor, for a test that calls ``data_changed`` itself (what
+    the monitor calls on another connection's commit): the real monitor would see the same
+    commit a moment later and refresh once more, over what the test is looking at."""
+    watching = [worker for worker in app.workers if worker.group == "watch"]
+    assert watching, "no change monitor to stop: has the database opened?"
+    for worker in watching:
+        worker.cancel()
+
+
 @asynccontextmanager
 async def running(
-    path: Path, *, settled: bool = True, read_only: bool = False
+    path: Path, *, settled: bool = True, read_only: bool = False, monitor: bool = True
 ) -> AsyncIterator[Running]:
     """The app on ``path`` with its browse screen, grid and status bar.
 
     ``settled``: once every job is done (the first table opened and counted); otherwise as
-    soon as the table list is there, for tests that watch the jobs at work.
+    soon as the table list is there, for tests that watch the jobs at work. ``monitor``:
+    False stops the change monitor (see :func:`stop_monitor`).
     """
     from tui.widgets.row_grid import RowGrid
     from tui.widgets.status_bar import StatusBar
@@ -293,6 +304,8 @@ async def running(
         assert screen is not None
         if not settled:
             await eventually(pilot, lambda: bool(screen.query_one(TableList).tables), "tables")
+        if not monitor:
+            stop_monitor(app)
         yield app, pilot, screen, screen.query_one(RowGrid), screen.query_one(StatusBar)
 
 

@@ -193,7 +193,7 @@ async def test_a_table_opened_again_after_another_connection_altered_it_has_its_
 ) -> None:
     from tui.widgets.table_list import TableList
 
-    async with editing(odd_db, "people") as (_app, pilot, screen, grid):
+    async with editing(odd_db, "people", monitor=False) as (_app, pilot, screen, grid):
         other_user(odd_db, "ALTER TABLE pets ADD COLUMN chip TEXT")
         other_user(odd_db, "ALTER TABLE people ADD COLUMN nickname TEXT")
         screen.data_changed()  # what the change watcher calls on seeing their commit

@@ -60,7 +60,7 @@ def highlighted(tables: TableList) -> str | None:
 
 
 async def test_a_table_created_elsewhere_appears_and_nothing_moves(shop_db: Path) -> None:
-    async with running(shop_db) as (_app, pilot, screen, grid, _status):
+    async with running(shop_db, monitor=False) as (_app, pilot, screen, grid, _status):
         tables = screen.query_one(TableList)
         assert listed(tables) == ["alpha", "big", "gamma", "zeta"]
         tables.select(TableRef("gamma"))
@@ -95,7 +95,7 @@ async def test_the_change_monitor_itself_notices_a_new_table(shop_db: Path) -> N
 
 
 async def test_an_open_table_dropped_elsewhere_says_so_instead_of_failing(shop_db: Path) -> None:
-    async with running(shop_db) as (_app, pilot, screen, grid, status):
+    async with running(shop_db, monitor=False) as (_app, pilot, screen, grid, status):
         screen.open_table(table(screen, "zeta"))
         await settle(pilot)
         assert grid.total == 40
@@ -145,7 +145,7 @@ def acct_db(shop_db: Path) -> Path:
 
 
 async def test_an_open_table_follows_columns_added_and_dropped_elsewhere(acct_db: Path) -> None:
-    async with running(acct_db) as (_app, pilot, screen, grid, status):
+    async with running(acct_db, monitor=False) as (_app, pilot, screen, grid, status):
         await open_acct(pilot, screen, grid)
         other_connection(acct_db, "ALTER TABLE acct ADD COLUMN note TEXT DEFAULT 'nd'")
         screen.data_changed()
@@ -169,7 +169,7 @@ async def test_an_open_table_follows_columns_added_and_dropped_elsewhere(acct_db
 
 
 async def test_a_sort_on_a_column_dropped_elsewhere_is_dropped_too(acct_db: Path) -> None:
-    async with running(acct_db) as (_app, pilot, screen, grid, status):
+    async with running(acct_db, monitor=False) as (_app, pilot, screen, grid, status):
         from tui.db.paging import RowQuery, SortSpec
 
         screen.open_table(table(screen, "acct"), RowQuery(sort=(SortSpec("owner", True),)))
@@ -183,7 +183,7 @@ async def test_a_sort_on_a_column_dropped_elsewhere_is_dropped_too(acct_db: Path
 
 
 async def test_an_open_table_renamed_elsewhere_is_followed(acct_db: Path) -> None:
-    async with running(acct_db) as (_app, pilot, screen, grid, status):
+    async with running(acct_db, monitor=False) as (_app, pilot, screen, grid, status):
         await open_acct(pilot, screen, grid)
         other_connection(acct_db, "ALTER TABLE acct RENAME TO acct2")
         screen.data_changed()
@@ -210,7 +210,7 @@ async def test_estimated_counts_follow_commits_and_stay_marked(
 ) -> None:
     if analyzed:  # sqlite_stat1: an estimate ANALYZE took, which later commits do not change
         other_connection(shop_db, "ANALYZE")
-    async with running(shop_db) as (_app, pilot, screen, _grid, _status):
+    async with running(shop_db, monitor=False) as (_app, pilot, screen, _grid, _status):
         tables = screen.query_one(TableList)
         ref = TableRef("big")
         assert tables.counts[ref].value == BIG

@@ -51,7 +51,7 @@ def acct_db(tmp_path: Path) -> Path:
     ],
 )
 async def test_the_first_save_after_another_column_changed_saves(acct_db: Path, ddl: str) -> None:
-    async with editing(acct_db, "acct") as (app, pilot, screen, grid):
+    async with editing(acct_db, "acct", monitor=False) as (app, pilot, screen, grid):
         grid.move_to(1)
         to_column(grid, "bal")
         await edit_to(pilot, "777")
@@ -67,7 +67,7 @@ async def test_the_first_save_after_another_column_changed_saves(acct_db: Path, 
 
 
 async def test_a_deletion_saves_after_a_column_it_compared_was_renamed(acct_db: Path) -> None:
-    async with editing(acct_db, "acct") as (app, pilot, screen, grid):
+    async with editing(acct_db, "acct", monitor=False) as (app, pilot, screen, grid):
         grid.move_to(3)
         await press(pilot, "d")
         await press(pilot, "enter")  # the confirmation
@@ -81,7 +81,7 @@ async def test_a_deletion_saves_after_a_column_it_compared_was_renamed(acct_db: 
 
 
 async def test_an_edit_of_a_renamed_column_is_refused_naming_the_rename(acct_db: Path) -> None:
-    async with editing(acct_db, "acct") as (app, pilot, screen, grid):
+    async with editing(acct_db, "acct", monitor=False) as (app, pilot, screen, grid):
         grid.move_to(1)
         to_column(grid, "bal")
         await edit_to(pilot, "777")
@@ -141,7 +141,7 @@ async def test_a_new_row_with_a_value_for_a_dropped_column_is_marked_and_kept(
     """The new row is marked in the pending panel as an edit is ('column gone: …'), and the
     save refuses it naming the column, whether the screen followed the DROP at once or the
     save found it; the row stays staged, nothing is written."""
-    async with editing(acct_db, "acct") as (app, pilot, screen, _grid):
+    async with editing(acct_db, "acct", monitor=False) as (app, pilot, screen, _grid):
         await press(pilot, "i")
         await fill_form(pilot, {1: "newcomer", 3: "hello"})
         assert len(screen.changes) == 1

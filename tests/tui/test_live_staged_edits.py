@@ -46,7 +46,7 @@ def row(path: Path, sql: str) -> tuple[object, ...]:
 
 
 async def test_an_edit_never_goes_to_a_new_column_under_the_old_name(acct_db: Path) -> None:
-    async with editing(acct_db, "acct") as (app, pilot, screen, grid):
+    async with editing(acct_db, "acct", monitor=False) as (app, pilot, screen, grid):
         grid.move_to(1)
         to_column(grid, "bal")
         await edit_to(pilot, "777")
@@ -70,7 +70,7 @@ async def test_an_edit_never_goes_to_a_new_column_under_the_old_name(acct_db: Pa
 
 
 async def test_an_edit_of_a_column_dropped_elsewhere_is_flagged_at_once(acct_db: Path) -> None:
-    async with editing(acct_db, "acct") as (_app, pilot, screen, grid):
+    async with editing(acct_db, "acct", monitor=False) as (_app, pilot, screen, grid):
         to_column(grid, "owner")
         await edit_to(pilot, "EDITED0")
         grid.move_to(1)
@@ -95,7 +95,7 @@ async def test_an_edit_of_a_column_dropped_elsewhere_is_flagged_at_once(acct_db:
 async def test_an_edit_in_a_table_renamed_elsewhere_is_never_saved_to_another(
     acct_db: Path,
 ) -> None:
-    async with editing(acct_db, "acct") as (app, pilot, screen, grid):
+    async with editing(acct_db, "acct", monitor=False) as (app, pilot, screen, grid):
         grid.move_to(2)
         to_column(grid, "bal")
         await edit_to(pilot, "1234")

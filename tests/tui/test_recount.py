@@ -60,7 +60,7 @@ async def stop_a_throttled_recount(pilot: Pilot[int], screen: BrowseScreen) -> N
 
 async def test_a_throttled_recount_counts_down(big_db: Path) -> None:
     """What a person sees: 'recount in 3 s', '2 s', '1 s', then the count."""
-    async with running(big_db, settled=False) as (_app, pilot, screen, _grid, status):
+    async with running(big_db, settled=False, monitor=False) as (_a, pilot, screen, _g, status):
         await eventually(pilot, lambda: status.position == COUNTED, "big counted")
         throttle_recounts(screen)
         screen.data_changed()  # nothing changed in fact: the recount still comes
@@ -85,7 +85,7 @@ async def test_a_count_stopped_with_esc_starts_again_when_the_user_moves(big_db:
 
 
 async def test_a_count_stopped_with_esc_starts_again_on_an_outside_change(big_db: Path) -> None:
-    async with running(big_db, settled=False) as (_app, pilot, screen, _grid, status):
+    async with running(big_db, settled=False, monitor=False) as (_a, pilot, screen, _g, status):
         await stop_a_throttled_recount(pilot, screen)
         screen.data_changed()
         await eventually(pilot, lambda: status.position == COUNTED, "the count")

@@ -44,10 +44,13 @@ class BrowseLive(BrowseCounting):
         #: Each table's storage identity when the list was read (see ``table_roots``).
         self.roots: dict[str, int] = {}
 
-    def data_changed(self) -> None:
+    def data_changed(self, *, certain: bool = True) -> None:
         """Another connection committed: recount, reload the visible rows, keep the cursor;
-        where it is told cheaply, follow a schema change too (see module)."""
-        self.status.notice = "changed by another connection: refreshed"
+        where it is told cheaply, follow a schema change too (see module). Not ``certain``
+        (the engine's token says only that a commit may have gone unseen): the same, without
+        saying so in the status bar (where a save's failure may be said)."""
+        if certain:
+            self.status.notice = "changed by another connection: refreshed"
         source = self.source
         if source is not None and source.strategy.has_schema_token:
             # Where the cursor is, before the rows' positions are forgotten: an ALTER TABLE

@@ -34,9 +34,11 @@ class BrowseSaving(BrowseRowEditing):
         #: What the last save wrote: the change watcher's next "someone committed" is ours.
         self._saved_notice: str | None = None
 
-    def data_changed(self) -> None:
-        saved, self._saved_notice = self._saved_notice, None
-        super().data_changed()
+    def data_changed(self, *, certain: bool = True) -> None:
+        saved = None
+        if certain:  # an uncertain move of the token may come before our save's own
+            saved, self._saved_notice = self._saved_notice, None
+        super().data_changed(certain=certain)
         if saved is not None:
             self.status.notice = saved
 

@@ -118,6 +118,22 @@ def test_a_write_in_a_second_already_seen_still_moves_the_token() -> None:
     assert settling_second(None, datetime(2026, 1, 1)) is None
 
 
+def test_only_a_move_of_the_write_times_or_tables_is_a_certain_change() -> None:
+    """The settling clock moves the token for two seconds after a write (our own failed
+    save's neighbours included): the view is read again, but that is no news of a commit
+    to announce as another connection's (it overwrote 'save failed' in the status bar)."""
+    from tui.db.dialects import strategy_for
+
+    mysql, sqlite = strategy_for("mysql"), strategy_for("sqlite")
+    write = datetime(2026, 1, 1, 12, 0, 0)
+    seen = (3, write, write, datetime(2026, 1, 1, 12, 0, 1))
+    assert not mysql.change_is_certain(seen, (3, write, write, datetime(2026, 1, 1, 12, 0, 2)))
+    later = write + timedelta(seconds=1)
+    assert mysql.change_is_certain(seen, (3, write, later, datetime(2026, 1, 1, 12, 0, 2)))
+    assert mysql.change_is_certain(seen, (4, later, write, datetime(2026, 1, 1, 12, 0, 2)))
+    assert sqlite.change_is_certain(1, 2)
+
+
 async def test_the_token_moves_with_writes_here_and_never_with_reads_or_other_databases(
     server: Server,
 ) -> None:

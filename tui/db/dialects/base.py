@@ -272,6 +272,13 @@ class DialectStrategy:
         """
         return None
 
+    def change_is_certain(self, before: object, after: object) -> bool:
+        """Whether ``after`` differing from ``before`` (two :meth:`change_token` values) says
+        that something was committed, or only that it may have been (a token that moves
+        with a clock while it cannot tell): the view is read again either way, but only a
+        certain change is announced as another connection's."""
+        return True
+
     async def schema_token(self, conn: AsyncConnection) -> object | None:
         """A value that changes when any connection changes the schema (creates, drops or
         alters a relation); None when the engine has no cheap one (the table list is then

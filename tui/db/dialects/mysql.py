@@ -61,6 +61,12 @@ class MySQLStrategy(DialectStrategy):
         tables, created, updated, now = row
         return (tables, created, updated, settling_second(max_time(created, updated), now))
 
+    def change_is_certain(self, before: object, after: object) -> bool:
+        # Only the clock of the settling seconds moved: a commit may be unseen, or not be.
+        if isinstance(before, tuple) and isinstance(after, tuple):
+            return before[:3] != after[:3]
+        return True
+
     name = "mysql"
     nulls_first_when_ascending = True
     # MariaDB REGEXP (PCRE), MySQL 8 REGEXP (ICU); LIKE under the default _ci collations.
