@@ -94,3 +94,52 @@ async def test_browsing_while_another_process_commits_leaves_every_file_as_it_wa
                 await eventually(pilot, counted(rows - ROWS), "the search's rows")
 
             await step("a search", search)
+
+
+async def test_a_save_and_a_checkpoint_work_while_another_process_holds_the_database(
+    tmp_path: Path,
+) -> None:
+    """The app has read through read-only -shm connections; a save of a staged edit and a
+    checkpoint each run with those closed, and the reads after them see the new data."""
+    from tests.tui.editing import edit_to, editing, save, to_column
+    from tui.db.shm import read_shm
+
+    path = make_items(tmp_path / "saved.db")
+    with Committer(path) as other:
+        other.run("INSERT INTO items VALUES (?, 'theirs')", ROWS)
+        async with editing(path, "items") as (app, pilot, screen, grid):
+            to_column(grid, "name")
+            await edit_to(pilot, "mine")
+            await save(pilot)
+            assert "saved 1 change" in screen.status.notice
+            assert "mine" in grid.render_line(grid.header_lines).text
+            other.run("INSERT INTO items VALUES (?, 'theirs')", ROWS + 1)
+            await eventually(
+                pilot,
+                lambda: screen.status.position.endswith(f" of {ROWS + 2:,}"),
+                "another commit after the save",
+            )
+            await pilot.press("w")
+            await eventually(
+                pilot,
+                lambda: isinstance(app.screen, StatusScreen) and app.screen.snapshot is not None,
+                "the status screen",
+            )
+            await pilot.press("p", "y")
+            await settle(pilot)
+            shm = read_shm(f"{path}-shm")
+            assert shm is not None
+            assert shm.checkpoint.backfilled == shm.header.max_frame > 0
+            await pilot.press("escape")
+            other.run("INSERT INTO items VALUES (?, 'theirs')", ROWS + 2)
+            before = digests(path)
+            await eventually(
+                pilot,
+                lambda: screen.status.position.endswith(f" of {ROWS + 3:,}"),
+                "another commit after the checkpoint",
+            )
+            await settle(pilot)
+            assert digests(path) == before  # reads are read-only again
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT name FROM items WHERE id = 0").fetchone() == ("mine",)
+    conn.close()
