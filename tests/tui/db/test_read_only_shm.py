@@ -238,3 +238,31 @@ async def test_a_console_statement_that_reads_but_writes_runs_on_a_writable_conn
             assert outcome.rows == ((1,),)
         finally:
             await source.close()
+
+
+@pytest.mark.parametrize(
+    ("url", "split"),
+    [
+        ("sqlite:///{path}", True),
+        ("sqlite:///file:{path}?mode=rw&uri=true", True),
+        ("sqlite:///file:{path}?mode=rw&cache=private&uri=true", False),
+    ],
+)
+async def test_a_url_with_sqlite_options_of_its_own_keeps_its_connections(
+    tmp_path: Path, url: str, split: bool
+) -> None:
+    """Reads are opened read-only -shm unless the user's URL asks SQLite for more (vfs,
+    cache, immutable…): those options would be lost, so such a URL connects as given."""
+    path = make_wal_db(tmp_path / "url.db")
+    with Committer(path) as other:
+        source = await DataSource.open(
+            resolve_target(url.format(path=path.as_posix()), default_url="")
+        )
+        try:
+            assert source.writes_alone is split
+            other.run("INSERT INTO t VALUES (2, 'theirs')")
+            before = digests(path)
+            assert await count(source) == 2
+            assert (digests(path) == before) is split
+        finally:
+            await source.close()
