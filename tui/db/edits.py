@@ -45,6 +45,7 @@ from typing import Any
 from tui.db.column_changes import ColumnChanges, column_changes
 from tui.db.delete_effects import DeleteEffect
 from tui.db.model import ColumnInfo, Drift, KeyKind, Preview, TableInfo, TableKind, TableRef
+from tui.db.value_keys import pairs_key, value_key
 from tui.db.values import RowKey
 
 __all__ = [
@@ -278,6 +279,25 @@ class CellEdit:
     #: known (an edit built without its table), checked by name only.
     place: ColumnPlace | None = None
 
+    # Values may be unhashable (a jsonb object, an array) or equal across storage classes
+    # (1 == 1.0): compared and hashed by their type-tagged keys (see tui.db.value_keys).
+    def _exact(self) -> tuple[object, ...]:
+        return (
+            self.table,
+            self.key,
+            self.column,
+            value_key(self.original),
+            value_key(self.new),
+            pairs_key(self.row),
+            self.place,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CellEdit) and self._exact() == other._exact()
+
+    def __hash__(self) -> int:
+        return hash(self._exact())
+
 
 def unbound_edit(edit: CellEdit, info: TableInfo, moved: ColumnChanges | None = None) -> str | None:
     """Why ``edit`` can no longer be saved to ``info`` (the table as it is now): its column
@@ -380,6 +400,15 @@ class RowInsert:
     values: tuple[tuple[str, Any], ...]  # only columns the user gave; others take defaults
     token: int  # local id of the new row (for marking it in the grid)
 
+    def _exact(self) -> tuple[object, ...]:
+        return (self.table, pairs_key(self.values), self.token)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RowInsert) and self._exact() == other._exact()
+
+    def __hash__(self) -> int:
+        return hash(self._exact())
+
 
 @dataclass(frozen=True)
 class RowDelete:
@@ -389,6 +418,15 @@ class RowDelete:
     #: What the confirmation said goes with the row (one count per foreign key referring to
     #: the table, zeros included), counted again when the save runs; None: not counted.
     effects: tuple[DeleteEffect, ...] | None = None
+
+    def _exact(self) -> tuple[object, ...]:
+        return (self.table, self.key, pairs_key(self.original), self.effects)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RowDelete) and self._exact() == other._exact()
+
+    def __hash__(self) -> int:
+        return hash(self._exact())
 
 
 Change = CellEdit | RowInsert | RowDelete

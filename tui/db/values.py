@@ -25,6 +25,7 @@ from sqlalchemy.sql.expression import FromClause, TableClause
 
 from tui.db.key_match import exact_param, key_matches
 from tui.db.model import ColumnInfo, Preview, TableInfo
+from tui.db.value_keys import values_key
 
 PREVIEW = 512  # characters or bytes of one value carried by a page
 # Declared types that may hold a large value on a server (SQLite: any column may).
@@ -47,8 +48,9 @@ class RowKey:
     # Two keys are the same row's only with the same storage classes: Python holds 1 == 1.0
     # (and hashes them alike), SQLite does not, so a change staged for the row whose key is
     # the integer 1 was drawn on the row whose key is the real 1.0 as well.
+    # A key of a table without one on a server is every column, jsonb objects included.
     def _exact(self) -> tuple[object, ...]:
-        return (self.names, self.rowid, tuple((type(v), v) for v in self.values))
+        return (self.names, self.rowid, values_key(self.values))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, RowKey) and self._exact() == other._exact()
