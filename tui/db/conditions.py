@@ -70,7 +70,7 @@ def condition(
         case FilterOp.REGEXP:
             if not strategy.has_regexp:
                 raise InvalidQueryError(f"this database ({strategy.name}) has no regexp operator")
-            result = text.regexp_match(str(value))
+            result = strategy.regexp_match(text, str(value))
         case FilterOp.IS_NULL:
             result = col.is_(None)
         case FilterOp.NOT_NULL:

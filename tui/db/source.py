@@ -29,7 +29,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from tui.db import sqlite_fold, sqlite_regexp
+from tui.db import sqlite_calls, sqlite_fold, sqlite_regexp
 from tui.db.dialects import DialectStrategy, strategy_for
 from tui.db.no_checkpoint import disable_checkpoint_on_close, sqlite3_connection_of
 from tui.db.target import PastStateError, Target, TargetError
@@ -330,9 +330,13 @@ class DataSource:
         lowered = message.lower()
         if "file is not a database" in lowered or "malformed" in lowered:
             return f"{self.target.display} is not a usable SQLite database: {message}"
-        if sqlite_regexp.FUNCTION_FAILED in lowered:
-            # The only function of ours that fails is regexp(), and only by its time limit.
-            return sqlite_regexp.TIMEOUT_MESSAGE
+        if sqlite_calls.FUNCTION_FAILED in lowered:
+            # SQLite drops the cause; dbbrowse's own functions kept it (sqlite_calls.py).
+            return sqlite_calls.take_failure() or (
+                f"{self.target.display}: a SQL function failed on a value ({message});"
+                " a TEXT that is not valid UTF-8 cannot be passed to a Python function as text"
+                " (CAST(x AS BLOB) can)"
+            )
         if "database is locked" in lowered or "busy" in lowered:
             return f"{self.target.display} is locked by another connection: {message}"
         return f"{self.target.display}: {message}"

@@ -5,12 +5,16 @@ SQLite's ``lower()`` and ``LIKE`` fold ASCII letters only: ``ünïcode`` does no
 ``ss``, ``É`` is ``é``); it is registered on each connection dbbrowse opens (a property of the
 connection: nothing is written) and used only for a needle with letters outside ASCII
 (:func:`needs_folding`), so a search for ASCII text keeps SQLite's own ``instr(lower())``
-and its speed on large tables.
+and its speed on large tables. The value is passed as a BLOB and read as the grid shows it
+(:mod:`tui.db.sqlite_calls`): a BLOB is searched as its text, as ``instr()`` searches it, and
+a text that is not valid UTF-8 by its valid parts.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from tui.db.sqlite_calls import guarded, value_text
 
 #: The SQL name of :func:`contains_folded` on dbbrowse's connections.
 FUNCTION = "dbbrowse_contains_folded"
@@ -21,12 +25,12 @@ def needs_folding(needle: str) -> bool:
     return any(not c.isascii() and (c.lower() != c or c.upper() != c) for c in needle)
 
 
+@guarded("contains")
 def contains_folded(value: Any, needle: str | None) -> int | None:
     """1 when ``value`` contains ``needle`` ignoring case (Unicode), 0 if not, NULL for NULL."""
     if value is None or needle is None:
         return None
-    text = value.decode("utf-8", "surrogateescape") if isinstance(value, bytes) else str(value)
-    return int(needle.casefold() in text.casefold())
+    return int(needle.casefold() in value_text(value).casefold())
 
 
 def install(dbapi_connection: Any) -> None:

@@ -9,6 +9,9 @@ statement fail after :data:`MATCH_TIMEOUT_S` on one value, with :data:`TIMEOUT_M
 instead of keeping SQLite's thread busy for hours. Esc still interrupts between values.
 
 SQLAlchemy's pysqlite dialect registers an unguarded ``regexp`` first; this one replaces it.
+dbbrowse's filters call it as ``regexp(pattern, CAST(x AS BLOB))`` and the value is read as the
+grid shows it (:mod:`tui.db.sqlite_calls`): a BLOB as its text, a text that is not valid UTF-8
+by its valid parts. Only the time limit is reported as :data:`TIMEOUT_MESSAGE`.
 """
 
 from __future__ import annotations
@@ -18,10 +21,10 @@ from typing import Any
 
 import regex
 
+from tui.db.sqlite_calls import guarded, value_text
+
 #: The longest one value may be matched against one pattern.
 MATCH_TIMEOUT_S = 0.5
-#: SQLite reports any exception inside a function as this (the cause is not passed on).
-FUNCTION_FAILED = "user-defined function raised exception"
 TIMEOUT_MESSAGE = (
     f"the regular expression took longer than {MATCH_TIMEOUT_S:g} s on one value"
     " (a pattern that backtracks without end, such as (a|aa)+$?): simplify it"
@@ -41,13 +44,17 @@ def compiled(pattern: str) -> regex.Pattern[str]:
         raise BadPatternError(f"not a regular expression: {exc}") from None
 
 
+def _timed_out(exc: Exception) -> str | None:
+    return TIMEOUT_MESSAGE if isinstance(exc, TimeoutError) else None
+
+
+@guarded("regexp", _timed_out)
 def regexp(pattern: str | None, value: Any) -> bool | None:
     """SQLite's ``value REGEXP pattern``: NULL for NULL, else whether the pattern is found."""
     if pattern is None or value is None:
         return None
-    text = value.decode("utf-8", "surrogateescape") if isinstance(value, bytes) else str(value)
     # TimeoutError (or a bad pattern) fails the statement: see TIMEOUT_MESSAGE.
-    return compiled(pattern).search(text, timeout=MATCH_TIMEOUT_S) is not None
+    return compiled(pattern).search(value_text(value), timeout=MATCH_TIMEOUT_S) is not None
 
 
 def install(dbapi_connection: Any) -> None:

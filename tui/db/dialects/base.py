@@ -202,6 +202,10 @@ class DialectStrategy:
         # lower(text) LIKE lower(needle); PostgreSQL's compiler makes it ILIKE.
         return text.icontains(needle, autoescape=True)
 
+    def regexp_match(self, text: ColumnElement[Any], pattern: str) -> ColumnElement[bool]:
+        """Whether the regular expression ``pattern`` (bound) is found in ``text``."""
+        return text.regexp_match(pattern)
+
     async def limit_cpu(self, conn: AsyncConnection, share: float) -> None:
         """Make statements on ``conn`` use at most ``share`` of a core, where the engine can.
 

@@ -13,7 +13,18 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, column, func, literal, select, table, text
+from sqlalchemy import (
+    ColumnElement,
+    LargeBinary,
+    String,
+    cast,
+    column,
+    func,
+    literal,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -130,6 +141,12 @@ class _Pacer:
         return 0  # never abort: cancelling goes through interrupt()
 
 
+def _as_blob(value: ColumnElement[Any]) -> ColumnElement[Any]:
+    """``value``'s bytes for one of dbbrowse's Python functions: Python's sqlite3 fails the
+    call before it runs on a TEXT that is not valid UTF-8 (sqlite_calls.py)."""
+    return cast(value, LargeBinary)
+
+
 _PACE_STEPS = 20_000
 _PACE_SLICE = 0.05
 _PACE_IDLE = 0.01
@@ -155,9 +172,16 @@ class SQLiteStrategy(DialectStrategy):
         # A needle with other cased letters (ü, É) is compared by dbbrowse's own function,
         # casefold() in Python: slower per row, so only then (sqlite_fold.py).
         if needs_folding(needle):
-            folded: ColumnElement[Any] = getattr(func, FOLD_FUNCTION)(text, literal(needle))
+            folded: ColumnElement[Any] = getattr(func, FOLD_FUNCTION)(
+                _as_blob(text), literal(needle, String)
+            )
             return folded == 1
         return func.instr(func.lower(text), func.lower(literal(needle))) > 0
+
+    def regexp_match(self, text: ColumnElement[Any], pattern: str) -> ColumnElement[bool]:
+        # regexp(pattern, value) is what SQLite's `value REGEXP pattern` calls (sqlite_regexp.py).
+        found: ColumnElement[Any] = func.regexp(literal(pattern, String), _as_blob(text))
+        return found == 1
 
     async def interrupt(
         self,
