@@ -176,15 +176,134 @@ def plain_relation(sql: str) -> tuple[str | None, str, bool] | None:
     return None
 
 
-def _keyed_columns(relation: TableInfo, names: list[str]) -> tuple[str, ...]:
-    """The relation's primary key, when the result carries every key column by name."""
+# A result column that is a table's column as it is: ``col``, ``t.col``, ``s.t.col``, ``*``,
+# ``t.*``, each with or without an alias. Anything else (an operator, COLLATE, CASE, a literal)
+# is an expression: its values are not the column's, whatever its name.
+_IDENT = r'(?:[A-Za-z_][A-Za-z0-9_$]*|"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\])'
+_PLAIN_ITEM = re.compile(
+    rf"\s*(?:{_IDENT}\s*\.\s*){{0,2}}(?P<column>{_IDENT}|\*)(?:\s+(?:AS\s+)?{_IDENT})?\s*",
+    re.IGNORECASE,
+)
+# Bare words that are values, not columns.
+_VALUE_WORDS = frozenset(
+    {
+        "null",
+        "true",
+        "false",
+        "default",
+        "user",
+        "current_date",
+        "current_time",
+        "current_timestamp",
+        "current_user",
+        "current_role",
+        "current_schema",
+        "current_catalog",
+        "session_user",
+        "localtime",
+        "localtimestamp",
+    }
+)
+
+
+def _select_items(sql: str) -> list[str | None] | None:
+    """The select list of a plain select, item by item: the column an item reads as written
+    (``"id"``, ``id``), ``*`` for a wildcard, None for an expression; None when the list
+    cannot be read for sure (a comment in it, an odd quote)."""
+    from sqlparse import tokens as T
+
+    parsed = sqlparse.parse(sql)
+    if len(parsed) != 1:
+        return None
+    parts = [t for t in parsed[0].tokens if not t.is_whitespace and t.ttype not in T.Comment]
+    if len(parts) < 2 or str(parts[0]).upper() != "SELECT":
+        return None
+    text_ = str(parts[1])
+    items: list[str] = []
+    start = 0
+    closing = {"'": "'", '"': '"', "`": "`", "[": "]"}
+    index = 0
+    while index < len(text_):
+        char = text_[index]
+        if char in closing:
+            end = text_.find(closing[char], index + 1)
+            if end < 0:
+                return None
+            index = end + 1
+            continue
+        if text_.startswith(("--", "/*"), index):
+            return None
+        if char == ",":
+            items.append(text_[start:index])
+            start = index + 1
+        index += 1
+    items.append(text_[start:])
+    read: list[str | None] = []
+    for item in items:
+        match = _PLAIN_ITEM.fullmatch(item)
+        column = match.group("column") if match else None
+        read.append(None if column is None or column.casefold() in _VALUE_WORDS else column)
+    return read
+
+
+def _table_column(relation: TableInfo, written: str, dialect: str) -> ColumnInfo | None:
+    """The relation's column a name written in the select list reads (quoted: exactly)."""
+    if written[0] in '"`[':
+        name = written[1:-1]
+        if written[0] != "[":
+            name = name.replace(written[0] * 2, written[0])
+        found = [c for c in relation.columns if c.name == name]
+    elif dialect == "postgresql":
+        found = [c for c in relation.columns if c.name == written.lower()]
+    else:
+        found = [c for c in relation.columns if c.name.casefold() == written.casefold()]
+    return found[0] if len(found) == 1 else None
+
+
+def _result_sources(
+    relation: TableInfo, sql: str, names: list[str], dialect: str
+) -> list[ColumnInfo | None]:
+    """For each result column, the relation's column it provably is (same column, not just
+    the same name), or None."""
+    unknown: list[ColumnInfo | None] = [None] * len(names)
+    items = _select_items(sql)
+    if items is None or items.count("*") > 1:
+        return unknown
+    width = len(names) - (len(items) - 1)  # columns of the wildcard, if there is one
+    if ("*" in items and width < 0) or ("*" not in items and len(items) != len(names)):
+        return unknown
+    sources: list[ColumnInfo | None] = []
+    for item in items:
+        if item == "*":
+            # A wildcard gives the relation's columns in order: check it gave just those.
+            shown = names[len(sources) : len(sources) + width]
+            if shown != [c.name for c in relation.columns]:
+                return unknown
+            sources.extend(relation.columns)
+        else:
+            sources.append(None if item is None else _table_column(relation, item, dialect))
+    return sources
+
+
+def _keyed_columns(
+    relation: TableInfo, names: list[str], sources: list[ColumnInfo | None]
+) -> tuple[str, ...]:
+    """The relation's primary key, when the result carries every key column, each under its
+    own name and provably that column: an alias that only borrows a key's name (``n AS id``)
+    would page by values that are not unique, and rows would be skipped."""
     if relation.rowid_alias is not None:
         key: tuple[str, ...] = (relation.rowid_alias,)
     elif relation.key_kind is KeyKind.PRIMARY_KEY:
         key = relation.key_columns
     else:
         return ()  # a hidden rowid is not in the result
-    return key if key and all(names.count(k) == 1 for k in key) else ()
+    for name in key:
+        if names.count(name) != 1:
+            return ()
+        source = sources[names.index(name)]
+        if source is None or source.name != name:
+            return ()
+    return key
 
 
 async def describe_query(
@@ -213,12 +332,14 @@ async def describe_query(
         types = await _postgres_types(conn, [d[1] for d in description])
     await conn.rollback()
     unique = unique_names(names)
-    key = _keyed_columns(relation, unique) if relation is not None else ()
-    declared = {c.name: c for c in relation.columns} if relation is not None else {}
+    sources: list[ColumnInfo | None] = [None] * len(names)
+    if relation is not None:
+        sources = _result_sources(relation, sql, names, dialect)
+    key = _keyed_columns(relation, names, sources) if relation is not None else ()
     columns = tuple(
         ColumnInfo(
             name=name,
-            type_name=types[i] if i < len(types) and types[i] else _declared(declared, name),
+            type_name=types[i] if i < len(types) and types[i] else _declared(sources[i]),
             nullable=name not in key,
             primary_key=key.index(name) + 1 if name in key else 0,
         )
@@ -234,8 +355,8 @@ async def describe_query(
     )
 
 
-def _declared(columns: dict[str, ColumnInfo], name: str) -> str:
-    column = columns.get(name)
+def _declared(column: ColumnInfo | None) -> str:
+    """The declared type of the table column a result column is; "" when it is not one."""
     return column.type_name if column is not None else ""
 
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 import sqlite3
 import uuid
 from collections.abc import AsyncIterator
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tui.db.catalog import exact_count
 from tui.db.console import StatementKind, describe_query, split_statements, statement_at
-from tui.db.paging import FilterOp, FilterSpec, Pager, RowQuery, SortSpec
+from tui.db.model import KeyKind, TableInfo, TableRef
+from tui.db.paging import FilterOp, FilterSpec, Page, Pager, RowQuery, SortSpec
 from tui.db.source import DataSource
 from tui.db.target import resolve_target
 
@@ -271,3 +274,93 @@ async def test_a_plain_select_is_paged_by_the_tables_key(sqlite_source: DataSour
         lambda conn: describe_query(conn, "SELECT note FROM b", 2, relation)
     )
     assert bare.key_kind is KeyKind.NONE
+
+
+@pytest.fixture
+async def alias_source(tmp_path: Path) -> AsyncIterator[DataSource]:
+    path = tmp_path / "alias.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE dup (id INTEGER PRIMARY KEY, n INT)")
+    conn.executemany("INSERT INTO dup VALUES (?, ?)", [(i, i % 3) for i in range(1, 1001)])
+    conn.execute("CREATE TABLE sw (id INTEGER PRIMARY KEY, n INT)")
+    conn.executemany("INSERT INTO sw VALUES (?, ?)", [(i, 1000 - i) for i in range(1, 301)])
+    conn.commit()
+    conn.close()
+    source = await DataSource.open(resolve_target(str(path), default_url=""))
+    try:
+        yield source
+    finally:
+        await source.close()
+
+
+async def _described(source: DataSource, table: str, sql: str) -> TableInfo:
+    from tui.db.catalog import describe_table, list_tables
+
+    catalog = await source.run(lambda conn: list_tables(conn, source.strategy))
+    listed = catalog.find(TableRef(table))
+    assert listed is not None
+    relation = await source.run(lambda conn: describe_table(conn, source.strategy, listed))
+    return await source.run(lambda conn: describe_query(conn, sql, 1, relation))
+
+
+async def _next_page(pager: Pager, last: tuple[object, ...], done: int, conn: Any) -> Page:
+    if pager.keyed:
+        return await pager.fetch(conn, after=last, limit=128)
+    return await pager.fetch(conn, limit=128, offset=done)
+
+
+async def _every_row(source: DataSource, info: TableInfo) -> list[tuple[object, ...]]:
+    """All rows the grid's pager gives, page after page as scrolling asks for them."""
+    pager = Pager(info, source.strategy, RowQuery())
+    rows: list[tuple[object, ...]] = []
+    page = await source.run(lambda conn: pager.fetch(conn, limit=128))
+    while len(page):
+        rows.extend(page.rows)
+        page = await source.run(partial(_next_page, pager, page.cursors[-1], len(rows)))
+    return rows
+
+
+async def test_an_alias_named_like_the_key_is_not_taken_for_the_key(
+    alias_source: DataSource,
+) -> None:
+    # "id" here is dup.n (not unique): keyset paging on it skipped rows (hostile #1).
+    sql = "SELECT n AS id, id AS rid FROM dup WHERE id > 0"
+    info = await _described(alias_source, "dup", sql)
+    assert info.key_kind is KeyKind.NONE and info.key_columns == ()
+    rows = await _every_row(alias_source, info)
+    assert sorted(r[1] for r in rows) == list(range(1, 1001))
+    assert [sum(1 for r in rows if r[0] == v) for v in (0, 1, 2)] == [333, 334, 333]
+    # Swapped names: neither the key nor the declared types follow a name to another column.
+    swapped = await _described(alias_source, "sw", "SELECT id AS n, n AS id FROM sw WHERE id > 0")
+    assert swapped.key_kind is KeyKind.NONE
+    assert [c.type_name for c in swapped.columns] == ["INTEGER", "INT"]
+    rows = await _every_row(alias_source, swapped)
+    assert rows == [(i, 1000 - i) for i in range(1, 301)]
+
+
+@pytest.mark.parametrize(
+    ("sql", "keyed"),
+    [
+        ("SELECT * FROM dup", True),
+        ("SELECT n AS m, * FROM dup WHERE id > 0", True),
+        ("SELECT d.*, n AS m FROM dup d", True),
+        ('SELECT d.id, "n" FROM dup AS d', True),
+        ("SELECT id AS id, n AS k FROM dup", True),
+        ("SELECT id id, n FROM dup", True),
+        ("SELECT n AS id, * FROM dup", False),
+        ("SELECT n id, id AS k FROM dup", False),
+        ("SELECT id + 0 AS id FROM dup", False),
+        ("SELECT -id AS id FROM dup", False),
+        ("SELECT n COLLATE nocase AS id FROM dup", False),
+        ("SELECT 7 AS id, n FROM dup", False),
+        ("SELECT CASE WHEN n = 0 THEN id END AS id FROM dup", False),
+        ("SELECT n AS id -- id\n, n FROM dup", False),
+    ],
+)
+async def test_the_key_is_used_only_where_the_result_column_is_the_key(
+    alias_source: DataSource, sql: str, keyed: bool
+) -> None:
+    info = await _described(alias_source, "dup", sql)
+    assert (info.key_columns == ("id",)) is keyed, info.key_columns
+    rows = await _every_row(alias_source, info)
+    assert len(rows) == 1000
