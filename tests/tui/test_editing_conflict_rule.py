@@ -108,3 +108,56 @@ async def test_a_keyed_table_keeps_the_other_users_change_to_another_column(
         await save(pilot)
         assert not isinstance(app.screen, ConflictScreen)
     assert rows(path, "SELECT body, n FROM doc") == [("mine", 7)]
+
+
+async def test_keep_mine_is_not_offered_where_vacuum_may_have_renumbered_the_row(
+    tmp_path: Path,
+) -> None:
+    """nokey has no declared key: another program deletes rows and VACUUMs, so rowid 5 now
+    holds another record. The conflict says why and offers no "keep mine", which would have
+    written mine into that other record (hostile report, 7)."""
+    path = make(
+        tmp_path / "nokey.db",
+        "CREATE TABLE nokey (a INTEGER, b TEXT)",
+        *(f"INSERT INTO nokey VALUES ({i}, 'b{i}')" for i in range(1, 11)),
+    )
+    async with editing(path, "nokey") as (app, pilot, _screen, grid):
+        grid.move_to(4)
+        to_column(grid, "b")
+        await edit_to(pilot, "MINE")
+        other_user(path, "DELETE FROM nokey WHERE a <= 2")
+        other_user(path, "VACUUM")
+        await save(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ConflictScreen)
+        assert "this rowid may now hold another record" in dialog._summary.plain
+        assert not dialog.query("#keep")
+        await press(pilot, "k")
+        assert app.screen is dialog  # not a choice here
+        await press(pilot, "escape")
+        await press(pilot, "ctrl+s")
+    assert rows(path, "SELECT b FROM nokey WHERE b = 'MINE'") == []
+
+
+async def test_vacuum_is_refused_while_a_change_names_its_row_by_rowid(tmp_path: Path) -> None:
+    """dbbrowse's own VACUUM would renumber the row a staged change names: refused, said why."""
+    from tui.screens.status import StatusScreen
+
+    path = make(
+        tmp_path / "nokey.db",
+        "CREATE TABLE nokey (a INTEGER, b TEXT)",
+        *(f"INSERT INTO nokey VALUES ({i}, 'b{i}')" for i in range(1, 11)),
+        "DELETE FROM nokey WHERE a <= 2",
+    )
+    async with editing(path, "nokey") as (app, pilot, _screen, grid):
+        to_column(grid, "b")
+        await edit_to(pilot, "MINE")
+        await press(pilot, "w")
+        status = app.screen
+        assert isinstance(status, StatusScreen)
+        await press(pilot, "V")
+        assert app.screen is status  # no confirmation: refused at once
+        assert "VACUUM was not run: 1 staged change names a row by rowid" in str(
+            status.query_one("#action-result").render()
+        )
+    assert rows(path, "SELECT count(*) FROM nokey") == [(8,)]

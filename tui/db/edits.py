@@ -64,6 +64,7 @@ __all__ = [
     "edit_refusal",
     "first_unbound",
     "insert_hint",
+    "named_by_rowid",
     "row_identity",
     "same_value",
     "unbound_edit",
@@ -430,6 +431,16 @@ class RowDelete:
 
 
 Change = CellEdit | RowInsert | RowDelete
+
+
+def named_by_rowid(change: Change, table: TableInfo | None) -> bool:
+    """Whether ``change``'s row is named by SQLite's rowid rather than a declared key (a row
+    VACUUM may renumber: its rowid can come to name another record)."""
+    if isinstance(change, RowInsert):
+        return False
+    if isinstance(change, CellEdit) and change.row:
+        return True
+    return table is not None and row_identity(table).rowid
 
 
 def _row_of(change: Change) -> tuple[TableRef, RowKey] | None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from tui.db.edits import CellEdit, Change, first_unbound
+from tui.db.edits import CellEdit, Change, first_unbound, named_by_rowid
 from tui.screens.browse_rows import BrowseRowEditing
 from tui.screens.jobs import Job
 from tui.screens.waiting import wait_for_database
@@ -262,6 +262,17 @@ class BrowseSaving(BrowseRowEditing):
         title, summary, body, current = conflict_view(conflict, columns, self._row_edits(change))
         gone = current is None
         self.status.notice = "conflict: nothing was written, every change is still staged"
+        # A row named by its rowid (no declared key) is compared whole: a difference may be
+        # another record that VACUUM renumbered to this rowid, which "keep mine" would write.
+        renumbered = not gone and named_by_rowid(change, table)
+        if renumbered:
+            summary.append(
+                f"\n\nrows of {escaped_plain(change.table.name)} are named by their rowid (no"
+                " declared key): this rowid may now hold another record (VACUUM renumbers"
+                " rowids), so keep mine is not offered; edit again on the row as it is now,"
+                " or take theirs",
+                "bold",
+            )
 
         def answered(choice: ConflictChoice | None) -> None:
             self._resolve(conflict, choice)
@@ -270,7 +281,7 @@ class BrowseSaving(BrowseRowEditing):
             title,
             summary,
             body,
-            can_keep=not gone,
+            can_keep=not gone and not renumbered,
             can_edit=not gone and isinstance(change, CellEdit),
         )
         self.app.push_screen(screen, answered)

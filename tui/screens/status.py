@@ -379,6 +379,16 @@ class StatusScreen(JobScreen):
             return
         if name in _BLOCKING_CHECKPOINTS:
             action = _with_writer_wait(action, name, self.snapshot)
+        if name == "vacuum":
+            staged = self._staged_by_rowid()
+            if staged:
+                self._result(
+                    f"{action.title} was not run: {staged} staged change"
+                    f"{'s name rows' if staged != 1 else ' names a row'} by rowid (a table"
+                    " without a declared key), which VACUUM may renumber so that the change"
+                    " lands on another record: save or discard it first"
+                )
+                return
 
         def confirmed(yes: bool | None) -> None:
             if yes:
@@ -387,6 +397,18 @@ class StatusScreen(JobScreen):
         from tui.screens.confirm import ConfirmScreen
 
         self.app.push_screen(ConfirmScreen(action.title, action.question), confirmed)
+
+    def _staged_by_rowid(self) -> int:
+        """How many staged changes name their row by rowid (see VACUUM above)."""
+        from tui.db.edits import named_by_rowid
+
+        get_browse = getattr(self.app, "get_screen_browse", None)
+        browse = get_browse() if get_browse is not None else None
+        changes = getattr(browse, "changes", None)
+        if browse is None or changes is None:
+            return 0
+        tables = browse.edited_tables
+        return sum(named_by_rowid(c, tables.get(c.table)) for c in changes.changes)
 
     def action_journal_mode(self) -> None:
         snap = self.snapshot
