@@ -104,7 +104,9 @@ def full_text(value: Any) -> str:
                 return json.dumps(json.loads(stripped), indent=2, ensure_ascii=False)
             except ValueError:
                 pass
-        return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        # As it is: a byte that is not UTF-8 (a lone surrogate) is escaped where it is shown,
+        # as the grid shows it (\xff), never turned into the typed text "\xff" first.
+        return value
     return str(value)
 
 

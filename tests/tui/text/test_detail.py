@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tui.text.detail import text_lines
+from tui.text.detail import text_lines, value_body
 from tui.text.escape import MARKER_STYLE
 
 
@@ -29,3 +29,26 @@ def test_a_part_of_a_long_value_and_ordinary_text_are_shown_as_they_are() -> Non
 def test_a_long_blank_value_wraps_like_any_text() -> None:
     lines = text_lines(" " * 25, 10, whole=True)
     assert [line.plain for line in lines] == ["·" * 10, "·" * 10, "·" * 5]
+
+
+def _shown(value: str) -> list[tuple[str, bool]]:
+    from tui.text.escape import ESCAPE_STYLE
+
+    body = value_body(value)
+    assert isinstance(body, str)
+    (line,) = text_lines(body, 80, whole=True)
+    return [(line.plain[s.start : s.end], s.style == ESCAPE_STYLE) for s in line.spans]
+
+
+def test_a_byte_that_is_not_utf8_reads_as_the_grid_shows_it_not_as_typed_text() -> None:
+    """Hostile #10: the detail view showed the byte 0xff as \\\\xff, like the typed text."""
+    from tui.text.escape import escape_runs
+
+    bad = b"\xffAZ".decode("utf-8", "surrogateescape")
+    typed = "\\xffAZ"
+    assert _shown(bad) == [("\\xff", True)]
+    assert _shown(typed) == [("\\\\", True)]
+    # The grid's escaping, run for run.
+    for value in (bad, typed, "\\x1b", "\x1b[31mRED"):
+        (line,) = text_lines(value_body(value), 80, whole=True)  # type: ignore[arg-type]
+        assert line.plain == "".join(run for run, _ in escape_runs(value))
