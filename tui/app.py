@@ -282,7 +282,8 @@ class DbBrowseApp(KeyOrder[int]):
         """What the inspector reads pragmas through: ``source``, except in a --as-of session
         while the status or history screen is shown. A past state reports its own journal
         mode (delete) and would hide the WAL, so those screens get a live read-only source;
-        it is closed when they go, since a live reader sets read marks in the -shm."""
+        it is closed when they go: a live reader holds a shared lock on the database (and,
+        where there is no -shm to read read-only, opens one that writes it)."""
         from tui.screens.status import StatusScreen
         from tui.screens.wal_history import WalHistoryScreen
 

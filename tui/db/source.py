@@ -123,6 +123,8 @@ class DataSource:
         self._running: dict[asyncio.Task[Any], AsyncConnection] = {}
         #: Operations cancelled before their statement started: they must not start it.
         self._abandoned: set[asyncio.Task[Any]] = set()
+        #: Reads interrupted so that a write may run alone: they run again after it.
+        self._giving_way: set[asyncio.Task[Any]] = set()
         # Every operation's task until it is done: one that has left ``_running`` may still be
         # rolling back and returning its connection, and cancel_all() must wait for that too.
         self._live: set[asyncio.Task[Any]] = set()
@@ -419,24 +421,32 @@ class DataSource:
         async def body() -> T:
             task = asyncio.current_task()
             assert task is not None
-            async with self._connection(write=False, engine=engine) as conn:
-                # Servers are interrupted through their session id: read it before the
-                # operation, while the connection is free to answer.
-                await self.strategy.remember_session(conn)
-                if task in self._abandoned:
-                    raise OperationCancelledError  # cancelled while waiting for a connection
-                self._running[task] = conn
-                try:
-                    return await operation(conn)
-                finally:
-                    self._running.pop(task, None)
-                    # A server interrupts a session, not a statement: had this connection
-                    # gone back to the pool before an interrupt sent for this operation
-                    # reached the server, the interrupt would stop the next operation's
-                    # statement on it. It waits until the interrupt has landed (a no-op on an
-                    # idle session).
-                    for landing in list(self._interrupting.get(task, ())):
-                        await landing.wait()
+            while True:
+                async with self._connection(write=False, engine=engine) as conn:
+                    # Servers are interrupted through their session id: read it before the
+                    # operation, while the connection is free to answer.
+                    await self.strategy.remember_session(conn)
+                    if task in self._abandoned:
+                        raise OperationCancelledError  # cancelled waiting for a connection
+                    self._running[task] = conn
+                    try:
+                        return await operation(conn)
+                    except DBAPIError:
+                        if task not in self._giving_way:
+                            raise
+                    finally:
+                        self._running.pop(task, None)
+                        # A server interrupts a session, not a statement: had this
+                        # connection gone back to the pool before an interrupt sent for this
+                        # operation reached the server, the interrupt would stop the next
+                        # operation's statement on it. It waits until the interrupt has
+                        # landed (a no-op on an idle session).
+                        for landing in list(self._interrupting.get(task, ())):
+                            await landing.wait()
+                # Interrupted for a write that must run alone (see _alone): a read changed
+                # nothing, so it runs again once the write is done.
+                self._giving_way.discard(task)
+                log.info("a read gave way to a write and runs again")
 
         task = asyncio.ensure_future(body())
         self._live.add(task)
@@ -444,6 +454,7 @@ class DataSource:
         try:
             return await asyncio.shield(task)
         except asyncio.CancelledError:
+            self._abandoned.add(task)  # not to be run again for a caller who is gone
             await self._interrupt(task)
             if settle:
                 await asyncio.wait([task])
@@ -451,6 +462,7 @@ class DataSource:
 
     def _finished(self, task: asyncio.Task[Any]) -> None:
         self._abandoned.discard(task)
+        self._giving_way.discard(task)
         self._live.discard(task)
         _consume_result(task)
 
@@ -583,10 +595,11 @@ class DataSource:
         """No read connection of dbbrowse open meanwhile, nor the write connection after.
 
         New reads wait at the gate, reads under way get :data:`ALONE_WAIT_S` to finish (then
-        they are interrupted: the user's write comes first), the change watcher and the read
-        pool are closed. Afterwards the write pool is closed, so that the next reads map the
-        wal-index read-only again; not while :meth:`hold_write` has handed out a connection
-        (disposing would only detach it, and giving it back would not close it).
+        they are interrupted, and run again afterwards: the user's write comes first), the
+        change watcher and the read pool are closed. Afterwards the write pool is closed, so
+        that the next reads map the wal-index read-only again; not while :meth:`hold_write`
+        has handed out a connection (disposing would only detach it, and giving it back would
+        not close it).
         """
         async with self._alone_lock:
             self._gate.clear()
@@ -596,6 +609,7 @@ class DataSource:
                     await asyncio.wait_for(self._all_returned.wait(), ALONE_WAIT_S)
                 except TimeoutError:
                     for task in list(self._running):
+                        self._giving_way.add(task)
                         await self._interrupt(task)
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._all_returned.wait(), ALONE_WAIT_S)

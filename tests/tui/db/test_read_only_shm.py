@@ -266,3 +266,38 @@ async def test_a_url_with_sqlite_options_of_its_own_keeps_its_connections(
             assert (digests(path) == before) is split
         finally:
             await source.close()
+
+
+async def test_a_long_read_gives_way_to_a_save_and_runs_again_after_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read still running when a save has waited its turn is interrupted (it holds a
+    read-only -shm connection the save cannot write beside) and runs again after the save:
+    its caller gets rows, not an error."""
+    import tui.db.source as source_module
+
+    monkeypatch.setattr(source_module, "ALONE_WAIT_S", 0.2)
+    path = make_wal_db(tmp_path / "long.db")
+    forever = (
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
+    )
+    with Committer(path):
+        source = await DataSource.open(resolve_target(str(path), default_url=""))
+        try:
+            calls: list[int] = []
+            started = asyncio.Event()
+
+            async def long_then_short(conn: AsyncConnection) -> int:
+                calls.append(1)
+                if len(calls) == 1:
+                    started.set()
+                    await conn.execute(text(forever))  # until interrupted
+                return int(await conn.scalar(text("SELECT count(*) FROM t")) or 0)
+
+            reading = asyncio.ensure_future(source.run(long_then_short))
+            await started.wait()
+            await asyncio.wait_for(source.write(lambda conn: insert(conn, 2)), 30)
+            assert await asyncio.wait_for(reading, 30) == 2  # run again, after the save
+            assert len(calls) == 2
+        finally:
+            await source.close()
