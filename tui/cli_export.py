@@ -14,7 +14,7 @@ import io
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from tui.cli_scripts import quiet_stdout
 from tui.db.export_formats import BlobEncoding, ExportFormat, ExportOptions
@@ -140,9 +140,23 @@ async def _run(target: Any, what: str, path: Path | None, options: ExportOptions
         statement, label = await _statement(source, what)
         progress = _Progress() if sys.stderr.isatty() else None
         if path is None:
+            terminal = sys.stdout.isatty()
+            if terminal and options.format.binary:
+                raise ExportError(
+                    f"{options.format.value} is binary: not written to a terminal; give"
+                    " --output FILE or redirect standard output"
+                )
             stream = _stdout(binary=options.format.binary)
+            if terminal:
+                print(
+                    "standard output is a terminal: control characters are shown escaped"
+                    " (\\x1b); redirect it or give --output for the exact data",
+                    file=sys.stderr,
+                )
             try:
-                rows = await _export(source, statement, stream, options, progress)
+                # A text stream like the others (write and flush are all an export uses).
+                shown = cast(IO[Any], _TerminalStream(stream)) if terminal else stream
+                rows = await _export(source, statement, shown, options, progress)
                 stream.flush()
             finally:
                 if isinstance(stream, io.TextIOWrapper):
@@ -234,6 +248,25 @@ def _stdout(*, binary: bool) -> IO[Any]:
         newline="",
         write_through=False,
     )
+
+
+class _TerminalStream(io.TextIOBase):
+    """Text bound for a terminal: what a stored value holds is shown, never obeyed (an ESC
+    sequence would clear the screen or retitle the window); see
+    :func:`tui.text.escape.terminal_text`."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        super().__init__()
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from tui.text.escape import terminal_text
+
+        self._stream.write(terminal_text(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
 
 
 class _Progress:

@@ -111,6 +111,22 @@ def escape_runs(text: str, *, keep_newlines: bool = False) -> Iterator[tuple[str
         yield text[start:], False
 
 
+def terminal_text(text: str) -> str:
+    """``text`` bound for a terminal as a stream of lines (an export written to one): every
+    character :func:`escape_runs` escapes is escaped, but tabs, newlines and CR LF line
+    ends are kept, so columns and lines still lay out while nothing stored can act."""
+    runs = list(escape_runs(text, keep_newlines=True))
+    shown: list[str] = []
+    for index, (run, escape) in enumerate(runs):
+        if escape and run == ONE_LINE["\t"]:
+            run = "\t"
+        elif escape and run == ONE_LINE["\r"]:
+            following = runs[index + 1][0] if index + 1 < len(runs) else ""
+            run = "\r" if following.startswith("\n") else run
+        shown.append(run)
+    return "".join(shown)
+
+
 def escaped(
     text: str,
     style: str = "",
