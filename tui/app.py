@@ -398,29 +398,43 @@ class DbBrowseApp(KeyOrder[int]):
         return f"{type(error).__name__}: {error}"
 
     async def action_quit(self) -> None:
-        """Quit; with changes staged and not saved, ask first."""
+        """Quit; with changes staged and not saved, or the console's transaction open (quitting
+        rolls it back), ask first, naming everything quitting loses."""
         browse = self.get_screen_browse()
-        if browse is not None and browse.changes:
-            browse.confirm_leave("quit", self.exit, forgets=True)
+        if browse is None or not browse.transaction_open:
+            if browse is not None and browse.changes:
+                browse.confirm_leave("quit", self.exit, forgets=True)
+                return
+            self.exit()
             return
-        if browse is not None and browse.transaction_open:
-            from tui.screens.confirm import ConfirmScreen
+        if browse.saving():  # its outcome is not known yet (see confirm_leave)
+            return
+        from tui.screens.confirm import ConfirmScreen
 
-            def answered(quit_: bool | None) -> None:
-                if quit_:
-                    self.exit()
+        def answered(quit_: bool | None) -> None:
+            if quit_:
+                self.exit()
 
-            self.push_screen(
-                ConfirmScreen(
-                    "Quit and roll back the console's transaction?",
-                    "Statements run in the SQL console are not committed. Quitting rolls them "
-                    "back; alt+c commits them first.",
-                    yes="Roll back and quit",
-                ),
-                answered,
+        console = (
+            f"The SQL console's transaction ({browse.transaction_words()}) is not committed: "
+            "quitting rolls it back; alt+c commits it first."
+        )
+        count = len(browse.changes)
+        if count:
+            one = count == 1
+            title = (
+                f"{count} change{'' if one else 's'} not saved and the console's transaction "
+                "open: quit anyway?"
             )
-            return
-        self.exit()
+            staged = (
+                f"The staged change{'' if one else 's'} {'was' if one else 'were'} not written; "
+                f"quitting forgets {'it' if one else 'them'}."
+            )
+            detail = f"{staged}\n{console}"
+        else:
+            title = "Quit and roll back the console's transaction?"
+            detail = console
+        self.push_screen(ConfirmScreen(title, detail, yes="Roll back and quit"), answered)
 
     def action_help(self) -> None:
         """Every key by task, the log file and the version (see :mod:`tui.screens.help`)."""

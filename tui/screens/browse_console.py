@@ -491,6 +491,14 @@ class BrowseConsole(BrowseBase):
     def transaction_open(self) -> bool:
         return self.console_session is not None and self.console_session.in_transaction
 
+    def transaction_words(self) -> str:
+        """The open console transaction in words: ``1 statement, open 12 s``."""
+        session = self.console_session
+        if session is None or not session.in_transaction:
+            return "none open"
+        count = session.statements
+        return f"{count} statement{'' if count == 1 else 's'}, open {session.open_seconds():.0f} s"
+
 
 def _summary(result: ConsoleResult) -> str:
     if result.info is not None:
