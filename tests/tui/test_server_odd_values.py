@@ -1,7 +1,7 @@
 """Server values that Python cannot hash or that the driver reads as something else, driven
-through the keys a person presses: reviewing a staged deletion of a row holding a jsonb
-object or an array (PostgreSQL) or a JSON document (MariaDB), and deleting a MariaDB row
-whose BIT value is not zero.
+through the keys a person presses: PostgreSQL's ``infinity`` timestamps and dates (shown,
+edited and saved as such, never as 9999-12-31 / 0001-01-01), reviewing a staged deletion of
+a row holding a jsonb object or an array (PostgreSQL) or a JSON document (MariaDB).
 
 Each test gets a table of its own in the run's ``dbbrowse_*`` database and reads back what
 was written with a connection of its own.
@@ -15,9 +15,10 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.tui.editing import editing, press, rows, save, sync_url
+from tests.tui.editing import edit_to, editing, press, rows, save, sync_url, to_column
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.pending import PendingScreen
+from tui.text.cells import value_text
 
 
 def _table(url: str, create: str, insert: str) -> Iterator[tuple[str, str]]:
@@ -87,3 +88,40 @@ async def test_reviewing_deleted_rows_with_json(
     name, quoted = maria_docs
     await _delete_and_review(mariadb_url, name, [0, 1])
     assert rows(mariadb_url, f"SELECT id FROM {quoted}") == []
+
+
+@pytest.fixture
+def pg_times(postgres_url: str) -> Iterator[tuple[str, str]]:
+    """Rows 1..2 holding infinite timestamps and dates, and a note."""
+    yield from _table(
+        postgres_url,
+        "CREATE TABLE {t} (id INTEGER PRIMARY KEY, ts TIMESTAMPTZ, d DATE, note TEXT)",
+        "INSERT INTO {t} VALUES (1, 'infinity', '-infinity', 'a'),"
+        " (2, '-infinity', 'infinity', 'b')",
+    )
+
+
+@pytest.mark.postgres
+async def test_infinite_timestamps_are_shown_edited_and_kept(
+    postgres_url: str, pg_times: tuple[str, str]
+) -> None:
+    name, quoted = pg_times
+    async with editing(postgres_url, name) as (app, pilot, screen, grid):
+        shown = []
+        for position in (0, 1):
+            grid.move_to(position)
+            shown.append([value_text(v)[0] for v in grid.current_row() or ()])
+        grid.move_to(0)
+        assert shown == [["1", "infinity", "-infinity", "a"], ["2", "-infinity", "infinity", "b"]]
+        to_column(grid, "note")
+        await edit_to(pilot, "edited")  # the row's infinities are not written back clamped
+        to_column(grid, "d")
+        await edit_to(pilot, "infinity")
+        grid.move_to(1)
+        await press(pilot, "d")
+        assert isinstance(app.screen, ConfirmScreen)
+        await press(pilot, "y")  # the deletion compares the whole row, infinities included
+        await save(pilot)
+        assert screen.status.pending == 0, screen.status.notice
+    got = rows(postgres_url, f"SELECT id, ts::text, d::text, note FROM {quoted}")
+    assert got == [(1, "infinity", "infinity", "edited")]

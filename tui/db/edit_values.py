@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import Enum, MetaData
 
 from tui.db.model import ColumnInfo, Preview, TableDetails, ValueKind
+from tui.db.pg_values import SPELLED
 from tui.db.schema_check import validate_insert_with_schema, validate_with_schema
 from tui.db.typed_values import INT64_MAX, INT64_MIN, BadValueError, parse_value, sqlite_affinity
 
@@ -181,6 +182,10 @@ def parse_for_column(text: str, column: ColumnInfo, dialect_name: str) -> Any:
             value = parse_value(stripped, ValueKind.BOOLEAN)
             # SQLite and MySQL store booleans as the integers 1 and 0.
             return int(value) if sqlite or _mysql(dialect_name) else value
+        case EditorKind.DATE | EditorKind.DATETIME if (
+            dialect_name == "postgresql" and stripped.lower() in SPELLED
+        ):
+            return SPELLED[stripped.lower()]  # PostgreSQL's later/earlier than every date
         case EditorKind.DATE:
             date = parse_value(stripped, ValueKind.DATE)
             return date.isoformat() if sqlite else date

@@ -29,7 +29,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from tui.db import sqlite_calls, sqlite_fold, sqlite_regexp
+from tui.db import pg_values, sqlite_calls, sqlite_fold, sqlite_regexp
 from tui.db.dialects import DialectStrategy, strategy_for
 from tui.db.no_checkpoint import disable_checkpoint_on_close, sqlite3_connection_of
 from tui.db.target import PastStateError, Target, TargetError
@@ -197,6 +197,8 @@ class DataSource:
                 write_engine = _read_only_shm_split(target, engine, timeout)
         except SQLAlchemyError as exc:
             raise TargetError(str(exc)) from exc
+        # asyncpg reads PostgreSQL's infinite timestamps as real-looking dates.
+        pg_values.install(engine.sync_engine)
         if engine.dialect.name == "sqlite":
             # An inspector leaves the WAL it shows as it found it: SQLite would checkpoint
             # and delete it when the last connection closes (see tui.db.no_checkpoint).

@@ -25,6 +25,7 @@ from typing import Any
 from rich.text import Text
 
 from tui.db.model import Preview
+from tui.db.pg_values import Infinite
 from tui.text.cells import Part, cell_pieces
 
 #: How wide one value may be in a line, unless told otherwise.
@@ -95,6 +96,8 @@ def class_name(value: Any) -> str:
         return "blob"
     if isinstance(value, Decimal):
         return "decimal"
+    if isinstance(value, Infinite):
+        return "infinite date/time"
     if isinstance(value, dt.datetime):
         return "datetime"
     if isinstance(value, dt.date):

@@ -1,0 +1,73 @@
+"""PostgreSQL values the driver reads as something else, exported as the database holds
+them: ``infinity``/``-infinity`` dates and timestamps (not 9999-12-31 / 0001-01-01)."""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from app.engines import derive_urls
+from tui.db.export import export_rows, query_statement
+from tui.db.export_formats import ExportFormat, ExportOptions
+from tui.db.source import DataSource
+from tui.db.target import resolve_target
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def odd_table(postgres_url: str) -> Iterator[str]:
+    engine = create_engine(derive_urls(postgres_url)[0])
+    name = f"pgodd_{uuid.uuid4().hex[:6]}"
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                f"CREATE TABLE {name} (id INTEGER PRIMARY KEY, ts TIMESTAMPTZ, t TIMESTAMP,"
+                " d DATE, j JSONB, arr INTEGER[])"
+            )
+        )
+        conn.execute(
+            text(
+                f"INSERT INTO {name} VALUES"
+                " (1, 'infinity', '-infinity', 'infinity',"
+                " '{\"a\": [1, 2, {\"b\": null}]}', '{1,2,NULL}'),"
+                " (2, '-infinity', 'infinity', '-infinity', '[\"x\", 1.5]', '{}'),"
+                " (3, '2024-01-02 03:04:05+00', '9999-12-31 23:59:59.999999', '0001-01-01',"
+                " NULL, NULL)"
+            )
+        )
+    try:
+        yield name
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP TABLE {name}"))
+        engine.dispose()
+
+
+async def _export(url: str, name: str, fmt: ExportFormat) -> str:
+    source = await DataSource.open(resolve_target(url, default_url="", read_only=True))
+    try:
+        statement = query_statement(f"SELECT * FROM {name} ORDER BY id")
+        out = io.StringIO()
+        await source.run(lambda conn: export_rows(conn, statement, out, ExportOptions(fmt)))
+        return out.getvalue()
+    finally:
+        await source.close()
+
+
+async def test_infinite_timestamps_export_as_infinity(postgres_url: str, odd_table: str) -> None:
+    tsv = (await _export(postgres_url, odd_table, ExportFormat.TSV)).splitlines()
+    assert [line.split("\t")[1:4] for line in tsv[1:]] == [
+        ["infinity", "-infinity", "infinity"],
+        ["-infinity", "infinity", "-infinity"],
+        # Real extreme values stay what they are.
+        ["2024-01-02T03:04:05+00:00", "9999-12-31T23:59:59.999999", "0001-01-01"],
+    ]
+    lines = (await _export(postgres_url, odd_table, ExportFormat.JSONL)).splitlines()
+    first = json.loads(lines[0])
+    assert (first["ts"], first["t"], first["d"]) == ("infinity", "-infinity", "infinity")
