@@ -115,10 +115,29 @@ def _blob_text(value: bytes, encoding: BlobEncoding) -> str:
     return base64.b64encode(value).decode("ascii")
 
 
+def _nested(value: Any) -> Any:
+    """What JSON has no type for, inside a JSON document or an array: as the export writes it
+    on its own (a Decimal's digits kept as its text)."""
+    if _is_bytes(value):
+        return "\\x" + bytes(value).hex()
+    if isinstance(value, float | Decimal) and not math.isfinite(value):
+        return str(value)
+    return _other_text(value)
+
+
+def json_text(value: dict[str, Any] | list[Any]) -> str:
+    """A jsonb/json document or an array (PostgreSQL reads both as Python containers) as
+    JSON text, spaced as PostgreSQL prints jsonb: never Python's repr (``None``, quotes)."""
+    return json.dumps(value, ensure_ascii=False, default=_nested)
+
+
 def _other_text(value: Any) -> str:
-    """Dates, times, UUIDs and the rest: ISO 8601 where it applies, else ``str``."""
+    """Dates, times, UUIDs and the rest: ISO 8601 where it applies, JSON text for documents
+    and arrays, else ``str``."""
     if isinstance(value, datetime | date | time):
         return value.isoformat()
+    if isinstance(value, dict | list):
+        return json_text(value)
     if isinstance(value, timedelta):
         return str(value)
     return str(value)
@@ -301,7 +320,7 @@ class _JsonWriter:
         if _is_bytes(value):
             return self._bytes(self._blob_key, bytes(value))
         if isinstance(value, dict | list):
-            return json.dumps(value, ensure_ascii=False)
+            return json_text(value)
         if isinstance(value, uuid.UUID):
             return '"' + str(value) + '"'
         return _json_string(_other_text(value))

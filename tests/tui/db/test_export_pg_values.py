@@ -1,5 +1,6 @@
 """PostgreSQL values the driver reads as something else, exported as the database holds
-them: ``infinity``/``-infinity`` dates and timestamps (not 9999-12-31 / 0001-01-01)."""
+them: ``infinity``/``-infinity`` dates and timestamps (not 9999-12-31 / 0001-01-01), jsonb
+and arrays as JSON text in CSV and TSV (not Python's reprs)."""
 
 from __future__ import annotations
 
@@ -71,3 +72,35 @@ async def test_infinite_timestamps_export_as_infinity(postgres_url: str, odd_tab
     lines = (await _export(postgres_url, odd_table, ExportFormat.JSONL)).splitlines()
     first = json.loads(lines[0])
     assert (first["ts"], first["t"], first["d"]) == ("infinity", "-infinity", "infinity")
+
+
+async def test_jsonb_and_arrays_export_as_json_text(postgres_url: str, odd_table: str) -> None:
+    tsv = (await _export(postgres_url, odd_table, ExportFormat.TSV)).splitlines()
+    assert [line.split("\t")[4:6] for line in tsv[1:]] == [
+        ['{"a": [1, 2, {"b": null}]}', "[1, 2, null]"],
+        ['["x", 1.5]', "[]"],
+        ["\\N", "\\N"],
+    ]
+    csv_text = await _export(postgres_url, odd_table, ExportFormat.CSV)
+    assert '"{""a"": [1, 2, {""b"": null}]}","[1, 2, null]"' in csv_text
+    assert "None" not in csv_text and "'" not in csv_text
+
+
+async def test_arrays_of_other_types_export(postgres_url: str) -> None:
+    """Arrays of what JSON has no type for: numbers as their digits, bytes as ``\\x…``."""
+    engine = create_engine(derive_urls(postgres_url)[0])
+    name = f"pgarr_{uuid.uuid4().hex[:6]}"
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE TABLE {name} (id INTEGER PRIMARY KEY, n NUMERIC[], b BYTEA[])"))
+        conn.execute(
+            text(f"INSERT INTO {name} VALUES (1, '{{1.50,NaN}}', ARRAY[:b])"), {"b": b"\x00\xff"}
+        )
+    try:
+        row = json.loads(await _export(postgres_url, name, ExportFormat.JSONL))
+        assert (row["n"], row["b"]) == (["1.50", "NaN"], ["\\x00ff"])
+        tsv = (await _export(postgres_url, name, ExportFormat.TSV)).splitlines()[1]
+        assert tsv.split("\t")[1:] == ['["1.50", "NaN"]', '["\\\\\\\\x00ff"]']
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP TABLE {name}"))
+        engine.dispose()
