@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
+from tui.cli_scripts import WAL_HELP, wal_salts
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from pathlib import Path
@@ -91,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
         "dbbrowse history lists them; 0 is before the first), read-only, while the database "
         "goes on changing",
     )
+    parser.add_argument("--wal", type=wal_salts, metavar="SALT1:SALT2", help=WAL_HELP)
     parser.add_argument(
         "--ensure-schema",
         action="store_true",
@@ -165,6 +168,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     target: Target | None = None
     if args.as_of is not None and args.database is None:
         return _fail("--as-of needs a SQLite database file")
+    if args.wal is not None and args.as_of is None:
+        return _fail("--wal pins the WAL of --as-of K: give --as-of too")
     if args.database is not None:
         try:
             database = args.database
@@ -179,6 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 immutable=args.immutable,
                 compare_models=args.compare_models,
                 as_of=args.as_of,
+                as_of_generation=args.wal,
             )
         except TargetError as exc:
             return _fail(str(exc))

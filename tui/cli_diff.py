@@ -14,7 +14,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from tui.cli_scripts import quiet_stdout, sqlite_file
+from tui.cli_scripts import WAL_HELP, quiet_stdout, sqlite_file, wal_salts
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--limit", type=int, default=None, metavar="N", help="print at most N rows (all counted)"
     )
+    parser.add_argument("--wal", type=wal_salts, metavar="SALT1:SALT2", help=WAL_HELP)
     return parser
 
 
@@ -63,13 +64,18 @@ def main(argv: Sequence[str]) -> int:
     if path is None:
         return 2
     try:
-        return _print(path, args.table, args.from_commit, to_commit, args.limit)
+        return _print(path, args.table, args.from_commit, to_commit, args.limit, args.wal)
     except BrokenPipeError:
         return quiet_stdout()
 
 
 def _print(
-    path: str, table: str, from_commit: int, to_commit: int | None, limit: int | None
+    path: str,
+    table: str,
+    from_commit: int,
+    to_commit: int | None,
+    limit: int | None,
+    generation: tuple[int, int] | None = None,
 ) -> int:
     import sqlite3
 
@@ -79,7 +85,7 @@ def _print(
 
     counts: dict[str, int] = {}
     try:
-        with TableDiff(path, table, from_commit, to_commit) as diff:
+        with TableDiff(path, table, from_commit, to_commit, generation=generation) as diff:
             for notice in diff.notices:
                 print(escaped_plain(notice))
             for change in diff:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any, cast
 
-from tui.cli_scripts import quiet_stdout
+from tui.cli_scripts import WAL_HELP, quiet_stdout, salts_text, wal_salts
 from tui.db.export_formats import BlobEncoding, ExportFormat, ExportOptions
 
 _FORMAT_HELP = (
@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="a SQLite file as it stood right after commit K of its WAL (see dbbrowse "
         "history); fails, saying why, when that state can no longer be rebuilt",
     )
+    parser.add_argument("--wal", type=wal_salts, metavar="SALT1:SALT2", help=WAL_HELP)
     return parser
 
 
@@ -102,7 +103,15 @@ def main(argv: Sequence[str]) -> int:
         header=not args.no_header,
     )
     try:
-        target = resolve_target(args.database, default_url="", read_only=True, as_of=args.as_of)
+        if args.wal is not None and args.as_of is None:
+            raise TargetError("--wal pins the WAL of --as-of K: give --as-of too")
+        target = resolve_target(
+            args.database,
+            default_url="",
+            read_only=True,
+            as_of=args.as_of,
+            as_of_generation=args.wal,
+        )
         path = None
         if args.output:
             path = destination(Path(args.output), target.sqlite_path)
@@ -171,7 +180,7 @@ async def _run(target: Any, what: str, path: Path | None, options: ExportOptions
             from tui.text.escape import escaped_plain
 
             said = escaped_plain(f"exported {rows:,} rows of {label}{where}")
-            print(f"{said} in {clock.seconds:.1f} s", file=sys.stderr)
+            print(f"{said}{_which_wal(source)} in {clock.seconds:.1f} s", file=sys.stderr)
         return 0
     except ExportError as exc:
         _error(str(exc))
@@ -186,6 +195,15 @@ async def _run(target: Any, what: str, path: Path | None, options: ExportOptions
         return 1
     finally:
         await source.close()
+
+
+def _which_wal(source: Any) -> str:
+    """For a past state: which WAL its commit number is of, and how to pin it (``--wal``)."""
+    generation = source.as_of_generation
+    if generation is None:
+        return ""
+    salts = salts_text(generation)
+    return f" as of commit {source.target.as_of} of the WAL with salts {salts} (--wal {salts})"
 
 
 async def _statement(source: Any, what: str) -> tuple[Any, str]:

@@ -15,7 +15,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from tui.cli_scripts import quiet_stdout, sqlite_file
+from tui.cli_scripts import quiet_stdout, salts_text, sqlite_file
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -112,6 +112,12 @@ def _lines(path: str, number: int | None, limit: int | None) -> list[str]:
         if shown:
             lines.append(commit_header(history))
             lines.extend(commit_line(history, c).plain for c in shown)
+        if history.generation is not None and history.commits:
+            pin = salts_text(history.generation)
+            lines.append(
+                f"commit numbers are this WAL's: --wal {pin} pins them (export --as-of, diff,"
+                " dbbrowse --as-of), refused once the WAL is reset"
+            )
         return lines
     commit = history.commit(number)
     changes = commit_changes(builder, history, number)

@@ -11,6 +11,32 @@ import sys
 from collections.abc import Callable
 
 BROKEN_PIPE = 141  # the shell's status for a process killed by SIGPIPE (128 + 13)
+WAL_HELP = (
+    "the WAL the commit numbers are of, by its salts as dbbrowse history prints them "
+    "(SALT1:SALT2, hex): refused once the WAL was reset, where commit K would mean another "
+    "state; without it, the WAL as it is now"
+)
+
+
+def wal_salts(text: str) -> tuple[int, int]:
+    """``--wal SALT1:SALT2`` (8 hex digits each, as ``dbbrowse history`` prints them)."""
+    import argparse
+
+    parts = text.replace(" ", ":").split(":")
+    try:
+        if len(parts) != 2 or any(len(p) != 8 for p in parts):
+            raise ValueError
+        return int(parts[0], 16), int(parts[1], 16)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a WAL's salts: SALT1:SALT2, 8 hex digits each "
+            "(dbbrowse history prints them)"
+        ) from None
+
+
+def salts_text(generation: tuple[int, int]) -> str:
+    """How ``--wal`` takes ``generation``'s salts."""
+    return f"{generation[0]:08x}:{generation[1]:08x}"
 
 
 def sqlite_file(database: str, what: str, error: Callable[[str], None]) -> str | None:

@@ -276,3 +276,33 @@ def test_a_state_a_checkpoint_overwrote_fails_with_status_1_however_found(
     assert done.returncode == 2
     assert "no table or view named 'nope' as of commit 3;" in done.stderr
     assert digests(db) == before
+
+
+def test_a_commit_pinned_to_its_wal_is_refused_after_a_reset(
+    tmp_path: Path, writer: sqlite3.Connection
+) -> None:
+    """Commit 2 after a WAL reset is another state: with --wal (the salts history prints)
+    the export is refused instead of silently reading the new WAL's commit 2; the history
+    and an export to a file say which WAL the number is of (hostile report, 20)."""
+    import re
+
+    db = tmp_path / "h.db"
+    listed = dbbrowse("history", str(db))
+    pin = re.search(r"--wal ([0-9a-f]{8}:[0-9a-f]{8}) pins them", listed.stdout)
+    assert pin is not None, listed.stdout
+    out = tmp_path / "t.csv"
+    done = dbbrowse("export", str(db), "t", "--as-of", "2", "--wal", pin[1], "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    assert f"as of commit 2 of the WAL with salts {pin[1]} (--wal {pin[1]})" in done.stderr
+    assert writer.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0
+    writer.execute("UPDATE t SET name = 'NEW' WHERE id = 1")
+    writer.execute("INSERT INTO t VALUES (9, 'nine')")  # commit 2 of the new WAL
+    done = dbbrowse("export", str(db), "t", "--as-of", "2", "--wal", pin[1])
+    assert done.returncode == 1, done.stdout
+    assert "a new generation began" in done.stderr and done.stdout == ""
+    done = dbbrowse("diff", str(db), "t", "--from", "1", "--wal", pin[1])
+    assert done.returncode != 0 and "a new generation began" in done.stderr
+    done = dbbrowse("export", str(db), "t", "--as-of", "2", "--wal", "xyz")
+    assert done.returncode == 2 and "SALT1:SALT2" in done.stderr
+    done = dbbrowse("export", str(db), "t", "--wal", pin[1])
+    assert done.returncode == 2 and "give --as-of too" in done.stderr

@@ -39,7 +39,7 @@ def test_the_commits_are_listed_and_nothing_changes(db: Path) -> None:
     lines = done.stdout.splitlines()
     assert lines[0].startswith("4 commits in the WAL · generation 1")
     assert "checkpointed up to frame 0" in lines[0]
-    rows = [line.split() for line in lines[2:]]
+    rows = [line.split() for line in lines[2:-1]]
     assert [row[0] for row in rows] == ["1", "2", "3", "4"]
     assert all(row[4] == "no" for row in rows)
     assert rows[0][5:] == ["sqlite_schema,", "t", "·", "table", "t", "created"]
@@ -120,9 +120,9 @@ def test_limit_without_commit_lists_the_last_commits(db: Path) -> None:
     lines = done.stdout.splitlines()
     assert lines[0].startswith("4 commits in the WAL")
     assert lines[1] == "the last 2 commits (--limit 2); 2 earlier ones not shown"
-    assert [line.split()[0] for line in lines[3:]] == ["3", "4"]
+    assert [line.split()[0] for line in lines[3:-1]] == ["3", "4"]
     everything = dbbrowse(str(db), "--limit", "10").stdout.splitlines()
-    assert [line.split()[0] for line in everything[2:]] == ["1", "2", "3", "4"]
+    assert [line.split()[0] for line in everything[2:-1]] == ["1", "2", "3", "4"]
 
 
 def test_long_values_say_their_full_length_and_blobs_their_exact_size(tmp_path: Path) -> None:

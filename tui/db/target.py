@@ -155,6 +155,7 @@ def resolve_target(
     immutable: bool = False,
     compare_models: bool = False,
     as_of: int | None = None,
+    as_of_generation: tuple[int, int] | None = None,
 ) -> Target:
     """Turn the command-line argument (a SQLite path, a URL, or nothing) into a Target.
 
@@ -169,7 +170,7 @@ def resolve_target(
         )
     if as_of is not None:
         target = resolve_target(arg, default_url=default_url, read_only=True)
-        return as_of_target(target, as_of)
+        return as_of_target(target, as_of, as_of_generation)
     if arg is None:
         return _url_target(default_url, app_database=True, read_only=read_only, ensure=True)
     # The application's schema was asked for: compare with its models too.
