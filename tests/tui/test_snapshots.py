@@ -218,7 +218,9 @@ def test_browse_light_theme(snap_compare: SnapCompare, odd_db: Path) -> None:
 def test_filter_dialog_with_conditions(snap_compare: SnapCompare, odd_db: Path) -> None:
     """The people table filtered by one condition (its matches highlighted in the grid behind),
     and the filter dialog open on it: the condition listed above the column, the operator
-    (contains) and the value of the column under the cursor, with Add, Done and Cancel."""
+    (contains) and the value of the column under the cursor, a note under it saying that the
+    value is prefilled exactly ('Ada 1') and read as typed once edited, with Add, Done and
+    Cancel."""
     from textual.widgets import Input, Select
 
     from tui.db.paging import FilterOp, FilterSpec, RowQuery

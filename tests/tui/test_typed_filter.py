@@ -384,3 +384,75 @@ async def test_search_ignores_case_for_every_letter(
         await settle(pilot)
         rows = [grid.source.row_at(i) for i in range(grid.total)]
         assert [r[0] for r in rows if r is not None] == found
+
+
+@pytest.fixture
+def odd_vals_db(tmp_path: Path) -> Path:
+    path = tmp_path / "vals.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE vals (id INTEGER PRIMARY KEY, v)")  # no declared type
+    conn.executemany(
+        "INSERT INTO vals (id, v) VALUES (?, ?)",
+        [(1, 1.0), (2, 1), (3, "1"), (4, "\x1b[31mRED\x1b[0m"), (5, ""), (6, "\\x1b[31mRED")],
+    )
+    conn.commit()
+    conn.close()
+    return path
+
+
+@pytest.mark.parametrize(
+    ("row", "shown", "found"),
+    [
+        (2, "1", [3]),  # the text '1', not the integer 1 (hostile #16)
+        (1, "1", [2, 1]),  # the integer 1 (SQLite's = finds the real 1.0 too)
+        (3, "\\x1b[31mRED\\x1b[0m", [4]),  # control characters as the grid shows them
+        (5, "\\x1b[31mRED", [6]),  # typed text without control characters: as it is
+    ],
+)
+async def test_the_prefilled_value_is_the_cells_value_exactly(
+    odd_vals_db: Path, row: int, shown: str, found: list[int]
+) -> None:
+    app = browse_app(odd_vals_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, grid = await _focused_grid(app, pilot)
+        grid.move_to(row)
+        grid.cursor_column = [c.name for c in grid.columns].index("v")
+        dialog = await _open_dialog(pilot)
+        assert dialog.query_one("#filter-value", Input).value == shown
+        assert "exactly" in str(dialog.query_one("#filter-prefill", Label).render())
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen
+        assert sorted(r[0] for r in _rows(grid)) == sorted(found)
+
+
+async def test_an_edited_prefill_is_read_as_typed(odd_vals_db: Path) -> None:
+    """Retyping the prefilled 1 of the text '1' means what is typed: the number."""
+    app = browse_app(odd_vals_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, grid = await _focused_grid(app, pilot)
+        grid.move_to(2)
+        grid.cursor_column = [c.name for c in grid.columns].index("v")
+        dialog = await _open_dialog(pilot)
+        await pilot.press("backspace", "1")
+        assert dialog.query_one("#filter-value", Input).value == "1"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert sorted(r[0] for r in _rows(grid)) == [1, 2]
+
+        # A value prefilled in escaped form is read back from it when edited, too.
+        await pilot.press("c")
+        await settle(pilot)
+        grid.move_to(3)
+        dialog = await _open_dialog(pilot)
+        await pilot.press("end", "backspace", "m")
+        assert dialog.query_one("#filter-value", Input).value == "\\x1b[31mRED\\x1b[0m"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen
+        assert [r[0] for r in _rows(grid)] == [4]
+
+
+def _rows(grid: RowGrid) -> list[tuple[object, ...]]:
+    rows = [grid.source.row_at(i) for i in range(grid.total or 0)]
+    return [tuple(r) for r in rows if r is not None]

@@ -5,6 +5,12 @@ column (the one under the cursor), an operator and a value make a new condition.
 is read by the column's type and the operator (:func:`tui.db.filter_input.filter_value`):
 text stays text, and a value the column cannot hold is refused here, in words, before
 anything runs. The dialog answers with the whole new tuple of conditions, or None.
+
+The value is prefilled from the cell under the cursor, and while it is left as it is, a
+comparison is made with that very value (its storage class kept: the text ``'1'`` is not the
+integer 1); a text with control characters is prefilled as the grid shows it (``\x1b``).
+Edited, what is typed is read as above. A value that cannot be typed (a BLOB, a long value
+read in part, NULL) is not prefilled, and a hint says so.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -24,7 +31,9 @@ from tui.db.filter_input import filter_value
 from tui.db.model import ColumnInfo, Preview, ValueKind
 from tui.db.paging import FilterOp, FilterSpec
 from tui.db.typed_values import BadValueError
+from tui.text.edit_text import BadEscapeError, decode, encode
 from tui.text.escape import escaped, name_plain, name_text, needs_escape
+from tui.text.literal import append_value
 
 #: What to type, by operator (shown under the value).
 _HINTS = {
@@ -36,6 +45,11 @@ _HINTS = {
     FilterOp.NOT_LIKE: "a pattern: % any text, _ one character (NULLs are kept)",
     FilterOp.REGEXP: "a regular expression (the database's own syntax)",
 }
+#: The operators that compare with the prefilled value itself while it is not edited.
+_EXACT_OPS = frozenset(
+    {FilterOp.EQ, FilterOp.NE, FilterOp.LT, FilterOp.LE, FilterOp.GT, FilterOp.GE}
+)
+_PREFILL_WIDTH = 40
 
 
 class FilterScreen(ModalScreen[tuple[FilterSpec, ...] | None]):
@@ -70,11 +84,13 @@ class FilterScreen(ModalScreen[tuple[FilterSpec, ...] | None]):
         self._ops = [op for op in FilterOp if regexp or op is not FilterOp.REGEXP]
         self._local_regexp = local_regexp
         self._loose_types = loose_types
-        whole = isinstance(value, str) or (value is not None and not isinstance(value, bytes))
-        shown = str(value) if whole and not isinstance(value, Preview) else ""
-        # A value with control or invisible characters cannot be typed or shown in an
-        # input line as it is: the user types the value instead.
-        self._value = "" if needs_escape(shown) else shown
+        self._cell = value
+        self._value, self._prefill_note = _prefill(value)
+        # A value prefilled in escaped form is read back from it, edited or not (as the
+        # cell editor reads it): \x1b is the ESC character, \\ one backslash.
+        self._escaped = isinstance(value, str) and needs_escape(value)
+        # While the prefilled text is not edited, it stands for the cell's value itself.
+        self._untouched = bool(self._value)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="filter-dialog"):
@@ -97,6 +113,7 @@ class FilterScreen(ModalScreen[tuple[FilterSpec, ...] | None]):
             )
             yield Input(value=self._value, placeholder=self._placeholder(), id="filter-value")
             yield Label("", id="filter-hint", markup=False)
+            yield Label(self._prefill_note, id="filter-prefill")
             yield Label("", id="filter-error", classes="dialog-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Add", variant="primary", id="apply")
@@ -157,6 +174,13 @@ class FilterScreen(ModalScreen[tuple[FilterSpec, ...] | None]):
         self.query_one("#filter-hint", Label).update(hint)
         self._show_error("")
 
+    @on(Input.Changed, "#filter-value")
+    def _value_changed(self, event: Input.Changed) -> None:
+        if self._untouched and event.value != self._value:
+            # From now on the text is read as typed (retyping the same text included).
+            self._untouched = False
+            self.query_one("#filter-prefill", Label).update("")
+
     @on(Input.Submitted, "#filter-value")
     @on(Button.Pressed, "#apply")
     def _apply(self) -> None:
@@ -166,11 +190,17 @@ class FilterScreen(ModalScreen[tuple[FilterSpec, ...] | None]):
             return
         raw = self.query_one("#filter-value", Input).value
         kind = self._kinds.get(column, ValueKind.ANY)
+        exact = self._untouched and raw == self._value
+        if exact and (op in _EXACT_OPS or (op.matches_text and isinstance(self._cell, str))):
+            self.dismiss((*self._active, FilterSpec(column, op, self._cell)))
+            return
         try:
+            if self._escaped:
+                raw = decode(raw)
             value = filter_value(
                 op, raw, kind, local_regexp=self._local_regexp, loose=self._loose_types
             )
-        except BadValueError as exc:
+        except (BadValueError, BadEscapeError) as exc:
             self._show_error(f"{name_plain(column)}: {exc}")
             return
         self.dismiss((*self._active, FilterSpec(column, op, value)))
@@ -188,3 +218,25 @@ class FilterScreen(ModalScreen[tuple[FilterSpec, ...] | None]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _prefill(value: Any) -> tuple[str, Text]:
+    """What the value field starts with for the cell's ``value``, and a note saying what it is."""
+    if value is None:
+        return "", Text("the value under the cursor is NULL: is null finds it")
+    if isinstance(value, bytes | bytearray | memoryview):
+        return "", Text("the value under the cursor is a BLOB, not typed here")
+    if isinstance(value, Preview):
+        return "", Text("the value under the cursor is too long to be typed here")
+    text = value if isinstance(value, str) else str(value)
+    if not text:
+        return "", Text()
+    note = Text("prefilled: exactly ")
+    append_value(note, value, _PREFILL_WIDTH)
+    if isinstance(value, str) and needs_escape(value):
+        # An input line would draw the characters as they are: the grid's escapes instead.
+        text = encode(value, multiline=False)
+        note.append("; control characters written as the grid shows them, \\\\ a backslash")
+    else:
+        note.append("; edited, it is read as typed")
+    return text, note
