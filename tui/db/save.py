@@ -71,7 +71,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -79,6 +79,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.engines import DEFAULT_BUSY_TIMEOUT_MS
 from tui.db.column_changes import column_changes
 from tui.db.delete_effects import DeleteEffect, recount
 from tui.db.edits import (
@@ -139,7 +140,7 @@ class SaveOutcome:
 # -- running -------------------------------------------------------------------------------
 
 
-async def _begin(conn: AsyncConnection, sqlite: bool) -> None:
+async def _begin(conn: AsyncConnection, sqlite: bool, lock_wait_ms: int) -> None:
     if conn.in_transaction():
         await conn.rollback()  # a read the connection had open: nothing of ours
     if sqlite:
@@ -152,9 +153,14 @@ async def _begin(conn: AsyncConnection, sqlite: bool) -> None:
         # Reset by every COMMIT and ROLLBACK: so inside the transaction.
         await conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
     else:
+        from tui.db.dialects import strategy_for
+
         await conn.begin()
         if conn.dialect.name == "postgresql":
             await conn.exec_driver_sql("SET CONSTRAINTS ALL DEFERRED")
+        # Another session's row lock stops the save after the wait SQLite's busy timeout
+        # allows, naming that session, instead of holding the screen until it lets go.
+        await strategy_for(conn.dialect.name).limit_lock_wait(conn, lock_wait_ms)
 
 
 async def _commit(conn: AsyncConnection, sqlite: bool) -> None:
@@ -339,18 +345,41 @@ async def save_changes(
     conn: AsyncConnection,
     planned: Sequence[PlannedStatement],
     tables: Mapping[TableRef, TableInfo],
+    *,
+    lock_wait_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+    holder: Callable[[], str | None] | None = None,
 ) -> SaveOutcome:
     """Run ``planned`` all or nothing in one short transaction (see the module docstring).
 
     Never raises for database errors: they, conflicts and a key that names several rows
-    roll everything back and come back as ``SaveOutcome(ok=False, ...)``.
+    roll everything back and come back as ``SaveOutcome(ok=False, ...)``. On a server, a
+    statement waiting more than ``lock_wait_ms`` for another session's lock fails the save;
+    ``holder`` names that session (the caller watches the wait), for the message.
     """
+    if conn.dialect.name == "sqlite":
+        return await _save(conn, planned, tables, lock_wait_ms, holder)
+    from tui.db.dialects import strategy_for
+
+    try:
+        return await _save(conn, planned, tables, lock_wait_ms, holder)
+    finally:
+        with contextlib.suppress(SQLAlchemyError):
+            await strategy_for(conn.dialect.name).unlimit_lock_wait(conn)
+
+
+async def _save(
+    conn: AsyncConnection,
+    planned: Sequence[PlannedStatement],
+    tables: Mapping[TableRef, TableInfo],
+    lock_wait_ms: int,
+    holder: Callable[[], str | None] | None,
+) -> SaveOutcome:
     sqlite = conn.dialect.name == "sqlite"
     step: PlannedStatement | None = None
     committing = False
     guard = ReplaceGuard(tables) if sqlite else None
     try:
-        await _begin(conn, sqlite)
+        await _begin(conn, sqlite, lock_wait_ms)
         changed, described = await _changed_tables(conn, planned, tables)
         # Checked on every save, not only when the columns differ from the ones planned on:
         # after a first refusal the screen plans on the new columns, where a column of the
@@ -414,7 +443,8 @@ async def save_changes(
         failed = None if step is None else await blamed_change(conn, exc, step.changes)
         if failed is None and committing:
             failed = refused_deletion(exc, [c for s in planned for c in s.changes])
-        reason = await explain_error(conn, exc, failed, at_commit=committing)
+        held_by = None if holder is None else holder()
+        reason = await explain_error(conn, exc, failed, at_commit=committing, holder=held_by)
         log.info("save failed: %s", reason)
         return SaveOutcome(False, 0, failed, reason)
     except BaseException:

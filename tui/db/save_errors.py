@@ -74,15 +74,22 @@ def _locked(orig: BaseException, message: str) -> bool:
         or "database is locked" in lowered
         or "lock wait timeout" in lowered
         or "could not obtain lock" in lowered
+        or "due to lock timeout" in lowered
     )
 
 
 async def explain_error(
-    conn: AsyncConnection, exc: SQLAlchemyError, change: Change | None, *, at_commit: bool = False
+    conn: AsyncConnection,
+    exc: SQLAlchemyError,
+    change: Change | None,
+    *,
+    at_commit: bool = False,
+    holder: str | None = None,
 ) -> str:
     """A sentence for ``exc`` raised while saving ``change`` (or by the COMMIT, where checks
     deferred to it run); reads the catalog (a trigger's name, the database file) only on
-    ``conn`` outside any transaction."""
+    ``conn`` outside any transaction. ``holder``: the server session seen holding the lock
+    the save waited for."""
     orig = _original(exc)
     message = _message(orig)
     prefix = f"{describe_change(change)}: " if change is not None else ""
@@ -106,9 +113,15 @@ async def explain_error(
     if at_commit and change is None:
         prefix = "at commit: "
     if _locked(orig, message):
-        holder = await _sqlite_holder(conn) if dialect == "sqlite" else None
-        who = f" by {holder}" if holder else " by another connection"
-        return f"{prefix}the database is locked{who} ({message}); nothing was saved"
+        if dialect == "sqlite":
+            holder = await _sqlite_holder(conn)
+            who = f" by {holder}" if holder else " by another connection"
+            return f"{prefix}the database is locked{who} ({message}); nothing was saved"
+        who = holder or "another session"
+        return (
+            f"{prefix}a row is locked by {who}, whose transaction is still open: the save"
+            f" gave up waiting ({message}); nothing was saved, every change is still staged"
+        )
     if dialect == "sqlite":
         if (getattr(orig, "sqlite_errorname", "") or "") == "SQLITE_CONSTRAINT_TRIGGER":
             trigger = await _trigger_raising(conn, message)

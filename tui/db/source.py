@@ -134,6 +134,9 @@ class DataSource:
         #: Connection settings the user chose (wal_autocheckpoint, journal_size_limit), applied
         #: to every connection dbbrowse checks out, since pooled connections come and go.
         self.connection_pragmas: dict[str, int] = {}
+        #: How long a save waits for another session's lock on a server (SQLite has its
+        #: busy timeout): the same setting, ``BUSY_TIMEOUT_MS``.
+        self.lock_wait_ms = 5000
         #: Whether a maintenance action wrote to the database during this session.
         self.wrote = False
         #: Sentences about what SQLite repaired while opening the file (see tui.db.recovery).
@@ -207,6 +210,8 @@ class DataSource:
             if write_engine is not None:
                 _install_sqlite_hooks(write_engine.sync_engine, text_factory=True)
         source = cls(target, engine, write_engine)
+        if not target.is_sqlite:
+            source.lock_wait_ms = _busy_timeout_ms() or source.lock_wait_ms
         try:
             if target.ensure_schema and not target.read_only:
                 import app.models  # noqa: F401  (registers the models on Base.metadata)

@@ -197,8 +197,20 @@ class BrowseSaving(BrowseRowEditing):
             self._save_refused(*unbound)
             return
         planned = plan_save(changes, tables, source.engine.dialect, dict(self.edited_details))
+        seen: list[str] = []  # who held the lock the save waited for, newest last
+
+        def holder() -> str | None:
+            return seen[-1] if seen else None
+
         outcome: SaveOutcome = await wait_for_database(
-            source, job, "saving", lambda conn: save_changes(conn, planned, tables), write=True
+            source,
+            job,
+            "saving",
+            lambda conn: save_changes(
+                conn, planned, tables, lock_wait_ms=source.lock_wait_ms, holder=holder
+            ),
+            write=True,
+            seen=seen,
         )
         if outcome.ok:
             count = len(changes)

@@ -53,9 +53,11 @@ async def wait_for_database(
     operation: Callable[[AsyncConnection], Awaitable[T]],
     *,
     write: bool = False,
+    seen: list[str] | None = None,
 ) -> T:
     """``operation`` through :meth:`DataSource.run` (or, with ``write``, :meth:`~DataSource.write`,
-    which Esc does not stop); ``job``'s slot says what it waits for while it waits."""
+    which Esc does not stop); ``job``'s slot says what it waits for while it waits, and
+    ``seen`` collects who held the lock, for a message once the wait has ended."""
     connections: list[AsyncConnection] = []
     started = time.monotonic()
 
@@ -67,6 +69,8 @@ async def wait_for_database(
         await asyncio.sleep(WAIT_NOTICE_S)
         while True:
             holder = await waiting_on(source, connections[-1] if connections else None)
+            if holder and seen is not None:
+                seen.append(holder)
             job.say(waiting_text(doing, holder, time.monotonic() - started, not write))
             await asyncio.sleep(WAIT_REFRESH_S)
 

@@ -217,6 +217,19 @@ class DialectStrategy:
     async def unlimit_cpu(self, conn: AsyncConnection) -> None:
         return None
 
+    async def limit_lock_wait(self, conn: AsyncConnection, ms: int) -> None:
+        """Make ``conn``'s statements give up after ``ms`` waiting for another session's lock,
+        from here to the end of its transaction (undone by :meth:`unlimit_lock_wait`).
+
+        A server waits for a row lock without limit (PostgreSQL) or for 50 s (MariaDB): a
+        save blocked by another session's open transaction would hold the screen that long.
+        SQLite's connections already have their busy timeout.
+        """
+        return None
+
+    async def unlimit_lock_wait(self, conn: AsyncConnection) -> None:
+        return None
+
     async def remember_session(self, conn: AsyncConnection) -> None:
         """Note the server session of ``conn`` (once per pooled connection), for :meth:`interrupt`.
 

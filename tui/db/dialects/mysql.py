@@ -84,6 +84,14 @@ class MySQLStrategy(DialectStrategy):
         as_utf8 = func.lower(cast(text, CHAR(charset="utf8mb4"))).collate("utf8mb4_bin")
         return as_utf8.like(func.lower(literal(f"%{like_escape(needle)}%")), escape=LIKE_ESCAPE)
 
+    async def limit_lock_wait(self, conn: AsyncConnection, ms: int) -> None:
+        # A session variable (whole seconds, at least 1): undone by unlimit_lock_wait.
+        seconds = max(1, -(-ms // 1000))
+        await conn.exec_driver_sql(f"SET SESSION innodb_lock_wait_timeout = {int(seconds)}")
+
+    async def unlimit_lock_wait(self, conn: AsyncConnection) -> None:
+        await conn.exec_driver_sql("SET SESSION innodb_lock_wait_timeout = DEFAULT")
+
     def session_id_statement(self) -> Executable | None:
         return text("SELECT CONNECTION_ID()")
 
@@ -93,6 +101,30 @@ class MySQLStrategy(DialectStrategy):
         return text(f"KILL QUERY {int(session_id)}")
 
     async def blocked_by(self, side: AsyncConnection, session_id: Any) -> str | None:
+        # A row lock's holder is named by InnoDB's lock waits (needs the PROCESS privilege).
+        try:
+            row = (
+                await side.execute(
+                    text(
+                        "SELECT b.trx_mysql_thread_id AS id, p.USER AS user, p.HOST AS host,"
+                        " LEFT(b.trx_query, 60) AS query"
+                        " FROM information_schema.INNODB_LOCK_WAITS w"
+                        " JOIN information_schema.INNODB_TRX r ON r.trx_id = w.requesting_trx_id"
+                        " JOIN information_schema.INNODB_TRX b ON b.trx_id = w.blocking_trx_id"
+                        " LEFT JOIN information_schema.PROCESSLIST p"
+                        " ON p.ID = b.trx_mysql_thread_id"
+                        " WHERE r.trx_mysql_thread_id = :id LIMIT 1"
+                    ),
+                    {"id": int(session_id)},
+                )
+            ).first()
+        except DBAPIError:
+            row = None
+        await side.rollback()
+        if row is not None:
+            who = f"{row.user}@{row.host}" if row.user else ""
+            said = f": {' '.join(str(row.query).split())}" if row.query else ""
+            return f"MariaDB session {row.id}" + (f" ({who}{said})" if who or said else "")
         # A plain read waits only on table and metadata locks (LOCK TABLES, ALTER), whose
         # holder the server does not name without a plugin: it says what the session waits on.
         state = await side.scalar(

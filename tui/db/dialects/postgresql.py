@@ -54,6 +54,12 @@ class PostgreSQLStrategy(DialectStrategy):
         # own. The cast to varchar of a text column is a relabel the planner looks through.
         return text.icontains(needle, autoescape=True)
 
+    async def limit_lock_wait(self, conn: AsyncConnection, ms: int) -> None:
+        # SET LOCAL: ends with the transaction, so the pooled connection keeps no trace.
+        await conn.execute(
+            text("SELECT pg_catalog.set_config('lock_timeout', :ms, true)"), {"ms": f"{ms}ms"}
+        )
+
     def session_id_statement(self) -> Executable | None:
         return text("SELECT pg_backend_pid()")
 
