@@ -9,7 +9,7 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import Label, Static
 
-from tests.tui.editing import edit_to, editing, to_column
+from tests.tui.editing import edit_to, editing, notices, to_column
 from tests.tui.scenes import settle
 from tui.screens.browse import BrowseScreen
 from tui.screens.confirm import ConfirmScreen
@@ -79,3 +79,28 @@ async def test_quitting_names_both_the_staged_changes_and_the_console_transactio
         await pilot.pause()
         assert app.is_running and screen.transaction_open
     assert rows(odd_db, "SELECT count(*) FROM people WHERE note = 'console'") == [(0,)]
+
+
+async def test_saving_while_the_console_holds_a_transaction_says_so_at_once(
+    odd_db: Path, monkeypatch: Any
+) -> None:
+    # A save that waited on the lock would wait this long, then blame "another connection".
+    monkeypatch.setenv("BUSY_TIMEOUT_MS", "60000")
+    async with editing(odd_db, "people") as (app, pilot, screen, _grid):
+        await console_update_then_staged_edit(pilot, screen)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not screen.job_running("save")
+        said = " ".join(notices(app))
+        assert "console" in said and "alt+c" in said and "alt+r" in said
+        assert "another connection" not in said
+        assert len(screen.changes) == 1 and screen.transaction_open
+        # Once the console's transaction is committed, the same save goes through.
+        await pilot.press("alt+c")
+        await settle(pilot)
+        assert not screen.transaction_open
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not screen.changes
+    assert rows(odd_db, "SELECT count(*) FROM people WHERE note = 'console'") == [(3,)]
+    assert rows(odd_db, "SELECT count(*) FROM people WHERE name = 'EDIT2'") == [(1,)]

@@ -80,6 +80,15 @@ class BrowseBase(JobScreen):
         self.tables_renamed: dict[TableRef, TableRef] = {}
 
     @property
+    def transaction_open(self) -> bool:
+        """Whether the SQL console's transaction is open (see :mod:`browse_console`)."""
+        return False
+
+    def transaction_words(self) -> str:
+        """The SQL console's open transaction in words (see :mod:`browse_console`)."""
+        return "none open"
+
+    @property
     def grid(self) -> RowGrid:
         return self.query_one("#grid", RowGrid)  # (#new-rows is a RowGrid too)
 

@@ -168,6 +168,20 @@ class BrowseSaving(BrowseRowEditing):
             return
         if self.job_running("save"):
             return
+        if self.transaction_open:
+            # Its locks are dbbrowse's own: the save would wait on them, then blame another
+            # connection (a SQLite file's write lock), or wait on a row without limit.
+            self.status.notice = "not saved: every change is still staged"
+            self.notify(
+                f"dbbrowse's own SQL console has a transaction open ({self.transaction_words()}): "
+                "alt+c commits it or alt+r rolls it back, then ctrl+s saves. Nothing was "
+                "written; every change is still staged.",
+                title="Cannot save",
+                severity="warning",
+                timeout=15,
+                markup=False,
+            )
+            return
         self.start_job("save", self._save, scoped=False)
 
     async def _save(self, job: Job) -> None:
