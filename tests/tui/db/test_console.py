@@ -364,3 +364,37 @@ async def test_the_key_is_used_only_where_the_result_column_is_the_key(
     assert (info.key_columns == ("id",)) is keyed, info.key_columns
     rows = await _every_row(alias_source, info)
     assert len(rows) == 1000
+
+
+async def test_servers_use_the_key_only_where_the_result_column_is_the_key(
+    server_url: str,
+) -> None:
+    from sqlalchemy import create_engine, text
+
+    from app.engines import derive_urls
+
+    engine = create_engine(derive_urls(server_url)[0])
+    name = f"qk_{uuid.uuid4().hex[:6]}"
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE TABLE {name} (id INTEGER PRIMARY KEY, n INTEGER)"))
+        conn.execute(
+            text(f"INSERT INTO {name} VALUES (:i, :n)"),
+            [{"i": i, "n": i % 3} for i in range(1, 401)],
+        )
+    source = await DataSource.open(resolve_target(server_url, default_url=""))
+    try:
+        for sql, keyed in (
+            (f"SELECT n AS id, id AS rid FROM {name} WHERE id > 0", False),
+            (f"SELECT id + 0 AS id, n FROM {name}", False),
+            (f"SELECT n, id FROM {name} WHERE id > 0", True),
+            (f"SELECT t.id, n AS m FROM {name} t", True),
+            (f"SELECT * FROM {name}", True),
+        ):
+            info = await _described(source, name, sql)
+            assert (info.key_columns == ("id",)) is keyed, sql
+            assert len(await _every_row(source, info)) == 400, sql
+    finally:
+        await source.close()
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP TABLE {name}"))
+        engine.dispose()
