@@ -106,8 +106,11 @@ class TableDiff:
             last = latest if to_commit is None else to_commit
             if (before.columns is None) != (after.columns is None):
                 before, after = self._follow(before, after, from_commit, last, first.generation)
+            #: ``table u was dropped and created again between …``: its rows are not matched.
+            self.recreated: str | None = None
             if before.columns is not None and after.columns is not None and last != from_commit:
                 self._follow_columns(before, after, from_commit, last, first.generation)
+                self._check_recreated(before, after, from_commit, last, first.generation)
         except BaseException:
             self.close()
             raise
@@ -133,7 +136,10 @@ class TableDiff:
         """What a person must know before reading the rows: a side where the table did not
         exist, so that every row is listed as inserted (or deleted)."""
         found = [] if self.renamed is None else [self.renamed]
+        if self.recreated is not None:
+            found.append(self.recreated)
         found.extend(self.renamed_columns)
+        found.extend(self._one_sided_columns())
         for side, rows in ((self.before, "inserted"), (self.after, "deleted")):
             if side.columns is None:
                 when = (
@@ -171,9 +177,38 @@ class TableDiff:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _one_sided_columns(self) -> list[str]:
+        """A column on one side only (added or dropped in between): said once, not compared
+        (every row would otherwise differ by it)."""
+        if self.before.columns is None or self.after.columns is None or self.recreated:
+            return []
+        before = [self._column_names.get(c, c) for c in self.before.columns]
+
+        def at(label: str) -> str:
+            return "now" if label == "now" else f"after {label}"
+
+        old, new = at(self.before.label), at(self.after.label)
+        found = [
+            f"column {name}: in the table {new}, not {old}: its values are not compared"
+            for name in self.after.columns
+            if name not in before
+        ]
+        found.extend(
+            f"column {name}: in the table {old}, not {new}: its values are not compared"
+            for name in self.before.columns
+            if self._column_names.get(name, name) not in self.after.columns
+        )
+        return found
+
     def __iter__(self) -> Iterator[RowDifference]:
         before = self._rows(self._before, self.before)
         after = self._rows(self._after, self.after)
+        if self.recreated is not None:  # another table under the name: nothing matches
+            for key, row in before:
+                yield RowDifference("deleted", key, row, None)
+            for key, row in after:
+                yield RowDifference("inserted", key, None, row)
+            return
         old, new = next(before, None), next(after, None)
         b_cols, a_cols = self.before_columns, self.after_columns
         while old is not None or new is not None:
@@ -261,6 +296,22 @@ class TableDiff:
             self._renames[first, last] = followed_renames(self.db_path, first, last, generation)
         return self._renames[first, last]
 
+    def _check_recreated(
+        self, before: _Side, after: _Side, from_commit: int, last: int, generation: tuple[int, int]
+    ) -> None:
+        """The same name on both sides may be two tables: one dropped (or re-created) in
+        between and another created under its name, by the history's model."""
+        first, second = sorted((from_commit, last))
+        earlier, later = (after, before) if last < from_commit else (before, after)
+        if earlier.table in self._followed(first, second, generation).ended:
+            self.recreated = (
+                f"table {later.table} was dropped and created again between {earlier.label}"
+                f" and {later.label}: another table, whose rows match none of the old ones"
+                " (each old row is listed as deleted, each new one as inserted)"
+            )
+            self._column_names = {}
+            self.renamed_columns = ()
+
     def _follow_columns(
         self, before: _Side, after: _Side, from_commit: int, last: int, generation: tuple[int, int]
     ) -> None:
@@ -325,16 +376,17 @@ def _changed(
     after: tuple[Any, ...],
     renamed: dict[str, str] | None = None,
 ) -> tuple[str, ...]:
-    """Columns whose value or storage class differs (a column on one side only differs);
+    """Columns on both sides whose value or storage class differs;
     ``renamed`` maps a before column's name to its name after."""
     names = renamed or {}
     before_columns = tuple(names.get(c, c) for c in before_columns)
     old = dict(zip(before_columns, before, strict=True))
     new = dict(zip(after_columns, after, strict=True))
-    missing = object()
     out = []
-    for name in (*after_columns, *(c for c in before_columns if c not in new)):
-        a, b = old.get(name, missing), new.get(name, missing)
+    for name in after_columns:  # a column on one side only is said once (notices), not here
+        if name not in old:
+            continue
+        a, b = old[name], new[name]
         if type(a) is not type(b) or a != b:
             out.append(name)
     return tuple(out)

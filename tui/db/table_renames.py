@@ -48,6 +48,9 @@ class Renames:
     tables: dict[str, str] = field(default_factory=dict)  # old table name -> new
     #: old table name -> ((old column name, new column name), …) in declaration order
     columns: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    #: tables (names as of ``first``) dropped or re-created on the way: a table of the same
+    #: name at ``last`` is another table, whose rows match none of these
+    ended: frozenset[str] = frozenset()
 
 
 def renamed_tables(
@@ -112,6 +115,7 @@ def followed_renames(
             if names.get(table) is not None
             and (pairs := tuple((o, n) for o, n in known.items() if n is not None and n != o))
         },
+        frozenset(old for old, new in names.items() if new is None),
     )
 
 

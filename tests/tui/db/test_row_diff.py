@@ -135,12 +135,13 @@ def test_a_table_on_one_side_only_and_changed_columns(writer: RecordingWriter) -
             "table t did not exist after commit 1: each of its rows is listed as deleted",
         )
     with TableDiff(writer.db, "t", 2, 3) as diff:
-        assert diff.notices == ()
+        assert diff.notices == (
+            "column extra: in the table after commit 3, not after commit 2: its values are not"
+            " compared",
+        )
         changes = list(diff)
-        assert [(c.kind, c.key, c.changed) for c in changes] == [
-            ("updated", (1,), ("extra",)),  # a column that was not there
-            ("inserted", (2,), ()),
-        ]
+        # A column on one side only is said once, not as every row updated (hostile 21).
+        assert [(c.kind, c.key, c.changed) for c in changes] == [("inserted", (2,), ())]
     with pytest.raises(
         DiffError, match="table nope did not exist after commit 1, and does not exist now"
     ):
@@ -219,11 +220,13 @@ def test_a_renamed_table_is_followed(writer: RecordingWriter) -> None:
     )
     for name in ("acct2", "acct"):
         with TableDiff(writer.db, name, 3, None) as diff:
-            assert diff.notices == (notice,)
+            assert diff.notices == (
+                notice,
+                "column owner: in the table after commit 3, not now: its values are not compared",
+            )
             changes = list(diff)
-            # Every row lost owner (a column on one side only differs); row 1 its note too.
-            assert {c.kind for c in changes} == {"updated"} and len(changes) == 20
-            assert changes[1].changed == ("note", "owner")
+            # owner is said once (not compared); row 1's note changed.
+            assert [(c.key, c.changed) for c in changes] == [((1,), ("note",))]
     with TableDiff(writer.db, "acct2", 6, 4) as diff:
         assert diff.notices == (
             "table acct renamed to acct2 between commit 4 and commit 6: its rows are matched"
@@ -314,7 +317,9 @@ def test_a_renamed_column_is_followed(writer: RecordingWriter) -> None:
     # A column renamed away and another added under its old name is not the same column.
     writer.run("ALTER TABLE t2 ADD COLUMN v TEXT")  # commit 7
     with TableDiff(writer.db, "t2", 4, None) as diff:
-        assert {c.changed for c in diff} == {("v",), ("w", "v")}
+        # The new v is another column: never compared with the old v (now w).
+        assert "column v: in the table now, not after commit 4" in diff.notices[-1]
+        assert {c.changed for c in diff} == {("w",)}
 
 
 def test_rows_across_a_column_rename_are_named_as_they_stood(writer: RecordingWriter) -> None:
@@ -341,3 +346,26 @@ def test_rows_across_a_column_rename_are_named_as_they_stood(writer: RecordingWr
     assert sorted(lines) == sorted(
         ["- rowid 0: id=0, v='v0'", "+ rowid 9: id=9, w='new'", "~ rowid 1: w: 'v1' → 'X'"]
     )
+
+
+def test_a_table_dropped_and_created_again_matches_no_row(writer: RecordingWriter) -> None:
+    """The u of commit 3 (a renamed t) was dropped, and another u created: its rows match
+    none of the old ones, and the diff says so first (hostile report, 21)."""
+    writer.run("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")  # commit 1
+    writer.run("INSERT INTO t(v) VALUES ('a'), ('b'), ('c')")  # 2
+    writer.run("ALTER TABLE t RENAME TO u")  # 3
+    writer.run("DROP TABLE u")  # 4
+    writer.run("CREATE TABLE u (id INTEGER PRIMARY KEY, v TEXT)", "INSERT INTO u VALUES (1, 'a')")
+    with TableDiff(writer.db, "u", 3, None) as diff:
+        assert diff.notices[0].startswith(
+            "table u was dropped and created again between commit 3 and now: another table"
+        )
+        assert [(c.kind, c.key) for c in diff] == [
+            ("deleted", (1,)),
+            ("deleted", (2,)),
+            ("deleted", (3,)),
+            ("inserted", (1,)),
+        ]
+    with TableDiff(writer.db, "u", 5, 3) as diff:  # backwards, the same
+        assert "dropped and created again between commit 3 and commit 5" in diff.notices[0]
+        assert len(list(diff)) == 4
