@@ -125,3 +125,31 @@ async def test_infinite_timestamps_are_shown_edited_and_kept(
         assert screen.status.pending == 0, screen.status.notice
     got = rows(postgres_url, f"SELECT id, ts::text, d::text, note FROM {quoted}")
     assert got == [(1, "infinity", "infinity", "edited")]
+
+
+@pytest.fixture
+def maria_bits(mariadb_url: str) -> Iterator[tuple[str, str]]:
+    """Rows 1..3 with BIT(8) values other than zero, zero, and a BIT(16) with a high byte."""
+    yield from _table(
+        mariadb_url,
+        "CREATE TABLE {t} (id INTEGER PRIMARY KEY, bits BIT(8), wide BIT(16), note TEXT)",
+        "INSERT INTO {t} VALUES (1, b'10101010', b'1000000000000001', 'a'),"
+        " (2, b'0', b'0', 'b'), (3, b'11111111', NULL, 'c')",
+    )
+
+
+@pytest.mark.mariadb
+async def test_rows_with_bit_values_are_deleted(
+    mariadb_url: str, maria_bits: tuple[str, str]
+) -> None:
+    name, quoted = maria_bits
+    async with editing(mariadb_url, name) as (app, pilot, screen, grid):
+        for position in (0, 1):
+            grid.move_to(position)
+            await press(pilot, "d")
+            assert isinstance(app.screen, ConfirmScreen)
+            await press(pilot, "y")
+        await save(pilot)
+        assert screen.status.pending == 0, screen.status.notice
+    got = rows(mariadb_url, f"SELECT id, bits + 0, note FROM {quoted}")
+    assert got == [(3, 255, "c")]

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Bind",
+    "bit_number",
     "classes_differ",
     "exact_param",
     "has_surrogates",
@@ -53,6 +54,19 @@ def exact_param(dialect_name: str, value: Any, name: str | None = None) -> Any:
     if isinstance(value, str) and dialect_name == "sqlite" and has_surrogates(value):
         raw = value.encode("utf-8", "surrogateescape")
         return cast(bindparam(name, raw, type_=LargeBinary()), Text)
+    return value
+
+
+def bit_number(dialect_name: str, type_name: str, value: Any) -> Any:
+    """A MySQL/MariaDB ``BIT`` value (read as bytes) as the number it is: a ``BIT`` column
+    compares with a string as a number, and the bytes b'\\xaa' read as the number 0, so a
+    row holding any other value than 0 was never found again. Other values as they are."""
+    if (
+        dialect_name in _MYSQL
+        and isinstance(value, bytes | bytearray)
+        and type_name.strip().upper().startswith("BIT")
+    ):
+        return int.from_bytes(value, "big")
     return value
 
 

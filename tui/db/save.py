@@ -416,13 +416,20 @@ async def _save(
                 current = None if key is None else await _current_row(conn, info, key)
                 await _rollback(conn, sqlite)
                 if current is not None and _as_seen(step, current):
-                    # Nobody changed the row: the database itself skipped the statement.
+                    # Nobody changed the row: the database itself skipped the statement
+                    # (SQLite: a trigger's RAISE(IGNORE); elsewhere no trigger can).
+                    why = (
+                        "the database skipped it although the row is as it was read (a"
+                        " trigger's RAISE(IGNORE)?)"
+                        if sqlite
+                        else "the statement found no row although the row reads as it was"
+                        " read (a value dbbrowse cannot compare exactly?)"
+                    )
                     return SaveOutcome(
                         False,
                         0,
                         step.change,
-                        f"{describe_change(step.change)}: the database skipped it although the"
-                        " row is as it was read (a trigger's RAISE(IGNORE)?); nothing was saved",
+                        f"{describe_change(step.change)}: {why}; nothing was saved",
                     )
                 conflict = _conflict(step, current)
                 return SaveOutcome(False, 0, conflict.change, _conflict_reason(conflict), conflict)

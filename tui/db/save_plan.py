@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import (
@@ -36,6 +36,7 @@ from sqlalchemy.types import NullType
 
 from tui.db.edits import CellEdit, Change, RowDelete, RowInsert
 from tui.db.key_match import (
+    bit_number,
     classes_differ,
     exact_param,
     has_surrogates,
@@ -102,6 +103,7 @@ class _Builder:
         type_name = _column_type(info, name).upper()
         if dialect == "postgresql" and type_name in _PG_JSON:
             return self._same_json(col, value)
+        value = bit_number(dialect, type_name, value)
         bound = self.bind("o", value)
         if dialect == "postgresql" and type_name in _NO_EQUALITY:
             return cast(col, Text).is_not_distinct_from(cast(bound, Text))
@@ -158,7 +160,13 @@ class _Builder:
         def bind(kind: str, value: Any) -> ColumnElement[Any]:
             return self.bind(prefix if kind == "k" else kind, value)
 
-        return key_matches(self.dialect.name, info, columns, key, bind, exact=exact)
+        dialect = self.dialect.name
+        numbers = tuple(
+            bit_number(dialect, _column_type(info, n), v)
+            for n, v in zip(key.names, key.values, strict=True)
+        )
+        key = replace(key, values=numbers)
+        return key_matches(dialect, info, columns, key, bind, exact=exact)
 
 
 def key_condition(
