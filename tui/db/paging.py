@@ -121,9 +121,11 @@ class _OrderItem:
     expr: ColumnElement[Any]
     descending: bool
     nullable: bool
+    #: The column it orders by (None for the hidden rowid).
+    name: str | None = None
 
     def reversed(self) -> _OrderItem:
-        return _OrderItem(self.expr, not self.descending, self.nullable)
+        return _OrderItem(self.expr, not self.descending, self.nullable, self.name)
 
 
 _TEXTY = re.compile(r"CHAR|CLOB|TEXT|STRING|JSON|ENUM|UUID|NAME", re.IGNORECASE)
@@ -147,12 +149,27 @@ class Pager:
         self.table: FromClause = relation_of(self.info)
         self._order = self._order_items()
         self._where = self._where_clause()
+        # A cursor value of a shown column is that column's value in the row (read whole):
+        # selected once, so that a table as wide as the engine allows still pages.
+        shown = {c.name: at for at, c in enumerate(self.columns)}
+        # The hidden rowid's value is its alias's, an INTEGER PRIMARY KEY (SQLite only).
+        alias = self.info.rowid_alias
+        rowid = shown.get(alias) if alias and self.info.key_kind is KeyKind.ROWID else None
+        self._cursor_at: tuple[int | None, ...] = tuple(
+            rowid if item.name is None else shown.get(item.name) for item in self._order
+        )
         self._values: list[ColumnElement[Any]] = [self.table.c[c.name] for c in self.columns]
         self._extras: list[ColumnElement[Any]] = []
         self._bounded: list[int] = []
         if self.preview is not None and self.keyed:
+            labels = sum(1 for at in self._cursor_at if at is None)
             self._values, self._extras, self._bounded = preview_columns(
-                self.strategy.name, self.columns, self.table, self.preview
+                self.strategy.name,
+                self.columns,
+                self.table,
+                self.preview,
+                room=self.strategy.max_result_columns - len(self.columns) - labels,
+                whole={self.columns[at].name for at in self._cursor_at if at is not None},
             )
 
     # -- what the caller needs to know ---------------------------------------------------
@@ -193,14 +210,16 @@ class Pager:
 
     def _order_items(self) -> list[_OrderItem]:
         items = [
-            _OrderItem(self._col(s.column), s.descending, self._by_name[s.column].nullable)
+            _OrderItem(
+                self._col(s.column), s.descending, self._by_name[s.column].nullable, s.column
+            )
             for s in self.query.sort
         ]
         sorted_names = {s.column for s in self.query.sort}
         for name, expr in self._key_items():
             # A sorted key column already orders uniquely; the hidden rowid (None) never is.
             if name not in sorted_names:
-                items.append(_OrderItem(expr, False, False))
+                items.append(_OrderItem(expr, False, False, name))
         return items
 
     def _order_by(self, items: Sequence[_OrderItem]) -> list[Any]:
@@ -267,7 +286,9 @@ class Pager:
         return result
 
     def _select(self, items: Sequence[_OrderItem]) -> Select[Any]:
-        labels = [item.expr.label(f"__k{i}") for i, item in enumerate(items)]
+        labels = [
+            item.expr.label(f"__k{i}") for i, item in enumerate(items) if self._cursor_at[i] is None
+        ]
         stmt = select(*self._values, *self._extras, *labels).select_from(self.table)
         if self._where is not None:
             stmt = stmt.where(self._where)
@@ -383,8 +404,13 @@ class Pager:
         if reverse:
             raw.reverse()
         rows = tuple(with_previews(r[:width], r[width:extra], self._bounded) for r in raw)
-        cursors = tuple(tuple(r[extra:]) for r in raw)
+        cursors = tuple(self._cursor(r) for r in raw)
         return Page(rows, cursors)
+
+    def _cursor(self, row: Sequence[Any]) -> Cursor:
+        """The cursor of a row :meth:`_select` read: its shown columns', then its labels."""
+        labels = iter(row[len(self.columns) + len(self._extras) :])
+        return tuple(row[at] if at is not None else next(labels) for at in self._cursor_at)
 
     async def cursor_of(self, conn: AsyncConnection, key: RowKey) -> Cursor | None:
         """The cursor of the row with ``key`` as it is now (its sort values may have changed
@@ -397,7 +423,7 @@ class Pager:
         await conn.rollback()
         if row is None:
             return None
-        return tuple(row[len(self.columns) + len(self._extras) :])
+        return self._cursor(row)
 
     async def count(self, conn: AsyncConnection, cap: int | None = None) -> RowCount:
         """Rows matching the query: exact, or a lower bound when ``cap`` is reached."""

@@ -13,7 +13,7 @@ PostgreSQL's static types), so the expressions are chosen here by dialect name, 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,16 +94,29 @@ def part_expr(
 
 
 def preview_columns(
-    dialect: str, columns: Sequence[ColumnInfo], table: FromClause, limit: int = PREVIEW
+    dialect: str,
+    columns: Sequence[ColumnInfo],
+    table: FromClause,
+    limit: int = PREVIEW,
+    *,
+    room: int | None = None,
+    whole: Collection[str] = (),
 ) -> tuple[list[ColumnElement[Any]], list[ColumnElement[Any]], list[int]]:
     """The selected columns (a large value becomes NULL), the extra (head, size) pairs, and
-    the indexes of the bounded columns, in order."""
+    the indexes of the bounded columns, in order.
+
+    ``room``: how many result columns the extras may take. The engine caps a result's width
+    (SQLite: 2,000 columns) and each bounded column takes two more, so past that room the
+    remaining columns are read whole, exact as ever, only not bounded. ``whole``: names of
+    columns always read whole (the ones the page's cursor is taken from).
+    """
     values: list[ColumnElement[Any]] = []
     extras: list[ColumnElement[Any]] = []
     bounded: list[int] = []
     for index, column in enumerate(columns):
         expr = table.c[column.name]
-        if not may_be_large(dialect, column):
+        full = room is not None and len(extras) + 2 > room
+        if full or column.name in whole or not may_be_large(dialect, column):
             values.append(expr)
             continue
         size = size_expr(dialect, column, expr)

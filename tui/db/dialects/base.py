@@ -195,6 +195,8 @@ class DialectStrategy:
     #: Whether the sparse position index is best numbered on the server (``row_number()``,
     #: only every K-th row sent back) rather than by streaming the ordered keys.
     anchors_by_row_number = True
+    #: The most columns one result may have (the page query keeps within it).
+    max_result_columns = 1000
 
     def contains(self, text: ColumnElement[Any], needle: str) -> ColumnElement[bool]:
         """Whether ``text`` contains ``needle`` in any letter case (accents count), the

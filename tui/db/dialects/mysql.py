@@ -73,6 +73,7 @@ class MySQLStrategy(DialectStrategy):
     has_regexp = True
     like_ignores_case = True
     has_rowid = False
+    max_result_columns = 4096  # a result's column limit
 
     def contains(self, text: ColumnElement[Any], needle: str) -> ColumnElement[bool]:
         # The connection's collation (utf8mb4_general_ci, MySQL 8's _ai_ci) would ignore

@@ -46,6 +46,7 @@ class PostgreSQLStrategy(DialectStrategy):
     name = "postgresql"
     nulls_first_when_ascending = False
     has_regexp = True  # ~ (POSIX regular expressions)
+    max_result_columns = 1664  # MaxTupleAttributeNumber: a target list's limit
     has_rowid = False
 
     def contains(self, text: ColumnElement[Any], needle: str) -> ColumnElement[bool]:

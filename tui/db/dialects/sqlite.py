@@ -165,6 +165,7 @@ class SQLiteStrategy(DialectStrategy):
     # Numbering 10M rows with row_number() takes SQLite about twice as long as streaming
     # the sorted keys and keeping every K-th here.
     anchors_by_row_number = False
+    max_result_columns = 2000  # SQLITE_MAX_COLUMN, as SQLite is built by default
 
     def contains(self, text: ColumnElement[Any], needle: str) -> ColumnElement[bool]:
         # LIKE reads a text only up to its first NUL ('a\0needle' is not like '%needle%');
