@@ -23,7 +23,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.text.cells import Part, cell_pieces, is_numeric, natural_width
+from tui.text.cells import ELLIPSIS, Part, cell_pieces, is_numeric, natural_width
 from tui.text.highlight import Patterns, mark_matches
 from tui.widgets.theme_styles import resolved_style
 
@@ -501,6 +501,8 @@ class RowGrid(ScrollView, can_focus=True):
         gutter_style = style + self.part_style("row-grid--gutter")
         fixed: list[Segment] = [Segment(label.rjust(self.gutter_width) + gutter_mark, gutter_style)]
         scrolling: list[Segment] = []
+        # Where each scrolling cell starts, its width and its drawing (for _mark_clipped).
+        cells: list[tuple[int, int, list[Segment]]] = []
         sep = Segment(SEPARATOR, gutter_style)
         cursor_style = self.get_component_rich_style("row-grid--cursor")
         for index, column in enumerate(self.columns):
@@ -522,13 +524,44 @@ class RowGrid(ScrollView, can_focus=True):
                 if position == self.cursor_row and index == self.cursor_column and self.has_focus:
                     cell_style = cell_style + cursor_style
                 cell = self._cell(value, column, cell_style)
+            if not column.frozen:
+                cells.append((self._offsets[index], column.width, cell))
             target.extend(cell)
             target.append(sep)
         fixed_strip = Strip(fixed).crop(0, self._fixed_width)
         scroll_x = round(self.scroll_offset.x)
         room = max(width - fixed_strip.cell_length, 0)
         body = Strip(scrolling).crop(scroll_x, scroll_x + room)
+        body = self._mark_clipped(body, cells, scroll_x, room)
         return Strip.join([fixed_strip, body]).extend_cell_length(width, style)
+
+    def _mark_clipped(
+        self, body: Strip, cells: list[tuple[int, int, list[Segment]]], scroll_x: int, room: int
+    ) -> Strip:
+        """``body`` with a ``…`` where a cell cut by the edge of the view lost some of its
+        text: a number missing its leading digits must never read as another number."""
+        marks: list[int] = []
+        end = scroll_x + room
+        for x, cell_width, cell in cells:
+            right = x + cell_width
+            if right <= scroll_x or x >= end:
+                continue
+            whole = Strip(cell)
+            if x < scroll_x and whole.crop(0, scroll_x - x).text.strip():
+                marks.append(0)
+            if right > end and whole.crop(end - x, cell_width).text.strip():
+                marks.append(room - 1)
+        if not marks:
+            return body
+        ellipsis = self._style(Part.ELLIPSIS)
+        for at in sorted(set(marks)):
+            if not 0 <= at < body.cell_length:
+                continue
+            before, here, after = body.divide([at, at + 1, body.cell_length])
+            style = next((seg.style for seg in here if seg.style is not None), None)
+            mark = Segment(ELLIPSIS, (style or Style()) + ellipsis)
+            body = Strip.join([before, Strip([mark], 1), after])
+        return body
 
     def _mark_style(self, mark: RowMark) -> Style:
         style = Style()
@@ -563,7 +596,8 @@ class RowGrid(ScrollView, can_focus=True):
             x = self._offsets[new]
             room = self.scrollable_content_region.width - self._fixed_width
             right = x + self.columns[new].width + len(SEPARATOR)
-            if x < self.scroll_offset.x:
+            # A column wider than the view is shown from its start (its end is cut, marked).
+            if x < self.scroll_offset.x or right - x > room:
                 self.jump_to(x=x)
             elif right > self.scroll_offset.x + room:
                 self.jump_to(x=right - room)
