@@ -14,9 +14,11 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import create_engine, text
+from textual.widgets import TextArea
 
 from tests.tui.editing import edit_to, editing, press, rows, save, sync_url, to_column
 from tui.screens.confirm import ConfirmScreen
+from tui.screens.edit_cell import CellEditorScreen
 from tui.screens.pending import PendingScreen
 from tui.text.cells import value_text
 
@@ -38,12 +40,13 @@ def _table(url: str, create: str, insert: str) -> Iterator[tuple[str, str]]:
 
 @pytest.fixture
 def pg_docs(postgres_url: str) -> Iterator[tuple[str, str]]:
-    """Rows 1..3 holding a jsonb object, an int[] with a NULL, and an empty array."""
+    """Rows 1..5 holding a jsonb object, an int[] with a NULL, an empty array, the jsonb
+    documents null and "str", and SQL NULL."""
     yield from _table(
         postgres_url,
         "CREATE TABLE {t} (id INTEGER PRIMARY KEY, j JSONB, arr INTEGER[])",
         "INSERT INTO {t} VALUES (1, '{\"a\": [1, 2, {\"b\": null}]}', '{1,2,NULL}'),"
-        " (2, '[1, \"x\"]', '{}'), (3, 'null', NULL)",
+        " (2, '[1, \"x\"]', '{}'), (3, 'null', NULL), (4, '\"str\"', NULL), (5, NULL, NULL)",
     )
 
 
@@ -78,7 +81,40 @@ async def test_reviewing_deleted_rows_with_jsonb_and_arrays(
 ) -> None:
     name, quoted = pg_docs
     await _delete_and_review(postgres_url, name, [0, 1])
-    assert rows(postgres_url, f"SELECT id FROM {quoted}") == [(3,)]
+    assert rows(postgres_url, f"SELECT id FROM {quoted} ORDER BY id") == [(3,), (4,), (5,)]
+
+
+@pytest.mark.postgres
+async def test_jsonb_null_and_strings_are_not_sql_null_or_text(
+    postgres_url: str, pg_docs: tuple[str, str]
+) -> None:
+    name, quoted = pg_docs
+    async with editing(postgres_url, name) as (app, pilot, screen, grid):
+        shown = []
+        for position in (2, 3, 4):
+            grid.move_to(position)
+            row = grid.current_row() or ()
+            shown.append(value_text(row[1]))
+        assert [text for text, _part in shown] == ["null", '"str"', "∅ NULL"]
+        assert shown[0][1] is not shown[2][1]  # drawn as a value, not as NULL
+        grid.move_to(3)
+        to_column(grid, "j")
+        await press(pilot, "e")
+        editor = app.screen
+        assert isinstance(editor, CellEditorScreen)
+        area = editor.query_one("#editor", TextArea)
+        assert area.text == '"str"'  # the document, not the bare text (invalid JSON)
+        area.load_text('"other"')
+        await press(pilot, "ctrl+s")
+        assert screen.status.pending == 1
+        grid.move_to(2)
+        await press(pilot, "d")
+        assert isinstance(app.screen, ConfirmScreen)
+        await press(pilot, "y")  # the row holding the document null (and no SQL NULL)
+        await save(pilot)
+        assert screen.status.pending == 0, screen.status.notice
+    got = rows(postgres_url, f"SELECT id, j::text FROM {quoted} WHERE id > 2 ORDER BY id")
+    assert got == [(4, '"other"'), (5, None)]
 
 
 @pytest.mark.mariadb

@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy import Enum, MetaData
 
 from tui.db.model import ColumnInfo, Preview, TableDetails, ValueKind
-from tui.db.pg_values import SPELLED
+from tui.db.pg_types import SPELLED, JsonScalar
 from tui.db.schema_check import validate_insert_with_schema, validate_with_schema
 from tui.db.typed_values import INT64_MAX, INT64_MIN, BadValueError, parse_value, sqlite_affinity
 
@@ -339,8 +339,8 @@ def value_as_text(value: Any, column: ColumnInfo | None = None, dialect_name: st
     if value is None:
         return ""
     json_column = column is not None and editor_kind(column, dialect_name) is EditorKind.JSON
-    if json_column or isinstance(value, dict | list):
-        document = value
+    if json_column or isinstance(value, dict | list | JsonScalar):
+        document = value.value if isinstance(value, JsonScalar) else value
         if isinstance(value, str):
             try:
                 document = json.loads(value)

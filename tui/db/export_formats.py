@@ -46,6 +46,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Protocol, TextIO
 
+from tui.db.pg_types import JsonScalar
+
 __all__ = [
     "BlobEncoding",
     "ExportError",
@@ -321,6 +323,9 @@ class _JsonWriter:
             return self._bytes(self._blob_key, bytes(value))
         if isinstance(value, dict | list):
             return json_text(value)
+        if isinstance(value, JsonScalar):
+            # The document null is not SQL's NULL (null): said apart, as bytes are.
+            return value.text if value.text.strip() != "null" else '{"$json": null}'
         if isinstance(value, uuid.UUID):
             return '"' + str(value) + '"'
         return _json_string(_other_text(value))

@@ -7,32 +7,23 @@ this module replaces the codecs of ``date``, ``timestamp`` and ``timestamptz`` w
 that read the server's binary form themselves: an infinity becomes :data:`INFINITY` or
 :data:`NEG_INFINITY` (shown, edited and exported as ``infinity`` / ``-infinity``, and bound
 as the server's infinity again), any other value the same ``date``/``datetime`` as before.
+
+Likewise ``json``/``jsonb``: the driver decodes a document, so the JSON ``null`` read as
+``None``, SQL's NULL, and the JSON string ``"str"`` as the text ``str``. A document that is
+``null`` or a string is read as a :class:`JsonScalar` (shown and exported as its JSON text,
+``null``, ``"str"``); objects, arrays, numbers and booleans stay decoded as before.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import json
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-
-@dataclass(frozen=True)
-class Infinite:
-    """PostgreSQL's ``infinity`` (later than every date) or ``-infinity``."""
-
-    negative: bool
-
-    def __str__(self) -> str:
-        return "-infinity" if self.negative else "infinity"
-
-
-INFINITY = Infinite(False)
-NEG_INFINITY = Infinite(True)
-#: What a person types for each (as psql prints them; ``+infinity`` too).
-SPELLED = {"infinity": INFINITY, "+infinity": INFINITY, "-infinity": NEG_INFINITY}
+from tui.db.pg_types import INFINITY, NEG_INFINITY, Infinite, JsonScalar
 
 # The binary forms: microseconds (int64) or days (int32) since 2000-01-01, the extremes
 # of each integer standing for the infinities.
@@ -42,6 +33,38 @@ _EPOCH_DAY = dt.date(2000, 1, 1).toordinal()
 _MICRO = dt.timedelta(microseconds=1)
 _TS_INF, _TS_NINF = 2**63 - 1, -(2**63)
 _DATE_INF, _DATE_NINF = 2**31 - 1, -(2**31)
+
+
+def _document(text: str) -> Any:
+    value = json.loads(text)
+    if value is None or isinstance(value, str):
+        return JsonScalar(text)
+    return value
+
+
+def _json_text(value: Any) -> str:
+    # What the codec SQLAlchemy installs took (JSON text), and what dbbrowse reads.
+    if isinstance(value, str):
+        return value
+    if isinstance(value, JsonScalar):
+        return value.text
+    return json.dumps(value)
+
+
+def _decode_json(raw: bytes) -> Any:
+    return _document(raw.decode())
+
+
+def _decode_jsonb(raw: bytes) -> Any:
+    return _document(raw[1:].decode())  # a version byte, 1, then the text
+
+
+def _encode_json(value: Any) -> bytes:
+    return _json_text(value).encode()
+
+
+def _encode_jsonb(value: Any) -> bytes:
+    return b"\x01" + _json_text(value).encode()
 
 
 def _infinite(raw: int, top: int, bottom: int) -> Infinite | None:
@@ -100,10 +123,22 @@ _CODECS = (
 )
 
 
+_JSON_CODECS = (("json", _encode_json, _decode_json), ("jsonb", _encode_jsonb, _decode_jsonb))
+
+
 async def _set_codecs(connection: Any) -> None:
     for name, encoder, decoder in _CODECS:
         await connection.set_type_codec(
             name, schema="pg_catalog", encoder=encoder, decoder=decoder, format="tuple"
+        )
+    # After SQLAlchemy's own json codecs (its connect hook runs first): these replace them.
+    for json_name, json_encoder, json_decoder in _JSON_CODECS:
+        await connection.set_type_codec(
+            json_name,
+            schema="pg_catalog",
+            encoder=json_encoder,
+            decoder=json_decoder,
+            format="binary",
         )
 
 
@@ -112,8 +147,9 @@ def _on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def install(sync_engine: Engine) -> None:
-    """Read infinities as :class:`Infinite` on every new connection of ``sync_engine`` (the
-    sync face of an asyncpg engine; nothing for other drivers). Installing twice is once."""
+    """Read infinities as :class:`Infinite`, JSON null and strings as :class:`JsonScalar`,
+    on every new connection of ``sync_engine`` (the sync face of an asyncpg engine; nothing
+    for other drivers). Installing twice is once."""
     if sync_engine.dialect.driver != "asyncpg":
         return
     if not event.contains(sync_engine, "connect", _on_connect):

@@ -22,7 +22,6 @@ from sqlalchemy import (
     func,
     insert,
     literal_column,
-    or_,
     update,
 )
 from sqlalchemy import column as sa_column
@@ -44,6 +43,7 @@ from tui.db.key_match import (
     sqlite_typeof,
 )
 from tui.db.model import Preview, TableDetails, TableInfo, TableRef
+from tui.db.pg_types import JsonScalar
 from tui.db.save_order import parents_first, statement_groups
 from tui.db.values import RowKey
 
@@ -136,10 +136,9 @@ class _Builder:
         a document (jsonb: spacing and key order aside); json has no equality operator."""
         as_jsonb = cast(col, JSONB)
         if value is None:
-            # None reads back from SQL NULL and from the JSON document null alike.
-            null = cast(self.bind("o", "null"), JSONB)
-            return or_(col.is_(None), as_jsonb == null)
-        document = json.dumps(value)
+            # SQL NULL (the document null reads as a JsonScalar: see tui.db.pg_values).
+            return col.is_(None)
+        document = value.text if isinstance(value, JsonScalar) else json.dumps(value)
         return as_jsonb.is_not_distinct_from(cast(self.bind("o", document), JSONB))
 
     def key(

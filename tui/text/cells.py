@@ -30,6 +30,7 @@ from typing import Any
 from rich.cells import cell_len
 
 from tui.db.model import Preview
+from tui.db.pg_types import JsonScalar
 from tui.text.escape import escape_runs, name_plain
 
 ELLIPSIS = "…"
@@ -145,6 +146,8 @@ def value_text(value: Any) -> tuple[str, Part]:
         return str(value), Part.TEXT
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, default=str), Part.TEXT
+    if isinstance(value, JsonScalar):
+        return value.text, Part.TEXT  # null and "str" as JSON: not SQL's NULL, not bare text
     return str(value), Part.TEXT
 
 

@@ -25,7 +25,7 @@ from typing import Any
 from rich.text import Text
 
 from tui.db.model import Preview
-from tui.db.pg_values import Infinite
+from tui.db.pg_types import Infinite, JsonScalar
 from tui.text.cells import Part, cell_pieces
 
 #: How wide one value may be in a line, unless told otherwise.
@@ -106,7 +106,7 @@ def class_name(value: Any) -> str:
         return "time"
     if isinstance(value, uuid.UUID):
         return "uuid"
-    if isinstance(value, dict | list):
+    if isinstance(value, dict | list | JsonScalar):
         return "json"
     return type(value).__name__
 

@@ -104,3 +104,38 @@ async def test_arrays_of_other_types_export(postgres_url: str) -> None:
         with engine.begin() as conn:
             conn.execute(text(f"DROP TABLE {name}"))
         engine.dispose()
+
+
+async def test_jsonb_null_and_strings_stay_apart_from_sql_null(postgres_url: str) -> None:
+    """The document null is not SQL's NULL, the document "str" not the text str."""
+    engine = create_engine(derive_urls(postgres_url)[0])
+    name = f"pgnull_{uuid.uuid4().hex[:6]}"
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE TABLE {name} (id INTEGER PRIMARY KEY, j JSONB, s JSON)"))
+        conn.execute(
+            text(
+                f"INSERT INTO {name} VALUES (1, 'null', 'null'), (2, '\"str\"', '\"s\"'),"
+                " (3, NULL, NULL), (4, '1.5', 'true')"
+            )
+        )
+    try:
+        tsv = (await _export(postgres_url, name, ExportFormat.TSV)).splitlines()[1:]
+        assert [line.split("\t")[1:] for line in tsv] == [
+            ["null", "null"],
+            ['"str"', '"s"'],
+            ["\\N", "\\N"],
+            ["1.5", "true"],
+        ]
+        csv_rows = (await _export(postgres_url, name, ExportFormat.CSV)).splitlines()[1:]
+        assert csv_rows == ['1,"null","null"', '2,"""str""","""s"""', "3,,", "4,1.5,true"]
+        jsonl = (await _export(postgres_url, name, ExportFormat.JSONL)).splitlines()
+        assert [json.loads(line) for line in jsonl] == [
+            {"id": 1, "j": {"$json": None}, "s": {"$json": None}},
+            {"id": 2, "j": "str", "s": "s"},
+            {"id": 3, "j": None, "s": None},
+            {"id": 4, "j": 1.5, "s": True},
+        ]
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP TABLE {name}"))
+        engine.dispose()
