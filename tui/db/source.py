@@ -6,9 +6,10 @@ that would stop checkpoints and let the WAL grow.
 
 A SQLite file browsed as it is has two engines: reads go through connections that never
 write the ``-shm`` (:mod:`tui.db.read_only_shm`), writes through a writable one. SQLite
-shares one wal-index per file per process, so a write runs alone: new reads wait, reads
-under way finish, the read pool is closed, and the write connection is closed again before
-reads go on (:meth:`DataSource._alone`).
+shares one wal-index per file per process, and the first connection to map it decides
+whether it is writable: a write connection is opened alone (new reads wait, reads under way
+finish, the read pool is closed), reads go on beside it once it has mapped the wal-index,
+and when it closes the reads opened meanwhile are closed too (:meth:`DataSource._writer`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import logging
 import os
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -368,10 +369,13 @@ class DataSource:
         """
         if not _ALONE.get():
             await self._gate.wait()
-        self._checked_out(1)
+        engine = engine or self.engine
+        # What an operation alone waits for: every connection, or (writes_alone) the reads.
+        counted = 1 if not self.writes_alone or engine is self.engine else 0
+        self._checked_out(counted)
         sqlite_write = write and self.engine.dialect.name == "sqlite"
         try:
-            async with (engine or self.engine).connect() as conn:
+            async with engine.connect() as conn:
                 try:
                     if sqlite_write:
                         await conn.execution_options(isolation_level="AUTOCOMMIT")
@@ -388,7 +392,7 @@ class DataSource:
                     ):
                         await conn.rollback()
         finally:
-            self._checked_out(-1)
+            self._checked_out(-counted)
 
     def _checked_out(self, delta: int) -> None:
         self._in_use += delta
@@ -412,8 +416,13 @@ class DataSource:
         (Esc interrupts it) but on a writable connection, alone where :attr:`writes_alone`."""
         if not self.writes_alone:
             return await self.run(operation)
-        async with self._alone():
-            return await self._run_on(self.write_engine, operation, settle=True)
+        engine = self.write_engine
+        return await self._run_on(
+            engine,
+            operation,
+            settle=True,
+            connection=lambda: self._writer(self._connection(write=False, engine=engine)),
+        )
 
     async def _run_on(
         self,
@@ -421,15 +430,22 @@ class DataSource:
         operation: Callable[[AsyncConnection], Awaitable[T]],
         *,
         settle: bool = False,
+        connection: Callable[[], AbstractAsyncContextManager[AsyncConnection]] | None = None,
     ) -> T:
-        """:meth:`run` on ``engine``; with ``settle``, a cancelled caller also waits for the
-        interrupted operation to end and return its connection (before reads go on)."""
+        """:meth:`run` on ``engine`` (or on what ``connection`` opens); with ``settle``, a
+        cancelled caller also waits for the interrupted operation to end and return its
+        connection."""
+
+        def opened() -> AbstractAsyncContextManager[AsyncConnection]:
+            if connection is not None:
+                return connection()
+            return self._connection(write=False, engine=engine)
 
         async def body() -> T:
             task = asyncio.current_task()
             assert task is not None
             while True:
-                async with self._connection(write=False, engine=engine) as conn:
+                async with opened() as conn:
                     # Servers are interrupted through their session id: read it before the
                     # operation, while the connection is free to answer.
                     await self.strategy.remember_session(conn)
@@ -533,20 +549,14 @@ class DataSource:
         if refusal is not None:
             raise WriteRefusedError(refusal)
 
-        async def write() -> T:
-            async with self._connection(write=True, engine=self.write_engine) as conn:
+        async def body() -> T:
+            async with self._writer(self._connection(write=True, engine=self.write_engine)) as conn:
                 conn.info.pop(_COMMITTED, None)
                 try:
                     return await operation(conn)
                 finally:
                     if conn.info.pop(_COMMITTED, False):
                         self.wrote = True
-
-        async def body() -> T:
-            if not self.writes_alone:
-                return await write()
-            async with self._alone():
-                return await write()
 
         task = asyncio.ensure_future(body())
         self._live.add(task)
@@ -583,19 +593,55 @@ class DataSource:
             return conn
 
     async def release_write(self, conn: AsyncConnection) -> None:
-        """Close a connection from :meth:`hold_write` (its transaction already ended).
-
-        The reads opened while it was held share its writable wal-index and would write read
-        marks: once the last held connection is closed, they are closed too.
-        """
+        """Close a connection from :meth:`hold_write` (its transaction already ended)."""
         try:
             await conn.close()
         finally:
             if self.writes_alone:
-                self._held_writes -= 1
-                if not self._held_writes:
-                    async with self._alone():
-                        pass
+                await self._writer_closed()
+
+    @asynccontextmanager
+    async def _writer(
+        self, opening: AbstractAsyncContextManager[AsyncConnection]
+    ) -> AsyncIterator[AsyncConnection]:
+        """The write connection ``opening`` opens, where :attr:`writes_alone` opened with no
+        read connection of dbbrowse open.
+
+        Only the opening is alone: once the connection has mapped the wal-index (writable),
+        reads go on beside it, sharing that mapping, also while the write waits for another
+        process's lock. Once the last write connection is closed, so are the reads opened
+        meanwhile (:meth:`_writer_closed`).
+        """
+        if not self.writes_alone:
+            async with opening as conn:
+                yield conn
+            return
+        stack = contextlib.AsyncExitStack()
+        async with self._alone():
+            conn = await stack.enter_async_context(opening)
+            try:
+                # SQLite maps the -shm on a connection's first read, not when it connects.
+                await conn.exec_driver_sql("SELECT count(*) FROM sqlite_master")
+                await conn.rollback()
+            except BaseException:
+                await stack.aclose()
+                raise
+            self._held_writes += 1
+        try:
+            yield conn
+        finally:
+            try:
+                await stack.aclose()
+            finally:
+                await self._writer_closed()
+
+    async def _writer_closed(self) -> None:
+        """A write connection was closed: once none is left, close the reads opened beside
+        them (they share a writable wal-index and write read marks) and the write pool."""
+        self._held_writes -= 1
+        if not self._held_writes:
+            async with self._alone():
+                pass
 
     @asynccontextmanager
     async def _alone(self) -> AsyncIterator[None]:
@@ -615,9 +661,10 @@ class DataSource:
                 try:
                     await asyncio.wait_for(self._all_returned.wait(), ALONE_WAIT_S)
                 except TimeoutError:
-                    for task in list(self._running):
-                        self._giving_way.add(task)
-                        await self._interrupt(task)
+                    for task, conn in list(self._running.items()):
+                        if conn.engine is self.engine:  # a read, not a write beside it
+                            self._giving_way.add(task)
+                            await self._interrupt(task)
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._all_returned.wait(), ALONE_WAIT_S)
                 await self._close_watch()
