@@ -417,7 +417,7 @@ class DbBrowseApp(KeyOrder[int]):
 
         console = (
             f"The SQL console's transaction ({browse.transaction_words()}) is not committed: "
-            "quitting rolls it back; alt+c commits it first."
+            f"quitting rolls it back; {browse.key_of('browse.console_commit')} commits it first."
         )
         count = len(browse.changes)
         if count:

@@ -276,3 +276,19 @@ async def test_ctrl_o_again_hides_the_pane_keeping_its_text(db: Path, from_grid:
         await settle(pilot)
         assert pane.display and editor.has_focus
         assert editor.text == "SELECT 1;"
+
+
+async def test_a_refused_commit_names_the_keys_as_bound(db: Path) -> None:
+    """COMMIT typed in the console is the console's to do: the refusal names the keys that
+    commit and roll back, from the keymap (rebound ones too), never other keys."""
+    async with running(db) as (app, pilot, *_):
+        screen = await run_sql(pilot, "UPDATE \"my items\" SET name = 'x' WHERE id = 1;")
+        screen = await run_sql(pilot, "COMMIT")
+        said = log_text(screen).splitlines()[-1]
+        assert "alt+c commits, alt+r rolls back" in said, said
+        assert "ctrl+k" not in said and "ctrl+l" not in said
+        app.set_keymap({"browse.console_commit": "f9", "browse.console_rollback": "f10"})
+        screen = await run_sql(pilot, "COMMIT")
+        said = log_text(screen).splitlines()[-1]
+        assert "f9 commits, f10 rolls back" in said, said
+        assert "f9 commit, f10 roll back" in screen.status.transaction

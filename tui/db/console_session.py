@@ -33,7 +33,15 @@ _DDL_WORDS = frozenset({"create", "alter", "drop", "truncate", "rename"})
 
 
 class ConsoleRefusedError(Exception):
-    """A statement the console will not run, with the reason."""
+    """A statement the console will not run, with the reason.
+
+    ``ends_transaction``: the way on is to commit or roll back the console's transaction
+    (the screen adds the keys that do it, as bound).
+    """
+
+    def __init__(self, message: str, *, ends_transaction: bool = False) -> None:
+        super().__init__(message)
+        self.ends_transaction = ends_transaction
 
 
 @dataclass(frozen=True)
@@ -108,8 +116,9 @@ class ConsoleSession:
         kind = statement.kind
         if kind is StatementKind.TRANSACTION:
             raise ConsoleRefusedError(
-                f"{statement.first_word.upper()} is the console's to do: ctrl+k commits and "
-                "ctrl+l rolls back the console's transaction"
+                f"{statement.first_word.upper()} is the console's to do: it commits or rolls"
+                " back its transaction itself",
+                ends_transaction=True,
             )
         ddl_at_once = self.dialect in _MYSQL and statement.first_word in _DDL_WORDS
         if kind is StatementKind.WRITE:
@@ -117,8 +126,9 @@ class ConsoleSession:
                 raise ConsoleRefusedError(f"not run: {write_refusal}")
             if ddl_at_once and self.in_transaction:
                 raise ConsoleRefusedError(
-                    "MariaDB commits DDL at once, and with it the open transaction: commit "
-                    "(ctrl+k) or roll back (ctrl+l) first"
+                    "MariaDB commits DDL at once, and with it the open transaction: commit or"
+                    " roll back the console's transaction first",
+                    ends_transaction=True,
                 )
         start = time.monotonic()
         if ddl_at_once:

@@ -61,6 +61,12 @@ def keys_shown(action: KeyAction, keymap: Mapping[str, str] | None = None) -> st
     return " ".join(format_key(k) for k in names) if names else "(palette)"
 
 
+def key_of(action_id: str, keymap: Mapping[str, str] | None = None) -> str:
+    """The keys of the action ``action_id`` as a person reads them, after any rebinding: for
+    a sentence that tells which key does it (never a key name written into the sentence)."""
+    return keys_shown(BY_ID[action_id], keymap)
+
+
 def where(action: KeyAction) -> str:
     """Where an action works, when that needs saying: ``cell editor``, ``status screen``…
     ("" on the browse screen, its grid and table list, and anywhere)."""
@@ -104,6 +110,7 @@ __all__ = [
     "KeyAction",
     "bindings",
     "by_group",
+    "key_of",
     "keys_shown",
     "markdown_table",
     "reading_order",

@@ -88,6 +88,18 @@ class BrowseBase(JobScreen):
         """The SQL console's open transaction in words (see :mod:`browse_console`)."""
         return "none open"
 
+    def key_of(self, action_id: str) -> str:
+        """The keys of ``action_id`` as bound now (a ``[keys]`` rebinding included), for a
+        sentence that says which key does it."""
+        from tui.keymap import key_of
+
+        keymap: dict[str, str] = getattr(self.app, "_keymap", {})  # Textual keeps it private
+        return key_of(action_id, keymap)
+
+    def transaction_keys(self) -> tuple[str, str]:
+        """The keys that commit and roll back the SQL console's transaction."""
+        return self.key_of("browse.console_commit"), self.key_of("browse.console_rollback")
+
     @property
     def grid(self) -> RowGrid:
         return self.query_one("#grid", RowGrid)  # (#new-rows is a RowGrid too)

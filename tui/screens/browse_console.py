@@ -255,8 +255,12 @@ class BrowseConsole(BrowseBase):
 
     def _statement_error(self, statement: Statement, error: Exception) -> str:
         from tui.db.console_errors import error_position
+        from tui.db.console_session import ConsoleRefusedError
 
         message = self.explain(error)
+        if isinstance(error, ConsoleRefusedError) and error.ends_transaction:
+            commit, rollback = self.transaction_keys()
+            message += f": {commit} commits, {rollback} rolls back"
         where = error_position(error, statement.sql)
         return f"{message} ({where})" if where else message
 
@@ -473,15 +477,17 @@ class BrowseConsole(BrowseBase):
             self.status.transaction = ""
             return
         seconds = session.open_seconds()
+        commit, rollback = self.transaction_keys()
         self.status.transaction = (
-            f"TRANSACTION {session.statements} stmt {seconds:.0f} s: alt+c commit, alt+r roll back"
+            f"TRANSACTION {session.statements} stmt {seconds:.0f} s:"
+            f" {commit} commit, {rollback} roll back"
         )
         if seconds >= LONG_TRANSACTION_SECONDS and not self._warned_long:
             self._warned_long = True
             self.notify(
                 f"the console's transaction has been open {seconds:.0f} s: it blocks other "
-                "writers and keeps the WAL from being checkpointed. alt+c commits, alt+r rolls "
-                "back",
+                f"writers and keeps the WAL from being checkpointed. {commit} commits,"
+                f" {rollback} rolls back",
                 severity="warning",
                 timeout=15,
                 markup=False,

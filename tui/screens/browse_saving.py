@@ -172,10 +172,12 @@ class BrowseSaving(BrowseRowEditing):
             # Its locks are dbbrowse's own: the save would wait on them, then blame another
             # connection (a SQLite file's write lock), or wait on a row without limit.
             self.status.notice = "not saved: every change is still staged"
+            commit, rollback = self.transaction_keys()
             self.notify(
                 f"dbbrowse's own SQL console has a transaction open ({self.transaction_words()}): "
-                "alt+c commits it or alt+r rolls it back, then ctrl+s saves. Nothing was "
-                "written; every change is still staged.",
+                f"{commit} commits it or {rollback} rolls it back, then"
+                f" {self.key_of('browse.save')} saves. Nothing was written; every change is"
+                " still staged.",
                 title="Cannot save",
                 severity="warning",
                 timeout=15,

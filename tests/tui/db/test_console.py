@@ -398,3 +398,30 @@ async def test_servers_use_the_key_only_where_the_result_column_is_the_key(
         with engine.begin() as conn:
             conn.execute(text(f"DROP TABLE {name}"))
         engine.dispose()
+
+
+async def test_mariadb_ddl_in_a_transaction_is_refused_as_the_keys_end_it(
+    mariadb_url: str,
+) -> None:
+    """The refusal says what to do (commit or roll back), the screen adds the keys as bound."""
+    from tui.db.console_session import ConsoleRefusedError, ConsoleSession
+
+    source = await DataSource.open(resolve_target(mariadb_url, default_url=""))
+    session = ConsoleSession(source)
+    name = f"qd_{uuid.uuid4().hex[:6]}"
+    try:
+        [create] = split_statements(f"CREATE TABLE {name} (a INT)")
+        [insert] = split_statements(f"INSERT INTO {name} VALUES (1)")
+        await session.execute(create, write_refusal=None)  # committed at once
+        await session.execute(insert, write_refusal=None)
+        assert session.in_transaction
+        with pytest.raises(ConsoleRefusedError) as refused:
+            await session.execute(split_statements(f"DROP TABLE {name}")[0], write_refusal=None)
+        assert refused.value.ends_transaction
+        assert "ctrl+" not in str(refused.value)
+        assert "commit or roll back" in str(refused.value)
+        await session.rollback()
+    finally:
+        await session.close()
+        await source.run(lambda conn: conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}"))
+        await source.close()
