@@ -122,6 +122,8 @@ def _nested(value: Any) -> Any:
     on its own (a Decimal's digits kept as its text)."""
     if _is_bytes(value):
         return "\\x" + bytes(value).hex()
+    if isinstance(value, JsonScalar):
+        return value.value  # an element of a jsonb[]: the document null is JSON's null
     if isinstance(value, float | Decimal) and not math.isfinite(value):
         return str(value)
     return _other_text(value)

@@ -123,6 +123,11 @@ def use_null_text(text: str = NULL_MARK) -> None:
     _null_text = text
 
 
+def _element(value: Any) -> Any:
+    """An array's element JSON has no type for: a jsonb[]'s documents as themselves."""
+    return value.value if isinstance(value, JsonScalar) else str(value)
+
+
 def value_text(value: Any) -> tuple[str, Part]:
     """The full one-piece text of a non-text value, and its part."""
     if value is None:
@@ -145,7 +150,7 @@ def value_text(value: Any) -> tuple[str, Part]:
     if isinstance(value, uuid.UUID):
         return str(value), Part.TEXT
     if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, default=str), Part.TEXT
+        return json.dumps(value, ensure_ascii=False, default=_element), Part.TEXT
     if isinstance(value, JsonScalar):
         return value.text, Part.TEXT  # null and "str" as JSON: not SQL's NULL, not bare text
     return str(value), Part.TEXT

@@ -139,3 +139,28 @@ async def test_jsonb_null_and_strings_stay_apart_from_sql_null(postgres_url: str
         with engine.begin() as conn:
             conn.execute(text(f"DROP TABLE {name}"))
         engine.dispose()
+
+
+async def test_arrays_of_infinities_and_documents(postgres_url: str) -> None:
+    engine = create_engine(derive_urls(postgres_url)[0])
+    name = f"pgarr_{uuid.uuid4().hex[:6]}"
+    with engine.begin() as conn:
+        conn.execute(
+            text(f"CREATE TABLE {name} (id INTEGER PRIMARY KEY, t TIMESTAMPTZ[], j JSONB[])")
+        )
+        conn.execute(
+            text(
+                f"INSERT INTO {name} VALUES (1, ARRAY['-infinity'::timestamptz, 'infinity'],"
+                " ARRAY['null'::jsonb, '\"s\"', '{\"a\": null}'])"
+            )
+        )
+    try:
+        tsv = (await _export(postgres_url, name, ExportFormat.TSV)).splitlines()[1]
+        assert tsv.split("\t")[1:] == [
+            '["-infinity", "infinity"]',
+            '[null, "s", {"a": null}]',
+        ]
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP TABLE {name}"))
+        engine.dispose()
