@@ -13,6 +13,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from tui.db.pg_types import Infinite, JsonScalar
+
 
 class FilterOp(StrEnum):
     EQ = "="
@@ -87,6 +89,8 @@ def literal(value: Any) -> str:
         return str(value)
     if isinstance(value, bytes):
         return f"x'{value.hex()}'"
+    if isinstance(value, Infinite | JsonScalar):
+        return _quoted(str(value))  # as PostgreSQL reads them: 'infinity', 'null', '"s"'
     if isinstance(value, dt.datetime | dt.date | dt.time | uuid.UUID):
         text = value.isoformat(sep=" ") if isinstance(value, dt.datetime) else str(value)
         return _quoted(text)

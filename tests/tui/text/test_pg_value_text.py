@@ -18,3 +18,11 @@ def test_infinities_and_json_scalars_read_as_psql_prints_them() -> None:
     )
     assert class_name(JsonScalar("null")) == "json"
     assert class_name(INFINITY) == "infinite date/time"
+
+
+def test_filter_conditions_name_them_as_sql_literals() -> None:
+    from tui.db.filter_spec import literal
+
+    assert literal(NEG_INFINITY) == "'-infinity'"
+    assert literal(JsonScalar("null")) == "'null'"
+    assert literal(JsonScalar('"it\'s"')) == "'\"it''s\"'"
