@@ -223,3 +223,26 @@ async def test_estimated_counts_follow_commits_and_stay_marked(
         count = tables.counts[ref]
         assert not count.exact and str(count).startswith("~"), count
         assert count.value == BIG + BIG // 2, count
+
+
+async def test_the_table_list_takes_the_exact_count_the_grid_has(shop_db: Path) -> None:
+    """The status bar had the exact count of the open table while the table list kept its
+    estimate (~) or a count from before another connection's commit (hostile report, 17)."""
+    from tui.db.paging import RowQuery, SortSpec
+
+    async with running(shop_db, monitor=False) as (_app, pilot, screen, _grid, status):
+        tables = screen.query_one(TableList)
+        ref = TableRef("big")
+        screen.open_table(table(screen, "big"), RowQuery(sort=(SortSpec("label", True),)))
+        await eventually(pilot, lambda: tables.counts[ref].exact, "the grid's count listed")
+        assert tables.counts[ref].value == BIG
+        other_connection(shop_db, "DELETE FROM big WHERE id <= 100")
+        screen.data_changed()
+        await settle(pilot)
+        await eventually(
+            pilot, lambda: str(tables.counts[ref]) == f"{BIG - 100:,}", "the recount listed"
+        )
+        await pilot.press("/")  # a search keeps only some rows: not the table's count
+        await pilot.press(*"77", "enter")
+        await settle(pilot)
+        assert "of" in status.position and str(tables.counts[ref]) == f"{BIG - 100:,}"

@@ -230,6 +230,8 @@ class BrowseScreen(BrowseNavigation, BrowseConsole, BrowseTransfer, BrowseSaving
                     self._log_count_failure(table, exc)
                     failed.add(table.ref)
                     continue
+                # The open view's exact count of the whole table beats an estimate.
+                count = (None if count.exact else self.whole_table_count(table.ref)) or count
                 table_list.set_count(table.ref, count)
             if not exact:
                 return

@@ -14,10 +14,11 @@ import time
 from typing import TYPE_CHECKING
 
 from tui.db.counting import CAPPED_COUNT, refresh_guess
+from tui.db.model import TableKind
 from tui.screens.browse_base import BrowseBase
 
 if TYPE_CHECKING:
-    from tui.db.model import RowCount
+    from tui.db.model import RowCount, TableRef
     from tui.db.window import RowWindow
     from tui.screens.jobs import Job
 
@@ -139,11 +140,36 @@ class BrowseCounting(BrowseBase):
         if tail is not None and distance is not None:
             grid.move_to(tail.total - distance, center=False)
         grid.total_exact = count.exact
+        self._share_count()
         self._update_position()
         if count.exact and self._pending_jump is not None:
             answer, self._pending_jump = self._pending_jump, None
             self.status.notice = ""  # it no longer waits
             self.go_to(answer)
+
+    def whole_table_count(self, ref: TableRef) -> RowCount | None:
+        """The open view's exact count when it is all of table ``ref`` (no filter, no
+        search: a sort keeps every row), counted in the current data; else None."""
+        table, query, window = self.table, self.query_spec, self.window
+        if table is None or window is None or table.ref != ref or table.kind is TableKind.QUERY:
+            return None
+        if query is not None and (query.filters or query.search):
+            return None
+        count = self.count.count
+        return count if window.total_exact and count is not None and count.exact else None
+
+    def _share_count(self) -> None:
+        """The table list shows the open table's exact count too (it kept an estimate, or a
+        count from before another connection's commit, while the status bar had this one)."""
+        from tui.widgets.table_list import TableList
+
+        table = self.table
+        count = None if table is None else self.whole_table_count(table.ref)
+        if table is None or count is None:
+            return
+        table_list = self.query_one(TableList)
+        if any(t.ref == table.ref for t in table_list.tables):
+            table_list.set_count(table.ref, count)
 
     def _grow(self) -> None:
         """More rows were seen before any count: let the grid scroll on into them."""
