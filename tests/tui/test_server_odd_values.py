@@ -14,11 +14,14 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import create_engine, text
-from textual.widgets import TextArea
+from textual.widgets import Input, Select, TextArea
 
 from tests.tui.editing import edit_to, editing, press, rows, save, sync_url, to_column
+from tests.tui.scenes import settle
+from tui.db.filter_spec import FilterOp
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.edit_cell import CellEditorScreen
+from tui.screens.filter import FilterScreen
 from tui.screens.pending import PendingScreen
 from tui.text.cells import value_text
 
@@ -189,3 +192,21 @@ async def test_rows_with_bit_values_are_deleted(
         assert screen.status.pending == 0, screen.status.notice
     got = rows(mariadb_url, f"SELECT id, bits + 0, note FROM {quoted}")
     assert got == [(3, 255, "c")]
+
+
+@pytest.mark.postgres
+async def test_filtering_on_infinity(postgres_url: str, pg_times: tuple[str, str]) -> None:
+    name, _quoted = pg_times
+    async with editing(postgres_url, name) as (app, pilot, _screen, grid):
+        to_column(grid, "ts")
+        await press(pilot, "f")
+        dialog = app.screen
+        assert isinstance(dialog, FilterScreen)
+        dialog.query_one("#filter-op", Select).value = FilterOp.EQ
+        await pilot.pause()
+        dialog.query_one("#filter-value", Input).value = "-Infinity"
+        await pilot.click("#apply")
+        await settle(pilot)
+        assert grid.total == 1
+        row = grid.source.row_at(0)
+        assert row is not None and row[0] == 2

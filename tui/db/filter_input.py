@@ -21,8 +21,11 @@ from typing import Any
 
 from tui.db.conditions import FilterOp
 from tui.db.model import ValueKind
+from tui.db.pg_types import SPELLED
 from tui.db.sqlite_regexp import BadPatternError, compiled
 from tui.db.typed_values import BadValueError, parse_loose_value, parse_value
+
+_DATED = frozenset({ValueKind.DATE, ValueKind.DATETIME})
 
 
 def filter_value(
@@ -32,6 +35,7 @@ def filter_value(
     *,
     local_regexp: bool = False,
     loose: bool = False,
+    infinities: bool = False,
 ) -> Any:
     """The value of a condition ``op`` typed as ``text`` on a column of ``kind``.
 
@@ -39,9 +43,17 @@ def filter_value(
     not one. ``local_regexp``: the pattern runs in dbbrowse (SQLite), so it is checked now.
     ``loose``: the column is not strictly typed (SQLite, not STRICT): a value that is not of
     its type is what it may hold all the same (:func:`~tui.db.typed_values.parse_loose_value`),
-    so that any value the grid shows can be filtered on.
+    so that any value the grid shows can be filtered on. ``infinities``: a date or timestamp
+    may be ``infinity`` / ``-infinity`` (PostgreSQL).
     """
-    parse = parse_loose_value if loose else parse_value
+    by_type = parse_loose_value if loose else parse_value
+
+    def parse(text: str, kind: ValueKind) -> Any:
+        spelled = text.strip().lower()
+        if infinities and kind in _DATED and spelled in SPELLED:
+            return SPELLED[spelled]
+        return by_type(text, kind)
+
     if not op.takes_value:
         return None
     if op is FilterOp.REGEXP:

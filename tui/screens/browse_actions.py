@@ -199,6 +199,7 @@ class BrowseActions(BrowsePages):
             regexp=strategy.has_regexp,
             local_regexp=strategy.name == "sqlite",
             loose_types=strategy.loose_column_types and not self.table.strict,
+            infinities=strategy.has_infinite_dates,
         )
         self.app.push_screen(dialog, apply)
 

@@ -73,10 +73,12 @@ class FilterScreen(ModalScreen[tuple[FilterSpec, ...] | None]):
         regexp: bool = False,
         local_regexp: bool = False,
         loose_types: bool = False,
+        infinities: bool = False,
     ) -> None:
         """``active``: the view's conditions; ``regexp``: the engine has one; ``local_regexp``:
         it runs in dbbrowse (SQLite), so a pattern is checked here; ``loose_types``: the
-        columns may hold values of other types (SQLite, not STRICT)."""
+        columns may hold values of other types (SQLite, not STRICT); ``infinities``: dates
+        may be ``infinity`` (PostgreSQL)."""
         super().__init__()
         self._kinds = {c.name: c.value_kind for c in columns}
         self._column = column if column in self._kinds else next(iter(self._kinds), column)
@@ -84,6 +86,7 @@ class FilterScreen(ModalScreen[tuple[FilterSpec, ...] | None]):
         self._ops = [op for op in FilterOp if regexp or op is not FilterOp.REGEXP]
         self._local_regexp = local_regexp
         self._loose_types = loose_types
+        self._infinities = infinities
         self._cell = value
         self._value, self._prefill_note = _prefill(value)
         # A value prefilled in escaped form is read back from it, edited or not (as the
@@ -198,7 +201,12 @@ class FilterScreen(ModalScreen[tuple[FilterSpec, ...] | None]):
             if self._escaped:
                 raw = decode(raw)
             value = filter_value(
-                op, raw, kind, local_regexp=self._local_regexp, loose=self._loose_types
+                op,
+                raw,
+                kind,
+                local_regexp=self._local_regexp,
+                loose=self._loose_types,
+                infinities=self._infinities,
             )
         except (BadValueError, BadEscapeError) as exc:
             self._show_error(f"{name_plain(column)}: {exc}")

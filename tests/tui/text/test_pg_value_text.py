@@ -26,3 +26,23 @@ def test_filter_conditions_name_them_as_sql_literals() -> None:
     assert literal(NEG_INFINITY) == "'-infinity'"
     assert literal(JsonScalar("null")) == "'null'"
     assert literal(JsonScalar('"it\'s"')) == "'\"it''s\"'"
+
+
+def test_infinity_is_typed_in_a_filter_where_the_engine_has_it() -> None:
+    import pytest
+
+    from tui.db.filter_input import filter_value
+    from tui.db.filter_spec import FilterOp
+    from tui.db.model import ValueKind
+    from tui.db.typed_values import BadValueError
+
+    assert filter_value(FilterOp.LT, " -Infinity", ValueKind.DATE, infinities=True) == (
+        NEG_INFINITY
+    )
+    between = filter_value(
+        FilterOp.BETWEEN, "2024-01-01, infinity", ValueKind.DATETIME, infinities=True
+    )
+    assert between[1] == INFINITY
+    with pytest.raises(BadValueError):
+        filter_value(FilterOp.EQ, "infinity", ValueKind.DATETIME)  # not on this engine
+    assert filter_value(FilterOp.EQ, "infinity", ValueKind.TEXT, infinities=True) == "infinity"

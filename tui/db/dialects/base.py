@@ -192,6 +192,8 @@ class DialectStrategy:
     loose_column_types = False
     #: Whether the engine has a hidden integer row id usable as a paging key.
     has_rowid = False
+    #: Dates and timestamps may be ``infinity`` / ``-infinity`` (typed so in a filter).
+    has_infinite_dates = False
     #: Whether the sparse position index is best numbered on the server (``row_number()``,
     #: only every K-th row sent back) rather than by streaming the ordered keys.
     anchors_by_row_number = True

@@ -48,6 +48,7 @@ class PostgreSQLStrategy(DialectStrategy):
     has_regexp = True  # ~ (POSIX regular expressions)
     max_result_columns = 1664  # MaxTupleAttributeNumber: a target list's limit
     has_rowid = False
+    has_infinite_dates = True
 
     def contains(self, text: ColumnElement[Any], needle: str) -> ColumnElement[bool]:
         # ILIKE, not lower(x) LIKE lower(y): a pg_trgm index on the column (gin_trgm_ops)
