@@ -38,3 +38,9 @@ class JsonScalar:
 
     def __str__(self) -> str:
         return self.text
+
+
+def json_default(value: object) -> object:
+    """For ``json.dumps(default=...)`` of a document or array to show: a jsonb[]'s documents
+    as themselves, anything else JSON has no type for as its text."""
+    return value.value if isinstance(value, JsonScalar) else str(value)

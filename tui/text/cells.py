@@ -30,7 +30,7 @@ from typing import Any
 from rich.cells import cell_len
 
 from tui.db.model import Preview
-from tui.db.pg_types import JsonScalar
+from tui.db.pg_types import JsonScalar, json_default
 from tui.text.escape import escape_runs, name_plain
 
 ELLIPSIS = "…"
@@ -123,11 +123,6 @@ def use_null_text(text: str = NULL_MARK) -> None:
     _null_text = text
 
 
-def _element(value: Any) -> Any:
-    """An array's element JSON has no type for: a jsonb[]'s documents as themselves."""
-    return value.value if isinstance(value, JsonScalar) else str(value)
-
-
 def value_text(value: Any) -> tuple[str, Part]:
     """The full one-piece text of a non-text value, and its part."""
     if value is None:
@@ -150,7 +145,7 @@ def value_text(value: Any) -> tuple[str, Part]:
     if isinstance(value, uuid.UUID):
         return str(value), Part.TEXT
     if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, default=_element), Part.TEXT
+        return json.dumps(value, ensure_ascii=False, default=json_default), Part.TEXT
     if isinstance(value, JsonScalar):
         return value.text, Part.TEXT  # null and "str" as JSON: not SQL's NULL, not bare text
     return str(value), Part.TEXT

@@ -13,6 +13,7 @@ from rich.cells import chop_cells
 from rich.text import Text
 
 from tui.db.model import Preview
+from tui.db.pg_types import Infinite, JsonScalar, json_default
 from tui.text.cells import format_float, human_size
 from tui.text.escape import ESCAPE_STYLE, append_name, escape_runs
 
@@ -84,6 +85,10 @@ def python_type_label(value: Any) -> str:
         return "INTEGER"
     if isinstance(value, float):
         return "REAL"
+    if isinstance(value, dict | list | JsonScalar):
+        return "JSON" if not isinstance(value, list) else "JSON or ARRAY"
+    if isinstance(value, Infinite):
+        return "infinite date/time"
     return type(value).__name__
 
 
@@ -96,7 +101,7 @@ def full_text(value: Any) -> str:
     if isinstance(value, float):
         return format_float(value)
     if isinstance(value, dict | list):
-        return json.dumps(value, indent=2, ensure_ascii=False, default=str)
+        return json.dumps(value, indent=2, ensure_ascii=False, default=json_default)
     if isinstance(value, str):
         stripped = value.strip()
         if stripped[:1] in ("{", "[") and stripped[-1:] in ("}", "]"):
@@ -118,6 +123,9 @@ def copy_text(value: Any) -> str:
         return bytes(value).hex()
     if isinstance(value, str):
         return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    if isinstance(value, dict | list):
+        # JSON text (a jsonb object, an array), never Python's repr ({'a': None}).
+        return json.dumps(value, ensure_ascii=False, default=json_default)
     return str(value)
 
 

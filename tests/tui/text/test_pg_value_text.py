@@ -46,3 +46,16 @@ def test_infinity_is_typed_in_a_filter_where_the_engine_has_it() -> None:
     with pytest.raises(BadValueError):
         filter_value(FilterOp.EQ, "infinity", ValueKind.DATETIME)  # not on this engine
     assert filter_value(FilterOp.EQ, "infinity", ValueKind.TEXT, infinities=True) == "infinity"
+
+
+def test_detail_and_copy_of_documents_and_infinities() -> None:
+    from tui.text.detail import copy_text, full_text, python_type_label
+
+    doc = {"a": [1, None, JsonScalar("null")]}
+    assert copy_text(doc) == '{"a": [1, null, null]}'  # not {'a': [1, None, ...]}
+    assert copy_text([1, None]) == "[1, null]"
+    assert copy_text(JsonScalar('"s"')) == '"s"'
+    assert copy_text(INFINITY) == "infinity"
+    assert full_text(JsonScalar("null")) == "null"
+    assert python_type_label(JsonScalar("null")) == "JSON"
+    assert python_type_label(NEG_INFINITY) == "infinite date/time"
