@@ -220,12 +220,25 @@ class SQLiteStrategy(DialectStrategy):
         return name.lower().startswith("sqlite_")
 
     async def estimate_count(self, conn: AsyncConnection, info: TableInfo) -> RowCount | None:
+        if info.internal:
+            # A virtual table's shadow tables number their rows their own way (FTS5's
+            # ft_data: segment ids, ~274,877,906,945 for a handful of rows): no estimate,
+            # they are counted (up to a cap) instead.
+            return None
         if info.key_kind is KeyKind.ROWID and info.kind is TableKind.TABLE:
             # max() of the rowid is one seek to the last leaf of the table's b-tree, and it
             # follows every commit (sqlite_stat1 says what the last ANALYZE counted).
             key: ColumnClause[Any] = column(info.key_columns[0])
             top = await conn.scalar(select(func.max(key)).select_from(table(info.name)))
-            return RowCount(0, exact=True) if top is None else RowCount(int(top))
+            if top is None:
+                return RowCount(0, exact=True)
+            # A row takes at least 5 bytes of a leaf page (its cell pointer, sizes, rowid):
+            # a larger rowid than the file could hold rows says nothing of the count.
+            pages = await conn.scalar(text("PRAGMA page_count"))
+            size = await conn.scalar(text("PRAGMA page_size"))
+            if pages is not None and size is not None and int(top) > int(pages) * int(size) // 5:
+                return None
+            return RowCount(int(top))
         has_stat = await conn.scalar(
             text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'")
         )
