@@ -30,10 +30,17 @@ from typing import Any
 
 from sqlalchemy import Enum, MetaData
 
+from tui.db.decimals import decimal_text
 from tui.db.model import ColumnInfo, Preview, TableDetails, ValueKind
 from tui.db.pg_types import SPELLED, JsonScalar
 from tui.db.schema_check import validate_insert_with_schema, validate_with_schema
-from tui.db.typed_values import INT64_MAX, INT64_MIN, BadValueError, parse_value, sqlite_affinity
+from tui.db.typed_values import (
+    INT64_MAX,
+    INT64_MIN,
+    BadValueError,
+    parse_value,
+    sqlite_affinity,
+)
 
 __all__ = [
     "EditorKind",
@@ -355,7 +362,9 @@ def value_as_text(value: Any, column: ColumnInfo | None = None, dialect_name: st
         return f"x'{bytes(value).hex()}'"
     if isinstance(value, dt.datetime):
         return value.isoformat(" ")
-    if isinstance(value, dt.date | dt.time | uuid.UUID | Decimal):
+    if isinstance(value, Decimal):
+        return decimal_text(value)
+    if isinstance(value, dt.date | dt.time | uuid.UUID):
         return str(value) if not isinstance(value, dt.date | dt.time) else value.isoformat()
     return str(value)
 

@@ -46,6 +46,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Protocol, TextIO
 
+from tui.db.decimals import decimal_text
 from tui.db.pg_types import JsonScalar
 
 __all__ = [
@@ -144,6 +145,8 @@ def _other_text(value: Any) -> str:
         return json_text(value)
     if isinstance(value, timedelta):
         return str(value)
+    if isinstance(value, Decimal):
+        return decimal_text(value)
     return str(value)
 
 
@@ -191,7 +194,7 @@ class _CsvWriter:
         if isinstance(value, float):
             return _Bare(_float_text(value))
         if isinstance(value, Decimal):
-            return _Bare(str(value))
+            return _Bare(decimal_text(value))
         if _is_bytes(value):
             return _blob_text(bytes(value), self._blob)
         return _other_text(value)
@@ -362,7 +365,7 @@ def _decimal_json(value: Decimal) -> str:
         return '"NaN"'
     if value.is_infinite():
         return '"Infinity"' if value > 0 else '"-Infinity"'
-    return str(value)
+    return decimal_text(value)
 
 
 #: For the tests and the docs: how each format names its files.

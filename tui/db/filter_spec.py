@@ -13,6 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from tui.db.decimals import decimal_text
 from tui.db.pg_types import Infinite, JsonScalar
 
 
@@ -85,7 +86,9 @@ def literal(value: Any) -> str:
         return _quoted(value)
     if isinstance(value, bool) or value is None:
         return str(value).lower() if value is not None else "NULL"
-    if isinstance(value, int | float | Decimal):
+    if isinstance(value, Decimal):
+        return decimal_text(value)
+    if isinstance(value, int | float):
         return str(value)
     if isinstance(value, bytes):
         return f"x'{value.hex()}'"

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from decimal import Decimal
+
+from tui.db.decimals import decimal_text
 
 
 @dataclass(frozen=True)
@@ -43,4 +46,6 @@ class JsonScalar:
 def json_default(value: object) -> object:
     """For ``json.dumps(default=...)`` of a document or array to show: a jsonb[]'s documents
     as themselves, anything else JSON has no type for as its text."""
-    return value.value if isinstance(value, JsonScalar) else str(value)
+    if isinstance(value, JsonScalar):
+        return value.value
+    return decimal_text(value) if isinstance(value, Decimal) else str(value)

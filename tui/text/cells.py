@@ -29,6 +29,7 @@ from typing import Any
 
 from rich.cells import cell_len
 
+from tui.db.decimals import decimal_text
 from tui.db.model import Preview
 from tui.db.pg_types import JsonScalar, json_default
 from tui.text.escape import escape_runs, name_plain
@@ -131,7 +132,9 @@ def value_text(value: Any) -> tuple[str, Part]:
         return ("true" if value else "false"), Part.NUMBER
     if isinstance(value, float):
         return format_float(value), Part.NUMBER
-    if isinstance(value, int | Decimal):
+    if isinstance(value, Decimal):
+        return decimal_text(value), Part.NUMBER
+    if isinstance(value, int):
         return str(value), Part.NUMBER
     if isinstance(value, bytes | bytearray | memoryview):
         data = bytes(value)

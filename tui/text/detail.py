@@ -7,11 +7,13 @@ loaded part into screen lines, so their cost depends on the part, never on the w
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from rich.cells import chop_cells
 from rich.text import Text
 
+from tui.db.decimals import decimal_text
 from tui.db.model import Preview
 from tui.db.pg_types import Infinite, JsonScalar, json_default
 from tui.text.cells import format_float, human_size
@@ -112,6 +114,8 @@ def full_text(value: Any) -> str:
         # As it is: a byte that is not UTF-8 (a lone surrogate) is escaped where it is shown,
         # as the grid shows it (\xff), never turned into the typed text "\xff" first.
         return value
+    if isinstance(value, Decimal):
+        return decimal_text(value)
     return str(value)
 
 
@@ -126,6 +130,8 @@ def copy_text(value: Any) -> str:
     if isinstance(value, dict | list):
         # JSON text (a jsonb object, an array), never Python's repr ({'a': None}).
         return json.dumps(value, ensure_ascii=False, default=json_default)
+    if isinstance(value, Decimal):
+        return decimal_text(value)
     return str(value)
 
 
