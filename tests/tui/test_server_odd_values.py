@@ -17,8 +17,9 @@ from sqlalchemy import create_engine, text
 from textual.widgets import Input, Select, TextArea
 
 from tests.tui.editing import edit_to, editing, press, rows, save, sync_url, to_column
-from tests.tui.scenes import settle
+from tests.tui.scenes import eventually, settle
 from tui.db.filter_spec import FilterOp
+from tui.db.paging import RowQuery, SortSpec
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.edit_cell import CellEditorScreen
 from tui.screens.filter import FilterScreen
@@ -210,3 +211,36 @@ async def test_filtering_on_infinity(postgres_url: str, pg_times: tuple[str, str
         assert grid.total == 1
         row = grid.source.row_at(0)
         assert row is not None and row[0] == 2
+
+
+@pytest.fixture
+def pg_many_times(postgres_url: str) -> Iterator[tuple[str, str]]:
+    """600 rows whose timestamps are infinity, -infinity or a real one, by thirds."""
+    yield from _table(
+        postgres_url,
+        "CREATE TABLE {t} (id INTEGER PRIMARY KEY, ts TIMESTAMPTZ)",
+        "INSERT INTO {t} SELECT i, CASE i % 3 WHEN 0 THEN 'infinity'::timestamptz"
+        " WHEN 1 THEN '-infinity' ELSE '2024-01-01'::timestamptz + i * interval '1 hour' END"
+        " FROM generate_series(1, 600) AS i",
+    )
+
+
+@pytest.mark.postgres
+async def test_paging_sorted_by_infinite_timestamps(
+    postgres_url: str, pg_many_times: tuple[str, str]
+) -> None:
+    """Pages after the first are read from the last row's infinity (bound as the server's)."""
+    name, _quoted = pg_many_times
+    async with editing(postgres_url, name) as (_app, pilot, screen, grid):
+        table = screen.table
+        screen.open_table(table, RowQuery(sort=(SortSpec("ts"), SortSpec("id"))))
+        await settle(pilot)
+        seen = []
+        for position in range(600):
+            grid.move_to(position)
+            await eventually(pilot, lambda p=position: grid.source.row_at(p) is not None, "row")
+            row = grid.source.row_at(position)
+            assert row is not None
+            seen.append(row[0])
+        assert sorted(seen) == list(range(1, 601))
+        assert seen[:3] == [1, 4, 7] and seen[-1] == 600  # -infinity first, infinity last
