@@ -11,7 +11,8 @@ from decimal import Decimal
 from tui.db.decimals import decimal_text
 
 
-@dataclass(frozen=True)
+# Messages name values by repr (``id=1, name='x'``): these read as the SQL literals.
+@dataclass(frozen=True, repr=False)
 class Infinite:
     """PostgreSQL's ``infinity`` (later than every date) or ``-infinity``."""
 
@@ -20,6 +21,9 @@ class Infinite:
     def __str__(self) -> str:
         return "-infinity" if self.negative else "infinity"
 
+    def __repr__(self) -> str:
+        return f"'{self}'"
+
 
 INFINITY = Infinite(False)
 NEG_INFINITY = Infinite(True)
@@ -27,7 +31,7 @@ NEG_INFINITY = Infinite(True)
 SPELLED = {"infinity": INFINITY, "+infinity": INFINITY, "-infinity": NEG_INFINITY}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class JsonScalar:
     """A json/jsonb document that is ``null`` or a string: ``text`` is its JSON text."""
 
@@ -41,6 +45,9 @@ class JsonScalar:
 
     def __str__(self) -> str:
         return self.text
+
+    def __repr__(self) -> str:
+        return "'" + self.text.replace("'", "''") + "'"
 
 
 def json_default(value: object) -> object:

@@ -59,3 +59,16 @@ def test_detail_and_copy_of_documents_and_infinities() -> None:
     assert full_text(JsonScalar("null")) == "null"
     assert python_type_label(JsonScalar("null")) == "JSON"
     assert python_type_label(NEG_INFINITY) == "infinite date/time"
+
+
+def test_messages_name_them_as_sql_literals() -> None:
+    from tui.db.values import RowKey
+    from tui.text.pending import change_line
+
+    assert repr(INFINITY) == "'infinity'" and repr(JsonScalar('"it\'s"')) == "'\"it''s\"'"
+    from tui.db.edits import RowDelete
+    from tui.db.model import TableRef
+
+    key = RowKey(("ts",), (NEG_INFINITY,))
+    line = change_line(RowDelete(TableRef("t"), key, (("ts", NEG_INFINITY),))).plain
+    assert "Infinite" not in line and "-infinity" in line
