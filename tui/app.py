@@ -376,7 +376,9 @@ class DbBrowseApp(KeyOrder[int]):
             from tui.screens.error import ErrorScreen
 
             self.failed = message
-            self.push_screen(ErrorScreen("Cannot open the database", message))
+            self.push_screen(
+                ErrorScreen("Cannot open the database", message, retry=self._open_again)
+            )
         else:
             self.notify(
                 escaped_plain(message, keep_newlines=True),
@@ -385,6 +387,14 @@ class DbBrowseApp(KeyOrder[int]):
                 timeout=8,
                 markup=False,
             )
+
+    def _open_again(self) -> None:
+        """Try to open the database again (r on the error screen): a lock held at start, or
+        a server not up yet, may be gone by now."""
+        self.failed = None
+        while len(self.screen_stack) > 1:  # back to the opening screen at the bottom
+            self.pop_screen()
+        self.open_database()
 
     def explain(self, error: BaseException | None) -> str:
         from tui.db.target import TargetError

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -12,7 +14,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from tests.tui.scenes import SIZE, apply_filter, browse_app, settle
+from tests.tui.scenes import SIZE, apply_filter, browse_app, eventually, settle
 from tui.app import DbBrowseApp
 from tui.cli import main
 from tui.db.target import resolve_target
@@ -216,6 +218,57 @@ async def test_corrupt_database_shows_an_error_screen(tmp_path: Path) -> None:
         await settle(pilot)
         assert isinstance(app.screen, ErrorScreen)
         assert "corrupt.db" in app.screen.message
+
+
+def hold_exclusive(path: Path) -> subprocess.Popen[str]:
+    """Another process holding an exclusive lock on ``path`` until its stdin closes."""
+    code = (
+        "import sqlite3, sys\n"
+        f"c = sqlite3.connect({str(path)!r}, isolation_level=None)\n"
+        "c.execute('BEGIN EXCLUSIVE'); print('held', flush=True); sys.stdin.read()"
+    )
+    return subprocess.Popen(
+        [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+
+
+async def test_a_database_locked_at_start_opens_on_try_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another program holds an exclusive lock as dbbrowse starts: the error says so, and
+    once the lock is gone, r (try again) opens the database instead of only Quit."""
+    import sqlite3
+
+    from tui.widgets.table_list import TableList
+
+    monkeypatch.setenv("BUSY_TIMEOUT_MS", "100")
+    path = tmp_path / "rj.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    conn.close()
+    holder = hold_exclusive(path)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        app = browse_app(path)
+        async with app.run_test(size=SIZE) as pilot:
+            await eventually(pilot, lambda: isinstance(app.screen, ErrorScreen), "the error")
+            assert isinstance(app.screen, ErrorScreen) and "locked" in app.screen.message
+            assert holder.stdin is not None
+            holder.stdin.close()
+            holder.wait(timeout=30)
+            await pilot.press("r")
+            await eventually(
+                pilot,
+                lambda: app.source is not None and not isinstance(app.screen, ErrorScreen),
+                "opened on try again",
+            )
+            await settle(pilot)
+            screen = app.get_screen_browse()
+            assert screen is not None and app.failed is None
+            assert [t.name for t in screen.query_one(TableList).tables] == ["t"]
+    finally:
+        holder.kill()
+        holder.wait()
 
 
 async def test_another_connection_writing_refreshes_in_place(odd_db: Path) -> None:

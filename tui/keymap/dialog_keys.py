@@ -177,6 +177,16 @@ DIALOG_ACTIONS: tuple[KeyAction, ...] = (
         _A,
     ),
     KeyAction(
+        "error.retry",
+        "r",
+        "retry",
+        "Try again",
+        "Open the database again: a lock another program held, or a server not up yet,"
+        " may be gone by now",
+        _A,
+        ("retry", "again", "reopen", "locked"),
+    ),
+    KeyAction(
         "error.copy",
         "c",
         "copy",

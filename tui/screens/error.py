@@ -8,6 +8,7 @@ through :func:`tui.text.escape.escaped`: control characters made visible, never 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
@@ -36,17 +37,29 @@ def _copy(screen: Screen[None], message: str) -> None:
 
 
 class ErrorScreen(DeclaredKeyOrder, Screen[None]):
-    """Shows one error; the only way on is to quit."""
+    """Shows one error; the way on is to quit, or to try again (a lock another program held
+    at start may be gone by now) where ``retry`` is given."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q,escape", "app.quit", "Quit", id="error.quit"),
+        Binding("r", "retry", "Try again", id="error.retry"),
         Binding("c", "copy", "Copy message", id="error.copy"),
     ]
 
-    def __init__(self, title: str, message: str) -> None:
+    def __init__(
+        self, title: str, message: str, *, retry: Callable[[], None] | None = None
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.message = message
+        self._retry = retry
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return action != "retry" or self._retry is not None
+
+    def action_retry(self) -> None:
+        if self._retry is not None:
+            self._retry()
 
     def compose(self) -> ComposeResult:
         with Center(), VerticalScroll(id="error-scroll", classes="dialog error-dialog"):
