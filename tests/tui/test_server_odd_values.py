@@ -244,3 +244,38 @@ async def test_paging_sorted_by_infinite_timestamps(
             seen.append(row[0])
         assert sorted(seen) == list(range(1, 601))
         assert seen[:3] == [1, 4, 7] and seen[-1] == 600  # -infinity first, infinity last
+
+
+@pytest.fixture
+def maria_bit_key(mariadb_url: str) -> Iterator[tuple[str, str]]:
+    """A table keyed by a BIT(8): 0b10101010, 1 and 0."""
+    yield from _table(
+        mariadb_url,
+        "CREATE TABLE {t} (b BIT(8) PRIMARY KEY, note TEXT)",
+        "INSERT INTO {t} VALUES (b'10101010', 'a'), (b'1', 'b'), (b'0', 'c')",
+    )
+
+
+@pytest.mark.mariadb
+async def test_rows_keyed_by_bit_are_edited_and_deleted(
+    mariadb_url: str, maria_bit_key: tuple[str, str]
+) -> None:
+    name, quoted = maria_bit_key
+    async with editing(mariadb_url, name) as (app, pilot, screen, grid):
+        by_key = {}
+        for position in range(3):
+            grid.move_to(position)
+            row = grid.current_row()
+            assert row is not None
+            by_key[row[0]] = position
+        grid.move_to(by_key[b"\x01"])
+        to_column(grid, "note")
+        await edit_to(pilot, "edited")
+        grid.move_to(by_key[b"\xaa"])
+        await press(pilot, "d")
+        assert isinstance(app.screen, ConfirmScreen)
+        await press(pilot, "y")
+        await save(pilot)
+        assert screen.status.pending == 0, screen.status.notice
+    got = rows(mariadb_url, f"SELECT b + 0, note FROM {quoted} ORDER BY b")
+    assert got == [(0, "c"), (1, "edited")]

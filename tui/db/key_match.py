@@ -70,6 +70,10 @@ def bit_number(dialect_name: str, type_name: str, value: Any) -> Any:
     return value
 
 
+def _type_name(info: TableInfo, name: str) -> str:
+    return next((c.type_name for c in info.columns if c.name == name), "")
+
+
 def classes_differ(info: TableInfo, name: str) -> bool:
     """Whether a SQLite column may hold equal values of different storage classes: no
     affinity (no declared type, BLOB, STRICT ANY) or NUMERIC (which keeps a value it cannot
@@ -112,6 +116,7 @@ def key_matches(
         if value is None:
             conditions.append(expr.is_(None))
             continue
+        value = bit_number(dialect_name, _type_name(info, name), value)
         bound = bind("k", value)
         conditions.append(expr == bound)
         if exact and not key.rowid:  # a rowid is always an integer

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import (
@@ -159,13 +159,7 @@ class _Builder:
         def bind(kind: str, value: Any) -> ColumnElement[Any]:
             return self.bind(prefix if kind == "k" else kind, value)
 
-        dialect = self.dialect.name
-        numbers = tuple(
-            bit_number(dialect, _column_type(info, n), v)
-            for n, v in zip(key.names, key.values, strict=True)
-        )
-        key = replace(key, values=numbers)
-        return key_matches(dialect, info, columns, key, bind, exact=exact)
+        return key_matches(self.dialect.name, info, columns, key, bind, exact=exact)
 
 
 def key_condition(
