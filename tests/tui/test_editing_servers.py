@@ -201,3 +201,43 @@ async def test_a_read_waiting_on_a_table_lock_says_so_and_esc_stops_it(
             assert isinstance(app.screen, CellEditorScreen)
     finally:
         engine.dispose()
+
+
+async def test_esc_cancels_a_save_waiting_for_another_sessions_row_lock(
+    people: ServerTable,
+) -> None:
+    """Another session holds the row's lock in an open transaction: the save waits (the
+    wait shown with the session), Esc stops it on the server, nothing is written, the change
+    stays staged, and the status says so; once the lock is gone ctrl+s saves it (hostile
+    report, 12)."""
+    engine = create_engine(sync_url(people.url))
+    try:
+        async with editing(people.url, people.name) as (app, pilot, screen, grid):
+            source = screen.source
+            assert source is not None
+            source.lock_wait_ms = 600_000  # only Esc ends this wait
+            to_column(grid, "name")
+            await edit_to(pilot, "mine")
+            assert len(screen.changes) == 1
+            with engine.connect() as other:
+                other.execute(text(f"UPDATE {people.quoted} SET age = age WHERE id = 1"))
+                await pilot.press("ctrl+s")
+                await eventually(
+                    pilot, lambda: "saving: waiting" in screen.status.jobs, "the wait is shown"
+                )
+                await pilot.press("q")  # refused while saving, naming the key that cancels
+                await pilot.pause()
+                assert any("esc to cancel it" in n for n in notices(app)), notices(app)
+                await pilot.press("escape")
+                await eventually(pilot, lambda: not screen.job_running("save"), "stopped")
+                assert screen.status.notice == (
+                    "save cancelled: nothing was written, every change is still staged"
+                )
+                assert len(screen.changes) == 1
+                other.rollback()
+            assert people.rows("SELECT name FROM {t} WHERE id = 1") == [("person 1",)]
+            await save(pilot)
+            assert len(screen.changes) == 0
+        assert people.rows("SELECT name FROM {t} WHERE id = 1") == [("mine",)]
+    finally:
+        engine.dispose()

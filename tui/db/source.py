@@ -132,6 +132,8 @@ class DataSource:
         # Interrupts on their way to the server, by operation: the operation's connection is
         # kept until its interrupt has landed (see run()).
         self._interrupting: dict[asyncio.Task[Any], list[asyncio.Event]] = {}
+        #: Writes under way, by task, on their connection: Esc may stop a save's statement.
+        self._writing: dict[asyncio.Task[Any], AsyncConnection] = {}
         #: Connection settings the user chose (wal_autocheckpoint, journal_size_limit), applied
         #: to every connection dbbrowse checks out, since pooled connections come and go.
         self.connection_pragmas: dict[str, int] = {}
@@ -550,11 +552,21 @@ class DataSource:
             raise WriteRefusedError(refusal)
 
         async def body() -> T:
+            task = asyncio.current_task()
+            assert task is not None
             async with self._writer(self._connection(write=True, engine=self.write_engine)) as conn:
                 conn.info.pop(_COMMITTED, None)
+                # A server's statement is stopped through its session id (interrupt_writes).
+                await self.strategy.remember_session(conn)
+                self._writing[task] = conn
                 try:
                     return await operation(conn)
                 finally:
+                    self._writing.pop(task, None)
+                    # As for reads (see _run_on): the connection goes back to the pool only
+                    # once an interrupt sent for this write has landed.
+                    for landing in list(self._interrupting.get(task, ())):
+                        await landing.wait()
                     if conn.info.pop(_COMMITTED, False):
                         self.wrote = True
 
@@ -562,6 +574,37 @@ class DataSource:
         self._live.add(task)
         task.add_done_callback(self._finished)
         return await asyncio.shield(task)
+
+    async def interrupt_writes(self) -> int:
+        """Ask the server to stop the statement each write under way is running (a save
+        waiting for another session's lock): the statement fails, the write rolls back and
+        says so; one that has already committed stays committed. How many were asked (never a
+        SQLite file's: its wait ends with the busy timeout)."""
+        if self.target.is_sqlite:
+            return 0
+        asked = 0
+        for task, conn in list(self._writing.items()):
+
+            def still_running(task: asyncio.Task[Any] = task, conn: AsyncConnection = conn) -> bool:
+                return self._writing.get(task) is conn
+
+            landed = asyncio.Event()
+            self._interrupting.setdefault(task, []).append(landed)
+            try:
+                await asyncio.wait_for(
+                    self.strategy.interrupt(conn, self.engine, still_running), _INTERRUPT_TIMEOUT
+                )
+                asked += 1
+            except Exception:
+                log.warning("could not interrupt a write", exc_info=True)
+            finally:
+                landed.set()
+                pending = self._interrupting.get(task, [])
+                if landed in pending:
+                    pending.remove(landed)
+                if not pending:
+                    self._interrupting.pop(task, None)
+        return asked
 
     async def hold_write(
         self, begin: Callable[[AsyncConnection], Awaitable[None]]

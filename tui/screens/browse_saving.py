@@ -9,6 +9,7 @@ was read) opens the conflict dialog. After a save the visible rows are read agai
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,8 @@ from tui.screens.browse_rows import BrowseRowEditing
 from tui.screens.jobs import Job
 from tui.screens.waiting import wait_for_database
 from tui.text.escape import escaped_plain
+
+log = logging.getLogger("dbbrowse")
 
 if TYPE_CHECKING:
     from tui.db.model import TableInfo, TableRef
@@ -33,6 +36,24 @@ class BrowseSaving(BrowseRowEditing):
         super().__init__()
         #: What the last save wrote: the change watcher's next "someone committed" is ours.
         self._saved_notice: str | None = None
+        #: Esc was pressed while the save ran (on a server, its statement was stopped).
+        self._save_cancelled = False
+
+    def action_cancel(self) -> None:
+        """Esc during a save on a server: stop its statement (one waiting for another
+        session's lock); it rolls back, and every change stays staged. A save that has
+        committed meanwhile stays saved, and says so."""
+        source = self.source
+        if not self.job_running("save") or source is None or source.target.is_sqlite:
+            super().action_cancel()
+            return
+        self._save_cancelled = True
+        self.status.notice = "cancelling the save…"
+
+        async def interrupt(job: Job) -> None:
+            await source.interrupt_writes()
+
+        self.start_job("save_cancel", interrupt, scoped=False)
 
     def data_changed(self, *, certain: bool = True) -> None:
         saved = None
@@ -213,6 +234,7 @@ class BrowseSaving(BrowseRowEditing):
             self._save_refused(*unbound)
             return
         planned = plan_save(changes, tables, source.engine.dialect, dict(self.edited_details))
+        self._save_cancelled = False
         seen: list[str] = []  # who held the lock the save waited for, newest last
 
         def holder() -> str | None:
@@ -240,6 +262,11 @@ class BrowseSaving(BrowseRowEditing):
             self.data_changed()  # read the visible rows again, keep the cursor
             self.status.notice = saved
             self._saved_notice = saved  # the watcher is about to see this commit
+            return
+        if self._save_cancelled:
+            self._save_cancelled = False
+            self.status.notice = "save cancelled: nothing was written, every change is still staged"
+            log.info("save cancelled: %s", outcome.reason)
             return
         if outcome.conflict is not None:
             self._show_conflict(outcome.conflict)

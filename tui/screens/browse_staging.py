@@ -223,7 +223,9 @@ class BrowseStaging(BrowseActions):
         """Whether a save is under way (it applies what was staged when it began: nothing
         staged may change meanwhile); says so when it is."""
         if self.job_running("save"):
-            self._refused("a save is under way: wait for it to finish", "Saving")
+            server = self.source is not None and not self.source.target.is_sqlite
+            stop = f", or {self.key_of('browse.cancel')} to cancel it" if server else ""
+            self._refused(f"a save is under way: wait for it to finish{stop}", "Saving")
             return True
         return False
 
