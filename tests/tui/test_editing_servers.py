@@ -241,3 +241,37 @@ async def test_esc_cancels_a_save_waiting_for_another_sessions_row_lock(
         assert people.rows("SELECT name FROM {t} WHERE id = 1") == [("mine",)]
     finally:
         engine.dispose()
+
+
+async def test_a_save_blocked_by_a_row_lock_gives_up_naming_the_session(
+    people: ServerTable,
+) -> None:
+    """The save waits for the lock as long as BUSY_TIMEOUT_MS allows, then says which
+    session holds it; nothing is written and the change stays staged (hostile report, 12)."""
+    engine = create_engine(sync_url(people.url))
+    try:
+        async with editing(people.url, people.name) as (app, pilot, screen, grid):
+            source = screen.source
+            assert source is not None
+            source.lock_wait_ms = 1000
+            to_column(grid, "name")
+            await edit_to(pilot, "mine")
+            with engine.connect() as other:
+                session = other.execute(
+                    text(
+                        "SELECT pg_backend_pid()"
+                        if people.server == "postgres"
+                        else "SELECT CONNECTION_ID()"
+                    )
+                ).scalar_one()
+                other.execute(text(f"UPDATE {people.quoted} SET age = age WHERE id = 1"))
+                await pilot.press("ctrl+s")
+                await eventually(pilot, lambda: not screen.job_running("save"), "given up")
+                other.rollback()
+            said = [n for n in notices(app) if "nothing was saved" in n]
+            engine_name = "PostgreSQL" if people.server == "postgres" else "MariaDB"
+            assert said and f"locked by {engine_name} session {session}" in said[-1], said
+            assert len(screen.changes) == 1
+        assert people.rows("SELECT name FROM {t} WHERE id = 1") == [("person 1",)]
+    finally:
+        engine.dispose()
