@@ -136,6 +136,27 @@ async def test_a_rollback_leaves_the_database_as_it_was(db: Path) -> None:
     assert outside(db, "SELECT count(*) FROM tags WHERE id = 1") == [(0,)]
 
 
+@pytest.mark.parametrize("end", ["alt+r", "alt+c"])
+async def test_ending_the_transaction_keeps_the_grid_on_its_row(db: Path, end: str) -> None:
+    """The grid's table, untouched by the transaction, stays where the cursor was (it was
+    opened again at row 1) (hostile report, 22)."""
+    from tests.tui.scenes import table
+
+    async with running(db) as (_app, pilot, screen, grid, _status):
+        screen.open_table(table(screen, "my items"))
+        await settle(pilot)
+        screen.go_to("200")
+        await settle(pilot)
+        assert grid.cursor_row == 199
+        await run_sql(pilot, "UPDATE tags SET tag = 'x' WHERE id = 1001")
+        assert "TRANSACTION" in screen.status.transaction
+        await pilot.press(end)
+        await settle(pilot)
+        assert screen.status.transaction == ""
+        assert grid.cursor_row == 199
+        assert screen.window is not None and screen.window.row_at(199) == (200, "item 200", 300.0)
+
+
 async def test_quitting_with_an_open_transaction_asks_and_rolls_back(db: Path) -> None:
     async with running(db) as (app, pilot, *_):
         await run_sql(pilot, 'DELETE FROM "my items" WHERE id = 1')

@@ -129,6 +129,10 @@ class BrowseBase(JobScreen):
     def go_to(self, answer: str) -> None:
         raise NotImplementedError
 
+    def data_changed(self, *, certain: bool = True) -> None:
+        """The data may have changed: reread what is shown, keep the cursor (browse_live)."""
+        raise NotImplementedError
+
     def say(self, message: str) -> None:
         """Words in place of the grid; "" hides them (see browse)."""
         raise NotImplementedError

@@ -451,7 +451,13 @@ class BrowseConsole(BrowseBase):
             done = "committed" if commit else "rolled back"
             self.log_line(f"{done}: {statements} statement(s)")
             self.notify(f"transaction {done}", markup=False)
-            self.refresh_view()
+            source = self._require_source()
+            if commit and not source.strategy.has_schema_token:
+                self.refresh_view()  # DDL may have changed the open table: read it again
+            else:
+                # Rows reread where the cursor is (a rollback changed nothing others see;
+                # a commit's DDL is followed by the schema token), not the table from row 1.
+                self.data_changed(certain=False)
 
         self.start_job("sql", body, scoped=False)
 
