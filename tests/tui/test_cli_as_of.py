@@ -306,3 +306,29 @@ def test_a_commit_pinned_to_its_wal_is_refused_after_a_reset(
     assert done.returncode == 2 and "SALT1:SALT2" in done.stderr
     done = dbbrowse("export", str(db), "t", "--wal", pin[1])
     assert done.returncode == 2 and "give --as-of too" in done.stderr
+
+
+def test_a_past_state_of_a_table_as_wide_as_sqlite_allows_exports_as_the_live_one(
+    tmp_path: Path,
+) -> None:
+    """1,999 columns and a TEXT that is not UTF-8: the second, lossless read of the past
+    state stays within SQLite's 2,000-column limit (hostile report, 13)."""
+    db = tmp_path / "wide.db"
+    writer = sqlite3.connect(db, isolation_level=None)  # open throughout: the WAL stays
+    try:
+        writer.execute("PRAGMA journal_mode=WAL")
+        writer.execute("PRAGMA wal_autocheckpoint=0")
+        names = ", ".join(f"c{i}" for i in range(1998))
+        writer.execute(f"CREATE TABLE wide (id INTEGER PRIMARY KEY, {names})")  # commit 1
+        writer.execute(
+            "INSERT INTO wide (id, c0, c1, c2, c1997) VALUES"
+            " (1, CAST(x'41ff42' AS TEXT), x'00ff', '', 7)"
+        )  # commit 2
+        export = [sys.executable, "-m", "tui", "export", str(db), "wide", "-f", "csv"]
+        live = subprocess.run(export, capture_output=True, check=True)
+        done = subprocess.run([*export, "--as-of", "2"], capture_output=True, check=False)
+        assert done.returncode == 0, done.stderr
+        assert b'1,"A\xffB",' in live.stdout
+        assert done.stdout == live.stdout
+    finally:
+        writer.close()

@@ -116,9 +116,11 @@ class ApswCursor:
         """The statement's rows with TEXT read as bytes and decoded with surrogateescape,
         as dbbrowse's sqlite3 connections do (APSW decodes TEXT strictly, and fails).
 
-        The statement is wrapped: ``WITH r(c0, c1, …) AS (statement) SELECT typeof(c0),
-        CAST(c0 AS BLOB) …``; on an immutable snapshot it returns the same rows in the same
-        order. Only a query can be wrapped; anything else fails as before.
+        The statement is wrapped: ``WITH r(c0, c1, …) AS (statement) SELECT …``, one column
+        per column (a result as wide as SQLite allows stays within its limit): TEXT as its
+        bytes behind a 0x01 byte, a BLOB behind a 0x00 byte, anything else as it is. On an
+        immutable snapshot it returns the same rows in the same order. Only a query can be
+        wrapped; anything else fails as before.
         """
         width = len(self._description or ())
         body = sql.strip().rstrip(";")
@@ -127,8 +129,10 @@ class ApswCursor:
                 "a TEXT value is not valid UTF-8, and this statement cannot be read again as bytes"
             )
         names = ", ".join(f"c{i}" for i in range(width))
+        # || joins bytes as they are (invalid UTF-8 included); the CAST makes it a BLOB again.
         picks = ", ".join(
-            f"typeof(c{i}), CASE WHEN typeof(c{i}) = 'text' THEN CAST(c{i} AS BLOB) ELSE c{i} END"
+            f"CASE typeof(c{i}) WHEN 'text' THEN CAST(x'01' || CAST(c{i} AS BLOB) AS BLOB)"
+            f" WHEN 'blob' THEN CAST(x'00' || c{i} AS BLOB) ELSE c{i} END"
             for i in range(width)
         )
         cursor = self.connection.apsw.cursor()
@@ -136,12 +140,7 @@ class ApswCursor:
             for row in cursor.execute(
                 f"WITH r({names}) AS ({body}) SELECT {picks} FROM r", parameters
             ):
-                yield tuple(
-                    bytes(row[i + 1]).decode("utf-8", "surrogateescape")
-                    if row[i] == "text"
-                    else row[i + 1]
-                    for i in range(0, 2 * width, 2)
-                )
+                yield tuple(_tagged(value) for value in row)
         except apsw.Error as exc:
             raise _translated(exc) from exc
         finally:
@@ -243,3 +242,13 @@ class ApswConnection:
             self.apsw.set_progress_handler(None)
         else:
             self.apsw.set_progress_handler(lambda: bool(handler()), n)
+
+
+def _tagged(value: Any) -> Any:
+    """A value of :meth:`ApswCursor._lossless`'s query: TEXT (0x01 first) decoded as the live
+    connections decode it, a BLOB (0x00 first) as its bytes, anything else as it is."""
+    if not isinstance(value, bytes):
+        return value
+    if value[:1] == b"\x01":
+        return value[1:].decode("utf-8", "surrogateescape")
+    return value[1:]
