@@ -22,6 +22,7 @@ from sqlalchemy import ColumnElement, String, cast
 
 from tui.db.dialects.base import DialectStrategy
 from tui.db.filter_spec import FilterOp, FilterSpec
+from tui.db.key_match import exact_param, has_surrogates
 
 __all__ = ["FilterOp", "FilterSpec", "InvalidQueryError", "condition"]
 
@@ -39,6 +40,12 @@ def condition(
     if spec.op.takes_value and value is None:
         raise InvalidQueryError(f"{spec.op.value} on {spec.column} needs a value")
     text = cast(col, String)  # what contains, like and regexp look in (numbers as text too)
+    if _not_utf8(spec.value) and spec.op.matches_text:
+        raise InvalidQueryError(
+            f"{spec.op.value} on {spec.column}: the value holds bytes that are not UTF-8"
+            " (shown \\xNN), which a pattern cannot hold; = finds that exact value"
+        )
+    value = _exact(value, strategy)
     result: ColumnElement[bool]
     match spec.op:
         case FilterOp.EQ:
@@ -54,9 +61,9 @@ def condition(
         case FilterOp.GE:
             result = col >= value
         case FilterOp.IN:
-            result = col.in_(_values(spec, at_least=1))
+            result = col.in_([_exact(v, strategy) for v in _values(spec, at_least=1)])
         case FilterOp.BETWEEN:
-            low, high = _values(spec, exactly=2)
+            low, high = (_exact(v, strategy) for v in _values(spec, exactly=2))
             result = col.between(low, high)
         case FilterOp.CONTAINS:
             result = strategy.contains(text, str(value))
@@ -76,6 +83,18 @@ def condition(
         case FilterOp.NOT_NULL:
             result = col.is_not(None)
     return result
+
+
+def _not_utf8(value: Any) -> bool:
+    values = value if isinstance(value, tuple | list) else (value,)
+    return any(isinstance(v, str) and has_surrogates(v) for v in values)
+
+
+def _exact(value: Any, strategy: DialectStrategy) -> Any:
+    """A value as bound for a comparison: a text that is not valid UTF-8 (read with
+    surrogateescape, as a cell holding one prefills it) as its bytes cast to TEXT, which the
+    driver can send (:func:`tui.db.key_match.exact_param`)."""
+    return value if isinstance(value, tuple | list) else exact_param(strategy.name, value)
 
 
 def _values(spec: FilterSpec, *, at_least: int = 0, exactly: int = 0) -> tuple[Any, ...]:

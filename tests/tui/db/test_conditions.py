@@ -280,3 +280,29 @@ async def test_contains_and_the_quick_search_read_past_a_nul(
     pager = Pager(info, source.strategy, RowQuery(search="needle"))
     found = await source.run(lambda conn: pager.fetch(conn, limit=10))
     assert [int(r[0]) for r in found.rows] == with_nul
+
+
+async def test_a_value_that_is_not_utf8_is_compared_by_its_bytes(sqlite_url: str) -> None:
+    """A cell holding CAST(x'ff41' AS TEXT) prefills the filter with '\\udcffA': = and in find
+    that row (the text was refused as 'could not be sent to the database'); a pattern of it
+    is refused in words (hostile2, 2)."""
+    _fill(sqlite_url)
+    conn = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"))
+    conn.execute("INSERT INTO words VALUES (20, CAST(x'ff41' AS TEXT), 1)")
+    conn.execute("INSERT INTO words VALUES (21, 'A', 1)")
+    conn.commit()
+    conn.close()
+    source = await DataSource.open(resolve_target(sqlite_url, default_url=""))
+    try:
+        strategy = source.strategy
+        snapshot = await source.run(lambda c: list_tables(c, strategy))
+        (listed,) = [t for t in snapshot.tables if t.name == "words"]
+        info = await source.run(lambda c: describe_table(c, strategy, listed))
+        bad = "\udcffA"
+        assert await ids(source, info, FilterSpec("name", FilterOp.EQ, bad)) == [20]
+        assert await ids(source, info, FilterSpec("name", FilterOp.IN, (bad, "date"))) == [4, 20]
+        assert 20 not in await ids(source, info, FilterSpec("name", FilterOp.NE, bad))
+        with pytest.raises(InvalidQueryError, match="not UTF-8"):
+            await ids(source, info, FilterSpec("name", FilterOp.CONTAINS, bad))
+    finally:
+        await source.close()
