@@ -88,19 +88,32 @@ sys.stdin.readline()
 """
 
 
+_COMMIT_ORDERS = """
+import sqlite3, sys
+path, transactions, start = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+writer = sqlite3.connect(path, isolation_level=None)
+writer.execute("PRAGMA wal_autocheckpoint=0")
+for i in range(start, start + transactions):
+    writer.execute("BEGIN")
+    writer.execute(
+        "UPDATE orders SET status = 'shipped', shipped_on = '2024-06-01'"
+        " WHERE id BETWEEN ? AND ?",
+        (i * 40 + 1, i * 40 + 40),
+    )
+    writer.execute("COMMIT")
+writer.close()  # not the last connection: the reader keeps the WAL and -shm in place
+"""
+
+
 def commit_orders(path: Path | str, transactions: int, start: int) -> None:
-    """``transactions`` commits of 40 orders shipped each, automatic checkpoints off."""
-    writer = sqlite3.connect(path, isolation_level=None)
-    writer.execute("PRAGMA wal_autocheckpoint=0")
-    for i in range(start, start + transactions):
-        writer.execute("BEGIN")
-        writer.execute(
-            "UPDATE orders SET status = 'shipped', shipped_on = '2024-06-01'"
-            " WHERE id BETWEEN ? AND ?",
-            (i * 40 + 1, i * 40 + 40),
-        )
-        writer.execute("COMMIT")
-    writer.close()  # not the last connection: the reader keeps the WAL and -shm in place
+    """``transactions`` commits of 40 orders shipped each, automatic checkpoints off, by
+    another process, as a user's other program would: a writer in the app's own process
+    cannot write while the app reads through read-only -shm connections (SQLite shares one
+    -shm mapping per process)."""
+    subprocess.run(
+        [sys.executable, "-c", _COMMIT_ORDERS, str(path), str(transactions), str(start)],
+        check=True,
+    )
 
 
 def pinned_wal(folder: Path) -> tuple[Path, subprocess.Popen[str]]:
