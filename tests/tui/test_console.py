@@ -313,3 +313,69 @@ async def test_a_refused_commit_names_the_keys_as_bound(db: Path) -> None:
         said = log_text(screen).splitlines()[-1]
         assert "f9 commits, f10 rolls back" in said, said
         assert "f9 commit, f10 roll back" in screen.status.transaction
+
+
+def another_process_writes(db: Path) -> str:
+    """Another process inserts a row and commits (1 s busy timeout): 'ok', or its error."""
+    import subprocess
+    import sys
+
+    child = (
+        "import sqlite3, sys\n"
+        "conn = sqlite3.connect(sys.argv[1], timeout=1, isolation_level=None)\n"
+        "try:\n"
+        "    conn.execute(\"INSERT INTO tags VALUES (9999, 1, 'other')\")\n"
+        "    conn.execute('DELETE FROM tags WHERE id = 9999')\n"
+        "    print('ok')\n"
+        "except sqlite3.Error as exc:\n"
+        "    print(exc)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", child, str(db)], capture_output=True, text=True, timeout=60
+    )
+    return done.stdout.strip() or done.stderr.strip()
+
+
+@pytest.mark.parametrize(
+    ("sql", "error"),
+    [
+        ("SELEC 1", 'near "SELEC": syntax error'),
+        ("SELECT * FROM nosuchtable", "no such table: nosuchtable"),
+        ("INSERT INTO nosuchtable VALUES (1)", "no such table: nosuchtable"),
+        ("VACUUM", "cannot VACUUM from within a transaction"),
+        ("PRAGMA journal_mode=delete", "from within a transaction"),
+    ],
+)
+async def test_a_failed_statement_leaves_no_transaction_and_no_lock(
+    db: Path, sql: str, error: str
+) -> None:
+    """A statement that fails with no transaction open leaves none open: no write lock is
+    held, another process writes at once (it got 'database is locked' until alt+r: hostile
+    report 2, finding 1)."""
+    async with running(db) as (_app, pilot, *_):
+        screen = await run_sql(pilot, sql)
+        assert "✗" in log_text(screen) and error in log_text(screen)
+        assert screen.status.transaction == ""
+        assert not screen.transaction_open
+        assert another_process_writes(db) == "ok"
+        # A write afterwards still opens the console's transaction, which holds the lock.
+        await run_sql(pilot, "UPDATE tags SET tag = 'x' WHERE id = 1001")
+        assert "TRANSACTION 1 stmt" in screen.status.transaction
+        assert another_process_writes(db) == "database is locked"
+        await pilot.press("alt+r")
+        await settle(pilot)
+        assert another_process_writes(db) == "ok"
+
+
+async def test_a_failed_statement_in_a_transaction_keeps_it(db: Path) -> None:
+    """A statement that fails after a successful write of the user's transaction is undone
+    alone: the transaction stays open with its write, until the user ends it."""
+    async with running(db) as (_app, pilot, *_):
+        screen = await run_sql(pilot, "UPDATE tags SET tag = 'x' WHERE id = 1001")
+        screen = await run_sql(pilot, "SELEC 1")
+        assert 'near "SELEC": syntax error' in log_text(screen)
+        assert "TRANSACTION 1 stmt" in screen.status.transaction
+        await pilot.press("alt+c")
+        await settle(pilot)
+        assert screen.status.transaction == ""
+    assert outside(db, "SELECT tag FROM tags WHERE id = 1001") == [("x",)]

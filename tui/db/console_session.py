@@ -5,7 +5,9 @@ connection kept for it (SQLite: ``BEGIN IMMEDIATE``, foreign keys on), and every
 statement of the console runs on that connection until the user commits or rolls back, so
 the user's reads see the user's writes. Each statement runs under a savepoint: one that
 fails is undone alone and the transaction stays usable (PostgreSQL would otherwise refuse
-every later statement). Nothing is committed without the user asking.
+every later statement); one that fails as the first of a transaction ends it, so that no
+transaction of no statement holds the write lock. Nothing is committed without the user
+asking.
 
 MariaDB commits DDL at once, whatever the transaction: such a statement is refused while a
 transaction is open (it would commit it), and said to be committed when run outside one.
@@ -134,7 +136,8 @@ class ConsoleSession:
         if ddl_at_once:
             outcome = await self._autocommit(statement)
             return _timed(outcome, start, note="committed at once (MariaDB cannot roll back DDL)")
-        if kind is StatementKind.WRITE and not self.in_transaction:
+        began = kind is StatementKind.WRITE and not self.in_transaction
+        if began:
             await self._begin()
         if self.conn is None:
             raise ConsoleRefusedError("this statement runs on the pooled connections")
@@ -147,9 +150,22 @@ class ConsoleSession:
             with contextlib.suppress(Exception):
                 await self.source.strategy.interrupt(conn, self.engine, lambda: not task.done())
             await asyncio.wait([task], timeout=10)
+            if began and task.done():
+                await self._undo_begin()
+            raise
+        except Exception:
+            if began:
+                await self._undo_begin()
             raise
         self.statements += 1
         return _timed(outcome, start)
+
+    async def _undo_begin(self) -> None:
+        """The transaction this statement began, rolled back: the statement failed, and a
+        transaction of no statement would only hold the write lock (SQLite: every other
+        writer gets "database is locked" until the user rolls it back)."""
+        with contextlib.suppress(Exception):
+            await self.rollback()
 
     async def _in_savepoint(self, conn: AsyncConnection, statement: Statement) -> Outcome:
         """``statement`` under a savepoint: when it fails, it alone is undone."""
