@@ -271,6 +271,43 @@ async def test_a_database_locked_at_start_opens_on_try_again(
         holder.wait()
 
 
+async def test_a_view_that_failed_on_a_lock_reads_again_after_the_next_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read refused by another program's exclusive lock left 'cannot read t: … locked' on
+    screen after the lock was gone, under 'changed by another connection: refreshed': the
+    commit seen elsewhere opens the view again (hostile2, 3)."""
+    import sqlite3
+
+    from tests.tui.scenes import running, table
+
+    monkeypatch.setenv("BUSY_TIMEOUT_MS", "100")
+    path = tmp_path / "n.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE a (x)")
+        conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, label TEXT)")
+        conn.executemany("INSERT INTO t (label) VALUES (?)", [(str(i),) for i in range(50)])
+    conn.close()
+    async with running(path, monitor=False) as (_app, pilot, screen, grid, _status):
+        holder = hold_exclusive(path)
+        try:
+            assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+            screen.open_table(table(screen, "t"))
+            await settle(pilot)
+            assert screen.view_failed and screen.window is None
+            assert holder.stdin is not None
+            holder.stdin.close()
+            holder.wait(timeout=30)
+        finally:
+            holder.kill()
+            holder.wait()
+        screen.data_changed()  # what the change monitor calls on seeing the file change
+        await settle(pilot)
+        assert not screen.view_failed
+        assert grid.total == 50 and screen.window is not None
+        assert screen.window.row_at(0) == (1, "0")
+
+
 async def test_another_connection_writing_refreshes_in_place(odd_db: Path) -> None:
     import sqlite3
 

@@ -139,6 +139,7 @@ class BrowseScreen(BrowseNavigation, BrowseConsole, BrowseTransfer, BrowseSaving
         message = self.explain(error)
         if job.kind == "query":
             self.show_nothing()  # nothing of the previous table may stay under this name
+            self.view_failed = True
             name = self.table.name if self.table is not None else "the table"
             self.say(f"cannot read {name}: {message}")
         elif job.kind == "schema":
@@ -288,6 +289,7 @@ class BrowseScreen(BrowseNavigation, BrowseConsole, BrowseTransfer, BrowseSaving
         # opened again by that job; the screen already shows that it is this table's turn.
         self._describing = None if table.described else table.ref
         self.dropped = None  # what is opened is listed now
+        self.view_failed = False
         self.reopen_notice = ""
         if self.table is not None and self.table.ref != table.ref:
             self.show_schema(False)  # another table (Back, a followed key) opens on its rows

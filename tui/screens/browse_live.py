@@ -41,6 +41,9 @@ class BrowseLive(BrowseCounting):
         self.schema_seen: object | None = None
         #: The open table, dropped by another connection (its rows are no longer shown).
         self.dropped: TableRef | None = None
+        #: The open view could not be read (a lock, an error): the next commit seen elsewhere
+        #: opens it again, instead of leaving the failure on screen under "refreshed".
+        self.view_failed = False
         #: Each table's storage identity when the list was read (see ``table_roots``).
         self.roots: dict[str, int] = {}
 
@@ -253,6 +256,8 @@ class BrowseLive(BrowseCounting):
             # Quick counts only: a busy writer must not keep us recounting big tables.
             self.count_tables(tables, exact=False)
         if window is None:
+            if self.view_failed and self.table is not None and self.dropped is None:
+                self.open_table(self.table, self.query_spec)  # try again: it may read now
             return
         self.keeper.note(window, self.grid.cursor_row)
         window.data_changed()
