@@ -402,3 +402,34 @@ async def test_go_to_a_share_before_the_count_goes_there_when_it_arrives(
         assert status.position == f"row {grid.cursor_row + 1:,} of {BIG:,}"
         assert status.notice == "" and status.jobs == ""
         assert exact_counts.count("big") == before + 1  # waiting for it did not count twice
+
+
+async def test_a_count_of_older_data_does_not_number_the_rows_read_from_the_end(
+    jobs_db: Path, held_count: asyncio.Event
+) -> None:
+    """End before the count shows the last rows numbered from the end; a count made before
+    another connection's commit (another data version) must not place them: they were one
+    too low while a writer committed (hostile2, 5). A count of their own version does."""
+    from tui.db.model import RowCount
+
+    async with running(jobs_db, settled=False) as (_app, pilot, screen, grid, status):
+        await eventually(pilot, lambda: screen.window is not None, "the start-up's view")
+        startup = screen.window
+        screen.open_table(table(screen, "big"))
+        await eventually(pilot, lambda: screen.window not in (None, startup), "the first rows")
+        grid.focus()
+        await pilot.press("end")
+        await eventually(
+            pilot, lambda: grid.source.row_at(grid.cursor_row) == (BIG, f"v{BIG}"), "end"
+        )
+        window = screen.window
+        assert window is not None and screen.tail is not None
+        screen._set_count(RowCount(BIG - 1, exact=True), version=window.version + 1)
+        assert screen.tail is not None and not screen.tail.counted
+        assert screen.tail.label(grid.cursor_row) == "−1"
+        assert not grid.total_exact and status.position.startswith("last row of")
+        screen._set_count(RowCount(BIG, exact=True))
+        assert screen.tail is not None and screen.tail.counted
+        assert grid.total_exact and status.position == f"row {BIG:,} of {BIG:,}"
+        held_count.set()
+        await settle(pilot)

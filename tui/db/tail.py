@@ -60,6 +60,9 @@ class TailRows:
         self.tail = tail
         self.total = max(total, len(tail))
         self.counted = False
+        #: The window's data version the rows were read in: only a count of that version
+        #: places them (one from before another connection's commit is off by its rows).
+        self.version = window.version
 
     @property
     def start(self) -> int:
@@ -71,10 +74,12 @@ class TailRows:
         self.total = max(total, 0)
         self.counted = True
 
-    def recounted(self, count: RowCount) -> None:
-        """A count arrived: an exact one places the tail rows; another only lets the grid
+    def recounted(self, count: RowCount, version: int | None = None) -> None:
+        """A count arrived (counted in data ``version``, default the window's current one):
+        an exact one of the tail's version places the tail rows; another only lets the grid
         (and the window) reach as far as the tail or the window's total, whichever is more."""
-        if count.exact:
+        counted_in = self.window.version if version is None else version
+        if count.exact and counted_in == self.version:
             self.place(count.value)
         else:
             self.window.total = self.total = max(self.window.total, self.total)

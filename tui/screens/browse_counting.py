@@ -14,11 +14,11 @@ import time
 from typing import TYPE_CHECKING
 
 from tui.db.counting import CAPPED_COUNT, refresh_guess
-from tui.db.model import TableKind
+from tui.db.model import RowCount, TableKind
 from tui.screens.browse_base import BrowseBase
 
 if TYPE_CHECKING:
-    from tui.db.model import RowCount, TableRef
+    from tui.db.model import TableRef
     from tui.db.window import RowWindow
     from tui.screens.jobs import Job
 
@@ -128,6 +128,9 @@ class BrowseCounting(BrowseBase):
         window, grid = self.window, self.grid
         if window is None:
             return
+        if count.exact and version is not None and version != window.version:
+            # Counted before another connection's commit: no longer exact for what is shown.
+            count = RowCount(count.value)
         self.count = self.count.with_count(count)
         total = self.count.grid_total(window.page_size)
         window.set_total(total, exact=count.exact, version=version)
@@ -135,7 +138,7 @@ class BrowseCounting(BrowseBase):
         # A cursor on a row read from the end stays on it when the total moves.
         distance = tail.from_end(grid.cursor_row) if tail is not None else None
         if tail is not None:
-            tail.recounted(count)
+            tail.recounted(count, version)
         grid.set_total(window.total)
         if tail is not None and distance is not None:
             grid.move_to(tail.total - distance, center=False)
