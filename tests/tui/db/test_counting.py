@@ -76,6 +76,7 @@ class _Window:
         self.page_size = 4
         self.pages = pages
         self.total = total
+        self.version = 0  # the data version (another connection's commits move it)
 
     def is_fresh(self, position: int) -> bool:
         return position // self.page_size in self.pages
@@ -135,6 +136,8 @@ def test_an_estimate_lets_the_tail_reach_its_rows_and_an_exact_count_places_them
     cast(_Window, base).total = 70
     tail.recounted(RowCount(55, at_least=True))
     assert (tail.total, base.total, tail.counted) == (70, 70, False)
+    tail.recounted(RowCount(64, exact=True), version=1)  # counted in other data: no place
+    assert tail.counted is False
     tail.recounted(RowCount(65, exact=True))
     assert (tail.total, tail.counted, tail.start) == (65, True, 63)
 
